@@ -1,0 +1,890 @@
+"""The project: a folder on disk and its SQLite state.
+
+A project is a folder holding ``images/`` (the DICOM output, shareable) and ``private/``
+(everything that may carry PHI: the state database, the secret, the master key CSV, the
+reports and the project log).
+
+The state database (``private/state.sqlite``) holds the queries as loaded, one row per
+found series with its StudyNumber and status, every received instance, the pseudonym
+numbering and the master key. It is written in transactions (WAL journal), so a crash or a
+kill never leaves it half-updated, and a reopened project resumes where it stopped.
+
+``Project`` implements the anonymizer's ``Keys`` protocol (``secret``, ``patient_number``,
+``study_number``), so the StudyNumber given to a study is the same whether the search or an
+arriving image asked for it first.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import re
+import secrets
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields as dc_fields
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+log = logging.getLogger("mid.project")
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4D494431          # "MID1": marks the SQLite file as ours
+
+DB_NAME = "state.sqlite"
+SECRET_NAME = "secret.key"
+IMAGES = "images"
+PRIVATE = "private"
+
+# Series statuses, in the order a series usually passes through them.
+FOUND = "FOUND"
+MISSING = "MISSING"
+EXCLUDED = "EXCLUDED"
+QUEUED = "QUEUED"
+DOWNLOADING = "DOWNLOADING"
+DOWNLOADED = "DOWNLOADED"
+PARTIAL = "PARTIAL"
+FAILED = "FAILED"
+IGNORED = "IGNORED"
+CANCELLED = "CANCELLED"
+STATUSES = (FOUND, MISSING, EXCLUDED, QUEUED, DOWNLOADING, DOWNLOADED, PARTIAL, FAILED, IGNORED, CANCELLED)
+
+# Query statuses.
+PENDING = "PENDING"
+QUERY_STATUSES = (PENDING, FOUND, MISSING, FAILED)
+
+# Instance statuses: WRITTEN and IGNORED are final; FAILED (could not be written) is retried on resume.
+INSTANCE_STATUSES = ("WRITTEN", "IGNORED", "FAILED")
+
+# Series in these statuses still need work when a download resumes.
+RESUMABLE = frozenset({QUEUED, DOWNLOADING, PARTIAL, FAILED, CANCELLED})
+# Series in these statuses are finished; selection never changes them.
+FINAL = frozenset({DOWNLOADED, IGNORED})
+
+# Fields of anonymizer.KeyEntry, in master-key column order.
+KEY_FIELDS = (
+    "patient_id", "patient_name", "accession_number", "study_date", "study_uid", "series_uid",
+    "study_description", "series_description",
+    "new_patient_id", "new_patient_name", "new_accession_number", "new_study_uid", "new_series_uid",
+    "study_number", "date_offset_days",
+)
+
+KEY_CSV_MIN_INTERVAL = 1.0    # seconds between two rewrites of the key CSV for new series
+KEY_CSV_MAX_DELAY = 3.0       # a pending change is written at the latest after this long
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS queries (
+    number   INTEGER PRIMARY KEY,
+    query_id TEXT NOT NULL,
+    batch    INTEGER NOT NULL,
+    row      INTEGER NOT NULL,
+    vals     TEXT NOT NULL,
+    exact    INTEGER NOT NULL DEFAULT 0,
+    status   TEXT NOT NULL DEFAULT 'PENDING',
+    reason   TEXT,
+    errors   TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS row_errors (
+    id       INTEGER PRIMARY KEY,
+    batch    INTEGER NOT NULL,
+    row      INTEGER NOT NULL,
+    col      TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    message  TEXT NOT NULL,
+    UNIQUE (row, col, value, message)
+);
+CREATE TABLE IF NOT EXISTS studies (
+    study_uid TEXT PRIMARY KEY,
+    number    INTEGER NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS patients (
+    patient_id TEXT PRIMARY KEY,
+    number     INTEGER NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS series (
+    series_uid   TEXT PRIMARY KEY,
+    study_uid    TEXT NOT NULL,
+    query_number INTEGER,
+    status       TEXT NOT NULL,
+    reason       TEXT,
+    expected     INTEGER,
+    received     INTEGER NOT NULL DEFAULT 0,
+    written      INTEGER NOT NULL DEFAULT 0,
+    ignored      INTEGER NOT NULL DEFAULT 0,
+    tags         TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS series_study ON series(study_uid);
+CREATE INDEX IF NOT EXISTS series_status ON series(status);
+CREATE TABLE IF NOT EXISTS instances (
+    sop_uid     TEXT PRIMARY KEY,
+    series_uid  TEXT NOT NULL,
+    new_sop_uid TEXT,
+    relpath     TEXT,
+    nbytes      INTEGER NOT NULL DEFAULT 0,
+    status      TEXT NOT NULL,
+    reason      TEXT
+);
+CREATE INDEX IF NOT EXISTS instances_series ON instances(series_uid);
+CREATE TABLE IF NOT EXISTS key (
+    series_uid       TEXT PRIMARY KEY,
+    patient_id       TEXT, patient_name TEXT, accession_number TEXT, study_date TEXT,
+    study_uid        TEXT, study_description TEXT, series_description TEXT,
+    new_patient_id   TEXT, new_patient_name TEXT, new_accession_number TEXT,
+    new_study_uid    TEXT, new_series_uid TEXT, study_number TEXT, date_offset_days INTEGER
+);
+"""
+
+
+class ProjectError(Exception):
+    """A project folder cannot be used as asked; str() says which folder, why and what to do."""
+
+
+@dataclass
+class QueryRecord:
+    """One query (sheet row) of the project, with its search outcome."""
+    number: int                      # QueryNumber: 1.. in load order, never reused
+    query_id: str                    # the user's own ID text (or "1".."N")
+    row: int                         # sheet row as the user sees it (header = row 1)
+    values: dict[str, list[str]]     # DICOM keyword -> normalised values
+    status: str                      # PENDING | FOUND | MISSING | FAILED
+    reason: str | None
+    errors: list[dict]               # [{"row", "column", "value", "message"}] for this row
+    exact: bool = False
+    batch: int = 1                   # which add_queries call (sheet load) brought it
+
+
+@dataclass
+class RowErrorRecord:
+    """A sheet row problem kept for the initial-queries report (rows that yielded no query too)."""
+    batch: int
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class SeriesRecord:
+    """One found series: the unit of selection, retrieval and reporting."""
+    series_uid: str
+    study_uid: str
+    study_number: str                # "0001".. one per StudyInstanceUID
+    query_number: int | None
+    status: str
+    reason: str | None
+    expected: int | None             # instances announced by the PACS
+    received: int                    # instances that arrived
+    written: int                     # instances written under images/
+    ignored: int                     # instances dropped by the de-identification rules
+    tags: dict[str, Any] = field(default_factory=dict)   # every C-FIND tag, by keyword
+
+
+@dataclass
+class KeyRecord:
+    """A master-key row, used when anonymizer.KeyEntry is not available."""
+    patient_id: str = ""
+    patient_name: str = ""
+    accession_number: str = ""
+    study_date: str = ""
+    study_uid: str = ""
+    series_uid: str = ""
+    study_description: str = ""
+    series_description: str = ""
+    new_patient_id: str = ""
+    new_patient_name: str = ""
+    new_accession_number: str = ""
+    new_study_uid: str = ""
+    new_series_uid: str = ""
+    study_number: str = ""
+    date_offset_days: int | None = None
+
+
+def format_study_number(n: int) -> str:
+    """The StudyNumber text for a number: 1 -> "0001" (more digits past 9999)."""
+    return f"{n:04d}"
+
+
+def _safe_name(text: str) -> str:
+    """A folder name that every OS accepts, from a sheet's file name."""
+    cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", text).strip().rstrip(".")
+    return cleaned or "project"
+
+
+def _entry_value(entry: Any, name: str) -> Any:
+    """A field of a KeyEntry-like object or a dict."""
+    if isinstance(entry, dict):
+        return entry.get(name)
+    return getattr(entry, name, None)
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _int_or_none(v: Any) -> int | None:
+    try:
+        return int(str(v).strip()) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_default(o: Any) -> Any:
+    """JSON for values from pydicom (MultiValue, PersonName, numbers) and paths."""
+    if isinstance(o, (list, tuple, set)) or type(o).__name__ == "MultiValue":
+        return [_json_default(x) if not isinstance(x, (str, int, float)) else x for x in o]
+    return str(o)
+
+
+def _dumps(v: Any) -> str:
+    return json.dumps(v, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+class Project:
+    """A project folder and its state database; thread-safe (one connection, one lock)."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection):
+        """Use Project.create or Project.open."""
+        self.root = Path(root)
+        self.images_dir = self.root / IMAGES
+        self.private_dir = self.root / PRIVATE
+        self._db = db
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._secret: bytes | None = None
+        self._key_lock = threading.Lock()
+        self._key_dirty = False
+        self._key_written_at = 0.0
+        self._key_timer: threading.Timer | None = None
+        self._closed = False
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def create(cls, root, settings: dict | None = None) -> "Project":
+        """Make a new project in `root`, or open it when it already is one.
+
+        A folder that exists, is not empty and is not a project is refused. `settings` are
+        stored as project settings; on an existing project only keys not yet set are stored.
+        """
+        root = Path(root).expanduser()
+        if is_project(root):
+            proj = cls.open(root)
+            for k, v in (settings or {}).items():
+                if proj.get_setting(k) is None:
+                    proj.set_setting(k, v)
+            return proj
+        if root.exists() and not root.is_dir():
+            raise ProjectError(f"Project folder {root} is a file, not a folder. Choose another project folder.")
+        if root.is_dir() and any(root.iterdir()):
+            raise ProjectError(
+                f"Folder {root} is not empty and is not a project (it has no {PRIVATE}/{DB_NAME}). "
+                "Choose an empty or new folder for the project, or open an existing project folder.")
+        try:
+            (root / IMAGES).mkdir(parents=True, exist_ok=True)
+            (root / PRIVATE).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ProjectError(f"Cannot create project folder {root}: {e.strerror or e}. "
+                               "Choose a folder you can write to.") from e
+        proj = cls(root, cls._connect(root / PRIVATE / DB_NAME))
+        with proj._tx() as db:
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created', ?)",
+                       (_dumps(time.strftime("%Y-%m-%dT%H:%M:%S")),))
+            for k, v in (settings or {}).items():
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting.{k}", _dumps(v)))
+        proj._load_secret()
+        log.info("created project %s", root)
+        return proj
+
+    @classmethod
+    def open(cls, root) -> "Project":
+        """Open an existing project; refuses a folder that is not one."""
+        root = Path(root).expanduser()
+        if not root.is_dir():
+            raise ProjectError(f"Project folder {root} does not exist. Check the path, or create a new project.")
+        if not is_project(root):
+            raise ProjectError(
+                f"Folder {root} is not a project: it has no {PRIVATE}/{DB_NAME}. "
+                "Choose the project's own folder (the one holding images/ and private/), or create a new project.")
+        (root / IMAGES).mkdir(exist_ok=True)
+        proj = cls(root, cls._connect(root / PRIVATE / DB_NAME))
+        proj._load_secret()
+        return proj
+
+    @staticmethod
+    def default_root(storage_root, sheet_path) -> Path:
+        """<storage root>/<sheet name>, with " (2)", " (3)" ... when that folder is taken."""
+        base = Path(storage_root).expanduser()
+        stem = _safe_name(Path(sheet_path).stem)
+        candidate = base / stem
+        n = 2
+        while candidate.exists():
+            candidate = base / f"{stem} ({n})"
+            n += 1
+        return candidate
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        """Open the state database in WAL mode and bring its schema up to date."""
+        try:
+            db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise ProjectError(f"Project database {path} cannot be read ({e}). "
+                               "Restore it from a backup or start a new project.") from e
+        if app_id not in (0, APPLICATION_ID):
+            db.close()
+            raise ProjectError(f"{path} is an SQLite file of another program, not a project database. "
+                               "Choose another project folder.")
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise ProjectError(f"Project database {path} was written by a newer version of this program "
+                               f"(schema {version}, this one knows {SCHEMA_VERSION}). Update the program.")
+        if version < SCHEMA_VERSION:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        db.execute(stmt)
+                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return db
+
+    def close(self) -> None:
+        """Write any pending master-key change and close the database."""
+        if self._closed:
+            return
+        self.flush_key()
+        with self._lock:
+            self._closed = True
+            self._db.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        """The project's name: its folder name; reports and the key CSV are named after it."""
+        return self.root.name
+
+    @property
+    def db_path(self) -> Path:
+        return self.private_dir / DB_NAME
+
+    @property
+    def key_csv_path(self) -> Path:
+        """private/<name>_master_key.csv, refreshed during a run."""
+        return self.private_dir / f"{self.name}_master_key.csv"
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested uses join the outer one."""
+        with self._lock:
+            if self._closed:
+                raise ProjectError(f"Project {self.root} is closed.")
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self._db
+            except BaseException:
+                self._depth = 0
+                self._db.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, args: Iterable = ()) -> list[tuple]:
+        with self._lock:
+            if self._closed:
+                raise ProjectError(f"Project {self.root} is closed.")
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    # ------------------------------------------------------------------ secret
+
+    def _load_secret(self) -> None:
+        """Read private/secret.key, creating it (32 random bytes, mode 0600) the first time."""
+        path = self.private_dir / SECRET_NAME
+        if not path.exists():
+            data = secrets.token_bytes(32)
+            try:
+                fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+        data = path.read_bytes()
+        if len(data) != 32:
+            raise ProjectError(f"{path} is damaged ({len(data)} bytes, 32 expected). Restore it from a backup: "
+                               "without it, new images would get pseudonyms that do not match the old ones.")
+        self._secret = data
+
+    @property
+    def secret(self) -> bytes:
+        """32 random bytes, per project (the anonymizer's keyed hashes and date shifts use it)."""
+        assert self._secret is not None
+        return self._secret
+
+    # ---------------------------------------------------------------- settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A project setting (JSON value) such as "raw", "source", "method", "deid", "filters"."""
+        rows = self._rows("SELECT value FROM meta WHERE key=?", (f"setting.{key}",))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting.{key}", _dumps(value)))
+
+    def settings(self) -> dict[str, Any]:
+        """Every project setting."""
+        rows = self._rows("SELECT key, value FROM meta WHERE key LIKE 'setting.%'")
+        return {k[len("setting."):]: json.loads(v) for k, v in rows}
+
+    def check_mode(self, raw: bool) -> None:
+        """Refuse to mix raw and anonymized images in one project; record the mode on first use."""
+        raw = bool(raw)
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='setting.raw'").fetchone()
+            current = json.loads(row[0]) if row else None
+            if current is not None and bool(current) != raw:
+                has_images = db.execute("SELECT 1 FROM instances WHERE status='WRITTEN' LIMIT 1").fetchone()
+                if has_images:
+                    have, want = ("raw", "anonymized") if current else ("anonymized", "raw")
+                    raise ProjectError(
+                        f"Project {self.root} already holds {have} images; it cannot also hold {want} ones. "
+                        f"Download {have} again into this project, or start a new project for {want} images.")
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('setting.raw', ?)", (_dumps(raw),))
+
+    # ----------------------------------------------------------- Keys protocol
+
+    def patient_number(self, patient_id: str) -> int:
+        """1, 2, ... per PatientID, stable for the life of the project."""
+        pid = _text(patient_id)
+        with self._tx() as db:
+            row = db.execute("SELECT number FROM patients WHERE patient_id=?", (pid,)).fetchone()
+            if row:
+                return row[0]
+            n = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM patients").fetchone()[0]
+            db.execute("INSERT INTO patients(patient_id, number) VALUES (?, ?)", (pid, n))
+            return n
+
+    def study_number(self, study_uid: str) -> str:
+        """"0001", "0002", ... per StudyInstanceUID; new studies are numbered on from the highest."""
+        uid = _text(study_uid).strip()
+        if not uid:
+            raise ProjectError("A study without a StudyInstanceUID cannot be given a StudyNumber.")
+        with self._tx() as db:
+            return format_study_number(self._study_number_tx(db, uid))
+
+    @staticmethod
+    def _study_number_tx(db: sqlite3.Connection, uid: str) -> int:
+        row = db.execute("SELECT number FROM studies WHERE study_uid=?", (uid,)).fetchone()
+        if row:
+            return row[0]
+        n = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM studies").fetchone()[0]
+        db.execute("INSERT INTO studies(study_uid, number) VALUES (?, ?)", (uid, n))
+        return n
+
+    def studies(self) -> dict[str, str]:
+        """StudyInstanceUID -> StudyNumber for every numbered study."""
+        return {uid: format_study_number(n) for uid, n in self._rows("SELECT study_uid, number FROM studies")}
+
+    # ----------------------------------------------------------------- queries
+
+    def add_queries(self, queries: list, errors: list | None = None) -> list[int]:
+        """Store a sheet's queries and row errors; returns each query's QueryNumber.
+
+        New queries are numbered after the existing ones. A query identical to one already in
+        the project (same ID text, values and exact flag, as when a longer version of the same
+        sheet is loaded) keeps its number. A new query whose ID text clashes with an old one
+        keeps the user's text but gets a new number.
+        """
+        errors = list(errors or [])
+        numbers: list[int] = []
+        with self._tx() as db:
+            batch = db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM queries").fetchone()[0]
+            batch = max(batch, db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM row_errors").fetchone()[0])
+            existing = {(qid, vals, ex): num for num, qid, vals, ex in
+                        db.execute("SELECT number, query_id, vals, exact FROM queries")}
+            rows_with_query: set[int] = set()
+            for q in queries:
+                qid = _text(getattr(q, "query_id", ""))
+                row = int(getattr(q, "row", 0) or 0)
+                vals = _dumps(dict(getattr(q, "values", {}) or {}))
+                exact = 1 if getattr(q, "exact", False) else 0
+                rows_with_query.add(row)
+                num = existing.get((qid, vals, exact))
+                if num is None:
+                    row_errs = [self._error_dict(e) for e in errors if int(getattr(e, "row", -1)) == row]
+                    cur = db.execute(
+                        "INSERT INTO queries(query_id, batch, row, vals, exact, status, errors) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (qid, batch, row, vals, exact, PENDING, _dumps(row_errs)))
+                    num = cur.lastrowid
+                    existing[(qid, vals, exact)] = num
+                numbers.append(num)
+            for e in errors:
+                if int(getattr(e, "row", -1)) in rows_with_query:
+                    continue
+                d = self._error_dict(e)
+                db.execute("INSERT OR IGNORE INTO row_errors(batch, row, col, value, message) VALUES (?, ?, ?, ?, ?)",
+                           (batch, d["row"], d["column"], d["value"], d["message"]))
+        return numbers
+
+    @staticmethod
+    def _error_dict(e: Any) -> dict:
+        get = (lambda k: e.get(k)) if isinstance(e, dict) else (lambda k: getattr(e, k, None))
+        return {"row": int(get("row") or 0), "column": _text(get("column")),
+                "value": _text(get("value")), "message": _text(get("message"))}
+
+    def queries(self) -> list[QueryRecord]:
+        """Every query, by QueryNumber."""
+        rows = self._rows("SELECT number, query_id, row, vals, status, reason, errors, exact, batch "
+                          "FROM queries ORDER BY number")
+        return [QueryRecord(number=n, query_id=qid, row=row, values=json.loads(vals), status=st, reason=rs,
+                            errors=json.loads(errs), exact=bool(ex), batch=b)
+                for n, qid, row, vals, st, rs, errs, ex, b in rows]
+
+    def row_errors(self) -> list[RowErrorRecord]:
+        """Errors of sheet rows that gave no query (so they show in the initial-queries report)."""
+        rows = self._rows("SELECT batch, row, col, value, message FROM row_errors ORDER BY batch, row, id")
+        return [RowErrorRecord(*r) for r in rows]
+
+    def set_query_status(self, number: int, status: str, reason: str | None = None) -> None:
+        """PENDING | FOUND | MISSING | FAILED, with the reason for a failure."""
+        if status not in QUERY_STATUSES:
+            raise ValueError(f"unknown query status {status!r}; expected one of {', '.join(QUERY_STATUSES)}")
+        with self._tx() as db:
+            cur = db.execute("UPDATE queries SET status=?, reason=? WHERE number=?", (status, reason, int(number)))
+            if cur.rowcount == 0:
+                raise ProjectError(f"Query number {number} is not in project {self.root}.")
+
+    # ------------------------------------------------------------------ series
+
+    def upsert_series(self, query_number: int | None, tags: dict) -> SeriesRecord:
+        """Record a found series (C-FIND tags by keyword) and give its study a StudyNumber.
+
+        A series seen before keeps its status, QueryNumber and StudyNumber; its tags are
+        refreshed, and so is the announced instance count unless it is already DOWNLOADED.
+        """
+        tags = dict(tags)
+        series_uid = _text(tags.get("SeriesInstanceUID")).strip()
+        study_uid = _text(tags.get("StudyInstanceUID")).strip()
+        if not series_uid or not study_uid:
+            raise ProjectError("A search result lacks a StudyInstanceUID or SeriesInstanceUID; "
+                               "the PACS must return both to record a series.")
+        expected = _int_or_none(tags.get("NumberOfSeriesRelatedInstances"))
+        with self._tx() as db:
+            self._study_number_tx(db, study_uid)
+            row = db.execute("SELECT tags, status FROM series WHERE series_uid=?", (series_uid,)).fetchone()
+            if row is None:
+                db.execute("INSERT INTO series(series_uid, study_uid, query_number, status, expected, tags) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           (series_uid, study_uid, query_number, FOUND, expected, _dumps(tags)))
+            else:
+                merged = json.loads(row[0])
+                merged.update(tags)
+                db.execute("UPDATE series SET tags=?, query_number=COALESCE(query_number, ?) WHERE series_uid=?",
+                           (_dumps(merged), query_number, series_uid))
+                if expected is not None and row[1] != DOWNLOADED:
+                    db.execute("UPDATE series SET expected=? WHERE series_uid=?", (expected, series_uid))
+            return self._series_tx(db, series_uid)
+
+    _SERIES_SQL = ("SELECT s.series_uid, s.study_uid, st.number, s.query_number, s.status, s.reason, s.expected, "
+                   "s.received, s.written, s.ignored, s.tags FROM series s JOIN studies st USING (study_uid)")
+
+    @staticmethod
+    def _series_from_row(r: tuple) -> SeriesRecord:
+        return SeriesRecord(series_uid=r[0], study_uid=r[1], study_number=format_study_number(r[2]),
+                            query_number=r[3], status=r[4], reason=r[5], expected=r[6], received=r[7],
+                            written=r[8], ignored=r[9], tags=json.loads(r[10]))
+
+    def _series_tx(self, db: sqlite3.Connection, series_uid: str) -> SeriesRecord:
+        r = db.execute(self._SERIES_SQL + " WHERE s.series_uid=?", (series_uid,)).fetchone()
+        if r is None:
+            raise ProjectError(f"Series {series_uid} is not in project {self.root}.")
+        return self._series_from_row(r)
+
+    def get_series(self, series_uid: str) -> SeriesRecord:
+        """One series; ProjectError when unknown."""
+        with self._lock:
+            return self._series_tx(self._db, series_uid)
+
+    def series(self, statuses: set[str] | None = None) -> list[SeriesRecord]:
+        """Series by StudyNumber, then SeriesNumber; only those in `statuses` when given."""
+        rows = self._rows(self._SERIES_SQL + " ORDER BY st.number, s.rowid")
+        out = [self._series_from_row(r) for r in rows]
+        if statuses is not None:
+            out = [s for s in out if s.status in statuses]
+        return sorted(out, key=lambda s: (int(s.study_number), _series_number_key(s.tags), s.series_uid))
+
+    def set_series_status(self, series_uid: str, status: str, reason: str | None = None, *,
+                          expected: int | None = None, received: int | None = None) -> None:
+        """Set a series' status and reason; also the announced and received counts when given."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown series status {status!r}; expected one of {', '.join(STATUSES)}")
+        with self._tx() as db:
+            cur = db.execute("UPDATE series SET status=?, reason=? WHERE series_uid=?", (status, reason, series_uid))
+            if cur.rowcount == 0:
+                raise ProjectError(f"Series {series_uid} is not in project {self.root}.")
+            if expected is not None:
+                db.execute("UPDATE series SET expected=? WHERE series_uid=?", (int(expected), series_uid))
+            if received is not None:
+                db.execute("UPDATE series SET received=? WHERE series_uid=?", (int(received), series_uid))
+
+    def set_status_where(self, old: set[str], new: str, reason: str | None = None) -> int:
+        """Move every series in one of the `old` statuses to `new` (e.g. on cancel); returns how many."""
+        if new not in STATUSES:
+            raise ValueError(f"unknown series status {new!r}")
+        old = sorted(old)
+        if not old:
+            return 0
+        with self._tx() as db:
+            cur = db.execute(f"UPDATE series SET status=?, reason=? WHERE status IN ({','.join('?' * len(old))})",
+                             (new, reason, *old))
+            return cur.rowcount
+
+    def select(self, series_uids: set[str]) -> None:
+        """Make `series_uids` the selection: those become QUEUED, every other unfinished series EXCLUDED.
+
+        DOWNLOADED and IGNORED series keep their status either way (they are finished).
+        """
+        chosen = set(series_uids)
+        with self._tx() as db:
+            for uid, status in db.execute("SELECT series_uid, status FROM series").fetchall():
+                if status in FINAL:
+                    continue
+                if uid in chosen:
+                    if status != QUEUED:
+                        db.execute("UPDATE series SET status=?, reason=NULL WHERE series_uid=?", (QUEUED, uid))
+                elif status != EXCLUDED:
+                    db.execute("UPDATE series SET status=?, reason=? WHERE series_uid=?",
+                               (EXCLUDED, "not selected", uid))
+
+    def resumable(self) -> list[SeriesRecord]:
+        """Series that a resumed download still has to fetch (QUEUED, DOWNLOADING, PARTIAL, FAILED, CANCELLED)."""
+        return self.series(set(RESUMABLE))
+
+    # --------------------------------------------------------------- instances
+
+    def record_instance(self, series_uid: str, sop_uid: str, *, new_sop_uid: str | None = None,
+                        relpath: str | None = None, nbytes: int = 0, status: str = "WRITTEN",
+                        reason: str | None = None) -> bool:
+        """Record a received instance; returns True when it was new.
+
+        Idempotent per SOPInstanceUID: receiving it again never counts it twice. A FAILED
+        instance (not written) may later become WRITTEN or IGNORED.
+        """
+        if status not in INSTANCE_STATUSES:
+            raise ValueError(f"unknown instance status {status!r}; expected one of {', '.join(INSTANCE_STATUSES)}")
+        col = {"WRITTEN": "written", "IGNORED": "ignored", "FAILED": None}
+        with self._tx() as db:
+            old = db.execute("SELECT status, series_uid FROM instances WHERE sop_uid=?", (sop_uid,)).fetchone()
+            if old is None:
+                exists = db.execute("SELECT 1 FROM series WHERE series_uid=?", (series_uid,)).fetchone()
+                if not exists:
+                    raise ProjectError(f"Instance {sop_uid} belongs to series {series_uid}, "
+                                       f"which is not in project {self.root}.")
+                db.execute("INSERT INTO instances(sop_uid, series_uid, new_sop_uid, relpath, nbytes, status, reason) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (sop_uid, series_uid, new_sop_uid, relpath, int(nbytes or 0), status, reason))
+                inc = col[status]
+                sets = "received = received + 1" + (f", {inc} = {inc} + 1" if inc else "")
+                db.execute(f"UPDATE series SET {sets} WHERE series_uid=?", (series_uid,))
+                return True
+            old_status, old_series = old
+            if old_status == status or old_status != "FAILED":
+                return False
+            db.execute("UPDATE instances SET new_sop_uid=?, relpath=?, nbytes=?, status=?, reason=? WHERE sop_uid=?",
+                       (new_sop_uid, relpath, int(nbytes or 0), status, reason, sop_uid))
+            inc = col[status]
+            if inc:
+                db.execute(f"UPDATE series SET {inc} = {inc} + 1 WHERE series_uid=?", (old_series,))
+            return False
+
+    def instance_known(self, sop_uid: str) -> bool:
+        """True when the instance is already WRITTEN or IGNORED (a resume skips it)."""
+        return bool(self._rows("SELECT 1 FROM instances WHERE sop_uid=? AND status IN ('WRITTEN','IGNORED')",
+                               (sop_uid,)))
+
+    def counts(self, series_uid: str) -> tuple[int, int]:
+        """(written, ignored) instances of a series."""
+        rows = self._rows("SELECT written, ignored FROM series WHERE series_uid=?", (series_uid,))
+        if not rows:
+            raise ProjectError(f"Series {series_uid} is not in project {self.root}.")
+        return rows[0][0], rows[0][1]
+
+    def instance_relpaths(self, series_uid: str) -> dict[str, str]:
+        """SOPInstanceUID -> file path under the project root, for a series' written instances."""
+        return dict(self._rows("SELECT sop_uid, relpath FROM instances WHERE series_uid=? AND status='WRITTEN'",
+                               (series_uid,)))
+
+    def ignored_reasons(self) -> dict[str, list[str]]:
+        """SeriesInstanceUID -> the distinct reasons its instances were dropped, for the reports."""
+        out: dict[str, list[str]] = {}
+        for uid, reason in self._rows("SELECT DISTINCT series_uid, reason FROM instances "
+                                      "WHERE status='IGNORED' AND reason IS NOT NULL ORDER BY series_uid, reason"):
+            out.setdefault(uid, []).append(reason)
+        return out
+
+    def totals(self) -> dict[str, int]:
+        """Instances written and ignored and bytes written, over the whole project."""
+        r = self._rows("SELECT COALESCE(SUM(status='WRITTEN'),0), COALESCE(SUM(status='IGNORED'),0), "
+                       "COALESCE(SUM(CASE WHEN status='WRITTEN' THEN nbytes END),0) FROM instances")[0]
+        return {"written": r[0], "ignored": r[1], "bytes": r[2]}
+
+    # --------------------------------------------------------------------- key
+
+    def record_key(self, entry: Any) -> None:
+        """Store the master-key row of a series (a KeyEntry or a dict with its fields); upsert per series.
+
+        The key CSV in private/ is refreshed promptly so it is usable during a long run.
+        """
+        vals = {f: _entry_value(entry, f) for f in KEY_FIELDS}
+        series_uid = _text(vals["series_uid"]).strip()
+        if not series_uid:
+            raise ProjectError("A master-key entry lacks its series_uid; it cannot be stored.")
+        offset = vals["date_offset_days"]
+        vals = {f: (_text(v) if f != "date_offset_days" else _int_or_none(offset)) for f, v in vals.items()}
+        cols = [f for f in KEY_FIELDS]
+        with self._tx() as db:
+            row = db.execute(f"SELECT {', '.join(cols)} FROM key WHERE series_uid=?", (series_uid,)).fetchone()
+            new = row is None
+            if new or tuple(row) != tuple(vals[c] for c in cols):
+                db.execute(f"INSERT OR REPLACE INTO key({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                           tuple(vals[c] for c in cols))
+                changed = True
+            else:
+                changed = False
+        if changed:
+            self._key_changed(urgent=new)
+
+    def key_entries(self) -> list:
+        """The master key, one entry per series, by StudyNumber (anonymizer.KeyEntry when available)."""
+        rows = self._rows(f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid")
+        make = _key_entry_factory()
+        return [make(dict(zip(KEY_FIELDS, r))) for r in rows]
+
+    def _key_changed(self, urgent: bool) -> None:
+        """Rewrite the key CSV now (a new series, not too soon) or schedule it for a little later."""
+        with self._key_lock:
+            self._key_dirty = True
+            since = time.monotonic() - self._key_written_at
+            write_now = urgent and since >= KEY_CSV_MIN_INTERVAL
+            if not write_now and self._key_timer is None and not self._closed:
+                delay = max(0.05, (KEY_CSV_MIN_INTERVAL if urgent else KEY_CSV_MAX_DELAY) - since)
+                self._key_timer = threading.Timer(delay, self._timer_flush)
+                self._key_timer.daemon = True
+                self._key_timer.start()
+        if write_now:
+            self.flush_key()
+
+    def _timer_flush(self) -> None:
+        with self._key_lock:
+            self._key_timer = None
+        try:
+            self.flush_key()
+        except ProjectError:
+            pass          # closed meanwhile; close() flushed
+
+    def flush_key(self) -> Path | None:
+        """Write private/<name>_master_key.csv now if anything changed; returns its path when written."""
+        with self._key_lock:
+            if self._key_timer is not None:
+                self._key_timer.cancel()
+                self._key_timer = None
+            if not self._key_dirty:
+                return None
+            rows = self._rows(f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid")
+            buf = io.StringIO()
+            w = csv.writer(buf)
+            w.writerow(KEY_FIELDS)
+            w.writerows(["" if v is None else v for v in r] for r in rows)
+            path = self.key_csv_path
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            try:
+                tmp.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
+                os.replace(tmp, path)
+            except OSError as e:
+                tmp.unlink(missing_ok=True)
+                log.warning("could not refresh the master key %s (%s); will try again. "
+                            "Close it if it is open in another program.", path, e.strerror or e)
+                return None
+            self._key_dirty = False
+            self._key_written_at = time.monotonic()
+            return path
+
+    # ------------------------------------------------------------------ checks
+
+    def verify(self) -> list[str]:
+        """Consistency problems of the state (empty when consistent): counts against instances, orphans."""
+        problems = [r[0] for r in self._rows("PRAGMA integrity_check") if r[0] != "ok"]
+        for uid, w, i, rc, cw, ci, cr in self._rows(
+                "SELECT s.series_uid, s.written, s.ignored, s.received, "
+                "COALESCE(SUM(i.status='WRITTEN'),0), COALESCE(SUM(i.status='IGNORED'),0), COUNT(i.sop_uid) "
+                "FROM series s LEFT JOIN instances i USING (series_uid) GROUP BY s.series_uid"):
+            if (w, i) != (cw, ci) or rc < cr:
+                problems.append(f"series {uid}: counts written={w} ignored={i} received={rc}, "
+                                f"instances written={cw} ignored={ci} total={cr}")
+        for (uid,) in self._rows("SELECT DISTINCT series_uid FROM instances WHERE series_uid NOT IN "
+                                 "(SELECT series_uid FROM series)"):
+            problems.append(f"instances of unknown series {uid}")
+        for (uid,) in self._rows("SELECT series_uid FROM series WHERE study_uid NOT IN (SELECT study_uid FROM studies)"):
+            problems.append(f"series {uid} has no StudyNumber")
+        return problems
+
+
+def _series_number_key(tags: dict) -> tuple:
+    n = _int_or_none(tags.get("SeriesNumber"))
+    return (0, n) if n is not None else (1, 0)
+
+
+def _key_entry_factory():
+    """anonymizer.KeyEntry when it can be built from the stored fields, else KeyRecord."""
+    try:
+        from anonymizer import KeyEntry  # imported lazily: project must not depend on the anonymizer
+        names = {f.name for f in dc_fields(KeyEntry)}
+    except Exception:        # absent or not a dataclass: fall back to our own record
+        return lambda d: KeyRecord(**d)
+    if not set(KEY_FIELDS) <= names:
+        return lambda d: KeyRecord(**d)
+
+    def make(d: dict):
+        try:
+            return KeyEntry(**d)
+        except TypeError:    # KeyEntry needs fields the key table does not hold
+            return KeyRecord(**d)
+    return make
+
+
+def is_project(root) -> bool:
+    """True when `root` holds a project state database."""
+    return (Path(root) / PRIVATE / DB_NAME).is_file()
