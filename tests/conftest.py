@@ -1,0 +1,207 @@
+"""Shared fixtures: real DICOM peers on loopback, synthetic studies, a virtual display.
+
+Fixtures (see tests/peers.py for the server classes):
+- `require_real_peers`  skip when Orthanc or DCMTK is missing; FAIL instead under REQUIRE_REAL_PEERS=1.
+- `orthanc`             session Orthanc (AE "ORTHANC"); .peer .dicom_port .rest .upload() .set_modality()
+                        .clear() .count_instances(); "MID_SCU" is registered at 127.0.0.1:orthanc.self_port.
+- `orthanc_factory`     make(**kwargs) -> a started OrthancServer configured differently
+                        (e.g. config={"DicomCheckCalledAet": True}); stopped after the test.
+- `orthanc_loaded`      the session Orthanc holding exactly `synthetic_study_files` (reloaded if a test changed it).
+- `dcmqrscp`            session dcmqrscp (AE "DCMQRSCP") that may move to MID_SCU at 127.0.0.1:dcmqrscp.self_port.
+- `dcmqrscp_factory`    make({aet: (host, port)}, **kwargs) -> a started DcmqrscpServer; stopped after the test.
+- `dcmqrscp_loaded`     the session dcmqrscp holding `synthetic_study_files` (loaded once).
+- `synthetic_study_files` a small written set: .desc (synthdata.SynthSet), .paths, .folder.
+- `free_port`           the peers.free_port function.
+- `xvfb`                session Xvfb; DISPLAY is set while it runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import peers
+import synthdata
+
+
+# ----------------------------------------------------------------------------- availability
+
+@pytest.fixture
+def require_real_peers() -> None:
+    """Skip (or fail under REQUIRE_REAL_PEERS=1) when Orthanc or DCMTK is missing."""
+    peers.require_tools({**peers.ORTHANC_TOOLS, **peers.DCMTK_TOOLS})
+
+
+@pytest.fixture
+def free_port():
+    """The free-port helper: `free_port()` -> an unused 127.0.0.1 TCP port."""
+    return peers.free_port
+
+
+# ----------------------------------------------------------------------------- synthetic data
+
+SMALL_SET_SPEC = (
+    (synthdata.SeriesSpec("CT", "AX 5MM", 8), synthdata.SeriesSpec("CT", "COR REFORMAT", 4),
+     synthdata.SeriesSpec("CT", "Dose Report", 1, number=999, kind="capture")),
+    (synthdata.SeriesSpec("MR", "T1 AX", 6), synthdata.SeriesSpec("MR", "T2 FLAIR", 6),
+     synthdata.SeriesSpec("SR", "Radiology Report", 1, kind="report")),
+)
+
+
+@dataclass(frozen=True)
+class SynthFiles:
+    """A synthetic set written to disk: its description, files and folder."""
+    desc: synthdata.SynthSet
+    paths: tuple[Path, ...]
+    folder: Path
+
+    @property
+    def count(self) -> int:
+        """Instances in the set."""
+        return len(self.paths)
+
+
+def small_set() -> synthdata.SynthSet:
+    """The tests' standard set: 2 patients x (CT study + MR study), 52 instances."""
+    return synthdata.generate_set(seed=7, n_patients=2, studies_per_patient=2,
+                                  series_spec=SMALL_SET_SPEC)
+
+
+@pytest.fixture(scope="session")
+def synthetic_study_files(tmp_path_factory) -> SynthFiles:
+    """The standard small set written once per session (do not modify the files)."""
+    desc = small_set()
+    folder = tmp_path_factory.mktemp("synth")
+    return SynthFiles(desc=desc, paths=tuple(synthdata.write_set(desc, folder)), folder=folder)
+
+
+# ----------------------------------------------------------------------------- Orthanc
+
+@pytest.fixture(scope="session")
+def _orthanc_session(tmp_path_factory):
+    """The session Orthanc, or the reason it cannot run."""
+    if peers.missing_tools(peers.ORTHANC_TOOLS):
+        yield None
+        return
+    server = peers.OrthancServer(tmp_path_factory.mktemp("orthanc"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def orthanc(_orthanc_session) -> peers.OrthancServer:
+    """A running Orthanc shared by the session; register your own AEs with set_modality()."""
+    peers.require_tools(peers.ORTHANC_TOOLS)
+    return _orthanc_session
+
+
+@pytest.fixture
+def orthanc_loaded(orthanc, synthetic_study_files) -> peers.OrthancServer:
+    """The session Orthanc holding exactly the small synthetic set."""
+    if orthanc.count_instances() != synthetic_study_files.count or \
+            orthanc.statistics()["CountStudies"] != len(synthetic_study_files.desc.studies()):
+        orthanc.clear()
+        orthanc.upload(synthetic_study_files.paths)
+    return orthanc
+
+
+@pytest.fixture
+def orthanc_factory(tmp_path_factory):
+    """make(**OrthancServer kwargs) -> a fresh started Orthanc, stopped after the test."""
+    peers.require_tools(peers.ORTHANC_TOOLS)
+    started: list[peers.OrthancServer] = []
+
+    def make(**kwargs) -> peers.OrthancServer:
+        server = peers.OrthancServer(tmp_path_factory.mktemp("orthanc_x"), **kwargs)
+        started.append(server)
+        return server.start()
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+# ----------------------------------------------------------------------------- dcmqrscp
+
+@pytest.fixture(scope="session")
+def _dcmqrscp_session(tmp_path_factory):
+    """The session dcmqrscp, or None when DCMTK is missing."""
+    if peers.missing_tools(peers.DCMTK_TOOLS):
+        yield None
+        return
+    self_port = peers.free_port()
+    server = peers.DcmqrscpServer(tmp_path_factory.mktemp("dcmqrscp"),
+                                  {peers.SELF_AET: (peers.HOST, self_port)})
+    server.self_aet, server.self_port = peers.SELF_AET, self_port
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def dcmqrscp(_dcmqrscp_session) -> peers.DcmqrscpServer:
+    """A running dcmqrscp shared by the session; it can move to MID_SCU at .self_port."""
+    peers.require_tools(peers.DCMTK_TOOLS)
+    return _dcmqrscp_session
+
+
+@pytest.fixture(scope="session")
+def _dcmqrscp_loaded_flag():
+    """Remembers whether the session dcmqrscp already holds the synthetic set."""
+    return {}
+
+
+@pytest.fixture
+def dcmqrscp_loaded(dcmqrscp, synthetic_study_files, _dcmqrscp_loaded_flag) -> peers.DcmqrscpServer:
+    """The session dcmqrscp holding the small synthetic set (stored once per session)."""
+    if not _dcmqrscp_loaded_flag.get("loaded"):
+        dcmqrscp.load(synthetic_study_files.paths)
+        _dcmqrscp_loaded_flag["loaded"] = True
+    return dcmqrscp
+
+
+@pytest.fixture
+def dcmqrscp_factory(tmp_path_factory):
+    """make({aet: (host, port)}, **kwargs) -> a fresh started dcmqrscp, stopped after the test."""
+    peers.require_tools(peers.DCMTK_TOOLS)
+    started: list[peers.DcmqrscpServer] = []
+
+    def make(destinations=None, **kwargs) -> peers.DcmqrscpServer:
+        server = peers.DcmqrscpServer(tmp_path_factory.mktemp("dcmqrscp_x"), destinations, **kwargs)
+        started.append(server)
+        return server.start()
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+# ----------------------------------------------------------------------------- display
+
+@pytest.fixture(scope="session")
+def _xvfb_session(tmp_path_factory):
+    """The session Xvfb, or None when it is not installed."""
+    if peers.missing_tools(peers.XVFB_TOOLS):
+        yield None
+        return
+    server = peers.XvfbServer(tmp_path_factory.mktemp("xvfb")).start()
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DISPLAY", server.display)
+    try:
+        yield server
+    finally:
+        mp.undo()
+        server.stop()
+
+
+@pytest.fixture
+def xvfb(_xvfb_session) -> peers.XvfbServer:
+    """A virtual display (DISPLAY is set to it); skip, or fail under REQUIRE_REAL_PEERS=1, without Xvfb."""
+    peers.require_tools(peers.XVFB_TOOLS)
+    return _xvfb_session

@@ -1,0 +1,462 @@
+"""Real DICOM peers for the tests: Orthanc and DCMTK dcmqrscp on loopback, plus Xvfb.
+
+Each server class writes its own config into a work folder, starts the real program on free
+127.0.0.1 ports, waits until it answers, and stops it (process group) on `stop()`. The pytest
+fixtures in conftest.py wrap them; tests can also use the classes directly for a peer
+configured differently (e.g. an Orthanc that checks the called AE title).
+
+Whether the programs exist is decided by `missing_tools()`; `require_tools()` turns a missing
+program into a skip, or into a failure when REQUIRE_REAL_PEERS=1 (the CI setting).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import pytest
+from pydicom.dataset import Dataset
+
+import synthdata
+
+log = logging.getLogger("mid.tests.peers")
+
+HOST = "127.0.0.1"
+REQUIRE_ENV = "REQUIRE_REAL_PEERS"
+SELF_AET = "MID_SCU"              # the AE title tests call from and move to
+
+ORTHANC_TOOLS: dict[str, tuple[str, ...]] = {"Orthanc": ("/usr/sbin/Orthanc", "Orthanc")}
+DCMTK_TOOLS: dict[str, tuple[str, ...]] = {"dcmqrscp": ("/usr/bin/dcmqrscp",),
+                                           "storescu": ("/usr/bin/storescu",)}
+XVFB_TOOLS: dict[str, tuple[str, ...]] = {"Xvfb": ("/usr/bin/Xvfb", "Xvfb")}
+
+
+# ----------------------------------------------------------------------------- tools
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def resolve_tool(candidates: Sequence[str]) -> str | None:
+    """The first candidate that is an executable file (absolute path) or on PATH (bare name)."""
+    for c in candidates:
+        if os.path.isabs(c):
+            if os.path.isfile(c) and os.access(c, os.X_OK):
+                return c
+        else:
+            found = shutil.which(c)
+            if found:
+                return found
+    return None
+
+
+def missing_tools(tools: Mapping[str, Sequence[str]]) -> list[str]:
+    """Names of the tools none of whose candidate paths exist."""
+    return [name for name, candidates in tools.items() if resolve_tool(candidates) is None]
+
+
+def require_tools(tools: Mapping[str, Sequence[str]], environ: Mapping[str, str] | None = None) -> None:
+    """Skip the test when a tool is missing, or fail it when REQUIRE_REAL_PEERS=1."""
+    env = os.environ if environ is None else environ
+    missing = missing_tools(tools)
+    if not missing:
+        return
+    wanted = "; ".join(f"{n} ({' or '.join(tools[n])})" for n in missing)
+    if env.get(REQUIRE_ENV, "").strip() == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 but these programs are missing: {wanted}. "
+                    "Install the Debian packages orthanc, dcmtk and xvfb (./test.sh does it as root).",
+                    pytrace=False)
+    pytest.skip(f"real peer program missing: {wanted}")
+
+
+def make_peer(name: str, aet: str, host: str, port: int, **extra):
+    """A settings.PeerConfig when settings.py has it, else the compatible local dataclass."""
+    try:
+        from settings import PeerConfig as Cls   # the program's own type, when present
+    except ImportError:
+        Cls = PeerConfig
+    return Cls(name=name, aet=aet, host=host, port=port, **extra)
+
+
+@dataclass(frozen=True)
+class PeerConfig:
+    """Stand-in with the same fields as settings.PeerConfig (used only if settings is absent)."""
+    name: str
+    aet: str
+    host: str
+    port: int
+    query_model: str = "study"
+    retrieve_method: str = "move"
+    max_associations: int | None = None
+    allow_study_move: bool = True
+
+
+def _wait_port(port: int, proc: subprocess.Popen, log_path: Path, what: str, timeout: float = 20) -> None:
+    """Wait until something accepts TCP connections on `port`, or raise with the log tail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}:\n{_tail(log_path)}")
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not open port {port} within {timeout}s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file, for error messages."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _start(cmd: list[str], log_path: Path, cwd: Path) -> subprocess.Popen:
+    """Start a server in its own process group with output into `log_path`."""
+    with open(log_path, "ab") as out:
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen | None, timeout: float = 10) -> None:
+    """Stop a server started by `_start` (and any children it forked)."""
+    if proc is None or proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _as_bytes(item: Path | str | bytes | Dataset) -> bytes:
+    """A DICOM file's bytes from a path, raw bytes or a dataset."""
+    if isinstance(item, bytes):
+        return item
+    if isinstance(item, Dataset):
+        return synthdata.to_bytes(item)
+    return Path(item).read_bytes()
+
+
+def _expand(items: Iterable[Path | str | bytes | Dataset]) -> list:
+    """Paths to folders become the .dcm files under them; everything else passes through."""
+    out: list = []
+    for item in items:
+        if isinstance(item, (str, Path)) and Path(item).is_dir():
+            out.extend(sorted(p for p in Path(item).rglob("*") if p.is_file()))
+        else:
+            out.append(item)
+    return out
+
+
+# ----------------------------------------------------------------------------- Orthanc
+
+class OrthancServer:
+    """A real Orthanc on loopback with a config written for the test.
+
+    `modalities` maps a modality name to (aet, host, port); SELF_AET at `self_port` is always
+    registered so find/move from the tests are accepted. `config` entries override the defaults.
+    """
+
+    def __init__(self, workdir: Path, *, aet: str = "ORTHANC", self_port: int | None = None,
+                 modalities: Mapping[str, tuple[str, str, int]] | None = None,
+                 config: Mapping[str, object] | None = None):
+        self.workdir = Path(workdir)
+        self.aet = aet
+        self.self_aet = SELF_AET
+        self.self_port = self_port or free_port()
+        self.http_port = free_port()
+        self.dicom_port = free_port()
+        self.modalities = {SELF_AET: (SELF_AET, HOST, self.self_port), **dict(modalities or {})}
+        self.overrides = dict(config or {})
+        self.log_path = self.workdir / "orthanc.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def rest(self) -> str:
+        """Base URL of the REST API."""
+        return f"http://{HOST}:{self.http_port}"
+
+    @property
+    def peer(self):
+        """This Orthanc as a PeerConfig named "ORTHANC"."""
+        return make_peer("ORTHANC", self.aet, HOST, self.dicom_port)
+
+    def config(self) -> dict:
+        """The Orthanc JSON configuration this server runs with."""
+        storage = self.workdir / "storage"
+        cfg = {
+            "Name": "MID test Orthanc", "StorageDirectory": str(storage), "IndexDirectory": str(storage),
+            "StorageCompression": False, "Plugins": [], "LuaScripts": [],
+            "HttpServerEnabled": True, "HttpPort": self.http_port, "RemoteAccessAllowed": False,
+            "AuthenticationEnabled": False, "OrthancExplorerEnabled": False, "WebDavEnabled": False,
+            "HttpCompressionEnabled": False,
+            "DicomServerEnabled": True, "DicomAet": self.aet, "DicomPort": self.dicom_port,
+            "DicomCheckCalledAet": False, "DicomCheckModalityHost": False,
+            "DicomModalities": {n: list(v) for n, v in self.modalities.items()},
+            "DicomModalitiesInDatabase": False, "DicomAssociationCloseDelay": 0,
+            "DicomScuTimeout": 10, "DicomScpTimeout": 30, "SaveJobs": False,
+            "SyncStorageArea": False, "ConcurrentJobs": 4, "DicomThreadsCount": 8,
+            "UnknownSopClassAccepted": True, "OverwriteInstances": False, "MetricsEnabled": False,
+        }
+        cfg.update(self.overrides)
+        return cfg
+
+    def start(self) -> "OrthancServer":
+        """Write the config, start Orthanc and wait until REST and DICOM ports answer."""
+        binary = resolve_tool(ORTHANC_TOOLS["Orthanc"])
+        if binary is None:
+            raise RuntimeError("Orthanc is not installed (Debian package orthanc)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        cfg_path = self.workdir / "orthanc.json"
+        cfg_path.write_text(json.dumps(self.config(), indent=1))
+        self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir)
+        self._wait_rest()
+        _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")
+        return self
+
+    def _wait_rest(self, timeout: float = 30) -> None:
+        """Poll GET /system until Orthanc answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Orthanc exited with code {self.proc.returncode}:\n{_tail(self.log_path)}")
+            try:
+                self.get("/system")
+                return
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.1)
+        raise RuntimeError(f"Orthanc REST did not answer within {timeout}s:\n{_tail(self.log_path)}")
+
+    def stop(self) -> None:
+        """Stop Orthanc."""
+        _stop(self.proc)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # REST helpers
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json"):
+        """One REST call; returns the decoded JSON answer (or None for an empty one)."""
+        req = urllib.request.Request(self.rest + path, data=body, method=method)
+        if body is not None:
+            req.add_header("Content-Type", content_type)
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            data = resp.read()
+        return json.loads(data) if data else None
+
+    def get(self, path: str):
+        """GET a REST path as JSON."""
+        return self.request("GET", path)
+
+    def upload(self, items: Iterable[Path | str | bytes | Dataset], workers: int = 4) -> int:
+        """Store files (paths, folders, bytes or datasets) through REST POST /instances.
+
+        Returns how many were accepted (new or already stored); raises on any refusal.
+        """
+        files = _expand(items)
+
+        def post(item) -> str:
+            answer = self.request("POST", "/instances", _as_bytes(item), "application/dicom")
+            return answer.get("Status", "?")
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            statuses = list(pool.map(post, files))
+        bad = [s for s in statuses if s not in ("Success", "AlreadyStored")]
+        if bad:
+            raise RuntimeError(f"Orthanc refused {len(bad)} of {len(files)} uploads: {bad[:3]}")
+        return len(statuses)
+
+    def statistics(self) -> dict:
+        """GET /statistics (CountPatients, CountStudies, CountSeries, CountInstances, ...)."""
+        return self.get("/statistics")
+
+    def count_instances(self) -> int:
+        """Instances stored right now."""
+        return int(self.statistics()["CountInstances"])
+
+    def set_modality(self, name: str, aet: str, host: str = HOST, port: int = 0) -> None:
+        """Register (or replace) a modality at run time, e.g. a test's own Storage SCP."""
+        body = json.dumps({"AET": aet, "Host": host, "Port": int(port)}).encode()
+        self.request("PUT", f"/modalities/{name}", body)
+        self.modalities[name] = (aet, host, int(port))
+
+    def remove_modality(self, name: str) -> None:
+        """Forget a modality registered with set_modality."""
+        self.request("DELETE", f"/modalities/{name}")
+        self.modalities.pop(name, None)
+
+    def clear(self) -> None:
+        """Delete every patient (and so every instance)."""
+        for pid in self.get("/patients"):
+            self.request("DELETE", f"/patients/{pid}")
+
+
+# ----------------------------------------------------------------------------- dcmqrscp
+
+class DcmqrscpServer:
+    """DCMTK's dcmqrscp archive on loopback.
+
+    `destinations` maps an AE title to (host, port): the AEs it may C-MOVE to. The config
+    cannot change while it runs, so a test needing another destination starts its own.
+    """
+
+    def __init__(self, workdir: Path, destinations: Mapping[str, tuple[str, int]] | None = None,
+                 *, aet: str = "DCMQRSCP", port: int | None = None, max_associations: int = 16):
+        self.workdir = Path(workdir)
+        self.aet = aet
+        self.port = port or free_port()
+        self.destinations = dict(destinations or {})
+        self.max_associations = max_associations
+        self.archive = self.workdir / "archive"
+        self.log_path = self.workdir / "dcmqrscp.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def peer(self):
+        """This archive as a PeerConfig named "DCMQRSCP"."""
+        return make_peer("DCMQRSCP", self.aet, HOST, self.port)
+
+    @property
+    def dicom_port(self) -> int:
+        """Same as `port`, named like OrthancServer's."""
+        return self.port
+
+    def config(self) -> str:
+        """The dcmqrscp.cfg text."""
+        hosts = "\n".join(f"peer{i} = ({aet}, {host}, {port})"
+                          for i, (aet, (host, port)) in enumerate(self.destinations.items()))
+        return (f"NetworkTCPPort = {self.port}\nMaxPDUSize = 16384\n"
+                f"MaxAssociations = {self.max_associations}\n\n"
+                f"HostTable BEGIN\n{hosts}\nHostTable END\n\n"
+                "VendorTable BEGIN\nVendorTable END\n\n"
+                f"AETable BEGIN\n{self.aet} {self.archive} RW (500, 1024mb) ANY\nAETable END\n")
+
+    def start(self) -> "DcmqrscpServer":
+        """Write the config, start dcmqrscp and wait until it listens."""
+        self.archive.mkdir(parents=True, exist_ok=True)
+        cfg = self.workdir / "dcmqrscp.cfg"
+        cfg.write_text(self.config())
+        cmd = [DCMTK_TOOLS["dcmqrscp"][0], "-dhl", "-c", str(cfg), str(self.port)]
+        self.proc = _start(cmd, self.log_path, self.workdir)
+        _wait_port(self.port, self.proc, self.log_path, "dcmqrscp")
+        return self
+
+    def stop(self) -> None:
+        """Stop dcmqrscp and any association children it forked."""
+        _stop(self.proc)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def load(self, items: Iterable[Path | str | Dataset], calling_aet: str = "MID_LOADER") -> int:
+        """Store files (paths, folders or datasets) into the archive with DCMTK storescu."""
+        files = _expand(items)
+        paths = self._as_paths(files)
+        done = 0
+        for start in range(0, len(paths), 200):     # keep the command line short
+            chunk = [str(p) for p in paths[start:start + 200]]
+            cmd = [DCMTK_TOOLS["storescu"][0], "-aet", calling_aet, "-aec", self.aet,
+                   "-R", HOST, str(self.port), *chunk]
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+            if result.returncode != 0:
+                raise RuntimeError(f"storescu into dcmqrscp failed ({result.returncode}):\n"
+                                   f"{result.stderr[-2000:]}")
+            done += len(chunk)
+        return done
+
+    def _as_paths(self, files: list) -> list[Path]:
+        """Datasets and bytes are written into the work folder first; paths pass through."""
+        out = []
+        staging = self.workdir / "staging"
+        for n, item in enumerate(files):
+            if isinstance(item, (str, Path)):
+                out.append(Path(item))
+                continue
+            staging.mkdir(exist_ok=True)
+            path = staging / f"{time.monotonic_ns()}_{n}.dcm"
+            path.write_bytes(_as_bytes(item))
+            out.append(path)
+        return out
+
+
+# ----------------------------------------------------------------------------- Xvfb
+
+class XvfbServer:
+    """A virtual X display for GUI tests; Xvfb picks a free display number itself."""
+
+    def __init__(self, workdir: Path, screen: str = "1280x1024x24"):
+        self.workdir = Path(workdir)
+        self.screen = screen
+        self.display: str | None = None
+        self.log_path = self.workdir / "xvfb.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 15) -> "XvfbServer":
+        """Start Xvfb and wait until it reports its display number."""
+        binary = resolve_tool(XVFB_TOOLS["Xvfb"])
+        if binary is None:
+            raise RuntimeError("Xvfb is not installed (Debian package xvfb)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        read_fd, write_fd = os.pipe()
+        with open(self.log_path, "ab") as out:
+            self.proc = subprocess.Popen(
+                [binary, "-displayfd", str(write_fd), "-screen", "0", self.screen,
+                 "-nolisten", "tcp", "-noreset"],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                pass_fds=(write_fd,), start_new_session=True)
+        os.close(write_fd)
+        self.display = ":" + self._read_display(read_fd, timeout)
+        return self
+
+    def _read_display(self, fd: int, timeout: float) -> str:
+        """Read the display number Xvfb writes to the -displayfd pipe."""
+        import select
+        data = b""
+        deadline = time.monotonic() + timeout
+        try:
+            while not data.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if ready:
+                    chunk = os.read(fd, 64)
+                    if not chunk:
+                        break
+                    data += chunk
+        finally:
+            os.close(fd)
+        if not data.strip():
+            self.stop()
+            raise RuntimeError(f"Xvfb did not start:\n{_tail(self.log_path)}")
+        return data.decode().strip()
+
+    def stop(self) -> None:
+        """Stop Xvfb."""
+        _stop(self.proc)
