@@ -1,0 +1,942 @@
+"""Query sheets in: an .xlsx, .xls or .csv file of wanted studies becomes a list of normalised queries.
+
+Each data row of the sheet becomes one `Query` whose values are ready for a C-FIND: identifiers
+as text (leading zeros kept, Excel float artifacts repaired), dates as `YYYYMMDD` or DICOM ranges,
+times as `HHMMSS`. A row that cannot be used gets exactly one `RowError` naming the row as the
+user sees it in Excel, the column header, the value, why, and what to write instead; the other
+rows still load. `SheetError` is kept for files and sheets that cannot be used at all.
+
+The sheet format is described for users in docs/SHEETS.md.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable
+
+log = logging.getLogger("mid.querysheet")
+
+QUERY_ID = "Query"          # pseudo-keyword of the query ID column
+EXACT = "Exact"             # pseudo-keyword of the per-row exact-match column
+MAX_LISTED = 10             # how many rows/values a notice lists before "and N more"
+
+DEFAULT_QUERY_ID_ALIASES = ("Query", "Query ID", "QueryID", "Query No", "Query Number", "ID", "Index")
+DEFAULT_EXACT_ALIASES = ("Exact", "Exact Match")
+EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+NULL_PARTS = {"", "nan"}    # parts of a ';' list that are dropped (pandas writes NaN for blanks)
+
+DATE_HINT = ("write a date such as 4/10/2013, 2013-04-10 or 20130410, or a range such as "
+             "4/10/2013-4/14/2013, 4/10/2013- or -4/14/2013")
+TIME_HINT = "write a time such as 14:30, 2:30 PM or 143000, or a range such as 08:00-12:00"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public data
+
+@dataclass(frozen=True)
+class Query:
+    """One usable row of the sheet: what to ask the PACS for."""
+    query_id: str                 # the user's ID (text) or "1".."N"
+    row: int                      # spreadsheet row number as the user sees it (header is row 1)
+    values: dict[str, list[str]]  # DICOM keyword -> one or more normalised values (';' splits)
+    exact: bool = False           # per-row exact description match (column "Exact" = Y)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row of the sheet was not used; message says why and what to write instead."""
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}, column '{self.column}', value '{self.value}': {self.message}"
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """Everything learnt from one sheet: the usable queries, the row errors and general notices."""
+    path: Path
+    sheet: str | None
+    columns: list[str]            # recognised DICOM keywords, in sheet order
+    queries: list[Query]
+    errors: list[RowError]
+    notices: list[str]
+
+
+class SheetError(Exception):
+    """The file or sheet cannot be used at all; str() says which file and what to do."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading raw cells
+
+@dataclass(frozen=True)
+class RawSheet:
+    """The raw cell values of one sheet; rows[0] is sheet row 1."""
+    name: str | None
+    rows: list[list[Any]]
+    epoch: dt.date = dt.date(1899, 12, 30)       # day 0 of Excel serial numbers
+    notices: tuple[str, ...] = ()
+
+
+def _file_kind(path: Path) -> str:
+    """'xlsx', 'xls' or 'csv', from the first bytes of the file (its name can lie)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if head.lstrip().lower().startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
+        raise SheetError(f"{path}: this file is a web page or XML export, not a spreadsheet. "
+                         "Open it in Excel and save it as .xlsx, or export it as .csv.")
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SheetError(f"{path}: not a spreadsheet this program can read. "
+                         "Save it as .xlsx, .xls or .csv.")
+    return "csv"
+
+
+def _pick_sheet(path: Path, names: list[str], wanted: str | None) -> str:
+    """The sheet to read: the named one (case and surrounding spaces ignored) or the first."""
+    if not names:
+        raise SheetError(f"{path}: the workbook has no worksheets.")
+    if wanted is None:
+        return names[0]
+    if wanted in names:
+        return wanted
+    folded = {n.strip().casefold(): n for n in names}
+    if wanted.strip().casefold() in folded:
+        return folded[wanted.strip().casefold()]
+    listing = ", ".join(f"'{n}'" for n in names)
+    raise SheetError(f"{path}: there is no sheet named '{wanted}'. The sheets are: {listing}. "
+                     "Give one of these names, or leave the sheet out to read the first.")
+
+
+def _read_xlsx(path: Path, wanted: str | None) -> RawSheet:
+    """Cells of one worksheet of an .xlsx/.xlsm, as openpyxl's raw values (dates as datetime)."""
+    import openpyxl
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip or XML damage: openpyxl raises many kinds
+        raise SheetError(f"{path}: cannot read this .xlsx file ({exc}). Open it in Excel, "
+                         "save it again as .xlsx, and retry.") from exc
+    try:
+        names = [ws.title for ws in wb.worksheets]
+        name = _pick_sheet(path, names, wanted)
+        ws = wb[name]
+        ws.reset_dimensions()      # some writers store a wrong size; read what is there
+        rows = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+        epoch = wb.epoch.date() if isinstance(wb.epoch, dt.datetime) else wb.epoch
+    finally:
+        wb.close()
+    return RawSheet(name, rows, epoch)
+
+
+def _read_xls(path: Path, wanted: str | None) -> RawSheet:
+    """Cells of one worksheet of a legacy .xls, converted to the same raw types as .xlsx."""
+    import xlrd
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:
+        raise SheetError(f"{path}: cannot read this .xls file ({exc}). It may be protected by a "
+                         "password or damaged: open it in Excel and save it as .xlsx.") from exc
+    try:
+        name = _pick_sheet(path, book.sheet_names(), wanted)
+        sh = book.sheet_by_name(name)
+        rows = [[_xls_value(book, t, v) for t, v in zip(sh.row_types(r), sh.row_values(r))]
+                for r in range(sh.nrows)]
+        epoch = dt.date(1904, 1, 1) if book.datemode else dt.date(1899, 12, 30)
+    finally:
+        book.release_resources()
+    return RawSheet(name, rows, epoch)
+
+
+def _xls_value(book: Any, ctype: int, value: Any) -> Any:
+    """One xlrd cell as the value openpyxl would give: None, str, float, bool, date or time."""
+    import xlrd
+    if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if ctype == xlrd.XL_CELL_DATE:
+        try:
+            stamp = xlrd.xldate_as_datetime(value, book.datemode)
+        except Exception:
+            return value
+        return stamp.time() if 0 <= value < 1 else stamp
+    if ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#N/A")
+    return value
+
+
+def _decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), (f"{path.name} is not UTF-8; it was read as Latin-1 "
+                                        "(Windows Western). Check that accented letters look right.")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; tab | that splits the header line (and the next lines) best."""
+    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (0, 0)
+    for delim in (",", ";", "\t", "|"):
+        counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        header = counts[0]
+        steady = sum(1 for c in counts[1:] if c == header)
+        score = (header, steady) if header > 1 else (1, 0)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(path: Path, wanted: str | None) -> RawSheet:
+    """Cells of a delimited text file, every cell as text (None when empty)."""
+    text, note = _decode_text(path, path.read_bytes())
+    notices = [note] if note else []
+    if wanted is not None:
+        notices.append(f"{path.name} is a text file with a single sheet; the sheet name '{wanted}' "
+                       "was ignored.")
+    delim = _sniff_delimiter(text)
+    rows = [[c if c.strip() else None for c in r]
+            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    return RawSheet(None, rows, notices=tuple(notices))
+
+
+def read_raw(path: Path, sheet: str | None = None) -> RawSheet:
+    """The raw cells of the file's chosen sheet, whatever its format (xlsx, xls or csv)."""
+    if not path.exists():
+        raise SheetError(f"{path}: file not found. Check the path and the file name.")
+    if path.is_dir():
+        raise SheetError(f"{path}: this is a folder; give the spreadsheet file inside it.")
+    try:
+        kind = _file_kind(path)
+        reader = {"xlsx": _read_xlsx, "xls": _read_xls, "csv": _read_csv}[kind]
+        raw = reader(path, sheet)
+    except PermissionError as exc:
+        raise SheetError(f"{path}: cannot open the file ({exc.strerror}). If it is open in Excel, "
+                         "close it and retry.") from exc
+    except OSError as exc:
+        raise SheetError(f"{path}: cannot read the file ({exc}).") from exc
+    suffix = path.suffix.lower()
+    if kind == "csv" and suffix in (".xls", ".xlsx", ".xlsm"):
+        raw = RawSheet(raw.name, raw.rows, raw.epoch,
+                       raw.notices + (f"{path.name} is delimited text despite its {suffix} name; "
+                                      "it was read as CSV.",))
+    return raw
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers -> columns
+
+@dataclass(frozen=True)
+class Column:
+    """One used column of the sheet: where it is, what the user called it, what it means."""
+    index: int
+    header: str
+    keyword: str
+    kind: str     # "date" | "time" | "uid" | "int" | "code" | "text" | "query_id" | "exact"
+
+
+_KIND_BY_VR = {"DA": "date", "TM": "time", "UI": "uid", "IS": "int", "CS": "code"}
+
+
+def _norm(text: Any) -> str:
+    """A header reduced to lower-case letters and digits: 'Accession #' -> 'accession'."""
+    return re.sub(r"[^0-9a-z]", "", str(text).casefold())
+
+
+def _keyword_vr(keyword: str, extra_tags: dict) -> str | None:
+    """The VR of a keyword from pydicom's dictionary, or from tags.json for extra tags."""
+    from pydicom.datadict import dictionary_VR, tag_for_keyword
+    tag = tag_for_keyword(keyword)
+    if tag is not None:
+        try:
+            return dictionary_VR(tag)
+        except KeyError:
+            return None
+    entry = extra_tags.get(keyword) if isinstance(extra_tags, dict) else None
+    if isinstance(entry, dict):
+        vr = entry.get("vr") or entry.get("VR")
+        return str(vr) if vr else None
+    return None
+
+
+def _header_map(settings: Any) -> dict[str, str]:
+    """Normalised header -> keyword. Precedence: excel_headings > Query/Exact > DICOM keywords."""
+    from pydicom.datadict import keyword_dict
+    mapping: dict[str, str] = {_norm(kw): kw for kw in keyword_dict}
+    extra = getattr(settings, "extra_tags", {}) or {}
+    mapping.update({_norm(kw): kw for kw in extra})
+    mapping.update({_norm(kw): kw for kw in settings.query_identifiers})
+    mapping.update({_norm(a): QUERY_ID for a in DEFAULT_QUERY_ID_ALIASES})
+    mapping.update({_norm(a): EXACT for a in DEFAULT_EXACT_ALIASES})
+    for key, aliases in (settings.excel_headings or {}).items():
+        target = {"query": QUERY_ID, "queryid": QUERY_ID, "exact": EXACT}.get(_norm(key), key)
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        for alias in [key, *aliases]:
+            if _norm(alias):
+                mapping[_norm(alias)] = target
+    return mapping
+
+
+def _recognised_headers(settings: Any) -> str:
+    """For error messages: each identifier keyword with the headers that map to it."""
+    parts = []
+    for kw in settings.query_identifiers:
+        aliases = [a for a in (settings.excel_headings or {}).get(kw, []) if _norm(a) != _norm(kw)]
+        parts.append(f"{kw} ({', '.join(aliases)})" if aliases else kw)
+    return "; ".join(parts)
+
+
+def _plan_columns(path: Path, header_row: list[Any], settings: Any,
+                  has_data: Callable[[int], bool]) -> tuple[list[Column], list[str]]:
+    """The columns to use, and notices about the headers that are not used."""
+    mapping = _header_map(settings)
+    identifiers = set(settings.query_identifiers)
+    extra = getattr(settings, "extra_tags", {}) or {}
+    used: list[Column] = []
+    taken: dict[str, str] = {}
+    unknown, not_identifiers, duplicates, unnamed = [], [], [], []
+    for idx, cell in enumerate(header_row):
+        header = "" if cell is None else str(cell).strip()
+        if not _norm(header):
+            if has_data(idx):
+                unnamed.append(_column_letter(idx))
+            continue
+        kw = mapping.get(_norm(header))
+        if kw is None:
+            unknown.append(header)
+        elif kw in taken:
+            duplicates.append(f"'{header}' (same as '{taken[kw]}')")
+        elif kw in (QUERY_ID, EXACT):
+            taken[kw] = header
+            used.append(Column(idx, header, kw, "query_id" if kw == QUERY_ID else "exact"))
+        elif kw not in identifiers:
+            not_identifiers.append(f"'{header}' ({kw})")
+        else:
+            taken[kw] = header
+            kind = _KIND_BY_VR.get(_keyword_vr(kw, extra) or "", "text")
+            used.append(Column(idx, header, kw, kind))
+    if not any(c.kind not in ("query_id", "exact") for c in used):
+        found = ", ".join(f"'{h}'" for h in [str(c).strip() for c in header_row if c is not None] if h)
+        raise SheetError(
+            f"{path}: no column of this sheet is recognised (headers found in its first row: "
+            f"{found or 'none'}). Name at least one column with one of these keywords or headers: "
+            f"{_recognised_headers(settings)}. Header aliases are set in excel_headings.json and "
+            "the keywords read from a sheet in query_identifiers.json.")
+    notices = []
+    if unknown:
+        notices.append("Columns not recognised and ignored: " + ", ".join(f"'{h}'" for h in unknown)
+                       + ". To use one, add its header to excel_headings.json.")
+    if not_identifiers:
+        notices.append("Columns ignored because their DICOM keyword is not in query_identifiers.json: "
+                       + ", ".join(not_identifiers) + ".")
+    if duplicates:
+        notices.append("Columns ignored because an earlier column has the same meaning: "
+                       + ", ".join(duplicates) + ".")
+    if unnamed:
+        notices.append("Columns without a header were ignored: " + ", ".join(unnamed) + ".")
+    return used, notices
+
+
+def _column_letter(idx: int) -> str:
+    """Excel column letter of a 0-based column index: 0 -> A, 27 -> AB."""
+    letters = ""
+    idx += 1
+    while idx:
+        idx, rem = divmod(idx - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell normalisation
+
+class CellProblem(Exception):
+    """A cell that cannot be used; the text says why and what to write instead."""
+
+
+@dataclass
+class CellContext:
+    """What normalising one cell needs to know; notes collects remarks for the notices."""
+    date_order: str = "US"        # "US" (M/D/Y) or "EU" (D/M/Y)
+    window_days: int = 0
+    epoch: dt.date = dt.date(1899, 12, 30)
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _display(value: Any) -> str:
+    """A raw cell value as the user would recognise it in an error message."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time(0) else value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return repr(value)
+    return str(value)
+
+
+def _split_parts(value: Any) -> list[Any]:
+    """A cell as its ';'-separated parts; empty and 'NaN' parts are dropped."""
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(";") if p.strip().casefold() not in NULL_PARTS]
+    return [] if value is None else [value]
+
+
+_FLOAT_TEXT = re.compile(r"[+-]?\d+\.0*")
+_SCI_TEXT = re.compile(r"[+-]?\d+(\.\d+)?[eE][+]?\d+")
+
+
+def _repair_number_text(text: str) -> str:
+    """Undo Excel float artifacts in text: '12345.0' -> '12345', '1.2345E+6' -> '1234500'."""
+    if _FLOAT_TEXT.fullmatch(text):
+        return text.split(".")[0]
+    if _SCI_TEXT.fullmatch(text):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        if number == number.to_integral_value():
+            return str(int(number))
+    return text
+
+
+def _number_text(value: float | int) -> str:
+    """A numeric cell as identifier text: 1234.0 -> '1234', 12.5 -> '12.5'."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _as_text(value: Any, what: str) -> str:
+    """Any non-date part of a cell as repaired text; dates Excel invented are refused."""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, (int, float)):
+        return _number_text(value)
+    if isinstance(value, (dt.date, dt.time)):
+        raise CellProblem(f"Excel turned this {what} into a date or time. Format the column as Text "
+                          "in Excel and type the value again (or start it with an apostrophe ').")
+    text = str(value).strip()
+    if text in EXCEL_ERRORS:
+        raise CellProblem(f"the cell holds the Excel error {text}. Fix the formula or type the value.")
+    return _repair_number_text(text)
+
+
+def _norm_text(value: Any, ctx: CellContext) -> str:
+    text = _as_text(value, "value")
+    if "\\" in text:
+        raise CellProblem("a backslash separates values in DICOM and cannot be searched for. "
+                          "Use ';' to give several values, e.g. A;B.")
+    return text
+
+
+def _norm_int(value: Any, ctx: CellContext) -> str:
+    text = _as_text(value, "number")
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise CellProblem("this must be a whole number. Write it like 3 (several: 1;2;3).")
+    return str(int(text))
+
+
+def _norm_code(value: Any, ctx: CellContext) -> str:
+    text = _as_text(value, "code").upper()
+    if not re.fullmatch(r"[A-Z0-9 _*?]{1,16}", text):
+        raise CellProblem("a code such as a modality is up to 16 letters, digits, spaces or "
+                          "underscores. Write it like CT or MR (several: CT;MR).")
+    return text
+
+
+def _norm_uid(value: Any, ctx: CellContext) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise CellProblem("Excel stored this UID as a number and may have lost digits. Format the "
+                          "column as Text and paste the UID again, e.g. 1.2.840.113619.2.55.3.1234.")
+    text = _as_text(value, "UID")
+    if len(text) > 64 or not re.fullmatch(r"\d+(\.\d+)*", text):
+        raise CellProblem("a UID is up to 64 characters of digits separated by single dots. "
+                          "Write it like 1.2.840.113619.2.55.3.1234, without spaces or letters.")
+    return text
+
+
+# --- dates
+
+_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DIGITS8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_AMBIGUOUS = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})"
+                        r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?")
+_NAMED_MONTH_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%B-%Y",
+                        "%b %d, %Y", "%B %d, %Y", "%d-%b-%y", "%d %b %y")
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A parsed date, or why it is not one; note is a remark worth telling the user."""
+    date: dt.date | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date | None:
+    if not 1900 <= year <= 2100:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 30 else 1900
+    return year
+
+
+def _parse_ambiguous(text: str, m: re.Match, order: str) -> ParsedDate:
+    """D/M/Y or M/D/Y text, read in the configured order unless only the other order is valid."""
+    a, b, year = int(m.group(1)), int(m.group(2)), _full_year(m.group(3))
+    first = _make_date(year, a, b) if order == "US" else _make_date(year, b, a)
+    if first is not None:
+        return ParsedDate(first)
+    other = _make_date(year, b, a) if order == "US" else _make_date(year, a, b)
+    name = "month/day/year" if order == "US" else "day/month/year"
+    if other is not None:
+        other_name = "day/month/year" if order == "US" else "month/day/year"
+        return ParsedDate(other, note=f"'{text}' was read as {other_name} "
+                                      f"({other.isoformat()}): it is not a valid {name} date.")
+    if not 1900 <= year <= 2100:
+        return ParsedDate(reason=f"year {year} is outside 1900-2100")
+    return ParsedDate(reason=f"'{text}' is not a valid date in either day/month order")
+
+
+def _parse_one_date(text: str, ctx: CellContext) -> ParsedDate:
+    """One date written as text (no range)."""
+    text = text.strip()
+    m = _DIGITS8.fullmatch(text) or _YMD.fullmatch(text)
+    if m:
+        d = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return ParsedDate(d) if d else ParsedDate(reason=f"'{text}' is not a valid year-month-day date")
+    m = _AMBIGUOUS.fullmatch(text)
+    if m:
+        return _parse_ambiguous(text, m, ctx.date_order)
+    if re.fullmatch(r"\d{5}", text):      # an Excel serial number exported as text
+        return _serial_date(int(text), ctx)
+    for fmt in _NAMED_MONTH_FORMATS:
+        try:
+            stamp = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        d = _make_date(stamp.year, stamp.month, stamp.day)
+        return ParsedDate(d) if d else ParsedDate(reason=f"year {stamp.year} is outside 1900-2100")
+    return ParsedDate(reason=f"'{text}' is not a date this program can read")
+
+
+def _serial_date(number: float, ctx: CellContext) -> ParsedDate:
+    """An Excel serial day number (or a number typed as YYYYMMDD) as a date."""
+    if float(number).is_integer() and 19000101 <= number <= 21001231:
+        return _parse_one_date(str(int(number)), ctx)
+    if 1 <= number < 73051:     # up to year 2100
+        return ParsedDate(ctx.epoch + dt.timedelta(days=int(number)))
+    return ParsedDate(reason=f"the number {_number_text(number)} is neither an Excel date nor YYYYMMDD")
+
+
+def _date_of(value: Any, ctx: CellContext) -> ParsedDate:
+    """A single date from any raw part: datetime, date, serial number or text."""
+    if isinstance(value, dt.datetime):
+        return ParsedDate(value.date())
+    if isinstance(value, dt.date):
+        return ParsedDate(value)
+    if isinstance(value, bool) or isinstance(value, dt.time):
+        return ParsedDate(reason="this is not a date")
+    if isinstance(value, (int, float)):
+        return _serial_date(value, ctx)
+    return _parse_one_date(str(value), ctx)
+
+
+def _split_range(text: str, parse: Callable[[str], Any], ok: Callable[[Any], bool]):
+    """Split 'A-B', 'A to B', 'A-' or '-B' into (A, B) parsed values, trying every dash.
+
+    Returns None when the text is no range; raises CellProblem when several readings fit.
+    """
+    m = re.fullmatch(r"(.*?)\s+to\s+(.*)", text, flags=re.IGNORECASE)
+    if m:
+        left, right = parse(m.group(1)), parse(m.group(2))
+        return (left, right) if ok(left) and ok(right) else None
+    readings = []
+    for i, ch in enumerate(text):
+        if ch != "-":
+            continue
+        left_text, right_text = text[:i].strip(), text[i + 1:].strip()
+        if not left_text and not right_text:
+            continue
+        left = parse(left_text) if left_text else None
+        right = parse(right_text) if right_text else None
+        if (left is None or ok(left)) and (right is None or ok(right)):
+            readings.append((left, right))
+    if len(readings) > 1:
+        raise CellProblem("this range can be read in more than one way. Write it as "
+                          "YYYYMMDD-YYYYMMDD, e.g. 20130410-20130414.")
+    return readings[0] if readings else None
+
+
+def _dicom_date(d: dt.date) -> str:
+    return d.strftime("%Y%m%d")
+
+
+def _norm_date(value: Any, ctx: CellContext) -> str:
+    """One date part as DICOM: YYYYMMDD, or a range A-B / A- / -B (window applied to singles)."""
+    if isinstance(value, str):
+        text = value.strip().replace("\u2013", "-").replace("\u2014", "-")
+        single = _parse_one_date(text, ctx)
+        if single.date is None and ("-" in text or " to " in text.lower()):
+            pair = _split_range(text, lambda t: _parse_one_date(t, ctx), lambda p: p.date is not None)
+            if pair is not None:
+                return _date_range(*pair, ctx)
+        parsed = single
+    else:
+        parsed = _date_of(value, ctx)
+    if parsed.date is None:
+        raise CellProblem(f"{parsed.reason}. To fix it, {DATE_HINT}.")
+    if parsed.note:
+        ctx.notes.append(parsed.note)
+    if ctx.window_days > 0:
+        span = dt.timedelta(days=ctx.window_days)
+        return f"{_dicom_date(parsed.date - span)}-{_dicom_date(parsed.date + span)}"
+    return _dicom_date(parsed.date)
+
+
+def _date_range(left: ParsedDate | None, right: ParsedDate | None, ctx: CellContext) -> str:
+    for p in (left, right):
+        if p is not None and p.note:
+            ctx.notes.append(p.note)
+    if left is not None and right is not None and left.date > right.date:
+        raise CellProblem(f"the range runs backwards ({left.date.isoformat()} is after "
+                          f"{right.date.isoformat()}). Write the earlier date first, e.g. "
+                          f"{_dicom_date(right.date)}-{_dicom_date(left.date)}.")
+    start = _dicom_date(left.date) if left else ""
+    end = _dicom_date(right.date) if right else ""
+    return f"{start}-{end}"
+
+
+# --- times
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp])?\.?(?:[Mm]\.?)?")
+_HOUR_AMPM = re.compile(r"(\d{1,2})\s*([AaPp])\.?[Mm]\.?")
+_DIGIT_TIME = re.compile(r"(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?")
+
+
+def _make_time(hour: int, minute: int, second: int, ampm: str | None) -> dt.time | None:
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return dt.time(hour, minute, second)
+
+
+def _parse_one_time(text: str) -> dt.time | None:
+    """One time written as text: '14:30', '2:30 PM', '2 PM', '1430', '143000'."""
+    text = text.strip()
+    m = _CLOCK.fullmatch(text)
+    if m:
+        return _make_time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0), m.group(4))
+    m = _HOUR_AMPM.fullmatch(text)
+    if m:
+        return _make_time(int(m.group(1)), 0, 0, m.group(2))
+    if re.fullmatch(r"\d", text):
+        text = "0" + text
+    m = _DIGIT_TIME.fullmatch(text)
+    if m:
+        return _make_time(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), None)
+    return None
+
+
+def _time_of(value: Any) -> dt.time | None:
+    """A single time from any raw part: time, datetime, day fraction, number or text."""
+    if isinstance(value, dt.datetime):
+        return value.time().replace(microsecond=0)
+    if isinstance(value, dt.time):
+        return value.replace(microsecond=0)
+    if isinstance(value, bool) or isinstance(value, dt.date):
+        return None
+    if isinstance(value, float) and 0 <= value < 1:
+        seconds = min(round(value * 86400), 86399)
+        return dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+    if isinstance(value, (int, float)):
+        if not float(value).is_integer():
+            return None
+        digits = str(int(value))
+        width = {1: 2, 3: 4, 5: 6}.get(len(digits), len(digits))
+        return _parse_one_time(digits.zfill(width))
+    return _parse_one_time(str(value))
+
+
+def _norm_time(value: Any, ctx: CellContext) -> str:
+    """One time part as DICOM HHMMSS, or a range A-B / A- / -B."""
+    if isinstance(value, str):
+        text = value.strip().replace("\u2013", "-").replace("\u2014", "-")
+        single = _parse_one_time(text)
+        if single is None and ("-" in text or " to " in text.lower()):
+            pair = _split_range(text, _parse_one_time, lambda t: t is not None)
+            if pair is not None:
+                left, right = pair
+                if left is not None and right is not None and left > right:
+                    raise CellProblem("the time range runs backwards. Write the earlier time first, "
+                                      f"e.g. {right.strftime('%H:%M')}-{left.strftime('%H:%M')}.")
+                return (f"{left.strftime('%H%M%S') if left else ''}-"
+                        f"{right.strftime('%H%M%S') if right else ''}")
+    else:
+        single = _time_of(value)
+    if single is None:
+        raise CellProblem(f"this is not a time this program can read. To fix it, {TIME_HINT}.")
+    return single.strftime("%H%M%S")
+
+
+_NORMALISERS: dict[str, Callable[[Any, CellContext], str]] = {
+    "date": _norm_date, "time": _norm_time, "uid": _norm_uid, "int": _norm_int,
+    "code": _norm_code, "text": _norm_text,
+}
+
+
+def normalise_cell(kind: str, value: Any, ctx: CellContext) -> list[str]:
+    """A raw cell of a column of this kind as its list of DICOM values (empty when blank).
+
+    Raises CellProblem with the reason and what to write instead.
+    """
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        raise CellProblem(f"the cell holds the Excel error {value.strip()}. "
+                          "Fix the formula or type the value.")
+    norm = _NORMALISERS[kind]
+    out: list[str] = []
+    for part in _split_parts(value):
+        text = norm(part, ctx)
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def _exact_flag(value: Any) -> bool:
+    """The Exact column: Y/Yes/True/1/X is exact, N/No/False/0/blank is not."""
+    if _is_blank(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    text = _as_text(value, "flag").casefold()
+    if text in ("y", "yes", "true", "1", "x"):
+        return True
+    if text in ("n", "no", "false", "0"):
+        return False
+    raise CellProblem("write Y for an exact description match, or N (or leave it empty) for a "
+                      "match anywhere in the description.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows -> queries
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What became of one data row: a query's parts, an error, or a skip reason."""
+    row: int
+    query_id: str = ""
+    values: dict[str, list[str]] = field(default_factory=dict)
+    exact: bool = False
+    error: RowError | None = None
+    skipped: str | None = None        # "blank" | "no identifiers"
+
+
+def _row_outcome(row_no: int, cells: list[Any], columns: list[Column], ctx: CellContext) -> RowOutcome:
+    """Normalise one data row; the first bad cell becomes the row's single error."""
+    def cell(col: Column) -> Any:
+        return cells[col.index] if col.index < len(cells) else None
+
+    if all(_is_blank(c) for c in cells):
+        return RowOutcome(row_no, skipped="blank")
+    id_cols = [c for c in columns if c.kind not in ("query_id", "exact")]
+    if all(_is_blank(cell(c)) for c in id_cols):
+        return RowOutcome(row_no, skipped="no identifiers")
+    values: dict[str, list[str]] = {}
+    query_id, exact = "", False
+    for col in columns:
+        raw = cell(col)
+        try:
+            if col.kind == "query_id":
+                query_id = "" if _is_blank(raw) else _as_text(raw, "query ID")
+            elif col.kind == "exact":
+                exact = _exact_flag(raw)
+            else:
+                parsed = normalise_cell(col.kind, raw, ctx)
+                if parsed:
+                    values[col.keyword] = parsed
+        except CellProblem as problem:
+            return RowOutcome(row_no, error=RowError(row_no, col.header, _display(raw), str(problem)))
+    if not values:
+        return RowOutcome(row_no, skipped="no identifiers")
+    return RowOutcome(row_no, query_id, values, exact)
+
+
+def _listing(items: list[str]) -> str:
+    """Up to MAX_LISTED items joined, then 'and N more'."""
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+
+
+def _assign_ids(outcomes: list[RowOutcome], id_header: str | None) -> tuple[list[str], str | None]:
+    """The query IDs: the user's when unique and non-blank, else 1..N with a notice why."""
+    numbered = [str(i) for i in range(1, len(outcomes) + 1)]
+    if id_header is None:
+        return numbered, None
+    ids = [o.query_id for o in outcomes]
+    blanks = [str(o.row) for o in outcomes if not o.query_id]
+    seen: dict[str, list[int]] = {}
+    for o in outcomes:
+        if o.query_id:
+            seen.setdefault(o.query_id, []).append(o.row)
+    dups = [f"'{qid}' (rows {', '.join(map(str, rows))})" for qid, rows in seen.items() if len(rows) > 1]
+    if not blanks and not dups:
+        return ids, None
+    why = []
+    if dups:
+        why.append("it has duplicates: " + _listing(dups))
+    if blanks:
+        why.append("it is blank on rows " + _listing(blanks))
+    return numbered, (f"The query ID column '{id_header}' was not used because "
+                      + "; ".join(why) + f". Queries are numbered 1..{len(outcomes)} instead.")
+
+
+def _summary_notices(outcomes: list[RowOutcome], ctx: CellContext, n_queries: int,
+                     n_errors: int, columns: list[Column]) -> list[str]:
+    """Notices about skipped rows, date-order fallbacks and an empty result."""
+    notices = []
+    blank = sum(1 for o in outcomes if o.skipped == "blank")
+    empty = [str(o.row) for o in outcomes if o.skipped == "no identifiers"]
+    if blank:
+        notices.append(f"Skipped {blank} blank row{'s' if blank != 1 else ''}.")
+    if empty:
+        notices.append(f"Skipped {len(empty)} row{'s' if len(empty) != 1 else ''} with no "
+                       f"identifiers (rows {_listing(empty)}).")
+    if ctx.notes:
+        notices.append("Dates read in the other day/month order: " + _listing(ctx.notes))
+    if n_queries == 0:
+        headers = ", ".join(c.header for c in columns if c.kind not in ("query_id", "exact"))
+        if n_errors:
+            notices.append("No usable rows: every filled row has an error (listed below). "
+                           "Fix them and load the sheet again.")
+        else:
+            notices.append(f"No usable rows: the sheet has headers but no row fills in any of "
+                           f"{headers}. Add one query per row, from row 2 down.")
+    return notices
+
+
+def _settings_context(settings: Any, epoch: dt.date) -> CellContext:
+    """The cell context from settings.defaults (date order and window)."""
+    defaults = settings.defaults
+    order = str(getattr(defaults, "date_order", "US") or "US").strip().upper()
+    order = "EU" if order in ("EU", "DMY", "D/M/Y", "DD/MM/YYYY") else "US"
+    try:
+        window = max(0, int(getattr(defaults, "date_window_days", 0) or 0))
+    except (TypeError, ValueError):
+        window = 0
+    return CellContext(order, window, epoch)
+
+
+def load_sheet(path: str | Path, settings: Any, sheet: str | None = None) -> SheetResult:
+    """Read a query sheet (.xlsx, .xls or .csv) into normalised queries, row errors and notices.
+
+    Uses settings.excel_headings, settings.query_identifiers, settings.extra_tags and
+    settings.defaults.date_order / date_window_days. Raises SheetError only when the file or
+    sheet cannot be used at all; a sheet without usable rows is a result with a notice.
+    """
+    path = Path(path)
+    raw = read_raw(path, sheet)
+    rows = raw.rows
+    header_idx = next((i for i, r in enumerate(rows) if not all(_is_blank(c) for c in r)), None)
+    where = f"{path}" + (f" (sheet '{raw.name}')" if raw.name else "")
+    if header_idx is None:
+        raise SheetError(f"{where}: the sheet is empty. Put the headers (e.g. MRN, Accession Number, "
+                         "Study Date) in row 1 and one query per row below.")
+    header = rows[header_idx]
+    body = rows[header_idx + 1:]
+
+    def has_data(col: int) -> bool:
+        return any(col < len(r) and not _is_blank(r[col]) for r in body)
+
+    columns, notices = _plan_columns(path, header, settings, has_data)
+    notices = list(raw.notices) + notices
+    ctx = _settings_context(settings, raw.epoch)
+    outcomes = [_row_outcome(header_idx + 2 + i, r, columns, ctx) for i, r in enumerate(body)]
+    good = [o for o in outcomes if o.error is None and o.skipped is None]
+    errors = [o.error for o in outcomes if o.error is not None]
+    id_header = next((c.header for c in columns if c.kind == "query_id"), None)
+    ids, id_notice = _assign_ids(good, id_header)
+    if id_notice:
+        notices.append(id_notice)
+    queries = [Query(qid, o.row, o.values, o.exact) for qid, o in zip(ids, good)]
+    notices += _summary_notices(outcomes, ctx, len(queries), len(errors), columns)
+    keywords = [c.keyword for c in columns if c.kind not in ("query_id", "exact")]
+    log.info("sheet %s: %d queries, %d row errors, %d notices", path.name, len(queries),
+             len(errors), len(notices))
+    return SheetResult(path, raw.name, keywords, queries, errors, notices)
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+
+def rows_for_display(result: SheetResult) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows for the GUI query table: every query and every row error, in row order."""
+    headers = ["Query", "Row", *result.columns, "Exact", "Problem"]
+    lines: list[tuple[int, list[str]]] = []
+    for q in result.queries:
+        cells = [";".join(q.values.get(kw, [])) for kw in result.columns]
+        lines.append((q.row, [q.query_id, str(q.row), *cells, "Y" if q.exact else "", ""]))
+    for e in result.errors:
+        blank = [""] * len(result.columns)
+        lines.append((e.row, ["", str(e.row), *blank, "", f"{e.column} = '{e.value}': {e.message}"]))
+    lines.sort(key=lambda item: item[0])
+    return headers, [cells for _, cells in lines]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(result: SheetResult, max_width: int = 32) -> str:
+    """A plain-text table of the normalised queries, then the row errors and notices."""
+    headers = ["Query", "Row", *result.columns, "Exact"]
+    body = [[q.query_id, str(q.row), *[";".join(q.values.get(k, [])) for k in result.columns],
+             "Y" if q.exact else ""] for q in result.queries]
+    table = [[_clip(c, max_width) for c in r] for r in [headers, *body]]
+    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
+    lines = [f"{result.path}" + (f" (sheet '{result.sheet}')" if result.sheet else "")]
+    for n, r in enumerate(table):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append(f"{len(result.queries)} usable quer{'y' if len(result.queries) == 1 else 'ies'}, "
+                 f"{len(result.errors)} row error{'' if len(result.errors) == 1 else 's'}.")
+    if result.errors:
+        lines.append("Row errors (these rows are not used):")
+        lines += [f"  {e}" for e in result.errors]
+    if result.notices:
+        lines.append("Notes:")
+        lines += [f"  {n}" for n in result.notices]
+    return "\n".join(lines)
