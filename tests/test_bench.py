@@ -1,0 +1,280 @@
+"""Tests of the test bench itself: the peer fixtures and the synthetic data generator."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+from pydicom import dcmread
+from pydicom.dataset import Dataset
+from pydicom.uid import UID
+from pynetdicom import AE
+from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
+
+import peers
+import synthdata
+
+FAKE_NAME = re.compile(r"^FAKE\^[A-Z]+(\^\d+)?$")
+
+
+def _find_studies(peer, patient_id: str, calling_aet: str = peers.SELF_AET) -> list[str]:
+    """StudyInstanceUIDs a peer reports for one PatientID (Study Root C-FIND)."""
+    ae = AE(ae_title=calling_aet)
+    ae.add_requested_context(StudyRootQueryRetrieveInformationModelFind)
+    assoc = ae.associate(peer.host, peer.port, ae_title=peer.aet)
+    assert assoc.is_established, f"association to {peer.aet} not established"
+    query = Dataset()
+    query.QueryRetrieveLevel = "STUDY"
+    query.PatientID = patient_id
+    query.StudyInstanceUID = ""
+    found = []
+    try:
+        for status, ident in assoc.send_c_find(query, StudyRootQueryRetrieveInformationModelFind):
+            assert status is not None and status.Status in (0x0000, 0xFF00, 0xFF01), status
+            if ident is not None and status.Status in (0xFF00, 0xFF01):
+                found.append(str(ident.StudyInstanceUID))
+    finally:
+        assoc.release()
+    return sorted(found)
+
+
+def _echo(port: int, called: str, calling: str = peers.SELF_AET) -> int:
+    """Exit code of DCMTK echoscu against 127.0.0.1:port."""
+    cmd = ["/usr/bin/echoscu", "-aet", calling, "-aec", called, peers.HOST, str(port)]
+    return subprocess.run(cmd, capture_output=True, timeout=60).returncode
+
+
+# ----------------------------------------------------------------------------- availability logic
+
+def test_require_tools_fails_under_require_real_peers(tmp_path):
+    tools = {"Orthanc": (str(tmp_path / "no-such-orthanc"),)}
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_REAL_PEERS=1"):
+        peers.require_tools(tools, environ={"REQUIRE_REAL_PEERS": "1"})
+
+
+def test_require_tools_skips_without_require_real_peers(tmp_path):
+    tools = {"dcmqrscp": (str(tmp_path / "no-such-dcmqrscp"),)}
+    with pytest.raises(pytest.skip.Exception, match="no-such-dcmqrscp"):
+        peers.require_tools(tools, environ={"REQUIRE_REAL_PEERS": "0"})
+
+
+def test_require_tools_passes_when_present(tmp_path):
+    tool = tmp_path / "fake-tool"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    assert peers.missing_tools({"fake": (str(tool),)}) == []
+    assert peers.missing_tools({"fake": (str(tmp_path / "absent"), "also-absent-xyz")}) == ["fake"]
+    peers.require_tools({"fake": (str(tool),)}, environ={"REQUIRE_REAL_PEERS": "1"})
+
+
+def test_free_port_is_bindable():
+    port = peers.free_port()
+    import socket
+    with socket.socket() as s:
+        s.bind((peers.HOST, port))
+        assert s.getsockname()[1] == port
+
+
+# ----------------------------------------------------------------------------- Orthanc
+
+@pytest.mark.peers
+def test_orthanc_answers_rest_and_counts_uploads(orthanc):
+    assert orthanc.get("/system")["DicomAet"] == "ORTHANC"
+    orthanc.clear()
+    desc = synthdata.generate_set(seed=3, n_patients=1, studies_per_patient=1,
+                                  series_spec=[synthdata.SeriesSpec("CT", "AX", 5)])
+    assert orthanc.upload(synthdata.iter_datasets(desc)) == 5
+    stats = orthanc.statistics()
+    assert (stats["CountPatients"], stats["CountStudies"], stats["CountInstances"]) == (1, 1, 5)
+    orthanc.clear()
+    assert orthanc.count_instances() == 0
+
+
+@pytest.mark.peers
+def test_orthanc_loaded_answers_find_for_registered_aet(orthanc_loaded, synthetic_study_files):
+    patient = synthetic_study_files.desc.patients[0]
+    expected = sorted(st.study_uid for st in patient.studies)
+    assert _find_studies(orthanc_loaded.peer, patient.patient_id) == expected
+
+
+@pytest.mark.peers
+def test_orthanc_set_modality_registers_at_run_time(orthanc):
+    orthanc.set_modality("BENCH_X", "BENCH_X", peers.HOST, 11999)
+    try:
+        assert "BENCH_X" in orthanc.get("/modalities")
+        assert orthanc.modalities["BENCH_X"] == ("BENCH_X", peers.HOST, 11999)
+    finally:
+        orthanc.remove_modality("BENCH_X")
+    assert "BENCH_X" not in orthanc.get("/modalities")
+
+
+@pytest.mark.peers
+def test_orthanc_echo_with_dcmtk(orthanc):
+    assert _echo(orthanc.dicom_port, "ORTHANC") == 0
+
+
+@pytest.mark.peers
+def test_orthanc_factory_can_check_called_aet(orthanc_factory):
+    strict = orthanc_factory(config={"DicomCheckCalledAet": True})
+    assert strict.dicom_port != 0
+    assert _echo(strict.dicom_port, "WRONG_AET") != 0
+    assert _echo(strict.dicom_port, "ORTHANC") == 0
+
+
+@pytest.mark.peers
+def test_orthanc_upload_accepts_folders_and_bytes(orthanc, synthetic_study_files):
+    orthanc.clear()
+    first = synthetic_study_files.paths[0]
+    assert orthanc.upload([first.read_bytes()]) == 1
+    assert orthanc.upload([synthetic_study_files.folder]) == synthetic_study_files.count
+    assert orthanc.count_instances() == synthetic_study_files.count
+
+
+# ----------------------------------------------------------------------------- dcmqrscp
+
+@pytest.mark.peers
+def test_dcmqrscp_answers_echoscu(dcmqrscp):
+    assert _echo(dcmqrscp.port, "DCMQRSCP") == 0
+    assert peers.SELF_AET in dcmqrscp.config()
+    assert f"{dcmqrscp.self_port}" in dcmqrscp.config()
+
+
+@pytest.mark.peers
+def test_dcmqrscp_loaded_answers_find(dcmqrscp_loaded, synthetic_study_files):
+    patient = synthetic_study_files.desc.patients[1]
+    expected = sorted(st.study_uid for st in patient.studies)
+    assert _find_studies(dcmqrscp_loaded.peer, patient.patient_id) == expected
+
+
+@pytest.mark.peers
+def test_dcmqrscp_factory_lists_destinations(dcmqrscp_factory):
+    server = dcmqrscp_factory({"OTHER_SCP": (peers.HOST, 12345)}, aet="QR2")
+    assert "(OTHER_SCP, 127.0.0.1, 12345)" in server.config()
+    assert _echo(server.port, "QR2") == 0
+    server.stop()
+    assert server.proc.poll() is not None
+
+
+# ----------------------------------------------------------------------------- Xvfb
+
+@pytest.mark.gui
+def test_xvfb_sets_display(xvfb):
+    assert os.environ["DISPLAY"] == xvfb.display
+    out = subprocess.run(["xdotool", "getdisplaygeometry"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1280", "1024"]
+
+
+# ----------------------------------------------------------------------------- synthdata
+
+def test_generate_set_is_deterministic_for_a_seed():
+    a, b = synthdata.generate_set(seed=11, n_patients=3), synthdata.generate_set(seed=11, n_patients=3)
+    assert a == b
+    assert synthdata.to_bytes(next(synthdata.iter_datasets(a))) == \
+        synthdata.to_bytes(next(synthdata.iter_datasets(b)))
+    c = synthdata.generate_set(seed=12, n_patients=3)
+    assert {p.patient_id for p in a.patients} != {p.patient_id for p in c.patients}
+    assert a.patients[0].studies[0].study_uid != c.patients[0].studies[0].study_uid
+
+
+def test_names_are_obviously_fake_and_ids_keep_leading_zeros():
+    desc = synthdata.generate_set(seed=5, n_patients=25, studies_per_patient=1)
+    names = [p.name for p in desc.patients]
+    assert all(FAKE_NAME.match(n) for n in names), names
+    assert len(set(names)) == len(names)
+    ids = [p.patient_id for p in desc.patients]
+    assert len(set(ids)) == len(ids)
+    assert all(pid.startswith("0") and len(pid) == 7 and pid.isalnum() for pid in ids)
+    assert any(not pid.isdigit() for pid in ids), "some MRNs must be alphanumeric"
+
+
+def test_instances_have_valid_unique_uids_and_required_tags():
+    desc = synthdata.sample_set()
+    seen = set()
+    for ds in synthdata.iter_datasets(desc):
+        for uid in (ds.SOPInstanceUID, ds.SeriesInstanceUID, ds.StudyInstanceUID):
+            assert UID(uid).is_valid, uid
+        assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
+        assert ds.SOPInstanceUID not in seen
+        seen.add(ds.SOPInstanceUID)
+        assert FAKE_NAME.match(str(ds.PatientName))
+        assert re.fullmatch(r"\d{3}Y", ds.PatientAge)
+        for kw in ("AccessionNumber", "StudyDate", "StudyTime", "PatientBirthDate", "PatientSex",
+                   "Modality", "SeriesNumber", "InstanceNumber", "StudyDescription", "SeriesDescription"):
+            assert kw in ds, kw
+    assert len(seen) == desc.count
+
+
+def test_sample_set_has_drop_rule_series_and_old_patient():
+    desc = synthdata.sample_set()
+    assert 200 <= desc.count <= 500
+    series = [se for _, _, se in desc.all_series()]
+    assert {se.modality for se in series} >= {"CT", "MR", "SR"}
+    assert any(se.number == 999 for se in series)
+    assert any("Report" in se.description and se.modality == "SR" for se in series)
+    ages = [int(synthdata._age(p.birth_date, st.date)[:3]) for p, st in desc.studies()]
+    assert max(ages) > 89
+
+
+def test_make_instance_kinds_and_sizes():
+    desc = synthdata.sample_set()
+    p, st = desc.studies()[1]            # an MR study
+    image, report = st.series[0], st.series[-1]
+    big = synthdata.make_instance(p, st, image, 0, size_kb=128)
+    assert (big.Rows, big.Columns, len(big.PixelData)) == (256, 256, 128 * 1024)
+    assert big.SOPClassUID == synthdata.MR_IMAGE_STORAGE
+    small = synthdata.make_instance(p, st, image, 1)
+    assert len(small.PixelData) == 8 * 1024
+    assert small.InstanceNumber == 2
+    sr = synthdata.make_instance(p, st, report, 0)
+    assert sr.SOPClassUID == synthdata.BASIC_TEXT_SR_STORAGE and sr.Modality == "SR"
+    assert "PixelData" not in sr
+    with pytest.raises(IndexError):
+        synthdata.make_instance(p, st, image, image.count)
+
+
+def test_phi_markers_put_fake_phi_in_hidden_places():
+    desc = synthdata.generate_set(seed=2, n_patients=1, studies_per_patient=1)
+    p, st, se, i = next(desc.instances())
+    ds = synthdata.make_instance(p, st, se, i, phi_markers=True)
+    assert p.name in ds.ImageComments
+    assert p.name in ds.RequestAttributesSequence[0].RequestedProcedureDescription
+    assert p.patient_id in ds.private_block(0x0011, "MID SYNTH")[0x01].value
+    plain = synthdata.make_instance(p, st, se, i)
+    assert "ImageComments" not in plain
+    encoded = synthdata.to_bytes(ds)
+    assert all(s.encode() in encoded for s in synthdata.phi_strings(p, st))
+
+
+def test_write_set_writes_readable_files(tmp_path):
+    desc = synthdata.generate_set(seed=9, n_patients=1, studies_per_patient=2)
+    paths = synthdata.write_set(desc, tmp_path)
+    assert len(paths) == desc.count
+    ds = dcmread(paths[-1])
+    p, st, se, i = list(desc.instances())[-1]
+    assert ds.SOPInstanceUID == se.sop_uid(i)
+    assert ds.PatientID == p.patient_id
+
+
+def test_sample_sheet_matches_set_and_has_a_missing_row(tmp_path):
+    desc = synthdata.sample_set()
+    rows = synthdata.sample_sheet(desc, tmp_path / "sheet.xlsx")
+    ws = load_workbook(tmp_path / "sheet.xlsx").active
+    values = list(ws.iter_rows(values_only=True))
+    assert values[0] == synthdata.SHEET_COLUMNS
+    assert len(values) - 1 == len(rows) == len(desc.studies()) + 1
+    ids = {p.patient_id for p in desc.patients}
+    accessions = {st.accession for _, st in desc.studies()}
+    for row, r in zip(values[1:-1], rows[:-1]):
+        mrn, date, accession, _ = row
+        assert (mrn in ids) or (accession in accessions)
+        if mrn is not None:
+            assert isinstance(mrn, str) and mrn.startswith("0")
+        if date is not None:
+            assert isinstance(date, dt.datetime)
+        assert r.expected_study_uid is not None
+    assert values[-1][0] == synthdata.MISSING_MRN and synthdata.MISSING_MRN not in ids
+    assert rows[-1].expected_study_uid is None
