@@ -1,0 +1,1042 @@
+"""config/: the program's settings files, their defaults, healing and validation.
+
+Nine JSON files live in the config folder (config/ beside main.py, or $MID_CONFIG_DIR).
+`load_settings()` reads them into one frozen, typed `Settings`:
+
+* a missing file is written with its defaults;
+* a broken file (not JSON, wrong shape, a required value missing or invalid) is renamed to
+  ``NAME.broken-YYYYmmdd-HHMMSS.json`` (never overwritten, never deleted), replaced by a fresh
+  default, and reported as a `ConfigNotice`;
+* an invalid entry in an otherwise good file (a peer with a bad port, an unknown keyword) is
+  reported as a `ConfigNotice` and left out; the file itself is left alone;
+* optional keys the user left out are filled from the defaults in memory only, so the file
+  stays the user's and deletions stick.
+
+docs/CONFIG.md is the reference for every file, key and default.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import difflib
+import ipaddress
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+from pydicom import datadict
+from pydicom.valuerep import VR
+
+log = logging.getLogger("mid.settings")
+
+CONFIG_ENV = "MID_CONFIG_DIR"
+SELF = "<SELF>"
+
+PEERS = "peers.json"
+USER_DEFAULTS = "user_defaults.json"
+QUERY_IDENTIFIERS = "query_identifiers.json"
+QUERY = "query.json"
+EXCEL_HEADINGS = "excel_headings.json"
+TAGS = "tags.json"
+ANON_IMGS = "anon_imgs.json"
+ANON_VRS = "anon_vrs.json"
+ANON_TAGS = "anon_tags.json"
+CONFIG_FILES = (PEERS, USER_DEFAULTS, QUERY_IDENTIFIERS, QUERY, EXCEL_HEADINGS, TAGS,
+                ANON_IMGS, ANON_VRS, ANON_TAGS)
+
+# Sheet columns that are not DICOM keywords but mean something to the query sheet reader.
+PSEUDO_COLUMNS = ("Query", "Exact")
+QUERY_MODELS = ("study", "patient")
+RETRIEVE_METHODS = ("move", "get")
+DATE_ORDERS = ("US", "EU")
+KNOWN_VRS = frozenset(v.value for v in VR if len(v.value) == 2)
+
+
+# ----------------------------------------------------------------------------------------------
+# Data passed to the rest of the program
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeerConfig:
+    """One DICOM peer from peers.json; `SELF` is our own side (calling AE, receiver port)."""
+    name: str
+    aet: str
+    host: str
+    port: int
+    query_model: str = "study"
+    retrieve_method: str = "move"
+    max_associations: int | None = None
+    allow_study_move: bool = True
+
+
+def _default_report_suffixes() -> dict[str, str]:
+    return {
+        "initial_queries": "_0_INITIAL_QUERIES_",
+        "search_results": "_1_SEARCH_RESULTS",
+        "master_key": "_2_MASTER_KEY_LEGEND",
+        "successful": "_3_SUCCESSFUL_DOWNLOADS",
+        "ignored": "_4_IGNORED_FOR_HIPAA",
+        "excluded": "_5_USER_EXCLUDED",
+        "failed": "_6_FAILED_TRANSFERS",
+        "not_downloaded": "_7_STUDIES_NOT_DOWNLOADED",
+    }
+
+
+def _default_legend_tags() -> list[str]:
+    return ["PatientID", "PatientName", "AccessionNumber", "StudyDate", "StudyDescription",
+            "SeriesDescription", "Modality", "SeriesNumber", "StudyInstanceUID", "SeriesInstanceUID"]
+
+
+def _default_drop_sop_classes() -> list[str]:
+    """Screen captures and documents: they often carry burned-in or embedded patient text."""
+    return [
+        "1.2.840.10008.5.1.4.1.1.7",        # Secondary Capture Image Storage
+        "1.2.840.10008.5.1.4.1.1.7.1",      # Multi-frame Single Bit Secondary Capture
+        "1.2.840.10008.5.1.4.1.1.7.2",      # Multi-frame Grayscale Byte Secondary Capture
+        "1.2.840.10008.5.1.4.1.1.7.3",      # Multi-frame Grayscale Word Secondary Capture
+        "1.2.840.10008.5.1.4.1.1.7.4",      # Multi-frame True Color Secondary Capture
+        "1.2.840.10008.5.1.4.1.1.104.1",    # Encapsulated PDF Storage
+        "1.2.840.10008.5.1.4.1.1.104.2",    # Encapsulated CDA Storage
+    ]
+
+
+@dataclass(frozen=True)
+class UserDefaults:
+    """user_defaults.json: every key is optional; a key left out takes the default given here."""
+    storage_root: str = "~/MedicalImagingDownloader"
+    default_source: str = ""
+    default_destination: str = SELF
+    patient_id_prefix: str = "HIPAA_"
+    patient_name_prefix: str = "ANON_"
+    report_suffixes: dict[str, str] = field(default_factory=_default_report_suffixes)
+    default_legend_tags: list[str] = field(default_factory=_default_legend_tags)
+    workers: int = 4
+    connect_timeout: float = 10.0
+    acse_timeout: float = 30.0
+    dimse_timeout: float = 60.0
+    network_timeout: float = 60.0
+    move_idle_timeout: float = 120.0
+    retries: int = 3
+    retry_backoff: float = 2.0
+    date_window_days: int = 0
+    date_order: str = "US"
+    exact_descriptions: bool = False
+    anonymize: bool = True
+    deid_retain_modified_dates: bool = True
+    deid_clean_descriptors: bool = True
+    deid_retain_patient_characteristics: bool = True
+    deid_private_allowlist: list[str] = field(default_factory=list)
+    deid_drop_sop_classes: list[str] = field(default_factory=_default_drop_sop_classes)
+    uid_root: str = "2.25"
+
+    def storage_root_path(self) -> Path:
+        """storage_root with ~ and environment variables expanded."""
+        return Path(os.path.expandvars(os.path.expanduser(self.storage_root)))
+
+
+@dataclass(frozen=True)
+class ConfigNotice:
+    """Something wrong in a config file that the user should hear about (and what was done)."""
+    file: str
+    message: str
+    renamed_to: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.file}: {self.message}"
+        if self.renamed_to:
+            text += f" The old file was kept as {self.renamed_to}."
+        return text
+
+
+class TimeoutValues(NamedTuple):
+    """Network timeouts in seconds, in the order of pacs.Timeouts(connect, acse, dimse, network)."""
+    connect: float
+    acse: float
+    dimse: float
+    network: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything in config/, validated and typed. Build it with `load_settings()`."""
+    config_dir: Path
+    peers: dict[str, PeerConfig]
+    defaults: UserDefaults
+    query_identifiers: list[str]
+    query_tags: list[str]
+    excel_headings: dict[str, list[str]]
+    extra_tags: dict[str, dict]
+    anon_imgs: dict[str, list[str]]
+    anon_vrs: list[str]
+    anon_tags: list[str]
+    notices: list[ConfigNotice]
+    # Of the anon_imgs values, those to match as whole words only (anon_imgs lists them too, so
+    # a reader that ignores this field matches them as substrings: it drops more, never less).
+    anon_imgs_whole_word: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def self_peer(self) -> PeerConfig:
+        """Our own side: calling AE title, C-MOVE destination, receiver port."""
+        return self.peers[SELF]
+
+    def timeouts(self) -> TimeoutValues:
+        """Timeouts from user_defaults.json; pass as pacs.Timeouts(*settings.timeouts())."""
+        d = self.defaults
+        return TimeoutValues(d.connect_timeout, d.acse_timeout, d.dimse_timeout, d.network_timeout)
+
+    @property
+    def search_tags(self) -> list[str]:
+        """The keys of each C-FIND: the identifiers first, then query.json's tags, no repeats."""
+        return list(dict.fromkeys([*self.query_identifiers, *self.query_tags]))
+
+    @property
+    def remote_peers(self) -> dict[str, PeerConfig]:
+        """Every peer except SELF, for source and destination choices."""
+        return {k: v for k, v in self.peers.items() if k != SELF}
+
+
+# ----------------------------------------------------------------------------------------------
+# Defaults for each file (functions, so every caller gets a fresh copy)
+# ----------------------------------------------------------------------------------------------
+
+def _peer_json(p: PeerConfig) -> dict[str, Any]:
+    return {"peer_name": p.name, "peer_aet": p.aet, "peer_ip": p.host, "peer_port": p.port,
+            "query_model": p.query_model, "retrieve_method": p.retrieve_method,
+            "max_associations": p.max_associations, "allow_study_move": p.allow_study_move}
+
+
+def default_peers() -> dict[str, PeerConfig]:
+    """Our side on port 11112 and the demo PACS (`python main.py demo`) on port 11113."""
+    return {SELF: PeerConfig(SELF, "MID_SCU", "0.0.0.0", 11112),
+            "DEMO PACS": PeerConfig("DEMO PACS", "DEMO_PACS", "127.0.0.1", 11113)}
+
+
+def _default_peers_json() -> dict[str, Any]:
+    out = {}
+    for name, p in default_peers().items():
+        entry = {"peer_name": p.name, "peer_aet": p.aet, "peer_ip": p.host, "peer_port": p.port}
+        out[name] = entry
+    return out
+
+
+def _default_query_identifiers() -> list[str]:
+    return ["PatientID", "StudyDate", "AccessionNumber", "StudyDescription", "SeriesDescription",
+            "Modality", "SeriesNumber", "StudyInstanceUID", "SeriesInstanceUID"]
+
+
+def _default_query_tags() -> list[str]:
+    return [*_default_query_identifiers(),
+            "StudyTime", "PatientName", "PatientBirthDate", "PatientSex", "PatientAge",
+            "ReferringPhysicianName", "InstitutionName", "BodyPartExamined", "ProtocolName",
+            "SeriesDate", "SeriesTime", "NumberOfSeriesRelatedInstances"]
+
+
+def _default_excel_headings() -> dict[str, list[str]]:
+    return {
+        "PatientID": ["MRN", "Patient ID", "Medical Record Number"],
+        "AccessionNumber": ["Accession", "Accession Number", "Acc"],
+        "StudyDate": ["Date", "Study Date", "Date of Study", "Exam Date"],
+        "StudyTime": ["Time", "Study Time"],
+        "StudyDescription": ["Study", "Study Description", "Exam", "Procedure"],
+        "SeriesDescription": ["Series", "Series Description"],
+        "Modality": ["Modality", "Mod"],
+        "SeriesNumber": ["Series Number", "Series #"],
+        "StudyInstanceUID": ["Study UID"],
+        "SeriesInstanceUID": ["Series UID"],
+        "Query": ["ID", "Query", "Query ID", "QueryID", "Index"],
+        "Exact": ["Exact", "Exact Match"],
+    }
+
+
+def _default_anon_imgs() -> dict[str, list[Any]]:
+    return {"Modality": ["SR"],
+            "SeriesDescription": ["Summary", "Report", "Outside", "Text"],
+            "SeriesNumber": ["999"]}
+
+
+def _default_anon_vrs() -> list[str]:
+    return ["DT", "DA", "TM", "UI", "PN", "SQ"]
+
+
+def _default_anon_tags() -> list[str]:
+    """Identifying keywords, beyond the VRs in anon_vrs.json, that are always anonymized."""
+    return [
+        "PatientID", "OtherPatientIDs", "OtherPatientIDsSequence", "IssuerOfPatientID",
+        "PatientAddress", "PatientTelephoneNumbers", "PatientBirthName", "PatientMotherBirthName",
+        "PatientComments", "AdditionalPatientHistory", "MedicalRecordLocator", "MilitaryRank",
+        "BranchOfService", "CountryOfResidence", "RegionOfResidence", "PatientSize",
+        "PatientWeight", "PatientBodyMassIndex",
+        "AccessionNumber", "StudyID", "AdmissionID", "RequestedProcedureID",
+        "ScheduledProcedureStepID", "PerformedProcedureStepID",
+        "FillerOrderNumberImagingServiceRequest", "PlacerOrderNumberImagingServiceRequest",
+        "RequestingService", "AcquisitionNumber",
+        "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
+        "ReferringPhysicianAddress", "ReferringPhysicianTelephoneNumbers",
+        "StationName", "DeviceSerialNumber", "DetectorID", "PlateID", "CassetteID", "GantryID",
+        "ImageComments", "ProcedureCodeSequence", "ReferencedPatientSequence",
+        "ReferencedStudySequence", "RequestAttributesSequence",
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation of single values (None when valid, else a message saying what is wrong)
+# ----------------------------------------------------------------------------------------------
+
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+
+
+def validate_ae_title(v: object) -> str | None:
+    """An AE title: 1-16 printable ASCII characters, no backslash, not blank."""
+    if not isinstance(v, str):
+        return f"AE title must be text, not {_describe(v)}"
+    text = v.strip(" ")
+    if not text:
+        return "AE title is blank; write 1 to 16 letters, digits or _ (e.g. MID_SCU)"
+    if len(text) > 16:
+        return f"AE title {v!r} has {len(text)} characters; the limit is 16"
+    if "\\" in text:
+        return f"AE title {v!r} contains a backslash, which DICOM does not allow"
+    if any(not (" " <= c <= "~") for c in text):
+        return f"AE title {v!r} contains a character that is not printable ASCII"
+    return None
+
+
+def validate_port(v: object) -> str | None:
+    """A TCP port: a whole number 1-65535 (digits in a string are accepted)."""
+    try:
+        port = _to_port(v)
+    except ValueError as e:
+        return str(e)
+    if not 1 <= port <= 65535:
+        return f"port {port} is out of range; use 1 to 65535"
+    return None
+
+
+def _to_port(v: object) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, str)):
+        raise ValueError(f"port must be a whole number, not {_describe(v)}")
+    if isinstance(v, str):
+        if not v.strip().isdigit():
+            raise ValueError(f"port {v!r} is not a whole number")
+        return int(v.strip())
+    return v
+
+
+def validate_host(v: object) -> str | None:
+    """An IPv4/IPv6 address or a syntactically valid host name (no DNS lookup)."""
+    if not isinstance(v, str):
+        return f"host must be text, not {_describe(v)}"
+    text = v.strip()
+    if not text:
+        return "host is blank; write an IP address (e.g. 10.0.0.5) or a host name"
+    try:
+        ipaddress.ip_address(text)
+        return None
+    except ValueError:
+        pass
+    name = text[:-1] if text.endswith(".") else text
+    labels = name.split(".")
+    if len(name) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        return f"host {v!r} is neither an IP address nor a valid host name"
+    if all(label.isdigit() for label in labels):
+        return f"host {v!r} looks like an IPv4 address but is not a valid one"
+    return None
+
+
+def is_known_keyword(kw: str, extra_tags: dict | None = None) -> bool:
+    """True when kw is in pydicom's data dictionary or in tags.json."""
+    if not isinstance(kw, str):
+        return False
+    return datadict.tag_for_keyword(kw) is not None or bool(extra_tags and kw in extra_tags)
+
+
+def _unknown_keyword_message(kw: object) -> str:
+    hint = ""
+    if isinstance(kw, str):
+        close = difflib.get_close_matches(kw, datadict.keyword_dict.keys(), n=1, cutoff=0.8)
+        if close:
+            hint = f" Did you mean {close[0]!r}?"
+    return (f"unknown keyword {kw!r}: not in the DICOM dictionary nor in tags.json; it is not "
+            f"used.{hint} Correct the spelling, or add it to tags.json.")
+
+
+def _describe(v: object) -> str:
+    if v is None:
+        return "nothing"
+    text = repr(v)
+    return f"{type(v).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading, healing and writing files
+# ----------------------------------------------------------------------------------------------
+
+class _Broken(Exception):
+    """A config file that must be replaced by its default (message says what is wrong)."""
+
+
+def default_config_dir() -> Path:
+    """$MID_CONFIG_DIR when set, else config/ beside main.py, whatever the working folder."""
+    env = os.environ.get(CONFIG_ENV, "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent / "config"
+
+
+def _read_json(path: Path) -> Any:
+    """Parse a JSON file; raise _Broken with line and column when it is not valid JSON."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _Broken(f"is not UTF-8 text (byte {e.start}); save it as UTF-8.") from e
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise _Broken(f"is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.") from e
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON to path through a temp file in the same folder and os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(data, fh, indent=4, ensure_ascii=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def broken_name(path: Path, when: _dt.datetime) -> str:
+    """NAME.broken-YYYYmmdd-HHMMSS.json for a config file broken at `when`."""
+    return f"{path.stem}.broken-{when:%Y%m%d-%H%M%S}{path.suffix}"
+
+
+def _move_no_clobber(src: Path, dst: Path) -> None:
+    """Rename src to dst; raise FileExistsError rather than replace an existing dst."""
+    if os.name == "nt":
+        os.rename(src, dst)          # refuses an existing target on Windows
+        return
+    try:
+        os.link(src, dst)            # refuses an existing target, atomically
+    except FileExistsError:
+        raise
+    except OSError:                  # no hard links on this file system
+        if dst.exists():
+            raise FileExistsError(dst)
+        os.rename(src, dst)
+        return
+    os.unlink(src)
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename a broken file to its first free NAME.broken-STAMP[-n].json; return the new path."""
+    base = broken_name(path, _dt.datetime.now())
+    stem = base[: -len(path.suffix)] if path.suffix else base
+    for n in range(1000):
+        target = path.with_name(base if n == 0 else f"{stem}-{n}{path.suffix}")
+        if target.exists():
+            continue
+        try:
+            _move_no_clobber(path, target)
+            return target
+        except FileExistsError:
+            continue
+    raise OSError(f"no free name to keep the broken {path.name} beside it")
+
+
+@dataclass(frozen=True)
+class _FileSpec:
+    """How one config file is defaulted and shape-checked (check raises _Broken)."""
+    name: str
+    default: Callable[[], Any]
+    check: Callable[[Any], None]
+
+
+class _Loader:
+    """Reads the files of one config folder, healing them, and collects the notices."""
+
+    def __init__(self, config_dir: Path, quiet: bool = False):
+        self.dir = config_dir
+        self.quiet = quiet
+        self.notices: list[ConfigNotice] = []
+
+    def notice(self, file: str, message: str, renamed_to: str | None = None) -> None:
+        n = ConfigNotice(file, message, renamed_to)
+        self.notices.append(n)
+        if not self.quiet:
+            log.warning("%s (config folder %s)", n, self.dir)
+
+    def load(self, spec: _FileSpec) -> Any:
+        """The file's data: read, or default-written when missing, or healed when broken."""
+        path = self.dir / spec.name
+        if not path.exists():
+            return self._write_default(spec, reason=None)
+        try:
+            data = _read_json(path)
+            spec.check(data)
+            return data
+        except _Broken as e:
+            return self._heal(spec, path, str(e))
+        except OSError as e:
+            self.notice(spec.name, f"could not be read ({e.strerror or e}); the defaults are used. "
+                                   f"Check the file's permissions.")
+            return spec.default()
+
+    def _heal(self, spec: _FileSpec, path: Path, problem: str) -> Any:
+        try:
+            kept = _set_aside(path)
+        except OSError as e:
+            self.notice(spec.name, f"{problem} It could not be renamed ({e}), so it was left as it "
+                                   f"is and the defaults are used until it is fixed.")
+            return spec.default()
+        self.notice(spec.name, f"{problem} A fresh default file was written in its place.",
+                    renamed_to=kept.name)
+        return self._write_default(spec, reason=problem)
+
+    def _write_default(self, spec: _FileSpec, reason: str | None) -> Any:
+        data = spec.default()
+        try:
+            write_json_atomic(self.dir / spec.name, data)
+            if reason is None:
+                log.info("created %s with its defaults in %s", spec.name, self.dir)
+        except OSError as e:
+            self.notice(spec.name, f"could not be written ({e}); the defaults are used in memory. "
+                                   f"Check that the config folder {self.dir} is writable.")
+        return data
+
+
+# ----------------------------------------------------------------------------------------------
+# Shape checks: what makes a file broken (it is then renamed and replaced)
+# ----------------------------------------------------------------------------------------------
+
+def _require(cond: bool, message: str) -> None:
+    if not cond:
+        raise _Broken(message)
+
+
+def _check_string_list(value: Any, where: str, allow_numbers: bool = False) -> None:
+    ok_types = (str, int) if allow_numbers else (str,)
+    _require(isinstance(value, list), f"{where} must be a list [...], not {_describe(value)}.")
+    for item in value:
+        _require(isinstance(item, ok_types) and not isinstance(item, bool),
+                 f"{where} must hold only text, but holds {_describe(item)}.")
+
+
+def _check_peers(data: Any) -> None:
+    _require(isinstance(data, dict), "must be an object {\"peer name\": {...}}, "
+                                     f"not {_describe(data)}.")
+    _require(SELF in data, f"has no {SELF!r} entry (our own AE title and port), which is required.")
+    for name, entry in data.items():
+        _require(isinstance(entry, dict), f"peer {name!r} must be an object, not {_describe(entry)}.")
+        for key in ("peer_aet", "peer_ip", "peer_port"):
+            _require(key in entry, f"peer {name!r} has no {key!r}, which is required.")
+    problems = _peer_problems(SELF, data[SELF])
+    _require(not problems, f"the {SELF!r} entry is invalid: {'; '.join(problems)}.")
+
+
+def _check_user_defaults(data: Any) -> None:
+    _require(isinstance(data, dict), f"must be an object {{\"key\": value}}, not {_describe(data)}.")
+
+
+def _check_keyed_list(key: str) -> Callable[[Any], None]:
+    def check(data: Any) -> None:
+        _require(isinstance(data, dict) and key in data,
+                 f"must be an object {{\"{key}\": [...]}}; the {key!r} list is missing.")
+        _check_string_list(data[key], key)
+    return check
+
+
+def _check_query_identifiers(data: Any) -> None:
+    _check_keyed_list("QUERY_IDENTIFIERS")(data)
+    _require(bool(data["QUERY_IDENTIFIERS"]), "QUERY_IDENTIFIERS is empty; at least one is required.")
+
+
+def _check_excel_headings(data: Any) -> None:
+    _require(isinstance(data, dict), f"must be an object {{\"Keyword\": [\"alias\", ...]}}, "
+                                     f"not {_describe(data)}.")
+    for kw, aliases in data.items():
+        _check_string_list(aliases, f"the aliases of {kw!r}")
+
+
+def _check_tags(data: Any) -> None:
+    _require(isinstance(data, dict), 'must be an object {"Keyword": {"tag": "(gggg,eeee)", '
+                                     f'"vr": "LO", "name": "..."}}}}, not {_describe(data)}.')
+    for kw, entry in data.items():
+        _require(isinstance(entry, (dict, list)),
+                 f"entry {kw!r} must be an object {{\"tag\", \"vr\", \"name\"}}, not {_describe(entry)}.")
+
+
+def _check_anon_imgs(data: Any) -> None:
+    _require(isinstance(data, dict), f"must be an object {{\"Keyword\": [\"text\", ...]}}, "
+                                     f"not {_describe(data)}.")
+    for kw, rules in data.items():
+        _require(isinstance(rules, list), f"the rules of {kw!r} must be a list, not {_describe(rules)}.")
+        for rule in rules:
+            if isinstance(rule, dict):
+                _require(isinstance(rule.get("value"), (str, int)) and not isinstance(rule.get("value"), bool),
+                         f"a rule of {kw!r} is an object without a text \"value\": {rule!r}.")
+                _require(isinstance(rule.get("whole_word", False), bool),
+                         f"a rule of {kw!r} has a \"whole_word\" that is not true/false: {rule!r}.")
+            else:
+                _require(isinstance(rule, (str, int)) and not isinstance(rule, bool),
+                         f"a rule of {kw!r} is neither text nor an object: {rule!r}.")
+
+
+def _check_anon_vrs(data: Any) -> None:
+    if isinstance(data, dict):      # the original's {"DA": "Date", ...} form
+        return
+    _check_string_list(data, "the file")
+
+
+def _check_anon_tags(data: Any) -> None:
+    if isinstance(data, dict):      # the original's VR-grouped form {"LO": [...], ...}
+        for vr, keywords in data.items():
+            _check_string_list(keywords, f"group {vr!r}")
+        return
+    _require(isinstance(data, list), "must be a list of keywords [...] or an object of lists "
+                                     f"grouped by VR {{\"LO\": [...]}}, not {_describe(data)}.")
+    _check_string_list(data, "the file")
+
+
+def _specs() -> dict[str, _FileSpec]:
+    return {
+        TAGS: _FileSpec(TAGS, dict, _check_tags),
+        PEERS: _FileSpec(PEERS, _default_peers_json, _check_peers),
+        USER_DEFAULTS: _FileSpec(USER_DEFAULTS, lambda: _user_defaults_json(UserDefaults()),
+                                 _check_user_defaults),
+        QUERY_IDENTIFIERS: _FileSpec(QUERY_IDENTIFIERS,
+                                     lambda: {"QUERY_IDENTIFIERS": _default_query_identifiers()},
+                                     _check_query_identifiers),
+        QUERY: _FileSpec(QUERY, lambda: {"QUERY_TAGS": _default_query_tags()},
+                         _check_keyed_list("QUERY_TAGS")),
+        EXCEL_HEADINGS: _FileSpec(EXCEL_HEADINGS, _default_excel_headings, _check_excel_headings),
+        ANON_IMGS: _FileSpec(ANON_IMGS, _default_anon_imgs, _check_anon_imgs),
+        ANON_VRS: _FileSpec(ANON_VRS, _default_anon_vrs, _check_anon_vrs),
+        ANON_TAGS: _FileSpec(ANON_TAGS, _default_anon_tags, _check_anon_tags),
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# Turning good files into typed values (invalid entries become notices and are left out)
+# ----------------------------------------------------------------------------------------------
+
+_PEER_OPTIONAL = ("query_model", "retrieve_method", "max_associations", "allow_study_move")
+
+
+def _peer_problems(name: str, entry: dict) -> list[str]:
+    """Every invalid value of one peers.json entry, as messages."""
+    problems = [m for m in (validate_ae_title(entry.get("peer_aet")),
+                            validate_host(entry.get("peer_ip")),
+                            validate_port(entry.get("peer_port"))) if m]
+    if entry.get("query_model", "study") not in QUERY_MODELS:
+        problems.append(f"query_model {entry.get('query_model')!r} must be one of {QUERY_MODELS}")
+    if entry.get("retrieve_method", "move") not in RETRIEVE_METHODS:
+        problems.append(f"retrieve_method {entry.get('retrieve_method')!r} must be one of {RETRIEVE_METHODS}")
+    mx = entry.get("max_associations")
+    if mx is not None and (isinstance(mx, bool) or not isinstance(mx, int) or mx < 1):
+        problems.append(f"max_associations {mx!r} must be a whole number of 1 or more, or null")
+    if not isinstance(entry.get("allow_study_move", True), bool):
+        problems.append(f"allow_study_move {entry.get('allow_study_move')!r} must be true or false")
+    return problems
+
+
+def _peer_from_entry(name: str, entry: dict) -> PeerConfig:
+    opts = {k: entry[k] for k in _PEER_OPTIONAL if k in entry}
+    return PeerConfig(name=name, aet=entry["peer_aet"].strip(" "), host=entry["peer_ip"].strip(),
+                      port=_to_port(entry["peer_port"]), **opts)
+
+
+def _parse_peers(data: dict, ld: _Loader) -> dict[str, PeerConfig]:
+    peers: dict[str, PeerConfig] = {}
+    for name, entry in data.items():
+        problems = _peer_problems(name, entry)
+        if problems:
+            ld.notice(PEERS, f"peer {name!r} is left out: {'; '.join(problems)}. "
+                             f"Correct it in Settings or in {PEERS}.")
+            continue
+        peers[name] = _peer_from_entry(name, entry)
+    return peers
+
+
+# user_defaults.json: how each key is read. The original program's key names are still read.
+_LEGACY_DEFAULT_KEYS = {
+    "default_src": "default_source",
+    "default_dest": "default_destination",
+    "default_prefix_anon": "patient_id_prefix",
+}
+_LEGACY_SUFFIX_KEYS = {
+    "default_suffix_initial_queries": "initial_queries",
+    "default_suffix_search_results": "search_results",
+    "default_suffix_legend": "master_key",
+    "default_suffix_success": "successful",
+    "default_suffix_ignored": "ignored",
+    "default_suffix_deselected": "excluded",
+    "default_suffix_failed": "failed",
+    "default_suffix_missing": "not_downloaded",
+}
+# Keys of the original program that have no use now; read without complaint.
+_LEGACY_UNUSED_KEYS = frozenset({"default_download_dir", "default_xlsx_dir", "default_column_selection",
+                                 "default_prefix_raw", "default_legend_tags"})
+_POSITIVE = ("workers", "connect_timeout", "acse_timeout", "dimse_timeout", "network_timeout",
+             "move_idle_timeout")
+_UID_ROOT = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    """value converted to the type of default; raise ValueError saying what is expected."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+            return value.strip().lower() in ("true", "yes")
+        raise ValueError("must be true or false")
+    if isinstance(default, (int, float)):
+        kind = int if isinstance(default, int) else float
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError("must be a number")
+        try:
+            num = kind(value.strip() if isinstance(value, str) else value)
+        except ValueError:
+            raise ValueError("must be a whole number" if kind is int else "must be a number") from None
+        if kind is int and isinstance(value, float) and value != num:
+            raise ValueError("must be a whole number")
+        if num < 0 or (name in _POSITIVE and num <= 0):
+            raise ValueError("must be more than 0" if name in _POSITIVE else "must not be negative")
+        return num
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError('must be a list of text ["...", ...]')
+        return list(value)
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError('must be an object of text {"key": "..."}')
+        return {**default, **value}
+    raise ValueError("has an unsupported type")
+
+
+def _field_checks(values: dict[str, Any], extra_tags: dict) -> dict[str, str]:
+    """Problems with values that have the right type but a wrong content, by key."""
+    problems = {}
+    if values["date_order"] not in DATE_ORDERS:
+        problems["date_order"] = f"must be one of {DATE_ORDERS}"
+    if not _UID_ROOT.match(values["uid_root"]) or len(values["uid_root"]) > 40:
+        problems["uid_root"] = "must be a UID root of digits and dots, e.g. 2.25, at most 40 characters"
+    unknown = [t for t in values["default_legend_tags"] if not is_known_keyword(t, extra_tags)]
+    if unknown:
+        problems["default_legend_tags"] = f"has unknown keywords {unknown}"
+    return problems
+
+
+def _legacy_values(data: dict) -> dict[str, Any]:
+    """Values under the original program's key names, mapped to today's names."""
+    out: dict[str, Any] = {new: data[old] for old, new in _LEGACY_DEFAULT_KEYS.items() if old in data}
+    suffixes = {new: data[old] for old, new in _LEGACY_SUFFIX_KEYS.items() if old in data}
+    if suffixes:
+        out["report_suffixes"] = suffixes
+    return out
+
+
+def _parse_user_defaults(data: dict, peers: dict[str, PeerConfig], extra_tags: dict,
+                         ld: _Loader) -> UserDefaults:
+    base = UserDefaults()
+    given = {**_legacy_values(data), **data}
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(UserDefaults):
+        default = getattr(base, f.name)
+        if f.name not in given:
+            values[f.name] = default
+            continue
+        try:
+            values[f.name] = _coerce(f.name, given[f.name], default)
+        except ValueError as e:
+            ld.notice(USER_DEFAULTS, f"{f.name} = {given[f.name]!r} {e}; the default "
+                                     f"{default!r} is used. Correct it in Settings or in the file.")
+            values[f.name] = default
+    for key, problem in _field_checks(values, extra_tags).items():
+        if key == "default_legend_tags":
+            kept = [t for t in values[key] if is_known_keyword(t, extra_tags)]
+            ld.notice(USER_DEFAULTS, f"default_legend_tags {problem}; they are not used.")
+            values[key] = kept
+        else:
+            ld.notice(USER_DEFAULTS, f"{key} = {values[key]!r} {problem}; the default "
+                                     f"{getattr(base, key)!r} is used.")
+            values[key] = getattr(base, key)
+    _check_peer_choices(values, peers, ld)
+    _report_unknown_keys(data, ld)
+    return UserDefaults(**values)
+
+
+def _check_peer_choices(values: dict[str, Any], peers: dict[str, PeerConfig], ld: _Loader) -> None:
+    """default_source/default_destination must name usable peers; else the safe default is used."""
+    if values["default_source"] and values["default_source"] not in peers:
+        ld.notice(USER_DEFAULTS, f"default_source {values['default_source']!r} is not a usable peer "
+                                 f"in {PEERS}; no default source is set.")
+        values["default_source"] = ""
+    if values["default_destination"] not in peers:
+        ld.notice(USER_DEFAULTS, f"default_destination {values['default_destination']!r} is not a "
+                                 f"usable peer in {PEERS}; {SELF} is used.")
+        values["default_destination"] = SELF
+
+
+def _report_unknown_keys(data: dict, ld: _Loader) -> None:
+    """A key this program does not know is kept in the file but reported (typos show up)."""
+    names = [f.name for f in dataclasses.fields(UserDefaults)]
+    known = {*names, *_LEGACY_DEFAULT_KEYS, *_LEGACY_SUFFIX_KEYS, *_LEGACY_UNUSED_KEYS}
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.7)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            ld.notice(USER_DEFAULTS, f"unknown key {key!r} is not used.{hint}")
+
+
+def _known_only(keywords: list[str], file: str, extra_tags: dict, ld: _Loader,
+                allowed: tuple[str, ...] = ()) -> list[str]:
+    """keywords without the unknown ones (each reported) and without repeats."""
+    kept = []
+    for kw in keywords:
+        if kw in allowed or is_known_keyword(kw, extra_tags):
+            kept.append(kw)
+        else:
+            ld.notice(file, _unknown_keyword_message(kw))
+    return list(dict.fromkeys(kept))
+
+
+def _parse_query_identifiers(data: dict, extra_tags: dict, ld: _Loader) -> list[str]:
+    kept = _known_only(data["QUERY_IDENTIFIERS"], QUERY_IDENTIFIERS, extra_tags, ld)
+    if not kept:
+        ld.notice(QUERY_IDENTIFIERS, "no known keyword is left in QUERY_IDENTIFIERS; the defaults "
+                                     "are used until the file is corrected.")
+        return _default_query_identifiers()
+    return kept
+
+
+def _alias_key(alias: str) -> str:
+    return re.sub(r"[^0-9a-z#]", "", alias.casefold())
+
+
+def _parse_excel_headings(data: dict, extra_tags: dict, ld: _Loader) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for kw in _known_only(list(data), EXCEL_HEADINGS, extra_tags, ld, allowed=PSEUDO_COLUMNS):
+        aliases = []
+        for alias in data[kw]:
+            key = _alias_key(alias)
+            if key in owner and owner[key] != kw:
+                ld.notice(EXCEL_HEADINGS, f"alias {alias!r} of {kw!r} is already an alias of "
+                                          f"{owner[key]!r}; it is used for {owner[key]!r} only.")
+                continue
+            owner[key] = kw
+            aliases.append(alias)
+        out[kw] = aliases
+    return out
+
+
+_TAG_TEXT = re.compile(r"^\(?\s*(?:0x)?([0-9A-Fa-f]{4})\s*,?\s*(?:0x)?([0-9A-Fa-f]{4})\s*\)?$")
+_KEYWORD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _tag_entry(kw: str, entry: dict | list) -> dict[str, str]:
+    """One tags.json entry normalised to {"tag": "(GGGG,EEEE)", "vr", "name"}; ValueError if bad."""
+    if isinstance(entry, list):         # the original's ["0x0008", "0x0050", "SH"] form
+        if len(entry) != 3 or not all(isinstance(x, str) for x in entry):
+            raise ValueError('must be {"tag": "(gggg,eeee)", "vr": "LO", "name": "..."}')
+        entry = {"tag": f"{entry[0]},{entry[1]}", "vr": entry[2]}
+    match = _TAG_TEXT.match(str(entry.get("tag", "")))
+    if not match:
+        raise ValueError(f"tag {entry.get('tag')!r} is not written as (gggg,eeee) in hex")
+    vr = entry.get("vr")
+    if vr not in KNOWN_VRS:
+        raise ValueError(f"vr {vr!r} is not a DICOM VR (e.g. LO, SH, DA, UI)")
+    if not _KEYWORD.match(kw):
+        raise ValueError("the keyword must be letters and digits, starting with a letter")
+    tag = f"({match.group(1).upper()},{match.group(2).upper()})"
+    return {"tag": tag, "vr": vr, "name": str(entry.get("name") or kw)}
+
+
+def _parse_tags(data: dict, ld: _Loader) -> dict[str, dict]:
+    out = {}
+    for kw, entry in data.items():
+        try:
+            norm = _tag_entry(kw, entry)
+        except ValueError as e:
+            ld.notice(TAGS, f"entry {kw!r} is left out: {e}.")
+            continue
+        known = datadict.tag_for_keyword(kw)
+        if known is None:
+            out[kw] = norm
+        elif f"({known >> 16:04X},{known & 0xFFFF:04X})" != norm["tag"]:
+            ld.notice(TAGS, f"entry {kw!r} gives tag {norm['tag']}, but the DICOM dictionary "
+                            f"has {kw} as ({known >> 16:04X},{known & 0xFFFF:04X}); the dictionary wins.")
+    return out
+
+
+def _parse_anon_imgs(data: dict, extra_tags: dict, ld: _Loader
+                     ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(every rule value by keyword, the whole-word ones by keyword)."""
+    rules: dict[str, list[str]] = {}
+    whole: dict[str, list[str]] = {}
+    for kw in _known_only(list(data), ANON_IMGS, extra_tags, ld):
+        rules[kw] = []
+        for rule in data[kw]:
+            value = str(rule["value"] if isinstance(rule, dict) else rule)
+            if not value.strip():
+                ld.notice(ANON_IMGS, f"an empty rule of {kw!r} would match every image; it is not used.")
+                continue
+            rules[kw].append(value)
+            if isinstance(rule, dict) and rule.get("whole_word"):
+                whole.setdefault(kw, []).append(value)
+    return rules, whole
+
+
+def _parse_anon_vrs(data: list | dict, ld: _Loader) -> list[str]:
+    kept = []
+    for vr in data:
+        if vr in KNOWN_VRS:
+            kept.append(vr)
+        else:
+            ld.notice(ANON_VRS, f"{vr!r} is not a DICOM VR (e.g. DA, TM, PN, UI); it is not used.")
+    return list(dict.fromkeys(kept))
+
+
+def _parse_anon_tags(data: list | dict, extra_tags: dict, ld: _Loader) -> list[str]:
+    flat = [kw for group in data.values() for kw in group] if isinstance(data, dict) else list(data)
+    return _known_only(flat, ANON_TAGS, extra_tags, ld)
+
+
+# ----------------------------------------------------------------------------------------------
+# Public entry points
+# ----------------------------------------------------------------------------------------------
+
+def load_settings(config_dir: Path | None = None) -> Settings:
+    """Read config_dir (default: default_config_dir()), creating and healing files as needed.
+
+    Never raises for bad files: every problem becomes a ConfigNotice in Settings.notices and a
+    WARNING on the mid.settings logger.
+    """
+    cdir = Path(config_dir).expanduser().resolve() if config_dir else default_config_dir()
+    ld = _Loader(cdir)
+    try:
+        cdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        ld.notice(cdir.name, f"the config folder {cdir} could not be created ({e}); defaults are used.")
+    specs = _specs()
+    raw = {name: ld.load(spec) for name, spec in specs.items()}
+    extra_tags = _parse_tags(raw[TAGS], ld)
+    peers = _parse_peers(raw[PEERS], ld)
+    anon_imgs, whole_word = _parse_anon_imgs(raw[ANON_IMGS], extra_tags, ld)
+    return Settings(
+        config_dir=cdir,
+        peers=peers,
+        defaults=_parse_user_defaults(raw[USER_DEFAULTS], peers, extra_tags, ld),
+        query_identifiers=_parse_query_identifiers(raw[QUERY_IDENTIFIERS], extra_tags, ld),
+        query_tags=_known_only(raw[QUERY]["QUERY_TAGS"], QUERY, extra_tags, ld),
+        excel_headings=_parse_excel_headings(raw[EXCEL_HEADINGS], extra_tags, ld),
+        extra_tags=extra_tags,
+        anon_imgs=anon_imgs,
+        anon_vrs=_parse_anon_vrs(raw[ANON_VRS], ld),
+        anon_tags=_parse_anon_tags(raw[ANON_TAGS], extra_tags, ld),
+        notices=ld.notices,
+        anon_imgs_whole_word=whole_word,
+    )
+
+
+def default_settings(config_dir: Path | None = None) -> Settings:
+    """The defaults of every file, in memory, touching no file (for tests and previews)."""
+    anon_imgs = {k: [str(v) for v in vals] for k, vals in _default_anon_imgs().items()}
+    return Settings(
+        config_dir=Path(config_dir) if config_dir else default_config_dir(),
+        peers=default_peers(), defaults=UserDefaults(),
+        query_identifiers=_default_query_identifiers(), query_tags=_default_query_tags(),
+        excel_headings=_default_excel_headings(), extra_tags={}, anon_imgs=anon_imgs,
+        anon_vrs=_default_anon_vrs(), anon_tags=_default_anon_tags(), notices=[],
+    )
+
+
+def _existing_object(path: Path) -> dict:
+    """The JSON object in path, or {} when it is missing or unreadable (nothing to preserve)."""
+    try:
+        data = _read_json(path)
+    except (OSError, _Broken):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _peer_save_problems(peers: dict[str, PeerConfig]) -> list[str]:
+    problems = [] if SELF in peers else [f"the {SELF!r} peer (our own side) is missing"]
+    for key, p in peers.items():
+        if not isinstance(key, str) or not key.strip():
+            problems.append(f"a peer has a blank name: {p!r}")
+            continue
+        entry = _peer_json(p)
+        for msg in _peer_problems(key, entry):
+            problems.append(f"peer {key!r}: {msg}")
+    return problems
+
+
+def save_peers(config_dir: Path | None, peers: dict[str, PeerConfig]) -> None:
+    """Validate and write peers.json atomically; keys the user added to an entry are kept.
+
+    Peers left out of `peers` are removed from the file. Raises ValueError listing every problem.
+    """
+    problems = _peer_save_problems(peers)
+    if problems:
+        raise ValueError(f"{PEERS} not saved: " + "; ".join(problems) + ".")
+    path = Path(config_dir or default_config_dir()) / PEERS
+    old = _existing_object(path)
+    out = {}
+    for key, p in peers.items():
+        extra = old.get(key) if isinstance(old.get(key), dict) else {}
+        entry = _peer_json(p)
+        entry["peer_name"] = key
+        entry["peer_port"] = _to_port(p.port)
+        out[key] = {**extra, **entry}
+    write_json_atomic(path, out)
+    log.info("saved %s (%d peers)", path, len(out))
+
+
+def _user_defaults_json(d: UserDefaults) -> dict[str, Any]:
+    return {f.name: getattr(d, f.name) for f in dataclasses.fields(d)}
+
+
+def _user_defaults_save_problems(d: UserDefaults, extra_tags: dict) -> list[str]:
+    base = UserDefaults()
+    problems = []
+    values = _user_defaults_json(d)
+    for name, value in values.items():
+        try:
+            _coerce(name, value, getattr(base, name))
+        except ValueError as e:
+            problems.append(f"{name} = {value!r} {e}")
+    if not problems:
+        problems += [f"{k} = {values[k]!r} {m}" for k, m in _field_checks(values, extra_tags).items()]
+    return problems
+
+
+def save_user_defaults(config_dir: Path | None, defaults: UserDefaults) -> None:
+    """Validate and write user_defaults.json atomically, keeping keys this program does not know.
+
+    Raises ValueError listing every invalid value.
+    """
+    cdir = Path(config_dir or default_config_dir())
+    extra_tags = _parse_tags(_existing_object(cdir / TAGS), _Loader(cdir, quiet=True))
+    problems = _user_defaults_save_problems(defaults, extra_tags)
+    if problems:
+        raise ValueError(f"{USER_DEFAULTS} not saved: " + "; ".join(problems) + ".")
+    path = cdir / USER_DEFAULTS
+    old = _existing_object(path)
+    write_json_atomic(path, {**old, **_user_defaults_json(defaults)})
+    log.info("saved %s", path)
