@@ -1,0 +1,533 @@
+"""The headless commands: echo, check, search, download, report, anonymize, demo --headless.
+
+`run(command, args)` takes the argparse namespace built by main.py and returns an exit code
+(main.py names them). Long jobs run on an engine.Job so Ctrl+C cancels them cleanly: the
+engine marks what was not done CANCELLED and writes the reports before we exit. Progress
+events are drawn as one refreshing line on a terminal, or as plain lines at most every ~2 s
+when the output is a file or a pipe.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TextIO
+
+import engine
+
+log = logging.getLogger("mid.cli")
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_USAGE = 2
+EXIT_NETWORK = 3
+EXIT_PROJECT = 4
+EXIT_CANCELLED = 130
+
+try:  # keep the numbers in one place when main.py is importable (it always is beside us)
+    from main import (EXIT_CANCELLED, EXIT_INCOMPLETE, EXIT_NETWORK, EXIT_OK,  # noqa: F811
+                      EXIT_PROJECT, EXIT_USAGE)
+except ImportError:  # pragma: no cover
+    pass
+
+PLAIN_INTERVAL = 2.0       # seconds between plain progress lines
+TTY_INTERVAL = 0.2         # seconds between redraws of the progress bar
+BAR_WIDTH = 24
+
+
+class UsageError(Exception):
+    """A command cannot run as typed; str() says what to type instead (exit 2)."""
+
+
+# ------------------------------------------------------------------------------------- progress
+def _fmt_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds + 0.5)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def format_progress(ev: engine.DownloadProgress, bar: bool) -> str:
+    """One line: instances, MB, rate, ETA (with a bar when drawn on a terminal)."""
+    total = max(ev.instances_total, ev.instances_done)
+    mb = ev.bytes_done / 1e6
+    text = (f"{ev.instances_done}/{total} instances  {mb:.1f} MB  {ev.rate:.1f}/s  "
+            f"ETA {_fmt_eta(ev.eta_seconds)}  series {ev.series_done}/{ev.series_total}")
+    if not bar:
+        return text
+    frac = (ev.instances_done / total) if total else 0.0
+    filled = int(round(frac * BAR_WIDTH))
+    return f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {frac * 100:3.0f}% {text}"
+
+
+class ProgressView:
+    """Draws engine events: a one-line bar with \\r on a terminal, plain lines every ~2 s otherwise.
+
+    Thread-safe enough for the engine's use: events arrive from worker threads, lines are
+    written whole.
+    """
+
+    def __init__(self, stream: TextIO | None = None, tty: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self._last = 0.0
+        self._bar_open = False
+        self._last_progress: engine.DownloadProgress | None = None
+
+    def __call__(self, ev) -> None:
+        if isinstance(ev, engine.DownloadProgress):
+            self._progress(format_progress(ev, self.tty), force=False)
+            self._last_progress = ev
+        elif isinstance(ev, engine.SearchProgress):
+            self._progress(f"searched {ev.done}/{ev.total} rows: {ev.found} found, {ev.missing} missing, "
+                           f"{ev.failed} failed", force=ev.done == ev.total)
+        elif isinstance(ev, engine.SeriesUpdate):
+            if ev.status in (engine.FAILED, engine.PARTIAL) and ev.reason:
+                self._line(f"study {ev.study_number} series {ev.series_description or ev.series_uid[-12:]}: "
+                           f"{ev.status} ({ev.reason})")
+        elif isinstance(ev, engine.Message):
+            self._line(f"{ev.level}: {ev.text}")
+        elif isinstance(ev, engine.DownloadFinished):
+            if self._last_progress is not None:
+                self._progress(format_progress(self._last_progress, self.tty), force=True)
+            self.close()
+
+    def _progress(self, text: str, force: bool) -> None:
+        now = time.monotonic()
+        interval = TTY_INTERVAL if self.tty else PLAIN_INTERVAL
+        if not force and now - self._last < interval:
+            return
+        self._last = now
+        if self.tty:
+            self.stream.write("\r" + text.ljust(100)[:max(len(text), 100)])
+            self._bar_open = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _line(self, text: str) -> None:
+        if self._bar_open:
+            self.stream.write("\n")
+            self._bar_open = False
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._bar_open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._bar_open = False
+
+
+# ------------------------------------------------------------------------------------ plumbing
+@dataclass
+class Context:
+    """What every command gets: the settings, the output streams and a progress view."""
+    settings: object
+    out: TextIO
+    err: TextIO
+    verbose: bool = False
+    progress: Callable = field(default=lambda ev: None)
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def warn(self, text: str) -> None:
+        self.err.write(text + "\n")
+        self.err.flush()
+
+
+def _setup_logging(verbose: bool) -> None:
+    try:
+        import logsetup
+        fn = getattr(logsetup, "setup_app_logging")
+        try:
+            fn(verbose=verbose)
+        except TypeError:
+            fn()
+    except Exception as e:  # logging must never stop a command
+        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+        log.debug("app logging not set up: %s", e)
+
+
+def _attach_project_log(project) -> None:
+    try:
+        import logsetup
+        fn = getattr(logsetup, "attach_project_log", None) or getattr(logsetup, "setup_project_logging", None)
+        if fn is not None:
+            fn(project.private_dir)
+    except Exception as e:
+        log.warning("project log not attached: %s", e)
+
+
+def _load_settings(ctx_err: TextIO):
+    import settings as settings_mod
+    s = settings_mod.load_settings()
+    for n in getattr(s, "notices", []) or []:
+        renamed = f" (the old file is kept as {n.renamed_to})" if getattr(n, "renamed_to", None) else ""
+        ctx_err.write(f"warning: {n.file}: {n.message}{renamed}\n")
+    return s
+
+
+def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Runs one headless command; returns its exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    verbose = bool(getattr(args, "verbose", False))
+    _setup_logging(verbose)
+    handler = COMMANDS.get(command)
+    if handler is None:
+        err.write(f"unknown command {command!r}; try: {', '.join(sorted(COMMANDS))}\n")
+        return EXIT_USAGE
+    try:
+        settings = _load_settings(err)
+        ctx = Context(settings, out, err, verbose, ProgressView(err))
+        return handler(ctx, args)
+    except UsageError as e:
+        err.write(f"error: {e}\n")
+        return EXIT_USAGE
+    except engine.EngineError as e:
+        err.write(f"error: {e}\n")
+        return EXIT_USAGE
+    except Exception as e:  # map the modules' own errors to exit codes, with their one-line message
+        code = _code_for(e)
+        if code is None:
+            raise
+        err.write(f"error: {e}\n")
+        return code
+
+
+def _code_for(e: Exception) -> int | None:
+    name = type(e).__name__
+    if name == "SheetError":
+        return EXIT_USAGE
+    if name == "ProjectError":
+        return EXIT_PROJECT
+    if name == "NetError":
+        return EXIT_NETWORK
+    return None
+
+
+def _run_job(fn, *a, **kw):
+    """Runs an engine function on a Job; Ctrl+C cancels it and waits for it to wind down."""
+    job = engine.Job(fn, *a, **kw).start()
+    interrupted = False
+    while not job.done:
+        try:
+            job.join(0.2)
+        except KeyboardInterrupt:
+            interrupted = True
+            job.cancel()
+    if job.error is not None:
+        raise job.error
+    return job.result, interrupted or job.cancelled
+
+
+# ------------------------------------------------------------------------------------ commands
+def cmd_echo(ctx: Context, args) -> int:
+    """C-ECHO a peer: exit 0 when it answers, 3 with the reason otherwise, 2 for an unknown name."""
+    import pacs
+    s = ctx.settings
+    name = args.peer
+    if name not in s.peers or name == engine.SELF:
+        known = ", ".join(sorted(n for n in s.peers if n != engine.SELF)) or "none yet"
+        ctx.warn(f"error: no peer named {name!r} in {s.config_dir / 'peers.json'}. Known peers: {known}")
+        return EXIT_USAGE
+    peer = s.peers[name]
+    try:
+        seconds = pacs.echo(s.self_peer.aet, peer, engine.timeouts_for(s))
+    except pacs.NetError as e:
+        ctx.warn(f"echo failed: {e}")
+        return EXIT_NETWORK
+    ctx.say(f"{name} ({peer.aet} at {peer.host}:{peer.port}) answered in {seconds * 1000:.0f} ms")
+    return EXIT_OK
+
+
+def cmd_check(ctx: Context, args) -> int:
+    """Print the normalised query table and every row error; exit 1 when no row is usable."""
+    import querysheet
+    result = querysheet.load_sheet(args.sheet_path, ctx.settings, sheet=getattr(args, "sheet", None))
+    fmt = getattr(querysheet, "format_table", None)
+    ctx.say(fmt(result) if fmt else _plain_table(result))
+    if not result.queries:
+        ctx.warn(f"error: {args.sheet_path}: no usable row (see the errors above)")
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _plain_table(result) -> str:
+    lines = [f"{len(result.queries)} queries from {result.path}"]
+    for q in result.queries:
+        vals = "  ".join(f"{k}={';'.join(v)}" for k, v in q.values.items())
+        lines.append(f"  {q.query_id:>6}  row {q.row:>4}  {vals}")
+    for e in result.errors:
+        lines.append(f"  row {e.row}, column {e.column}, value {e.value!r}: {e.message}")
+    for n in result.notices:
+        lines.append(f"  note: {n}")
+    return "\n".join(lines)
+
+
+def _source(ctx: Context, args, project=None) -> str:
+    name = getattr(args, "source", None) or (project.get_setting("source") if project is not None else None) \
+        or ctx.settings.defaults.default_source
+    if not name:
+        raise UsageError("no source PACS: add --source NAME (a peer in peers.json) or set default_source "
+                         "in user_defaults.json")
+    engine.peer_for(ctx.settings, name)
+    return name
+
+
+def _project_root(ctx: Context, args) -> Path:
+    if getattr(args, "project", None):
+        return Path(args.project).expanduser()
+    if getattr(args, "sheet_path", None):
+        import project as project_mod
+        return project_mod.Project.default_root(ctx.settings.defaults.storage_root, args.sheet_path)
+    raise UsageError("no project: add --project DIR (or give a SHEET to start a new project)")
+
+
+def _load_into_project(ctx: Context, args):
+    """Loads the sheet (when given) into a new or existing project; returns the open project."""
+    import project as project_mod
+    import querysheet
+    root = _project_root(ctx, args)
+    if getattr(args, "sheet_path", None):
+        sheet = querysheet.load_sheet(args.sheet_path, ctx.settings, sheet=getattr(args, "sheet", None))
+        for e in sheet.errors:
+            ctx.warn(f"{args.sheet_path}: row {e.row}, column {e.column}, value {e.value!r}: {e.message}")
+        if not sheet.queries:
+            raise _NoRows(f"{args.sheet_path}: no usable row; `python main.py check {args.sheet_path}` "
+                          f"shows every row error")
+        proj = project_mod.Project.create(root, {"sheet": str(Path(args.sheet_path).name)})
+        _attach_project_log(proj)
+        proj.add_queries(sheet.queries, sheet.errors)
+        ctx.say(f"project {proj.root}: {len(sheet.queries)} queries from {args.sheet_path}")
+        return proj
+    proj = project_mod.Project.open(root)
+    _attach_project_log(proj)
+    return proj
+
+
+class _NoRows(Exception):
+    """The sheet has no usable row (exit 1)."""
+
+
+def _search(ctx: Context, args, proj, source: str) -> tuple[engine.SearchFinished, bool]:
+    exact = bool(getattr(args, "exact", False)) or bool(ctx.settings.defaults.exact_descriptions)
+    ctx.say(f"searching {source} ...")
+    result, interrupted = _run_job(engine.search, ctx.settings, proj, source, exact=exact,
+                                   on_event=ctx.progress)
+    ctx.say(f"search: {result.found} rows found, {result.missing} missing, {result.failed} failed")
+    for q in proj.queries():
+        if q.status == "FAILED":
+            ctx.warn(f"query {q.query_id} (row {q.row}): FAILED: {q.reason}")
+    return result, interrupted
+
+
+def cmd_search(ctx: Context, args) -> int:
+    """Search every row of a sheet; exit 0 when every row was searched (found or MISSING)."""
+    try:
+        proj = _load_into_project(ctx, args)
+    except _NoRows as e:
+        ctx.warn(f"error: {e}")
+        return EXIT_INCOMPLETE
+    try:
+        source = _source(ctx, args, proj)
+        result, interrupted = _search(ctx, args, proj, source)
+        _print_paths(ctx, proj)
+        if interrupted or result.cancelled:
+            return EXIT_CANCELLED
+        return EXIT_NETWORK if result.failed else EXIT_OK
+    finally:
+        proj.close()
+
+
+def cmd_download(ctx: Context, args) -> int:
+    """Search (with a sheet), select, retrieve, de-identify, report; exit 0 only when all is done."""
+    sheet_given = bool(getattr(args, "sheet_path", None))
+    try:
+        proj = _load_into_project(ctx, args)
+    except _NoRows as e:
+        ctx.warn(f"error: {e}")
+        return EXIT_INCOMPLETE
+    try:
+        source = _source(ctx, args, proj)
+        raw = bool(getattr(args, "raw", False)) or (not sheet_given and proj.get_setting("raw") is True)
+        proj.check_mode(raw)
+        search_failed = 0
+        if sheet_given or any(q.status == "PENDING" for q in proj.queries()):
+            sres, interrupted = _search(ctx, args, proj, source)
+            search_failed = sres.failed
+            if interrupted or sres.cancelled:
+                return EXIT_CANCELLED
+        chosen = _apply_selection(ctx, args, proj, sheet_given)
+        if chosen is not None:
+            ctx.say(f"selected {chosen} series")
+        todo = proj.series(set(engine.TO_RETRIEVE))
+        if not todo:
+            ctx.say("nothing left to download")
+        fin, interrupted = _run_job(engine.download, ctx.settings, proj, source,
+                                    destination=getattr(args, "destination", None) or engine.SELF,
+                                    method=getattr(args, "method", None), workers=getattr(args, "workers", None),
+                                    anonymize=not raw, on_event=ctx.progress)
+        _print_summary(ctx, proj, fin)
+        if interrupted or fin.cancelled:
+            return EXIT_CANCELLED
+        return _download_exit(proj, fin, search_failed)
+    finally:
+        proj.close()
+
+
+def _apply_selection(ctx: Context, args, proj, sheet_given: bool) -> int | None:
+    filters = dict(include_series=getattr(args, "include_series", None),
+                   exclude_series=getattr(args, "exclude_series", None),
+                   modalities=getattr(args, "modality", None))
+    from_results = getattr(args, "from_results", None)
+    if from_results:
+        import reports
+        uids = reports.read_selection(Path(from_results))
+        return engine.select(proj, series_uids=set(uids), **filters)
+    never_selected = any(s.status == engine.FOUND for s in proj.series())
+    if sheet_given or never_selected or any(filters.values()):
+        return engine.select(proj, **filters)
+    return None
+
+
+def _download_exit(proj, fin: engine.DownloadFinished, search_failed: int) -> int:
+    statuses = [s.status for s in proj.series()]
+    unfinished = [st for st in statuses if st in engine.TO_RETRIEVE]
+    if fin.error:
+        return EXIT_NETWORK
+    if unfinished:
+        done = sum(1 for st in statuses if st in engine.FINISHED)
+        only_failed = all(st == engine.FAILED for st in unfinished)
+        return EXIT_NETWORK if (only_failed and not done and fin.counts.get(engine.FAILED)) else EXIT_INCOMPLETE
+    if search_failed:
+        return EXIT_NETWORK
+    return EXIT_OK
+
+
+def _print_summary(ctx: Context, proj, fin: engine.DownloadFinished) -> None:
+    counts = ", ".join(f"{n} {st}" for st, n in sorted(fin.counts.items())) or "no series"
+    ctx.say(f"download{' (cancelled)' if fin.cancelled else ''}: {counts}")
+    for s in proj.series({engine.FAILED, engine.PARTIAL, engine.CANCELLED}):
+        ctx.say(f"  study {s.study_number} series {s.tags.get('SeriesNumber', '?')}: {s.status}"
+                f"{' (' + s.reason + ')' if s.reason else ''}")
+    if fin.error:
+        ctx.warn(f"error: {fin.error}")
+    _print_paths(ctx, proj, fin.reports)
+
+
+def _print_paths(ctx: Context, proj, reports_written=None) -> None:
+    ctx.say(f"images:  {proj.images_dir}")
+    ctx.say(f"reports: {proj.private_dir}")
+    for p in reports_written or []:
+        ctx.say(f"  {p}")
+
+
+def cmd_report(ctx: Context, args) -> int:
+    """Rewrite every report workbook from the project state."""
+    import project as project_mod
+    import reports
+    if not getattr(args, "project", None):
+        raise UsageError("add --project DIR")
+    proj = project_mod.Project.open(Path(args.project))
+    try:
+        paths = reports.write_reports(proj, ctx.settings)
+        ctx.say(f"reports of {proj.root}:")
+        for p in paths or []:
+            ctx.say(f"  {p}")
+        return EXIT_OK
+    finally:
+        proj.close()
+
+
+def cmd_anonymize(ctx: Context, args) -> int:
+    """`--describe`: print the pipeline; `IN_DIR --project DIR`: de-identify files on disk into it."""
+    import anonymizer
+    if getattr(args, "describe", False):
+        keys = _describe_keys(anonymizer)
+        anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=keys)
+        for line in anon.describe():
+            ctx.say(line)
+        return EXIT_OK
+    if not getattr(args, "in_dir", None) or not getattr(args, "project", None):
+        raise UsageError("write `anonymize IN_DIR --project DIR`, or `anonymize --describe`")
+    in_dir = Path(args.in_dir)
+    if not in_dir.is_dir():
+        raise UsageError(f"{in_dir} is not a folder; give the folder holding the DICOM files")
+    import project as project_mod
+    proj = project_mod.Project.create(Path(args.project))
+    _attach_project_log(proj)
+    try:
+        summary, interrupted = _run_job(engine.anonymize_files, ctx.settings, proj, in_dir,
+                                        on_event=ctx.progress)
+        ctx.progress.close() if hasattr(ctx.progress, "close") else None
+        ctx.say(f"anonymize: {summary.written} written, {summary.ignored} dropped by the rules, "
+                f"{summary.known} already in the project, {summary.not_dicom} not DICOM (skipped), "
+                f"{summary.failed} failed")
+        for line in summary.problems[:20]:
+            ctx.warn(f"  {line}")
+        _print_paths(ctx, proj, summary.reports)
+        if interrupted:
+            return EXIT_CANCELLED
+        return EXIT_INCOMPLETE if summary.failed else EXIT_OK
+    finally:
+        proj.close()
+
+
+def _describe_keys(anonymizer):
+    mk = getattr(anonymizer, "MemoryKeys", None)
+    if mk is None:
+        raise UsageError("this version of anonymizer.py has no MemoryKeys to describe the pipeline with")
+    try:
+        return mk()
+    except TypeError:
+        return mk(b"\0" * 32)
+
+
+def cmd_demo(ctx: Context, args) -> int:
+    """`demo --headless`: start the demo PACS, search and download the sample sheet end to end."""
+    if not getattr(args, "headless", False):
+        import app
+        return app.main(args)
+    import demo
+    return demo_headless(ctx, args, demo)
+
+
+def demo_headless(ctx: Context, args, demo) -> int:
+    """Runs the demo through the same commands a user would type."""
+    import argparse
+    with demo.DemoPACS(port=getattr(args, "port", 0) or 0, config_dir=ctx.settings.config_dir) as pacs_:
+        ctx.say(f"demo PACS {pacs_.peer_name!r} listening on {pacs_.host}:{pacs_.port}")
+        import settings as settings_mod
+        ctx.settings = settings_mod.load_settings(ctx.settings.config_dir)
+        sheet = pacs_.sample_sheet_path
+        project_dir = getattr(args, "project", None)
+        if project_dir is None:
+            import project as project_mod
+            project_dir = project_mod.Project.default_root(ctx.settings.defaults.storage_root, sheet)
+        ns = argparse.Namespace(sheet_path=Path(sheet), sheet=None, source=pacs_.peer_name, project=Path(project_dir),
+                                destination=None, workers=None, method=None, raw=False, include_series=None,
+                                exclude_series=None, modality=None, from_results=None, exact=False,
+                                verbose=getattr(args, "verbose", False))
+        code = cmd_download(ctx, ns)
+    ctx.say(f"demo finished (exit {code}). Images: {Path(project_dir) / 'images'}  "
+            f"Reports and key: {Path(project_dir) / 'private'}")
+    return code
+
+
+COMMANDS: dict[str, Callable] = {
+    "echo": cmd_echo,
+    "check": cmd_check,
+    "search": cmd_search,
+    "download": cmd_download,
+    "report": cmd_report,
+    "anonymize": cmd_anonymize,
+    "demo": cmd_demo,
+}
