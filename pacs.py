@@ -1,0 +1,839 @@
+"""DICOM networking: C-ECHO, C-FIND sessions, C-MOVE, C-GET and our own Storage SCP.
+
+This module knows DICOM associations and nothing of sheets, projects, the GUI or the
+anonymizer. Every failure a user can meet is raised as a NetError whose one-line text says
+what happened and what to check. Received instances are handed, one at a time, to a
+caller-supplied handler that answers with a DIMSE status.
+
+Peers are any object with ``name``, ``aet``, ``host`` and ``port`` (settings.PeerConfig);
+timeouts any object with ``connect``, ``acse``, ``dimse`` and ``network`` seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any, Callable, Iterable, Iterator
+
+from pydicom import dcmwrite
+from pydicom.datadict import dictionary_VR, keyword_dict
+from pydicom.dataset import Dataset
+from pydicom.uid import (
+    JPEG2000,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEG2000Lossless,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    JPEGLossless,
+    JPEGLosslessSV1,
+    JPEGLSLossless,
+    JPEGLSNearLossless,
+    RLELossless,
+)
+from pynetdicom import AE, AllStoragePresentationContexts, StoragePresentationContexts, build_role, evt
+from pynetdicom.sop_class import (
+    PatientRootQueryRetrieveInformationModelFind,
+    PatientRootQueryRetrieveInformationModelGet,
+    PatientRootQueryRetrieveInformationModelMove,
+    StudyRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelGet,
+    StudyRootQueryRetrieveInformationModelMove,
+    Verification,
+)
+
+log = logging.getLogger("mid.pacs")
+
+# ---------------------------------------------------------------------------------------
+# DIMSE status codes (PS3.4 Annex C, PS3.7 Annex C)
+STATUS_SUCCESS = 0x0000
+STATUS_CANCEL = 0xFE00
+STATUS_PENDING = 0xFF00
+STATUS_PENDING_WARNING = 0xFF01
+STATUS_SUBOPS_WARNING = 0xB000
+STATUS_COERCION = 0xB000
+STATUS_ELEMENTS_DISCARDED = 0xB006
+STATUS_DATASET_MISMATCH_WARNING = 0xB007
+STATUS_OUT_OF_RESOURCES = 0xA700
+STATUS_OUT_OF_RESOURCES_MATCHES = 0xA701
+STATUS_OUT_OF_RESOURCES_SUBOPS = 0xA702
+STATUS_MOVE_DESTINATION_UNKNOWN = 0xA801
+STATUS_IDENTIFIER_MISMATCH = 0xA900
+STATUS_CANNOT_UNDERSTAND = 0xC000
+STATUS_PROCESSING_FAILURE = 0x0110
+STATUS_SOP_CLASS_NOT_SUPPORTED = 0x0122
+
+_STATUS_MEANINGS = {
+    STATUS_SUCCESS: "success",
+    STATUS_CANCEL: "cancelled",
+    STATUS_PENDING: "pending",
+    STATUS_PENDING_WARNING: "pending (optional keys not supported)",
+    STATUS_SUBOPS_WARNING: "warning: one or more sub-operations failed",
+    STATUS_ELEMENTS_DISCARDED: "warning: elements discarded",
+    STATUS_DATASET_MISMATCH_WARNING: "warning: data set does not match SOP class",
+    STATUS_OUT_OF_RESOURCES: "refused: out of resources",
+    STATUS_OUT_OF_RESOURCES_MATCHES: "refused: out of resources, unable to calculate number of matches",
+    STATUS_OUT_OF_RESOURCES_SUBOPS: "refused: out of resources, unable to perform sub-operations",
+    STATUS_MOVE_DESTINATION_UNKNOWN: "refused: move destination unknown",
+    STATUS_IDENTIFIER_MISMATCH: "identifier does not match SOP class",
+    STATUS_PROCESSING_FAILURE: "processing failure",
+    STATUS_SOP_CLASS_NOT_SUPPORTED: "SOP class not supported",
+}
+
+# Every failure answer that means "try again later".
+_TRANSIENT_STATUS_PREFIX = 0xA700
+
+# Transfer syntaxes accepted by our receiver and offered for C-GET; stored as received.
+UNCOMPRESSED_SYNTAXES = [ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian]
+COMPRESSED_SYNTAXES = [
+    DeflatedExplicitVRLittleEndian,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    JPEGLossless,
+    JPEGLosslessSV1,
+    JPEGLSLossless,
+    JPEGLSNearLossless,
+    JPEG2000Lossless,
+    JPEG2000,
+    RLELossless,
+]
+STORE_TRANSFER_SYNTAXES = UNCOMPRESSED_SYNTAXES + COMPRESSED_SYNTAXES
+
+MAX_PDU = 1024 * 1024             # what we ask peers to send to us, per PDU
+MAX_SCP_ASSOCIATIONS = 32         # concurrent inbound associations on our receiver
+MAX_CONTEXTS = 128                # PS3.8: presentation context IDs are odd numbers 1..255
+CANCEL_GRACE = 1.0                # seconds between C-CANCEL and A-ABORT
+
+QR_MODELS = {
+    "study": (
+        StudyRootQueryRetrieveInformationModelFind,
+        StudyRootQueryRetrieveInformationModelMove,
+        StudyRootQueryRetrieveInformationModelGet,
+    ),
+    "patient": (
+        PatientRootQueryRetrieveInformationModelFind,
+        PatientRootQueryRetrieveInformationModelMove,
+        PatientRootQueryRetrieveInformationModelGet,
+    ),
+}
+LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
+RETRIEVE_KEYS = ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+
+
+def status_meaning(code: int | None) -> str:
+    """Human text for a DIMSE status code, by exact code and then by its class."""
+    if code is None:
+        return "no status"
+    if code in _STATUS_MEANINGS:
+        return _STATUS_MEANINGS[code]
+    if code & 0xFF00 == 0xA700:
+        return "refused: out of resources"
+    if code & 0xFF00 == 0xA900:
+        return "data set does not match SOP class"
+    if code & 0xF000 == 0xC000:
+        return "failed: cannot understand / unable to process"
+    if code & 0xF000 == 0xB000:
+        return "warning"
+    return "failure"
+
+
+def is_pending(code: int) -> bool:
+    """True for the pending statuses of C-FIND / C-MOVE / C-GET."""
+    return code in (STATUS_PENDING, STATUS_PENDING_WARNING)
+
+
+def is_failure(code: int) -> bool:
+    """True when a final status is a failure (not success, warning, pending or cancel)."""
+    return not (code == STATUS_SUCCESS or is_pending(code) or code == STATUS_CANCEL
+                or code & 0xF000 == 0xB000 or code == 0x0001 or code == 0x0107 or code == 0x0116)
+
+
+def is_transient_status(code: int | None) -> bool:
+    """True when a failure status means the peer may succeed on a later try."""
+    return code is not None and code & 0xFF00 == _TRANSIENT_STATUS_PREFIX
+
+
+# ---------------------------------------------------------------------------------------
+# Data passed to and from callers
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds allowed for TCP connect, association negotiation, each DIMSE answer and network idle."""
+
+    connect: float = 10
+    acse: float = 30
+    dimse: float = 60
+    network: float = 60
+
+
+class NetError(Exception):
+    """A named DICOM network failure; str() is one line: what happened, then what to check.
+
+    kind: "refused" | "timeout" | "rejected" | "aborted" | "status" | "failed".
+    transient: True when a retry later may succeed.
+    result: for a retrieve that ended in a failure status, the counts collected so far.
+    """
+
+    def __init__(self, peer: str, kind: str, detail: str, hint: str, *, status: int | None = None,
+                 transient: bool = False, result: "RetrieveResult | None" = None):
+        self.peer = peer
+        self.kind = kind
+        self.detail = detail
+        self.hint = hint
+        self.status = status
+        self.transient = transient
+        self.result = result
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.peer}: {self.detail} — {self.hint}"
+
+
+@dataclass
+class RetrieveResult:
+    """Sub-operation counts and final status of one C-MOVE or C-GET."""
+
+    status: int = STATUS_PENDING
+    completed: int = 0
+    failed: int = 0
+    warning: int = 0
+    remaining: int = 0
+    cancelled: bool = False
+    failed_sop_uids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StoreRequest:
+    """One received instance: the decoded dataset (file_meta set) and who sent it."""
+
+    dataset: Dataset
+    calling_aet: str
+    _event: Any = field(default=None, repr=False, compare=False)
+
+    def encoded(self) -> bytes:
+        """The instance as a DICOM file: preamble, file meta, then the dataset bytes as received."""
+        if self._event is not None:
+            return self._event.encoded_dataset(include_meta=True)
+        buf = BytesIO()
+        dcmwrite(buf, self.dataset, enforce_file_format=True)
+        return buf.getvalue()
+
+
+StoreHandler = Callable[[StoreRequest], int]
+
+
+# ---------------------------------------------------------------------------------------
+# Association opening and failure naming
+
+
+def peer_label(peer: Any) -> str:
+    """How a peer is named in messages: its name and AE title at host:port."""
+    name = getattr(peer, "name", "") or peer.aet
+    return f"{name} ({peer.aet}@{peer.host}:{peer.port})"
+
+
+REJECT_PERMANENT = 0x01
+REJECT_TRANSIENT = 0x02
+REJECT_SOURCE_USER = 0x01
+REJECT_CALLING_AET = 0x03
+
+_REJECT_REASONS = {
+    (1, 1): "no reason given",
+    (1, 2): "application context name not supported",
+    (1, 3): "calling AE title not recognised",
+    (1, 7): "called AE title not recognised",
+    (2, 1): "no reason given (ACSE)",
+    (2, 2): "protocol version not supported",
+    (3, 1): "temporary congestion",
+    (3, 2): "local limit exceeded",
+}
+
+
+def _reject_hint(source: int, reason: int, local_aet: str, peer: Any) -> str:
+    if (source, reason) == (1, 3):
+        return (f"register our AE title '{local_aet}' (with this computer's IP and our port) "
+                f"at the PACS, or correct our AE title in the settings")
+    if (source, reason) == (1, 7):
+        return f"check the PACS AE title in the settings ('{peer.aet}'); it must match the PACS exactly"
+    if source == 3:
+        return "the PACS is busy; try again in a moment or lower the number of parallel workers"
+    return "ask the PACS administrator whether our AE title, IP and port are allowed"
+
+
+def rejection_error(local_aet: str, peer: Any, result: int, source: int, reason: int) -> NetError:
+    """Decode an A-ASSOCIATE-RJ (result/source/reason) into a NetError."""
+    text = _REJECT_REASONS.get((source, reason), f"reason {reason} from source {source}")
+    transient = result == 2 or source == 3
+    permanence = "transient" if result == 2 else "permanent"
+    return NetError(peer_label(peer), "rejected",
+                    f"association rejected ({permanence}): {text}",
+                    _reject_hint(source, reason, local_aet, peer), transient=transient)
+
+
+@dataclass
+class _Attempt:
+    """What we saw while opening one association."""
+
+    started: float = field(default_factory=time.monotonic)
+    connected: bool = False
+
+
+def _probe_tcp(peer: Any, timeout: float) -> NetError | None:
+    """Plain TCP connect to tell 'refused' from 'timeout' from 'unknown host'; None if it connects."""
+    label = peer_label(peer)
+    try:
+        with socket.create_connection((peer.host, int(peer.port)), timeout=timeout):
+            return None
+    except ConnectionRefusedError:
+        return NetError(label, "refused", "connection refused",
+                        "is the PACS running, are its IP address and port right, does a firewall block it?",
+                        transient=True)
+    except socket.gaierror as exc:
+        return NetError(label, "failed", f"host name '{peer.host}' cannot be resolved ({exc.strerror})",
+                        "check the PACS IP address or host name in the settings")
+    except (socket.timeout, TimeoutError):
+        return _connect_timeout(peer, timeout)
+    except OSError as exc:
+        return NetError(label, "refused", f"cannot connect ({exc.strerror or exc})",
+                        "check the network route, the PACS IP address and port, and firewalls",
+                        transient=True)
+
+
+def _connect_timeout(peer: Any, seconds: float) -> NetError:
+    return NetError(peer_label(peer), "timeout", f"no TCP connection within {seconds:g} s",
+                    "is the PACS IP address right, is it reachable, does a firewall drop the connection?",
+                    transient=True)
+
+
+def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Any, timeouts: Any,
+                  purpose: str) -> NetError:
+    """Name why an association was not established."""
+    elapsed = time.monotonic() - attempt.started
+    label = peer_label(peer)
+    if assoc.is_rejected:
+        rj = assoc.acceptor.primitive
+        return rejection_error(local_aet, peer, rj.result, rj.result_source, rj.diagnostic)
+    if not attempt.connected:
+        if elapsed >= 0.9 * timeouts.connect:
+            return _connect_timeout(peer, timeouts.connect)
+        probe = _probe_tcp(peer, timeouts.connect)
+        return probe or NetError(label, "refused", "the connection failed",
+                                 "is the PACS running and are its IP address and port right?",
+                                 transient=True)
+    accepted = assoc.acceptor.primitive
+    if accepted is not None and getattr(accepted, "result", None) == 0 and not assoc.accepted_contexts:
+        return NetError(label, "failed", f"the PACS accepted none of the presentation contexts for {purpose}",
+                        f"the PACS does not offer {purpose}; check its configuration or the query model")
+    if elapsed >= 0.9 * timeouts.acse:
+        return NetError(label, "timeout", f"no answer to the association request within {timeouts.acse:g} s",
+                        "the port answers but does not speak DICOM, or the PACS is hung; check the port",
+                        transient=True)
+    return NetError(label, "aborted", "the PACS aborted the association request or closed the connection",
+                    "check that our AE title, IP and port are registered at the PACS, and its logs",
+                    transient=True)
+
+
+def _make_ae(local_aet: str, timeouts: Any) -> AE:
+    ae = AE(ae_title=local_aet)
+    ae.connection_timeout = timeouts.connect
+    ae.acse_timeout = timeouts.acse
+    ae.dimse_timeout = timeouts.dimse
+    ae.network_timeout = timeouts.network
+    ae.maximum_pdu_size = MAX_PDU
+    return ae
+
+
+def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
+          ext_neg: list | None = None, handlers: list | None = None) -> Any:
+    """Open an association with the contexts already requested on ae; raise NetError if not established."""
+    attempt = _Attempt()
+
+    def on_conn_open(event: evt.Event) -> None:
+        attempt.connected = True
+
+    evt_handlers = [(evt.EVT_CONN_OPEN, on_conn_open)] + list(handlers or [])
+    assoc = ae.associate(peer.host, int(peer.port), ae_title=peer.aet, ext_neg=ext_neg,
+                         evt_handlers=evt_handlers)
+    if assoc.is_established:
+        assoc.unbind(evt.EVT_CONN_OPEN, on_conn_open)
+        return assoc
+    error = _open_failure(assoc, attempt, local_aet, peer, timeouts, purpose)
+    log.warning("%s", error)
+    raise error
+
+
+def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str | None = None) -> NetError:
+    """Name a DIMSE exchange that ended with no status: a timeout or a dropped association."""
+    waited = time.monotonic() - started
+    limit = min(timeouts.dimse, timeouts.network) if timeouts.network else timeouts.dimse
+    if waited >= 0.9 * limit:
+        return NetError(peer_label(peer), "timeout", f"no answer to the {what} within {waited:.0f} s",
+                        "the PACS is slow or hung; raise the DIMSE/network timeout or try later",
+                        transient=True)
+    return NetError(peer_label(peer), "aborted", f"the association was aborted or the connection dropped during the {what}",
+                    hint or "the PACS closed the connection; check its logs, then retry", transient=True)
+
+
+def _status_error(peer: Any, code: int, what: str, result: RetrieveResult | None = None) -> NetError:
+    meaning = status_meaning(code)
+    hint = {
+        STATUS_MOVE_DESTINATION_UNKNOWN: "register our AE title as a destination (AE, IP, port) at the PACS",
+        STATUS_IDENTIFIER_MISMATCH: "the query keys do not fit the query model or level",
+    }.get(code, "the PACS is busy; try again later" if is_transient_status(code)
+          else "check the PACS logs for the reason")
+    return NetError(peer_label(peer), "status", f"{what} failed with status 0x{code:04X} ({meaning})", hint,
+                    status=code, transient=is_transient_status(code), result=result)
+
+
+def _release(assoc: Any) -> None:
+    """Release politely; abort if the peer does not answer."""
+    try:
+        if assoc.is_established:
+            assoc.release()
+    except Exception:  # noqa: BLE001 - closing must never raise
+        log.debug("release failed, aborting", exc_info=True)
+        assoc.abort()
+
+
+# ---------------------------------------------------------------------------------------
+# C-ECHO
+
+
+def echo(local_aet: str, peer: Any, timeouts: Any) -> float:
+    """C-ECHO the peer; return the seconds from connect to answer. Raises NetError."""
+    ae = _make_ae(local_aet, timeouts)
+    ae.add_requested_context(Verification)
+    started = time.monotonic()
+    assoc = _open(ae, local_aet, peer, timeouts, "verification (C-ECHO)")
+    try:
+        sent = time.monotonic()
+        status = assoc.send_c_echo()
+        if "Status" not in status:
+            raise _lost_error(peer, sent, timeouts, "C-ECHO",
+                              f"the PACS accepted the association but dropped the C-ECHO; is our AE title "
+                              f"'{local_aet}' registered at the PACS (AE, IP, port)?")
+        if status.Status != STATUS_SUCCESS:
+            raise _status_error(peer, status.Status, "C-ECHO")
+        return time.monotonic() - started
+    finally:
+        _release(assoc)
+
+
+# ---------------------------------------------------------------------------------------
+# C-FIND
+
+
+def build_identifier(level: str, keys: dict[str, object]) -> Dataset:
+    """A query/retrieve identifier: QueryRetrieveLevel plus each keyword -> value.
+
+    "" (or None) asks for the key to be returned; a list or tuple becomes a multi-valued element.
+    """
+    level = level.upper()
+    if level not in LEVELS:
+        raise ValueError(f"query level {level!r} is not one of {', '.join(LEVELS)}")
+    ds = Dataset()
+    ds.QueryRetrieveLevel = level
+    for keyword, value in keys.items():
+        if keyword not in keyword_dict:
+            raise ValueError(f"query key {keyword!r} is not a DICOM keyword; check the spelling")
+        if keyword == "QueryRetrieveLevel":
+            continue
+        if value is None:
+            value = ""
+        elif isinstance(value, (list, tuple)):
+            value = [str(v) for v in value]
+            value = value[0] if len(value) == 1 else value
+        elif dictionary_VR(keyword) != "SQ":
+            value = str(value)
+        setattr(ds, keyword, value)
+    return ds
+
+
+def _model(model: str) -> tuple:
+    try:
+        return QR_MODELS[model]
+    except KeyError:
+        raise ValueError(f"query model {model!r} is not one of {', '.join(QR_MODELS)}") from None
+
+
+class _Dropped(Exception):
+    """The association vanished before any answer: worth one reopen."""
+
+    def __init__(self, error: NetError):
+        super().__init__(str(error))
+        self.error = error
+
+
+class QuerySession:
+    """One association serving many C-FINDs; reopened once, transparently, when the peer drops it.
+
+    Thread-safe: finds on one session run one after the other.
+    """
+
+    def __init__(self, local_aet: str, peer: Any, timeouts: Any, model: str = "study"):
+        self.local_aet = local_aet
+        self.peer = peer
+        self.timeouts = timeouts
+        self._find_uid = _model(model)[0]
+        self._assoc = None
+        self._lock = threading.Lock()
+        self._msg_ids = itertools.count(1)
+        self.associations_opened = 0
+
+    def __enter__(self) -> "QuerySession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the association, if one is open."""
+        with self._lock:
+            if self._assoc is not None:
+                _release(self._assoc)
+                self._assoc = None
+
+    def find(self, level: str, keys: dict[str, object]) -> list[Dataset]:
+        """C-FIND at level with keys; return the matched identifiers. Raises NetError on any failure."""
+        identifier = build_identifier(level, keys)
+        log.debug("C-FIND %s %s", level, keys, extra={"phi": True})
+        with self._lock:
+            fresh = self._ensure_open()
+            try:
+                return self._find_once(identifier)
+            except _Dropped as dropped:
+                if fresh:
+                    raise dropped.error from None
+                log.info("%s dropped the query association; reopening", peer_label(self.peer))
+                self._assoc = None
+                self._ensure_open()
+                try:
+                    return self._find_once(identifier)
+                except _Dropped as again:
+                    raise again.error from None
+
+    def _ensure_open(self) -> bool:
+        """Open an association unless a live one exists; True when a new one was opened."""
+        if self._assoc is not None and self._assoc.is_established:
+            return False
+        if self._assoc is not None:
+            self._assoc.abort()
+        ae = _make_ae(self.local_aet, self.timeouts)
+        ae.add_requested_context(self._find_uid)
+        self._assoc = _open(ae, self.local_aet, self.peer, self.timeouts, "query (C-FIND)")
+        self.associations_opened += 1
+        return True
+
+    def _find_once(self, identifier: Dataset) -> list[Dataset]:
+        assoc = self._assoc
+        matches: list[Dataset] = []
+        started = time.monotonic()
+        try:
+            responses = assoc.send_c_find(identifier, self._find_uid, msg_id=next(self._msg_ids) % 65536)
+            for status, match in responses:
+                if "Status" not in status:
+                    error = _lost_error(self.peer, started, self.timeouts, "C-FIND")
+                    self._assoc = None
+                    if not matches and error.kind == "aborted":
+                        raise _Dropped(error)
+                    raise error
+                code = status.Status
+                if is_pending(code):
+                    if match is not None:
+                        matches.append(match)
+                    started = time.monotonic()
+                    continue
+                if code == STATUS_SUCCESS:
+                    return matches
+                raise _status_error(self.peer, code, "C-FIND")
+        except RuntimeError as exc:  # association no longer established when sending
+            self._assoc = None
+            raise _Dropped(NetError(peer_label(self.peer), "aborted", f"the query association was lost ({exc})",
+                                    "the PACS closed the connection; retry", transient=True)) from None
+        return matches
+
+
+# ---------------------------------------------------------------------------------------
+# C-MOVE and C-GET
+
+
+def _retrieve_identifier(level: str, keys: dict[str, object]) -> Dataset:
+    """Identifier for C-MOVE / C-GET: unique keys only, each with one exact value or a UID list."""
+    for keyword, value in keys.items():
+        if keyword not in RETRIEVE_KEYS:
+            raise ValueError(f"retrieve key {keyword!r} is not a unique key; use only {', '.join(RETRIEVE_KEYS)}")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for one in values:
+            text = "" if one is None else str(one)
+            if not text or any(ch in text for ch in "*?\\"):
+                raise ValueError(f"retrieve key {keyword}={text!r} must be an exact value (no empty value or wildcard)")
+    return build_identifier(level, keys)
+
+
+class _CancelWatch:
+    """Watches a cancel Event during a retrieve: C-CANCEL first, A-ABORT after a short grace."""
+
+    def __init__(self, assoc: Any, cancel: threading.Event | None, msg_id: int, model_uid: str):
+        self.assoc = assoc
+        self.cancel = cancel
+        self.msg_id = msg_id
+        self.model_uid = model_uid
+        self.fired = False
+        self.aborted = False
+        self.done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mid-pacs-cancel", daemon=True)
+
+    def __enter__(self) -> "_CancelWatch":
+        if self.cancel is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=CANCEL_GRACE + 2)
+
+    def _run(self) -> None:
+        while not self.done.is_set():
+            if self.cancel.wait(0.05):
+                break
+        if self.done.is_set():
+            return
+        self.fired = True
+        try:
+            self.assoc.send_c_cancel(self.msg_id, query_model=self.model_uid)
+        except Exception:  # noqa: BLE001 - the association may already be gone
+            log.debug("C-CANCEL not sent", exc_info=True)
+        if self.done.wait(CANCEL_GRACE):
+            return
+        log.info("peer did not stop after C-CANCEL; aborting the association")
+        self.aborted = True
+        self.assoc.abort()
+        self.assoc.dimse.msg_queue.put((None, None))  # wake the waiting response loop
+
+
+def _apply_counts(result: RetrieveResult, status: Dataset) -> None:
+    for attr, keyword in (("remaining", "NumberOfRemainingSuboperations"),
+                          ("completed", "NumberOfCompletedSuboperations"),
+                          ("failed", "NumberOfFailedSuboperations"),
+                          ("warning", "NumberOfWarningSuboperations")):
+        value = status.get(keyword)
+        if value is not None:
+            setattr(result, attr, int(value))
+
+
+def _failed_uids(identifier: Dataset | None) -> list[str]:
+    if identifier is None:
+        return []
+    value = identifier.get("FailedSOPInstanceUIDList")
+    if value is None or value == "":
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) or hasattr(value, "__iter__") and not isinstance(value, str) else [str(value)]
+
+
+def _collect(responses: Iterator, watch: _CancelWatch, peer: Any, timeouts: Any, what: str,
+             on_pending: Callable[[RetrieveResult], None] | None) -> RetrieveResult:
+    """Turn C-MOVE / C-GET responses into a RetrieveResult; raise NetError on a failure."""
+    result = RetrieveResult()
+    started = time.monotonic()
+    for status, identifier in responses:
+        if "Status" not in status:
+            if watch.fired:
+                result.cancelled = True
+                result.status = STATUS_CANCEL
+                return result
+            raise _lost_error(peer, started, timeouts, what)
+        code = status.Status
+        _apply_counts(result, status)
+        started = time.monotonic()
+        if is_pending(code):
+            if on_pending is not None:
+                on_pending(RetrieveResult(**{**result.__dict__, "failed_sop_uids": []}))
+            continue
+        result.status = code
+        result.failed_sop_uids = _failed_uids(identifier)
+        if code != STATUS_SUCCESS:
+            result.remaining = int(status.get("NumberOfRemainingSuboperations") or 0) if code == STATUS_CANCEL else 0
+        result.cancelled = code == STATUS_CANCEL or watch.fired
+        if is_failure(code) and not watch.fired:
+            raise _status_error(peer, code, what, result)
+        return result
+    result.cancelled = watch.fired
+    return result
+
+
+def move(local_aet: str, peer: Any, dest_aet: str, level: str, keys: dict, timeouts: Any,
+         cancel: threading.Event | None = None,
+         on_pending: Callable[[RetrieveResult], None] | None = None) -> RetrieveResult:
+    """C-MOVE the instances matching unique keys to dest_aet; return the sub-operation counts.
+
+    Raises NetError for association failures and failure statuses (with .result attached);
+    warning (e.g. 0xB000, some sub-operations failed) and cancel are returned, not raised.
+    """
+    identifier = _retrieve_identifier(level, keys)
+    move_uid = _model(getattr(peer, "query_model", "study") or "study")[1]
+    ae = _make_ae(local_aet, timeouts)
+    ae.add_requested_context(move_uid)
+    assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-MOVE)")
+    log.info("C-MOVE %s to %s at %s level", peer_label(peer), dest_aet, level)
+    try:
+        with _CancelWatch(assoc, cancel, 1, move_uid) as watch:
+            responses = assoc.send_c_move(identifier, dest_aet, move_uid, msg_id=1)
+            return _collect(responses, watch, peer, timeouts, "C-MOVE", on_pending)
+    finally:
+        _release(assoc)
+
+
+def storage_contexts_for_get(sop_classes: Iterable[str] = ()) -> list[str]:
+    """Storage SOP classes proposed for C-GET: the given ones first, then pynetdicom's common set.
+
+    One context is kept for the C-GET model itself, so at most 127 storage classes fit.
+    """
+    chosen: list[str] = []
+    for uid in list(sop_classes) + [cx.abstract_syntax for cx in StoragePresentationContexts]:
+        if uid not in chosen:
+            chosen.append(uid)
+    return chosen[:MAX_CONTEXTS - 1]
+
+
+def get(local_aet: str, peer: Any, level: str, keys: dict, timeouts: Any, on_store: StoreHandler,
+        cancel: threading.Event | None = None,
+        on_pending: Callable[[RetrieveResult], None] | None = None,
+        *, sop_classes: Iterable[str] = ()) -> RetrieveResult:
+    """C-GET the instances matching unique keys over one association; each arrives at on_store.
+
+    Proposes the SCP role for the storage classes from storage_contexts_for_get(sop_classes),
+    each with uncompressed and compressed transfer syntaxes. Errors as for move().
+    """
+    identifier = _retrieve_identifier(level, keys)
+    get_uid = _model(getattr(peer, "query_model", "study") or "study")[2]
+    ae = _make_ae(local_aet, timeouts)
+    ae.add_requested_context(get_uid)
+    classes = storage_contexts_for_get(sop_classes)
+    for uid in classes:
+        ae.add_requested_context(uid, STORE_TRANSFER_SYNTAXES)
+    roles = [build_role(uid, scp_role=True) for uid in classes]
+    handlers = [(evt.EVT_C_STORE, _store_handler(on_store))]
+    assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-GET)", ext_neg=roles, handlers=handlers)
+    log.info("C-GET from %s at %s level", peer_label(peer), level)
+    try:
+        with _CancelWatch(assoc, cancel, 1, get_uid) as watch:
+            responses = assoc.send_c_get(identifier, get_uid, msg_id=1)
+            return _collect(responses, watch, peer, timeouts, "C-GET", on_pending)
+    finally:
+        _release(assoc)
+
+
+# ---------------------------------------------------------------------------------------
+# Our Storage SCP
+
+
+def _store_handler(on_store: StoreHandler) -> Callable[[evt.Event], int]:
+    """An EVT_C_STORE handler that wraps on_store and never answers success for a failure."""
+
+    def handle_store(event: evt.Event) -> int:
+        try:
+            ds = event.dataset
+            ds.file_meta = event.file_meta
+            request = StoreRequest(ds, event.assoc.requestor.ae_title.strip(), event)
+            status = on_store(request)
+        except OSError:
+            log.exception("storing a received instance failed")
+            return STATUS_OUT_OF_RESOURCES
+        except Exception:  # noqa: BLE001 - any failure is answered as a failure
+            log.exception("handling a received instance failed")
+            return STATUS_CANNOT_UNDERSTAND
+        if not isinstance(status, int):
+            log.error("store handler answered %r instead of a status; answering failure", status)
+            return STATUS_CANNOT_UNDERSTAND
+        return status
+
+    return handle_store
+
+
+class StorageSCP:
+    """Our receiver: accepts C-STORE (and C-ECHO) from allowed calling AE titles only.
+
+    allowed_aets is a set, or a callable returning one that is asked again for every association.
+    Instances are stored as received (no decompression) and handed to on_store.
+    """
+
+    def __init__(self, ae_title: str, host: str, port: int,
+                 allowed_aets: Callable[[], set[str]] | set[str] | frozenset[str],
+                 on_store: StoreHandler, timeouts: Any = Timeouts()):
+        self.ae_title = ae_title
+        self.host = host
+        self.requested_port = int(port)
+        self._allowed = allowed_aets if callable(allowed_aets) else (lambda s=frozenset(allowed_aets): s)
+        self._on_store = on_store
+        self.timeouts = timeouts
+        self._ae: AE | None = None
+        self._server: Any = None
+
+    def __enter__(self) -> "StorageSCP":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port actually listened on (useful when 0 was asked for)."""
+        if self._server is None:
+            return self.requested_port
+        return self._server.server_address[1]
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> None:
+        """Start listening (non-blocking). Raises NetError when the port cannot be opened."""
+        if self._server is not None:
+            return
+        ae = _make_ae(self.ae_title, self.timeouts)
+        ae.maximum_associations = MAX_SCP_ASSOCIATIONS
+        for cx in AllStoragePresentationContexts:
+            ae.add_supported_context(cx.abstract_syntax, STORE_TRANSFER_SYNTAXES)
+        ae.add_supported_context(Verification)
+        handlers = [(evt.EVT_REQUESTED, self._check_calling_aet),
+                    (evt.EVT_C_STORE, _store_handler(self._on_store))]
+        try:
+            self._server = ae.start_server((self.host, self.requested_port), block=False, evt_handlers=handlers)
+        except OSError as exc:
+            raise NetError(f"our receiver {self.ae_title}", "failed",
+                           f"cannot listen on {self.host}:{self.requested_port} ({exc.strerror or exc})",
+                           "another program may use this port; choose another <SELF> port or stop that program"
+                           ) from None
+        self._ae = ae
+        log.info("storage SCP %s listening on %s:%d", self.ae_title, self.host, self.port)
+
+    def stop(self) -> None:
+        """Stop listening and end open associations."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server = None
+        if self._ae is not None:
+            self._ae.shutdown()
+            self._ae = None
+
+    def _check_calling_aet(self, event: evt.Event) -> None:
+        calling = event.assoc.requestor.ae_title.strip()
+        try:
+            allowed = {a.strip() for a in self._allowed()}
+        except Exception:  # noqa: BLE001 - a broken allow-list must not let anyone in
+            log.exception("allowed AE titles could not be read; rejecting %s", calling)
+            allowed = set()
+        if calling not in allowed:
+            log.warning("rejected association from unknown calling AE title %r", calling)
+            event.assoc.acse.send_reject(REJECT_PERMANENT, REJECT_SOURCE_USER, REJECT_CALLING_AET)
+            event.assoc.kill()
