@@ -698,14 +698,11 @@ OPTION_RETAIN_MODIFIED_DATES: dict[int, str] = {
     0x00080106: "C",  # Context Group Version
     0x00080107: "C",  # Context Group Local Version
     0x00080201: "C",  # Timezone Offset From UTC
-    0x00100030: "C",  # Patient's Birth Date
-    0x00100032: "C",  # Patient's Birth Time
     0x001021D0: "C",  # Last Menstrual Date
     0x00120086: "C",  # Ethics Committee Approval Effectiveness Start Date
     0x00120087: "C",  # Ethics Committee Approval Effectiveness End Date
     0x0014407C: "C",  # Calibration Time
     0x0014407E: "C",  # Calibration Date
-    0x00160077: "C",  # GPS Time Stamp
     0x0016008D: "C",  # GPS Date Stamp
     0x00180027: "C",  # Intervention Drug Stop Time
     0x00180035: "C",  # Intervention Drug Start Time

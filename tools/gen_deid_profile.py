@@ -125,7 +125,7 @@ def render(plain, masked, options, std_names) -> str:
     versions = {pkg: metadata.version(pkg) for pkg in ("dicom-anonymizer", "dicom-standard", "pydicom")}
     dates = dict(options["RETAIN_MODIFIED_DATES"])
     for tag in plain:
-        if tag not in dates and vr_of(tag) in DATE_VRS:
+        if tag not in std_names and vr_of(tag) in DATE_VRS:
             dates[tag] = "C"
     lines = [
         '"""DICOM PS3.15 Annex E Table E.1-1 (Basic Application Level Confidentiality Profile).',

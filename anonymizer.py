@@ -1,0 +1,904 @@
+"""De-identification of one DICOM dataset with a project's pseudonym, UID and date keys.
+
+The anonymizer is a pipeline of small steps, each of which can say what it does
+(``describe()``) and do it (``apply(...)``):
+
+1. ``DropRules``        drop images that cannot be cleaned (anon_imgs.json, burned-in text,
+                        screen saves, secondary-capture SOP classes);
+2. ``PrivateTags``      remove every private tag (optional allow-list);
+3. ``BasicProfile``     DICOM PS3.15 Annex E Table E.1-1 (``deid_profile.py``) with the options
+                        Retain Longitudinal Temporal Information with Modified Dates, Clean
+                        Descriptors and Retain Patient Characteristics;
+4. ``ExtraRules``       anon_vrs.json and anon_tags.json on top, VR-correct;
+5. ``UidRemap``         every non-well-known UID -> keyed hash under the UID root (file meta too);
+6. ``Pseudonyms``       PatientID/PatientName per patient, AccessionNumber/StudyID per study;
+7. ``Mark``             PatientIdentityRemoved, DeidentificationMethod(+CodeSequence).
+
+Steps 2-5 decide an action per element; ``Anonymizer`` merges their decisions into one
+cached plan per tag and walks each dataset (and its sequences) once.
+Nothing here writes files: the caller stores the dataset and ``AnonResult.key``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol
+
+from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
+from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
+from pydicom.sequence import Sequence
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
+
+import deid_profile
+
+log = logging.getLogger("mid.anonymizer")
+
+# --------------------------------------------------------------------------- defaults
+
+DEFAULT_ANON_IMGS: dict[str, list[str]] = {
+    "Modality": ["SR"],
+    "SeriesDescription": ["Summary", "Report", "Outside", "Text"],
+    "SeriesNumber": ["999"],
+}
+DEFAULT_ANON_VRS: tuple[str, ...] = ("DT", "DA", "TM", "UI", "PN", "SQ")
+DEFAULT_ANON_TAGS: tuple[str, ...] = (
+    "PatientID", "PatientName", "PatientBirthDate", "PatientBirthTime", "OtherPatientIDs",
+    "OtherPatientNames", "PatientAddress", "PatientTelephoneNumbers", "AccessionNumber", "StudyID",
+    "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
+    "ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "StationName",
+    "DeviceSerialNumber",
+)
+SECONDARY_CAPTURE_SOP_CLASSES: tuple[str, ...] = (
+    "1.2.840.10008.5.1.4.1.1.7",      # Secondary Capture Image Storage
+    "1.2.840.10008.5.1.4.1.1.7.1",    # Multi-frame Single Bit Secondary Capture
+    "1.2.840.10008.5.1.4.1.1.7.2",    # Multi-frame Grayscale Byte Secondary Capture
+    "1.2.840.10008.5.1.4.1.1.7.3",    # Multi-frame Grayscale Word Secondary Capture
+    "1.2.840.10008.5.1.4.1.1.7.4",    # Multi-frame True Color Secondary Capture
+)
+SCREEN_CAPTURE_SOP_CLASSES: tuple[str, ...] = (
+    "1.2.840.10008.5.1.1.29",         # Hardcopy Grayscale Image Storage (retired)
+    "1.2.840.10008.5.1.1.30",         # Hardcopy Color Image Storage (retired)
+    "1.2.840.10008.5.1.1.27",         # Stored Print Storage (retired)
+    "1.2.840.10008.5.1.4.1.1.104.1",  # Encapsulated PDF Storage
+    "1.2.840.10008.5.1.4.1.1.104.2",  # Encapsulated CDA Storage
+)
+DEFAULT_DROP_SOP_CLASSES = SECONDARY_CAPTURE_SOP_CLASSES + SCREEN_CAPTURE_SOP_CLASSES
+WHOLE_WORD_PREFIX = "word:"           # an anon_imgs substring "word:Text" matches whole words only
+MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per patient
+DUMMY_TEXT = "REMOVED"
+AGE_CAP = "090Y"
+DESCRIPTOR_KEYWORDS = ("StudyDescription", "SeriesDescription", "ProtocolName")
+CHARACTERISTIC_KEYWORDS = ("PatientSex", "PatientAge")
+PSEUDONYM_KEYWORDS = ("PatientID", "PatientName", "AccessionNumber", "StudyID")
+FILE_META_KEPT = frozenset({0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010,
+                            0x00020012, 0x00020013})
+METHOD_CODES = {  # CID 7050 De-identification Method
+    "basic": ("113100", "Basic Application Confidentiality Profile"),
+    "dates": ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"),
+    "descriptors": ("113105", "Clean Descriptors Option"),
+    "characteristics": ("113108", "Retain Patient Characteristics Option"),
+}
+_FREE_TEXT_VRS = frozenset({"LT", "ST", "UT"})
+_TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT", "UR", "PN"})
+_TAG_TEXT_VALUE = 0x0040A160
+_UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
+
+
+# --------------------------------------------------------------------------- data
+
+class Keys(Protocol):
+    """A project's keys: its secret and its stable patient and study numbering."""
+    secret: bytes
+
+    def patient_number(self, patient_id: str) -> int: ...
+    def study_number(self, study_uid: str) -> str: ...
+
+
+class MemoryKeys:
+    """Keys kept in memory, for tests and standalone use (thread-safe)."""
+
+    def __init__(self, secret: bytes | None = None):
+        self.secret = secret if secret is not None else secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._patients: dict[str, int] = {}
+        self._studies: dict[str, str] = {}
+
+    def patient_number(self, patient_id: str) -> int:
+        """1, 2, ... in order of first sight of each PatientID."""
+        with self._lock:
+            return self._patients.setdefault(patient_id, len(self._patients) + 1)
+
+    def study_number(self, study_uid: str) -> str:
+        """"0001", "0002", ... in order of first sight of each StudyInstanceUID."""
+        with self._lock:
+            return self._studies.setdefault(study_uid, f"{len(self._studies) + 1:04d}")
+
+
+class AnonymizeError(ValueError):
+    """A dataset the anonymizer cannot process; the message says which value and why."""
+
+
+@dataclass(frozen=True)
+class AnonConfig:
+    """Everything the pipeline is configured by; defaults match the shipped config files."""
+    anon_imgs: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_ANON_IMGS))
+    anon_vrs: tuple[str, ...] = DEFAULT_ANON_VRS
+    anon_tags: tuple[str, ...] = DEFAULT_ANON_TAGS
+    retain_modified_dates: bool = True
+    clean_descriptors: bool = True
+    retain_patient_characteristics: bool = True
+    patient_id_prefix: str = "HIPAA_"
+    patient_name_prefix: str = "ANON_"
+    private_allowlist: tuple[str, ...] = ()
+    drop_sop_classes: tuple[str, ...] = DEFAULT_DROP_SOP_CLASSES
+    uid_root: str = "2.25"
+    whole_word_rules: tuple[str, ...] = ()   # keywords of anon_imgs whose rules match whole words
+
+    @classmethod
+    def from_settings(cls, settings) -> "AnonConfig":
+        """Build from settings.Settings (anon_imgs, anon_vrs, anon_tags and user defaults)."""
+        d = settings.defaults
+        return cls(
+            anon_imgs={k: list(v) for k, v in dict(settings.anon_imgs).items()},
+            anon_vrs=tuple(v.upper() for v in settings.anon_vrs),
+            anon_tags=tuple(settings.anon_tags),
+            retain_modified_dates=bool(d.deid_retain_modified_dates),
+            clean_descriptors=bool(d.deid_clean_descriptors),
+            retain_patient_characteristics=bool(d.deid_retain_patient_characteristics),
+            patient_id_prefix=d.patient_id_prefix,
+            patient_name_prefix=d.patient_name_prefix,
+            private_allowlist=tuple(d.deid_private_allowlist),
+            drop_sop_classes=tuple(d.deid_drop_sop_classes),
+            uid_root=d.uid_root,
+            whole_word_rules=tuple(getattr(d, "deid_whole_word_rules", ()) or ()),
+        )
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """One master-key row (per series): the original side and the new side."""
+    patient_id: str
+    patient_name: str
+    accession_number: str
+    study_date: str
+    study_uid: str
+    series_uid: str
+    study_description: str
+    series_description: str
+    new_patient_id: str
+    new_patient_name: str
+    new_accession_number: str
+    new_study_uid: str
+    new_series_uid: str
+    study_number: str
+    date_offset_days: int
+
+
+@dataclass
+class AnonResult:
+    """The outcome for one dataset: the cleaned dataset, or None and the reason it was dropped."""
+    dataset: Dataset | None
+    dropped: str | None
+    key: KeyEntry
+
+
+@dataclass
+class Context:
+    """Per-dataset facts the element handlers need (original identifiers, offset, cleaner)."""
+    key: KeyEntry
+    offset_days: int
+    cleaner: "DescriptorCleaner"
+
+
+# --------------------------------------------------------------------------- helpers
+
+def safe_component(text: str) -> str:
+    """File/folder-name-safe text: ASCII letters, digits, '-' and '_', collapsed, max 48 chars."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", str(text or ""))
+    cleaned = re.sub(r"_+", "_", cleaned)
+    cleaned = re.sub(r"-+", "-", cleaned).strip("_-")[:48].strip("_-")
+    return cleaned or "UNNAMED"
+
+
+def validate_uid_root(root: str) -> str:
+    """Return the root without a trailing dot, or raise AnonymizeError saying what is wrong."""
+    root = (root or "").strip().rstrip(".")
+    parts = root.split(".")
+    if not root or not all(_UID_PART.match(p) for p in parts) or len(root) > 40:
+        raise AnonymizeError(
+            f"uid_root {root!r} in user_defaults.json is not a valid UID root: use digits and dots, "
+            "no leading zeros, at most 40 characters (for example 2.25)")
+    return root
+
+
+def is_well_known_uid(uid: str) -> bool:
+    """True for DICOM-defined UIDs (SOP classes, transfer syntaxes, coding schemes, ...)."""
+    return uid in UID_dictionary or uid.startswith("1.2.840.10008.")
+
+
+def _is_class_uid_tag(tag: int) -> bool:
+    """UID elements naming a class or syntax, never remapped (SOPClassUID, TransferSyntaxUID...)."""
+    kw = keyword_for_tag(tag)
+    return "ClassUID" in kw or kw.endswith("SyntaxUID") or kw == "SOPClassesInStudy"
+
+
+def _vr_of(tag: int) -> str:
+    """Dictionary VR of a public tag ('' when unknown); ambiguous VRs give their first choice."""
+    try:
+        return dictionary_VR(tag).split(" or ")[0]
+    except KeyError:
+        return ""
+
+
+def _text(value) -> str:
+    """An element value as one string ('' for None), multi-values joined with '\\'."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, MultiValue)):
+        return "\\".join(str(v) for v in value)
+    return str(value)
+
+
+def date_offset_days(secret: bytes, patient_id: str) -> int:
+    """Per-patient, non-zero day offset (-1..-3650) derived from the project secret."""
+    digest = hmac.new(secret, b"mid-date-offset\0" + patient_id.encode("utf-8"), hashlib.sha256).digest()
+    return -(int.from_bytes(digest[:8], "big") % MAX_DATE_OFFSET_DAYS + 1)
+
+
+def shift_date(text: str, days: int) -> str | None:
+    """Shift a DA value (or DA range) by `days`; None when it is not a readable date."""
+    text = text.strip()
+    if not text:
+        return ""
+    if "-" in text:
+        parts = [shift_date(p, days) if p.strip() else "" for p in text.split("-", 1)]
+        return None if None in parts else "-".join(parts)
+    digits = text.replace(".", "") if len(text) == 10 else text
+    if len(digits) != 8 or not digits.isdigit():
+        return None
+    try:
+        day = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:])) + _dt.timedelta(days=days)
+    except (ValueError, OverflowError):
+        return None
+    return day.strftime("%Y%m%d") if day.year >= 1000 else None
+
+
+def shift_datetime(text: str, days: int) -> str | None:
+    """Shift a DT value's date part by `days`, keeping its precision, time and offset suffix."""
+    text = text.strip()
+    if not text:
+        return ""
+    cut = len(text)
+    for sign in "+-":
+        pos = text.find(sign, 4)
+        if pos != -1:
+            cut = min(cut, pos)
+    core, suffix = text[:cut], text[cut:]
+    if len(core) < 4 or not core[:min(len(core), 8)].isdigit():
+        return None
+    precision = min(len(core), 8)
+    date_part = (core[:precision] + "0101"[precision - 4:] if precision < 8 else core[:8])
+    shifted = shift_date(date_part, days)
+    if not shifted:
+        return None
+    return shifted[:precision] + core[precision:] + suffix
+
+
+def cap_age(text: str) -> str | None:
+    """AS value with ages of 90 years or more as 090Y; None when unreadable."""
+    m = re.fullmatch(r"\s*(\d{1,3})\s*([DWMY]?)\s*", text or "", re.IGNORECASE)
+    if not m:
+        return None
+    number, unit = int(m.group(1)), (m.group(2) or "Y").upper()
+    years = {"D": number / 365.25, "W": number / 52.18, "M": number / 12, "Y": number}[unit]
+    return AGE_CAP if years >= 90 else f"{number:03d}{unit}"
+
+
+# --------------------------------------------------------------------------- UID remapping
+
+class UidRemapper:
+    """Deterministic keyed remapping of UIDs: HMAC-SHA256(secret, uid) under a root (thread-safe)."""
+
+    MAX_CACHE = 200_000
+
+    def __init__(self, secret: bytes, root: str = "2.25"):
+        self._secret = secret
+        self._root = validate_uid_root(root)
+        self._digits = min(39, 63 - len(self._root))   # 128 bits are at most 39 decimal digits
+        self._cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def remap(self, uid: str) -> str:
+        """New UID for `uid`; well-known and empty UIDs are returned unchanged."""
+        uid = (uid or "").strip().rstrip("\0")
+        if not uid or is_well_known_uid(uid):
+            return uid
+        new = self._cache.get(uid)
+        if new is None:
+            digest = hmac.new(self._secret, uid.encode("ascii", "replace"), hashlib.sha256).digest()
+            number = int.from_bytes(digest[:16], "big") % (10 ** self._digits)
+            new = f"{self._root}.{number}"
+            with self._lock:
+                if len(self._cache) >= self.MAX_CACHE:
+                    self._cache.clear()
+                self._cache[uid] = new
+        return new
+
+
+# --------------------------------------------------------------------------- descriptors
+
+class DescriptorCleaner:
+    """Removes a patient's own names, IDs, accession numbers and any dates from free text."""
+
+    _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    _DATE_PATTERNS = (
+        r"(?<!\d)(?:1[89]|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",
+        r"(?<!\d)\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?!\d)",
+        r"(?<!\d)\d{1,2}[ -]?" + _MONTHS + r"[ ,-]*\d{2,4}(?!\d)",
+        r"\b" + _MONTHS + r" \d{1,2}(?:st|nd|rd|th)?,? \d{2,4}(?!\d)",
+    )
+    _DATES = re.compile("|".join(_DATE_PATTERNS), re.IGNORECASE)
+
+    def __init__(self, tokens: Iterable[str]):
+        words = sorted({t.strip() for t in tokens if len(t.strip()) >= 2}, key=len, reverse=True)
+        parts = [re.escape(w) if len(w) >= 3 else r"\b" + re.escape(w) + r"\b" for w in words]
+        self._own = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    @classmethod
+    def for_dataset(cls, ds: Dataset) -> "DescriptorCleaner":
+        """A cleaner for the patient of `ds` (names split into components, IDs, accession)."""
+        tokens: list[str] = []
+        for kw in ("PatientName", "OtherPatientNames", "PatientBirthName", "PatientMotherBirthName"):
+            tokens += re.split(r"[\^=\\,\s]+", _text(ds.get(kw)))
+        for kw in ("PatientID", "OtherPatientIDs", "AccessionNumber", "StudyID",
+                   "MedicalRecordLocator", "IssuerOfPatientID"):
+            tokens += _text(ds.get(kw)).split("\\")
+        return cls(tokens)
+
+    def clean(self, text: str) -> str:
+        """The text without the patient's identifiers and dates, whitespace collapsed."""
+        out = self._DATES.sub(" ", text)
+        if self._own is not None:
+            out = self._own.sub(" ", out)
+        out = re.sub(r"\s+", " ", out)
+        return out.strip(" ,;:-_/^")
+
+
+# --------------------------------------------------------------------------- actions
+
+KEEP, REMOVE, EMPTY, EMPTY_SEQ, DUMMY, UID, SHIFT, CLEAN, AGE, RECURSE, RECURSE_D, TEXT_DUMMY = (
+    "keep", "remove", "empty", "empty-seq", "dummy", "uid", "shift", "clean", "age", "recurse",
+    "recurse-d", "text-dummy")
+
+_DUMMIES = {"DA": "19000101", "DT": "19000101000000", "TM": "000000", "AS": "000D",
+            "IS": "0", "DS": "0", "CS": DUMMY_TEXT, "PN": DUMMY_TEXT}
+
+
+def _dummy_for(vr: str):
+    """A non-empty, VR-correct dummy value (no 'anonymous' anywhere)."""
+    if vr in _DUMMIES:
+        return _DUMMIES[vr]
+    if vr in _TEXT_VRS:
+        return DUMMY_TEXT
+    if vr in ("OB", "OW", "OF", "OD", "OL", "OV", "UN"):
+        return b"\0\0"
+    if vr in ("US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"):
+        return 0
+    return None
+
+
+class ElementStep:
+    """A step that decides what happens to single elements; merged into one walk by Anonymizer."""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def decide(self, tag: int, vr: str, inside_d: bool, current: str | None) -> str | None:
+        """The action for an element given the decision of the earlier steps (None: no opinion)."""
+        raise NotImplementedError
+
+
+class PrivateTags(ElementStep):
+    """Step 2: remove private tags, except an optional allow-list of safe ones."""
+
+    def __init__(self, allowlist: Iterable[str] = ()):
+        self.allowlist = tuple(allowlist)
+        self._patterns = [self._parse(p) for p in self.allowlist]
+
+    @staticmethod
+    def _parse(text: str) -> tuple[int, int]:
+        """'(0019,xx0C)' or '0019,10xx' -> (value, mask); x digits match anything."""
+        digits = re.sub(r"[^0-9A-Fa-fXx]", "", text).upper()
+        if len(digits) != 8:
+            raise AnonymizeError(
+                f"deid_private_allowlist entry {text!r} in user_defaults.json is not a tag: "
+                "write it as (gggg,eeee) with x for any digit, e.g. (0019,xx0C)")
+        value = mask = 0
+        for ch in digits:
+            value, mask = value << 4, mask << 4
+            if ch != "X":
+                value, mask = value | int(ch, 16), mask | 0xF
+        return value, mask
+
+    def allowed(self, tag: int) -> bool:
+        """True when an allow-list entry keeps this private tag (creators of allowed groups too)."""
+        if 0x10 <= (tag & 0xFFFF) <= 0xFF:
+            return any((tag >> 16) == (value >> 16) for value, _ in self._patterns)
+        return any(tag & mask == value for value, mask in self._patterns)
+
+    def describe(self) -> str:
+        kept = f", except the allow-list {', '.join(self.allowlist)}" if self.allowlist else ""
+        return f"2. Remove every private tag (odd groups){kept}."
+
+    def decide(self, tag, vr, inside_d, current):
+        if not (tag >> 16) & 1:
+            return current
+        return KEEP if self.allowed(tag) else REMOVE
+
+
+class BasicProfile(ElementStep):
+    """Step 3: PS3.15 Annex E Table E.1-1 Basic Profile actions, with the configured options."""
+
+    def __init__(self, config: AnonConfig):
+        self.config = config
+        self._descriptors = {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
+        self._characteristics = {tag_for_keyword(k) for k in CHARACTERISTIC_KEYWORDS}
+
+    @staticmethod
+    def profile_action(tag: int) -> str | None:
+        """The table's action code for a tag, masked entries (50xx, 60xx) included."""
+        action = deid_profile.BASIC_PROFILE.get(tag)
+        if action is None:
+            for value, mask, masked_action in deid_profile.MASKED_PROFILE:
+                if tag & mask == value:
+                    return masked_action
+            if 0x6000 <= (tag >> 16) <= 0x60FF:
+                return "X"   # the rest of a removed overlay plane
+        return action
+
+    def describe(self) -> str:
+        c = self.config
+        opts = [
+            "Retain Longitudinal Temporal Information with Modified Dates: "
+            + ("on (DA/DT shifted per patient, TM kept)" if c.retain_modified_dates else "off"),
+            "Clean Descriptors (StudyDescription, SeriesDescription, ProtocolName): "
+            + ("on" if c.clean_descriptors else "off"),
+            "Retain Patient Characteristics (PatientSex, PatientAge, ages >= 90 -> 090Y): "
+            + ("on" if c.retain_patient_characteristics else "off"),
+        ]
+        return (f"3. Apply PS3.15 Table E.1-1 Basic Profile (edition {deid_profile.EDITION}, "
+                f"{len(deid_profile.BASIC_PROFILE)} attributes): D dummy, Z empty, X remove, "
+                "U remap, K keep, C clean; sequences cleaned item by item; unlisted free text "
+                "(LT/ST/UT) removed, SR TextValue replaced. Options: " + "; ".join(opts) + ".")
+
+    def decide(self, tag, vr, inside_d, current):
+        if current is not None:
+            return current
+        c = self.config
+        if c.retain_modified_dates and tag in deid_profile.OPTION_RETAIN_MODIFIED_DATES:
+            if vr in ("DA", "DT"):
+                return SHIFT
+            if vr == "TM":
+                return KEEP
+        if c.clean_descriptors and tag in self._descriptors:
+            return CLEAN
+        if c.retain_patient_characteristics and tag in self._characteristics:
+            return AGE if vr == "AS" else KEEP
+        action = self.profile_action(tag)
+        if action is None:
+            if tag == _TAG_TEXT_VALUE and inside_d:
+                return TEXT_DUMMY
+            if vr in _FREE_TEXT_VRS:
+                return REMOVE
+            return None
+        return self._resolve(action, tag, vr)
+
+    @staticmethod
+    def _resolve(action: str, tag: int, vr: str) -> str:
+        """One concrete action from a table code; composites choose the one that keeps validity."""
+        codes = action.split("/")
+        if vr == "SQ":
+            if "U*" in codes:
+                return RECURSE
+            if "D" in codes:
+                if keyword_for_tag(tag).endswith("CodeSequence"):
+                    return EMPTY_SEQ   # an identifying code (person, institution) carries PHI whole
+                return RECURSE_D
+            return EMPTY_SEQ if "Z" in codes else REMOVE
+        if "U" in codes or "U*" in codes:
+            return UID if vr == "UI" else EMPTY
+        if "D" in codes:
+            return UID if vr == "UI" else DUMMY
+        if "Z" in codes:
+            return EMPTY
+        if "K" in codes:
+            return KEEP
+        return REMOVE
+
+
+class ExtraRules(ElementStep):
+    """Step 4: anon_vrs.json and anon_tags.json applied on top of the profile, VR-correct."""
+
+    def __init__(self, config: AnonConfig):
+        self.config = config
+        self.vrs = frozenset(v.upper() for v in config.anon_vrs)
+        self.tags = {}
+        for kw in config.anon_tags:
+            tag = tag_for_keyword(kw)
+            if tag is None:
+                log.warning("anon_tags: %r is not a DICOM keyword; ignored", kw)
+            else:
+                self.tags[tag] = kw
+        self._pseudonym_tags = {tag_for_keyword(k) for k in PSEUDONYM_KEYWORDS}
+        self._protected = set()
+        if config.clean_descriptors:
+            self._protected |= {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
+        if config.retain_patient_characteristics:
+            self._protected |= {tag_for_keyword(k) for k in CHARACTERISTIC_KEYWORDS}
+
+    def describe(self) -> str:
+        dates = "shifted" if self.config.retain_modified_dates else "emptied"
+        times = "kept" if self.config.retain_modified_dates else "emptied"
+        return (f"4. Apply anon_vrs ({', '.join(sorted(self.vrs)) or 'none'}) and anon_tags "
+                f"({len(self.tags)} keywords) on top: UI remapped, DA/DT {dates}, TM {times}, "
+                "PatientName/PatientID/AccessionNumber/StudyID pseudonymised, other PN and IDs "
+                "emptied, AS capped at 090Y, SQ items cleaned (never dropped).")
+
+    def decide(self, tag, vr, inside_d, current):
+        if current not in (None, KEEP):
+            return current
+        if tag not in self.tags and vr not in self.vrs:
+            return current
+        if tag in self._pseudonym_tags or tag in self._protected:
+            return current if current is not None else KEEP
+        return self.action_for_vr(vr, inside_d)
+
+    def action_for_vr(self, vr: str, inside_d: bool) -> str:
+        """The VR-correct replacement for an element named by anon_vrs/anon_tags."""
+        dates = self.config.retain_modified_dates
+        if vr == "UI":
+            return UID
+        if vr in ("DA", "DT"):
+            return SHIFT if dates else EMPTY
+        if vr == "TM":
+            return KEEP if dates else EMPTY
+        if vr == "SQ":
+            return RECURSE_D if inside_d else RECURSE
+        if vr == "AS":
+            return AGE if self.config.retain_patient_characteristics else REMOVE
+        return EMPTY
+
+
+class UidRemap(ElementStep):
+    """Step 5: every UID except class UIDs and well-known UIDs -> keyed hash under the UID root."""
+
+    def __init__(self, remapper: UidRemapper, root: str):
+        self.remapper = remapper
+        self.root = root
+
+    def describe(self) -> str:
+        return (f"5. Remap every UID (sequences, references and file meta MediaStorageSOPInstanceUID "
+                f"included) to {self.root}.<HMAC-SHA256(project secret, UID)>; SOP class UIDs, "
+                "transfer syntaxes and DICOM well-known UIDs are kept.")
+
+    def decide(self, tag, vr, inside_d, current):
+        if vr != "UI" or current in (REMOVE, EMPTY):
+            return current
+        return KEEP if _is_class_uid_tag(tag) else UID
+
+    def apply_file_meta(self, ds: Dataset) -> None:
+        """Keep only the structural file meta elements, with the new SOP Instance UID."""
+        meta = getattr(ds, "file_meta", None)
+        if meta is None:
+            return
+        for tag in list(meta.keys()):
+            if int(tag) not in FILE_META_KEPT:
+                del meta[tag]
+        if "SOPInstanceUID" in ds:
+            meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        elif "MediaStorageSOPInstanceUID" in meta:
+            meta.MediaStorageSOPInstanceUID = self.remapper.remap(meta.MediaStorageSOPInstanceUID)
+        if "ImplementationClassUID" in meta:
+            meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+        if "ImplementationVersionName" in meta:
+            del meta.ImplementationVersionName
+
+
+# --------------------------------------------------------------------------- dataset steps
+
+class DropRules:
+    """Step 1: drop images that cannot be cleaned; apply() returns the reason or None."""
+
+    def __init__(self, config: AnonConfig):
+        self.config = config
+        self.drop_classes = frozenset(config.drop_sop_classes)
+        self.rules: list[tuple[str, str, re.Pattern]] = []
+        whole = {w.lower() for w in config.whole_word_rules}
+        for kw, subs in config.anon_imgs.items():
+            if tag_for_keyword(kw) is None:
+                log.warning("anon_imgs: %r is not a DICOM keyword; its rules are ignored", kw)
+                continue
+            for sub in subs:
+                text = str(sub)
+                word = kw.lower() in whole or text.lower().startswith(WHOLE_WORD_PREFIX)
+                if text.lower().startswith(WHOLE_WORD_PREFIX):
+                    text = text[len(WHOLE_WORD_PREFIX):]
+                if not text:
+                    continue
+                pattern = r"(?<![A-Za-z0-9])" + re.escape(text) + r"(?![A-Za-z0-9])" if word else re.escape(text)
+                self.rules.append((kw, ("whole word " if word else "") + repr(text),
+                                   re.compile(pattern, re.IGNORECASE)))
+
+    def describe(self) -> str:
+        rules = "; ".join(f"{kw} contains {what}" for kw, what, _ in self.rules) or "none"
+        return ("1. Drop images that cannot be cleaned: anon_imgs rules (case-insensitive) "
+                f"[{rules}]; BurnedInAnnotation YES; ImageType contains SCREEN SAVE; "
+                f"SOP class in the drop list ({len(self.drop_classes)} classes).")
+
+    def apply(self, ds: Dataset) -> str | None:
+        """The reason this dataset must be dropped, or None to keep it."""
+        for kw, what, pattern in self.rules:
+            if kw in ds:
+                value = _text(ds[kw].value)
+                if pattern.search(value):
+                    return f"anon_imgs rule: {kw} contains {what}"
+        if _text(ds.get("BurnedInAnnotation")).strip().upper() == "YES":
+            return "BurnedInAnnotation is YES (text burned into the pixels)"
+        if "ImageType" in ds and "SCREEN SAVE" in _text(ds.ImageType).upper():
+            return "ImageType contains SCREEN SAVE"
+        sop_class = str(ds.get("SOPClassUID", "") or "")
+        if sop_class in self.drop_classes:
+            name = UID_dictionary.get(sop_class, ("",))[0]
+            return f"SOP class {sop_class} {name} is in the drop list (deid_drop_sop_classes)".replace("  ", " ")
+        return None
+
+
+class Pseudonyms:
+    """Step 6: PatientID/PatientName per patient; AccessionNumber/StudyID per study."""
+
+    def __init__(self, config: AnonConfig):
+        self.config = config
+
+    def describe(self) -> str:
+        c = self.config
+        return (f"6. Pseudonyms: PatientID -> {c.patient_id_prefix}<n>, PatientName -> "
+                f"{c.patient_name_prefix}<n> (n per original PatientID, 4 digits); "
+                "AccessionNumber -> ACC<StudyNumber>, StudyID -> <StudyNumber>.")
+
+    def apply(self, ds: Dataset, key: KeyEntry) -> None:
+        """Write the pseudonyms of `key` into `ds`."""
+        ds.PatientID = key.new_patient_id
+        ds.PatientName = key.new_patient_name
+        ds.AccessionNumber = key.new_accession_number
+        ds.StudyID = key.study_number
+
+
+class Mark:
+    """Step 7: PatientIdentityRemoved, DeidentificationMethod and its CID 7050 code sequence."""
+
+    def __init__(self, config: AnonConfig):
+        self.config = config
+        self.codes = ["basic"]
+        if config.retain_modified_dates:
+            self.codes.append("dates")
+        if config.clean_descriptors:
+            self.codes.append("descriptors")
+        if config.retain_patient_characteristics:
+            self.codes.append("characteristics")
+
+    def describe(self) -> str:
+        codes = ", ".join(f"DCM {METHOD_CODES[c][0]}" for c in self.codes)
+        return ("7. Mark: PatientIdentityRemoved YES, DeidentificationMethod, "
+                f"DeidentificationMethodCodeSequence ({codes}), LongitudinalTemporalInformationModified "
+                + ("MODIFIED." if self.config.retain_modified_dates else "REMOVED."))
+
+    def apply(self, ds: Dataset) -> None:
+        """Set the de-identification marks."""
+        ds.PatientIdentityRemoved = "YES"
+        ds.DeidentificationMethod = [METHOD_CODES[c][1][:64] for c in self.codes]
+        items = []
+        for c in self.codes:
+            item = Dataset()
+            item.CodeValue, item.CodeMeaning = METHOD_CODES[c]
+            item.CodingSchemeDesignator = "DCM"
+            items.append(item)
+        ds.DeidentificationMethodCodeSequence = Sequence(items)
+        ds.LongitudinalTemporalInformationModified = (
+            "MODIFIED" if self.config.retain_modified_dates else "REMOVED")
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+class Anonymizer:
+    """The configured pipeline bound to a project's keys; anonymize() is thread-safe."""
+
+    def __init__(self, config: AnonConfig | None = None, keys: Keys | None = None):
+        self.config = config or AnonConfig()
+        self.keys = keys or MemoryKeys()
+        root = validate_uid_root(self.config.uid_root)
+        self._remapper = UidRemapper(self.keys.secret, root)
+        self.drop = DropRules(self.config)
+        self.element_steps: list[ElementStep] = [
+            PrivateTags(self.config.private_allowlist),
+            BasicProfile(self.config),
+            ExtraRules(self.config),
+            UidRemap(self._remapper, root),
+        ]
+        self.pseudonyms = Pseudonyms(self.config)
+        self.mark = Mark(self.config)
+        self._plans: dict[tuple[int, bool], str] = {}
+        self._handlers: dict[str, Callable] = {
+            REMOVE: self._remove, EMPTY: self._empty, EMPTY_SEQ: self._empty_seq,
+            DUMMY: self._dummy, UID: self._uid, SHIFT: self._shift, CLEAN: self._clean,
+            AGE: self._age, RECURSE: self._recurse, RECURSE_D: self._recurse_d,
+            TEXT_DUMMY: self._text_dummy,
+        }
+
+    # ---- public API
+
+    def describe(self) -> list[str]:
+        """One line per step of the configured pipeline, in order (for audit and the GUI)."""
+        steps = [self.drop, *self.element_steps, self.pseudonyms, self.mark]
+        return [s.describe() for s in steps]
+
+    def remap_uid(self, uid: str) -> str:
+        """The project's new UID for `uid` (unchanged for well-known UIDs)."""
+        return self._remapper.remap(uid)
+
+    def anonymize(self, ds: Dataset) -> AnonResult:
+        """De-identify `ds` in place (file meta included), or say why it must be dropped."""
+        key = self._key_entry(ds)
+        reason = self.drop.apply(ds)
+        if reason is not None:
+            return AnonResult(dataset=None, dropped=reason, key=key)
+        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
+                      cleaner=DescriptorCleaner.for_dataset(ds))
+        self._walk(ds, ctx, False)
+        self.element_steps[-1].apply_file_meta(ds)
+        self.pseudonyms.apply(ds, key)
+        self.mark.apply(ds)
+        return AnonResult(dataset=ds, dropped=None, key=key)
+
+    # ---- key
+
+    def _offset_for(self, patient_id: str) -> int:
+        return date_offset_days(self.keys.secret, patient_id)
+
+    def _key_entry(self, ds: Dataset) -> KeyEntry:
+        """Original and new identifiers of the dataset's patient, study and series."""
+        def get(kw: str) -> str:
+            return _text(ds[kw].value).strip() if kw in ds else ""
+        study_uid = get("StudyInstanceUID")
+        if not study_uid:
+            raise AnonymizeError(
+                f"The instance {get('SOPInstanceUID') or '(no SOPInstanceUID)'} has no "
+                "StudyInstanceUID, so it cannot be given a StudyNumber; it was not stored.")
+        patient_id = get("PatientID")
+        number = self.keys.patient_number(patient_id)
+        study_number = self.keys.study_number(study_uid)
+        c = self.config
+        return KeyEntry(
+            patient_id=patient_id, patient_name=get("PatientName"),
+            accession_number=get("AccessionNumber"), study_date=get("StudyDate"),
+            study_uid=study_uid, series_uid=get("SeriesInstanceUID"),
+            study_description=get("StudyDescription"), series_description=get("SeriesDescription"),
+            new_patient_id=f"{c.patient_id_prefix}{number:04d}",
+            new_patient_name=f"{c.patient_name_prefix}{number:04d}",
+            new_accession_number=f"ACC{study_number}",
+            new_study_uid=self.remap_uid(study_uid),
+            new_series_uid=self.remap_uid(get("SeriesInstanceUID")),
+            study_number=study_number,
+            date_offset_days=self._offset_for(patient_id) if c.retain_modified_dates else 0,
+        )
+
+    # ---- the single walk
+
+    def _plan(self, tag: int, vr: str, inside_d: bool) -> str:
+        """The merged action of steps 2-5 for a tag (cached per tag and sequence context)."""
+        action = None
+        for step in self.element_steps:
+            action = step.decide(tag, vr, inside_d, action)
+        if action is None:
+            if vr == "SQ":
+                action = RECURSE_D if inside_d else RECURSE
+            elif not (tag >> 16) & 1 and not vr:
+                action = REMOVE        # unknown public tag: its content cannot be judged
+            else:
+                action = KEEP
+        return action
+
+    def _walk(self, ds: Dataset, ctx: Context, inside_d: bool) -> None:
+        plans = self._plans
+        handlers = self._handlers
+        for tag in list(ds.keys()):
+            t = int(tag)
+            action = plans.get((t, inside_d))
+            if action is None:
+                if (t & 0xFFFF) == 0 or (t >> 16) == 2:
+                    action = REMOVE    # group lengths (and stray file meta) are rebuilt on write
+                else:
+                    vr = _vr_of(t) if not (t >> 16) & 1 else (ds.get_item(tag).VR or "UN")
+                    action = self._plan(t, vr, inside_d)
+                if not (t >> 16) & 1:
+                    plans[(t, inside_d)] = action
+            if action != KEEP:
+                handlers[action](ds, tag, ctx)
+
+    # ---- handlers (ds, tag, ctx)
+
+    def _remove(self, ds, tag, ctx):
+        del ds[tag]
+
+    def _empty(self, ds, tag, ctx):
+        elem = ds[tag]
+        elem.value = [] if elem.VR == "SQ" else None
+
+    def _empty_seq(self, ds, tag, ctx):
+        ds[tag].value = []
+
+    def _dummy(self, ds, tag, ctx):
+        elem = ds[tag]
+        if elem.VR in ("DA", "DT") and self.config.retain_modified_dates:
+            self._shift(ds, tag, ctx)
+            return
+        value = _dummy_for(elem.VR)
+        if value is None:
+            del ds[tag]
+        else:
+            elem.value = value
+
+    def _uid(self, ds, tag, ctx):
+        elem = ds[tag]
+        if elem.VR != "UI":
+            elem.value = None
+            return
+        value = elem.value
+        remap = self._remapper.remap
+        if isinstance(value, (list, MultiValue)):
+            elem.value = [remap(str(v)) for v in value]
+        elif value:
+            elem.value = remap(str(value))
+
+    def _shift(self, ds, tag, ctx):
+        elem = ds[tag]
+        fn = shift_date if elem.VR == "DA" else shift_datetime if elem.VR == "DT" else None
+        if fn is None:
+            return
+        values = elem.value if isinstance(elem.value, (list, MultiValue)) else [elem.value]
+        out = [fn(_text(v), ctx.offset_days) for v in values if v is not None]
+        if any(v is None for v in out):
+            elem.value = None      # unreadable dates cannot be shifted, so they are emptied
+        else:
+            elem.value = out[0] if len(out) == 1 else out
+
+    def _clean(self, ds, tag, ctx):
+        elem = ds[tag]
+        if elem.VR not in _TEXT_VRS:
+            return
+        elem.value = ctx.cleaner.clean(_text(elem.value)) or None
+
+    def _age(self, ds, tag, ctx):
+        elem = ds[tag]
+        capped = cap_age(_text(elem.value))
+        if capped is None:
+            elem.value = None
+        else:
+            elem.value = capped
+
+    def _recurse(self, ds, tag, ctx):
+        for item in ds[tag].value or ():
+            self._walk(item, ctx, False)
+
+    def _recurse_d(self, ds, tag, ctx):
+        for item in ds[tag].value or ():
+            self._walk(item, ctx, True)
+
+    def _text_dummy(self, ds, tag, ctx):
+        ds[tag].value = DUMMY_TEXT
