@@ -1,0 +1,1053 @@
+"""The desktop window's event loop and its handlers.
+
+One loop reads the window with a short timeout and dispatches each event to one small handler.
+All network and disk-heavy work runs in `engine.Job` worker threads; they reach the window only
+through `window.write_event_value("-ENGINE-", event)`, and no widget is touched off this thread.
+Every handler runs inside a guard: an error becomes a readable message (status line, and a
+popup when interactive), the details go to the log, and the buttons are re-derived from state,
+so nothing is ever left disabled.
+
+For tests and benchmarks, `App.step()` runs one iteration and `App.run_until()` runs until a
+condition holds, so the whole flow can be driven through window events.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import PySimpleGUI as sg
+
+import mygui
+
+log = logging.getLogger("mid.app")
+HERE = Path(__file__).resolve().parent
+SELF = "<SELF>"
+ENGINE_EVENT = "-ENGINE-"
+SIDE_JOB_EVENT = "-SIDE-JOB-"
+LOOP_TIMEOUT_MS = 50
+REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
+FILTER_DELAY = 0.3             # seconds of quiet typing before a filter is applied
+CLOSE_WAIT = 60.0              # seconds to wait for a cancelled job before closing anyway
+FINISHED_STATUSES = ("DOWNLOADED", "IGNORED", "PARTIAL", "FAILED", "CANCELLED", "EXCLUDED")
+
+
+class UserError(Exception):
+    """A problem the user can fix; str() says what and how. Shown without a traceback."""
+
+
+@dataclass
+class LoopStats:
+    """Gaps between event-loop iterations, to prove the window never freezes."""
+    gaps: deque = field(default_factory=lambda: deque(maxlen=200_000))
+    last: float | None = None
+    max_gap: float = 0.0
+
+    def tick(self, now: float) -> None:
+        if self.last is not None:
+            gap = now - self.last
+            self.gaps.append(gap)
+            self.max_gap = max(self.max_gap, gap)
+        self.last = now
+
+    def reset(self) -> None:
+        self.gaps.clear(); self.last = None; self.max_gap = 0.0
+
+    def median(self) -> float:
+        return statistics.median(self.gaps) if self.gaps else 0.0
+
+
+@dataclass
+class RunningJob:
+    """A job the window waits for, and what to do when it ends."""
+    kind: str                          # "search" | "download" | "echo" | ...
+    job: Any                           # engine.Job
+    on_done: Callable[[Any, BaseException | None], None]
+
+
+@dataclass
+class DownloadView:
+    """Live figures of the download in progress, redrawn at most every REDRAW_INTERVAL."""
+    studies: dict[str, dict] = field(default_factory=dict)
+    progress: Any = None
+    dirty: bool = False
+    last_draw: float = 0.0
+
+
+def default_opener(path: Path) -> None:
+    """Open a file or folder with the system's program, without waiting for it."""
+    path = Path(path)
+    if sys.platform.startswith("win"):
+        os.startfile(str(path))  # noqa: S606 - the user's own folder
+    elif sys.platform == "darwin":
+        subprocess.Popen(["open", str(path)])
+    else:
+        subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class App:
+    """The window plus the state behind it: settings, project, sheet, results, running job."""
+
+    def __init__(self, settings, *, project=None, sheet_path=None, demo_peer: str | None = None,
+                 interactive: bool = True, opener: Callable[[Path], None] | None = None,
+                 confirm: Callable[[str], bool] | None = None, location=None):
+        self.settings = settings
+        self.interactive = interactive
+        self.opener = opener or default_opener
+        self._confirm = confirm
+        self.project = None
+        self.project_log = None
+        self.sheet = None                  # querysheet.SheetResult
+        self.model: mygui.ResultsModel | None = None
+        self.step_index = 0
+        self.reached = 0
+        self.searched = False
+        self.download_done = None          # engine.DownloadFinished of the last run
+        self.jobs: list[RunningJob] = []
+        self.dl = DownloadView()
+        self.search_progress = None
+        self.filter_due: float | None = None
+        self.closing = False
+        self.close_deadline: float | None = None
+        self.closed = False
+        self.messages: list[tuple[str, str]] = []   # (level, text) shown to the user, newest last
+        self.stats = LoopStats()
+        self.demo_peer = demo_peer
+        self.window = mygui.make_window(self._main_values(), self._settings_values(), self._anon_values(),
+                                        location=location)
+        self.handlers = self._handlers()
+        self._show_peers()
+        self._notices()
+        if project is not None:
+            self._guard(self.open_project, project)
+        if sheet_path is not None:
+            self._guard(self.load_sheet, sheet_path)
+        self.refresh_steps()
+
+    # ------------------------------------------------------------------ initial widget values
+    def _peer_names(self, include_self: bool) -> list[str]:
+        names = [n for n in self.settings.peers if n != SELF]
+        return (names + [SELF]) if include_self else names
+
+    def _main_values(self) -> dict:
+        d = self.settings.defaults
+        sources = self._peer_names(False)
+        source = self.demo_peer or (d.default_source if d.default_source in sources else (sources[0] if sources else ""))
+        dest = d.default_destination if d.default_destination in self.settings.peers else SELF
+        return dict(identifiers=list(self.settings.query_identifiers), peers=sources, source=source,
+                    destination=dest, exact=bool(d.exact_descriptions), anonymize=bool(d.anonymize))
+
+    def _settings_values(self) -> dict:
+        d = self.settings.defaults
+        return dict(storage_root=d.storage_root, workers=d.workers, connect_timeout=d.connect_timeout,
+                    acse_timeout=d.acse_timeout, dimse_timeout=d.dimse_timeout, network_timeout=d.network_timeout,
+                    move_idle_timeout=d.move_idle_timeout, retries=d.retries, date_window_days=d.date_window_days,
+                    date_order=d.date_order, peers_rows=self._peer_rows())
+
+    def _anon_values(self) -> dict:
+        d = self.settings.defaults
+        rules = "\n".join(f"{kw}: {', '.join(v)}" for kw, v in sorted(self.settings.anon_imgs.items()))
+        return dict(anonymize=bool(d.anonymize), retain_dates=bool(d.deid_retain_modified_dates),
+                    clean_descriptors=bool(d.deid_clean_descriptors),
+                    retain_characteristics=bool(d.deid_retain_patient_characteristics),
+                    id_prefix=d.patient_id_prefix, name_prefix=d.patient_name_prefix,
+                    drop_rules=rules or "(none)", describe=self._describe_text())
+
+    def _describe_text(self) -> str:
+        try:
+            import anonymizer
+            keys = anonymizer.MemoryKeys()
+            lines = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(self.settings), keys).describe()
+            return "\n".join(lines)
+        except Exception as e:   # the description is informative only; never block the window
+            log.warning("anonymizer description unavailable: %s", e, exc_info=True)
+            return f"The description is not available yet ({e}). `python main.py anonymize --describe` prints it."
+
+    def _peer_rows(self) -> list[list[str]]:
+        rows = []
+        for name, p in self.settings.peers.items():
+            rows.append([name, p.aet, p.host, str(p.port), getattr(p, "retrieve_method", "move"),
+                         getattr(p, "query_model", "study")])
+        return rows
+
+    def _notices(self) -> None:
+        for n in getattr(self.settings, "notices", []) or []:
+            text = f"{n.file}: {n.message}" + (f" (old file kept as {n.renamed_to})" if n.renamed_to else "")
+            self.say(text, "warning")
+
+    # ------------------------------------------------------------------ event plumbing
+    def _handlers(self) -> dict[str, Callable[[dict], None]]:
+        return {
+            "-NEW-PROJECT-": self.on_new_project, "-OPEN-PROJECT-": self.on_open_project,
+            "-LOAD-SHEET-": self.on_load_sheet, "-LOAD-SHEET-2-": self.on_load_sheet,
+            "-LOAD-SELECTION-": self.on_load_selection, "-EXPORT-": self.on_export,
+            "-EXIT-": self.on_close, sg.WIN_CLOSE_ATTEMPTED_EVENT: self.on_close,
+            "-ABOUT-": self.on_about, "-README-": self.on_readme, "-LOGS-": self.on_logs,
+            "-BACK-": self.on_back, "-NEXT-": self.on_next,
+            "-QUERY-TABLE-": self.on_query_row,
+            "-TEST-SOURCE-": self.on_test_source, "-SEARCH-": self.on_search, "-SEARCH-CANCEL-": self.on_cancel,
+            "-TREE-+CLICK": self.on_tree_click, "-TREE-+SPACE": self.on_tree_space, "-TOGGLE-": self.on_toggle,
+            "-SEL-ALL-": self.on_select_all, "-SEL-NONE-": self.on_select_none, "-SEL-INVERT-": self.on_invert,
+            "-SEL-C-ALL-": self.on_cluster_all, "-SEL-C-NONE-": self.on_cluster_none,
+            "-SEL-C-INVERT-": self.on_cluster_invert, "-F-CLEAR-": self.on_filter_clear,
+            "-DOWNLOAD-": self.on_download, "-DL-CANCEL-": self.on_cancel,
+            "-OPEN-IMAGES-": self.on_open_images, "-OPEN-REPORTS-": self.on_open_reports,
+            ENGINE_EVENT: self.on_engine_event, SIDE_JOB_EVENT: lambda v: None,
+            "-PEERS-": self.on_peer_row, "-P-SAVE-": self.on_peer_save, "-P-DELETE-": self.on_peer_delete,
+            "-P-TEST-": self.on_peer_test, "-P-CLEAR-": self.on_peer_clear,
+            "-P-AET-": self.on_validate_peer, "-P-PORT-": self.on_validate_peer, "-P-HOST-": self.on_validate_peer,
+            "-P-NAME-": self.on_validate_peer, "-S-SAVE-": self.on_settings_save, "-A-SAVE-": self.on_anon_save,
+        } | {f"-STEPLBL-{i}-": (lambda v, i=i: self.go_step(i)) for i in range(len(mygui.STEPS))} | {
+            k: self.on_validate_number for k in ("-S-WORKERS-", "-S-T-CONNECT-", "-S-T-ACSE-", "-S-T-DIMSE-",
+                                                 "-S-T-NETWORK-", "-S-T-IDLE-", "-S-RETRIES-", "-S-DATEWIN-")
+        } | {k: self.on_filter_typed for k in ("-F-TEXT-", "-F-REGEX-", "-F-MODALITY-", "-F-SERIESNO-",
+                                                "-F-DATE-FROM-", "-F-DATE-TO-")}
+
+    def step(self, timeout: int = LOOP_TIMEOUT_MS) -> bool:
+        """Run one loop iteration; False once the window is closed."""
+        if self.closed:
+            return False
+        event, values = self.window.read(timeout=timeout)
+        self.stats.tick(time.perf_counter())
+        if event in (sg.WIN_CLOSED, None):
+            self.closed = True
+            return False
+        if isinstance(event, str) and "::" in event:          # menu items: "Label::-KEY-"
+            event = event.split("::", 1)[1]
+        self.values = values or {}
+        if event != sg.TIMEOUT_EVENT:
+            handler = self.handlers.get(event)
+            if handler is not None:
+                self._guard(handler, self.values.get(event) if event in (ENGINE_EVENT, "-TOGGLE-",
+                                                                         "-LOAD-SHEET-", "-OPEN-PROJECT-",
+                                                                         "-NEW-PROJECT-", "-LOAD-SELECTION-")
+                            else None)
+        self._guard(self.tick)
+        return not self.closed
+
+    def run_until(self, condition: Callable[[], bool], timeout: float = 60.0) -> bool:
+        """Run the loop until condition() is true (True) or timeout seconds pass (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            if not self.step():
+                return condition()
+        return condition()
+
+    def run(self) -> int:
+        """Run until the window closes; exit code 0."""
+        while self.step():
+            pass
+        self.shutdown()
+        return 0
+
+    def shutdown(self) -> None:
+        if not self.closed:
+            self.closed = True
+        try:
+            self.window.close()
+        except Exception:
+            pass
+        if self.project_log is not None:
+            import logsetup
+            logsetup.detach_project_log(self.project_log)
+            self.project_log = None
+        if self.project is not None:
+            try:
+                self.project.close()
+            except Exception:
+                log.debug("project close failed", exc_info=True)
+
+    def post(self, ev) -> None:
+        """engine on_event: the only way a worker thread reaches the window."""
+        if not self.closed:
+            self.window.write_event_value(ENGINE_EVENT, ev)
+
+    def _guard(self, fn: Callable, *args) -> Any:
+        """Run a handler; turn any error into a readable message; always re-derive the buttons."""
+        try:
+            return fn(*args)
+        except UserError as e:
+            self.fail(str(e))
+        except Exception as e:
+            log.exception("handler %s failed", getattr(fn, "__name__", fn))
+            self.fail(_readable(e))
+        finally:
+            if not self.closed:
+                try:
+                    self.sync_buttons()
+                except Exception:
+                    log.debug("button refresh failed", exc_info=True)
+
+    # ------------------------------------------------------------------ messages
+    def say(self, text: str, level: str = "info", phi: bool = False) -> None:
+        """Status line message (and log; phi=True keeps it out of the application log)."""
+        self.messages.append((level, text))
+        log.log({"warning": logging.WARNING, "error": logging.ERROR}.get(level, logging.INFO), "%s", text,
+                extra={"phi": phi})
+        colour = {"error": "#b71c1c", "warning": "#8d6e00"}.get(level, "black")
+        if not self.closed:
+            self.window["-STATUS-"].update(text, text_color=colour)
+
+    def fail(self, text: str) -> None:
+        """An error the user must see: status line, and a popup when interactive."""
+        self.say(text, "error", phi=True)
+        if self.interactive and not self.closed:
+            sg.popup_error(text, title=mygui.APP_TITLE, keep_on_top=True, font=mygui.FONT)
+
+    def confirm(self, text: str) -> bool:
+        if self._confirm is not None:
+            return self._confirm(text)
+        if not self.interactive:
+            return True
+        return sg.popup_yes_no(text, title=mygui.APP_TITLE, keep_on_top=True, font=mygui.FONT) == "Yes"
+
+    def ask_path(self, kind: str, message: str, arg=None, **kw) -> Path | None:
+        """A path from the event value (tests, command line) or from a dialog."""
+        if isinstance(arg, (str, Path)) and str(arg):
+            return Path(arg)
+        if not self.interactive:
+            return None
+        if kind == "folder":
+            got = sg.popup_get_folder(message, title=mygui.APP_TITLE, keep_on_top=True, **kw)
+        else:
+            got = sg.popup_get_file(message, title=mygui.APP_TITLE, keep_on_top=True, **kw)
+        return Path(got) if got else None
+
+    # ------------------------------------------------------------------ steps
+    def next_key(self) -> str | None:
+        i = self.step_index
+        if i == 0:
+            return "-LOAD-SHEET-" if self.sheet is None else "-NEXT-"
+        if i == 1:
+            return "-LOAD-SHEET-2-" if self.sheet is None and self.project is None else "-NEXT-"
+        if i == 2:
+            return "-NEXT-" if self.searched and self.model and self.model.rows else "-SEARCH-"
+        if i == 3:
+            return "-NEXT-" if self.model and self.model.selected else None
+        return "-OPEN-IMAGES-" if self.download_done else "-DOWNLOAD-"
+
+    def go_step(self, i: int) -> None:
+        if i > self.reached:
+            raise UserError(f"Step {i + 1} ({mygui.STEPS[i]}) is not reached yet: finish "
+                            f"step {self.reached + 1} ({mygui.STEPS[self.reached]}) first.")
+        self.step_index = i
+        self.refresh_steps()
+
+    def reach(self, i: int, show: bool = True) -> None:
+        self.reached = max(self.reached, i)
+        if show:
+            self.step_index = i
+        self.refresh_steps()
+
+    def refresh_steps(self) -> None:
+        mygui.show_step(self.window, self.step_index, self.reached, self.next_key())
+
+    def on_back(self, _=None) -> None:
+        if self.step_index > 0:
+            self.go_step(self.step_index - 1)
+
+    def on_next(self, _=None) -> None:
+        if self.step_index < self.reached:
+            self.go_step(self.step_index + 1)
+
+    def busy(self, kind: str | None = None) -> bool:
+        return any(j.kind == kind or (kind is None and j.kind in ("search", "download")) for j in self.jobs)
+
+    def sync_buttons(self) -> None:
+        """Enable/disable every action from the current state (never left stale by an error)."""
+        w = self.window
+        working = self.busy()
+        for k in ("-NEW-PROJECT-", "-OPEN-PROJECT-", "-LOAD-SHEET-", "-LOAD-SHEET-2-", "-SEARCH-", "-DOWNLOAD-",
+                  "-TEST-SOURCE-", "-S-SAVE-", "-A-SAVE-", "-P-SAVE-", "-P-DELETE-"):
+            w[k].update(disabled=working)
+        w["-SEARCH-CANCEL-"].update(disabled=not self.busy("search"))
+        w["-DL-CANCEL-"].update(disabled=not self.busy("download"))
+        w["-P-TEST-"].update(disabled=self.busy("echo"))
+        w["-TEST-SOURCE-"].update(disabled=working or self.busy("echo"))
+        w["-SUMMARY-COL-"].update(visible=self.download_done is not None and not working)
+
+    # ------------------------------------------------------------------ project and sheet
+    def on_new_project(self, arg=None) -> None:
+        root = self.ask_path("folder", "Choose an empty folder (or a new one) for the project", arg,
+                             default_path=str(Path(self.settings.defaults.storage_root).expanduser()))
+        if root is None:
+            return
+        import project as projectmod
+        self._set_project(projectmod.Project.create(root, {"raw": not self.window["-ANON-"].get()}))
+        self.say(f"Created project {root}.")
+
+    def on_open_project(self, arg=None) -> None:
+        root = self.ask_path("folder", "Choose the project folder (the one holding images/ and private/)", arg)
+        if root is not None:
+            self.open_project(root)
+
+    def open_project(self, root) -> None:
+        import project as projectmod
+        self._set_project(projectmod.Project.open(Path(root)))
+        series = self.project.series()
+        if series:
+            self._load_results(series)
+            self.searched = True
+            self.reach(3, show=False)
+        self.say(f"Opened project {self.project.root}: {len(self.project.queries())} queries, "
+                 f"{len(series)} series found so far.")
+        self.step_index = 3 if series else 0
+        self.refresh_steps()
+
+    def _set_project(self, proj) -> None:
+        import logsetup
+        if self.project is not None and self.project is not proj:
+            self.project.close()
+        if self.project_log is not None:
+            logsetup.detach_project_log(self.project_log)
+        self.project = proj
+        self.project_log = logsetup.attach_project_log(proj.private_dir)
+        self.model = None
+        self.searched = False
+        self.download_done = None
+        self.window["-TREE-"].update(values=sg.TreeData())
+        src = proj.get_setting("source")
+        if src and src in self.settings.peers:
+            self.window["-SOURCE-"].update(value=src)
+        raw = proj.get_setting("raw")
+        if raw is not None:
+            self.window["-ANON-"].update(value=not raw)
+        n_q = len(proj.queries())
+        self.window["-PROJECT-PATH-"].update(str(proj.root))
+        self.window["-PROJECT-INFO-"].update(
+            f"{n_q} queries in the project. Images go to {proj.images_dir}; key, reports and log to "
+            f"{proj.private_dir} (keep private/ private).")
+        self.reach(1, show=False)
+
+    def on_load_sheet(self, arg=None) -> None:
+        path = self.ask_path("file", "Choose the query sheet (.xlsx, .xls or .csv)", arg,
+                             file_types=(("Sheets", "*.xlsx *.xls *.csv"), ("All files", "*.*")))
+        if path is not None:
+            self.load_sheet(path)
+
+    def load_sheet(self, path) -> None:
+        import querysheet
+        path = Path(path)
+        try:
+            result = querysheet.load_sheet(path, self.settings)
+        except querysheet.SheetError as e:
+            raise UserError(str(e)) from None
+        if self.project is None:
+            import project as projectmod
+            root = projectmod.Project.default_root(Path(self.settings.defaults.storage_root).expanduser(), path)
+            self._set_project(projectmod.Project.create(root, {"raw": not self.window["-ANON-"].get()}))
+        self.project.add_queries(result.queries, result.errors)
+        self.sheet = result
+        self.searched = False
+        self._show_sheet(result)
+        n_err = len({e.row for e in result.errors})
+        self.window["-SHEET-INFO-"].update(
+            f"{path.name}: {len(result.queries)} usable rows, {n_err} rows with problems"
+            f"{' (highlighted; select one to see why)' if n_err else ''}. Project: {self.project.root}")
+        for note in result.notices:
+            self.say(note, "warning", phi=True)
+        self.window["-PROJECT-INFO-"].update(
+            f"{len(self.project.queries())} queries in the project. Images go to {self.project.images_dir}; "
+            f"key, reports and log to {self.project.private_dir} (keep private/ private).")
+        if not result.queries:
+            self.reach(1)
+            raise UserError(f"{path.name}: no row can be used. The table shows each row's problem; fix the "
+                            "sheet and load it again.")
+        self.say(f"Loaded {path.name}: {len(result.queries)} queries. Next: pick the source and press Search.")
+        self.reach(2, show=False)
+        self.step_index = 1
+        self.refresh_steps()
+
+    def _show_sheet(self, result) -> None:
+        headings, rows, reasons, error_rows = sheet_table(result, list(self.settings.query_identifiers))
+        self.sheet_reasons = reasons
+        mygui.show_query_table(self.window, headings, rows, error_rows)
+
+    def on_query_row(self, _=None) -> None:
+        sel = self.values.get("-QUERY-TABLE-") or []
+        reasons = getattr(self, "sheet_reasons", [])
+        if sel and sel[0] < len(reasons):
+            self.window["-ROW-REASON-"].update(reasons[sel[0]] or "This row is fine.")
+
+    # ------------------------------------------------------------------ search
+    def _source(self) -> str:
+        src = self.values.get("-SOURCE-") or self.window["-SOURCE-"].get()
+        if not src:
+            raise UserError("Choose the source PACS first (Settings tab: add the PACS, then pick it here).")
+        return src
+
+    def on_test_source(self, _=None) -> None:
+        self.start_echo(self._source())
+
+    def start_echo(self, name: str) -> None:
+        import engine
+        import pacs
+        peer = engine.peer_for(self.settings, name)
+        timeouts = engine.timeouts_for(self.settings)
+        local = self.settings.self_peer.aet
+
+        def done(result, error) -> None:
+            if error is not None:
+                self.fail(f"Test of {name} failed: {_readable(error)}")
+            else:
+                self.say(f"{name} answered the echo in {result * 1000:.0f} ms.")
+
+        self.say(f"Testing {name} ({peer.aet} at {peer.host}:{peer.port})…")
+        self._start("echo", done, pacs.echo, local, peer, timeouts)
+
+    def _start(self, kind: str, on_done, fn, *args, **kwargs) -> None:
+        import engine
+        job = engine.Job(fn, *args, **kwargs)
+        self.jobs.append(RunningJob(kind, job, on_done))
+        job.start()
+
+    def on_search(self, _=None) -> None:
+        if self.busy():
+            raise UserError("A search or download is running; wait for it or press Cancel.")
+        if self.project is None or not self.project.queries():
+            raise UserError("Load a query sheet first (File > Load query sheet, Ctrl+O).")
+        import engine
+        source = self._source()
+        self.project.set_setting("source", source)
+        exact = bool(self.window["-EXACT-"].get())
+        self.search_progress = None
+        self.window["-SEARCH-BAR-"].update(current_count=0, max=1)
+        self.window["-SEARCH-STATUS-"].update(f"Searching {source}…")
+        self._start("search", self._search_done, engine.search, self.settings, self.project, source,
+                    exact=exact, on_event=self.post)
+        self.reach(2)
+
+    def _search_done(self, result, error) -> None:
+        if error is not None:
+            self.window["-SEARCH-STATUS-"].update("Search stopped.")
+            raise UserError(f"Search failed: {_readable(error)}")
+        status = (f"Search {'cancelled' if result.cancelled else 'finished'}: {result.found} found, "
+                  f"{result.missing} missing, {result.failed} failed.")
+        self.window["-SEARCH-STATUS-"].update(status)
+        self._show_search_counts(result.found, result.missing, result.failed)
+        self.searched = True
+        self._load_results(self.project.series())
+        if self.model.rows:
+            self.say(status + " Next: tick the wanted series.")
+            self.reach(3)
+        else:
+            self.say(status + " Nothing to choose from.", "warning")
+            self.refresh_steps()
+
+    def _show_search_counts(self, found, missing, failed) -> None:
+        self.window["-FOUND-"].update(f"Found: {found}")
+        self.window["-MISSING-"].update(f"Missing: {missing}")
+        self.window["-FAILED-"].update(f"Failed: {failed}")
+
+    def _load_results(self, series) -> None:
+        import engine
+        rows = mygui.series_rows(series)
+        preselected = {r.series_uid for r in rows if r.status in engine.TO_RETRIEVE}
+        self.model = mygui.ResultsModel(rows, preselected)
+        mygui.set_tree(self.window, self.model)
+
+    def on_cancel(self, _=None) -> None:
+        for j in self.jobs:
+            if j.kind in ("search", "download"):
+                j.job.cancel()
+                self.say(f"Cancelling the {j.kind}… (finishing the transfers in flight)")
+
+    # ------------------------------------------------------------------ engine events
+    def on_engine_event(self, ev) -> None:
+        name = type(ev).__name__
+        if name == "SearchProgress":
+            self.search_progress = ev
+            self.window["-SEARCH-BAR-"].update(current_count=ev.done, max=max(ev.total, 1))
+            self.window["-SEARCH-STATUS-"].update(f"Query {ev.done} of {ev.total}")
+            self._show_search_counts(ev.found, ev.missing, ev.failed)
+        elif name == "DownloadProgress":
+            self.dl.progress = ev
+            self.dl.dirty = True
+        elif name == "SeriesUpdate":
+            info = self.dl.studies.setdefault(ev.study_number, {"description": "", "series": {}})
+            info["series"][ev.series_uid] = (ev.status, ev.received, ev.expected)
+            self.dl.dirty = True
+        elif name == "Message":
+            self.say(ev.text, ev.level if ev.level in ("info", "warning", "error") else "info", phi=True)
+
+    def tick(self) -> None:
+        """Per-iteration housekeeping: finished jobs, throttled redraws, delayed filters, closing."""
+        now = time.monotonic()
+        for j in [j for j in self.jobs if j.job.done]:
+            self.jobs.remove(j)
+            self._guard(j.on_done, j.job.result, j.job.error)
+        if self.dl.dirty and now - self.dl.last_draw >= REDRAW_INTERVAL:
+            self.draw_download()
+        if self.filter_due is not None and now >= self.filter_due:
+            self.filter_due = None
+            self.apply_filters()
+        if self.closing and (not self.busy() or (self.close_deadline and now > self.close_deadline)):
+            self.closed = True
+
+    def draw_download(self) -> None:
+        self.dl.dirty = False
+        self.dl.last_draw = time.monotonic()
+        p = self.dl.progress
+        if p is not None:
+            self.window["-DL-BAR-"].update(current_count=p.instances_done, max=max(p.instances_total, 1))
+            self.window["-DL-STATUS-"].update(mygui.download_progress_text(
+                p.instances_done, p.instances_total, p.bytes_done, p.rate, p.eta_seconds, p.series_done,
+                p.series_total))
+        mygui.show_study_table(self.window, self.dl.studies)
+
+    # ------------------------------------------------------------------ results tree
+    def _need_model(self) -> mygui.ResultsModel:
+        if self.model is None:
+            raise UserError("There are no results yet: load a sheet and press Search first.")
+        return self.model
+
+    def on_tree_click(self, _=None) -> None:
+        if self.model is None:
+            return
+        key = mygui.clicked_tree_key(self.window)
+        if key:
+            self.toggle(key)
+
+    def on_tree_space(self, _=None) -> None:
+        key = mygui.focused_tree_key(self.window)
+        if key and self.model is not None:
+            self.toggle(key)
+
+    def on_toggle(self, key) -> None:
+        self.toggle(str(key))
+
+    def toggle(self, key: str) -> None:
+        model = self._need_model()
+        changed = model.toggle(key)
+        mygui.refresh_nodes(self.window, model, changed)
+        self.refresh_steps()
+
+    def _bulk(self, fn: str, cluster: bool) -> None:
+        model = self._need_model()
+        scope = None
+        if cluster:
+            key = mygui.focused_tree_key(self.window)
+            if not key:
+                raise UserError("Click a row of the cluster first, then press its All/None/Invert.")
+            scope = model.cluster_of(key)
+        getattr(model, fn)(scope)
+        mygui.refresh_all_nodes(self.window, model)
+        self.refresh_steps()
+
+    def on_select_all(self, _=None): self._bulk("select_all", False)
+    def on_select_none(self, _=None): self._bulk("select_none", False)
+    def on_invert(self, _=None): self._bulk("invert", False)
+    def on_cluster_all(self, _=None): self._bulk("select_all", True)
+    def on_cluster_none(self, _=None): self._bulk("select_none", True)
+    def on_cluster_invert(self, _=None): self._bulk("invert", True)
+
+    def on_filter_typed(self, _=None) -> None:
+        self.filter_due = time.monotonic() + FILTER_DELAY
+
+    def on_filter_clear(self, _=None) -> None:
+        for k in ("-F-TEXT-", "-F-SERIESNO-", "-F-DATE-FROM-", "-F-DATE-TO-"):
+            self.window[k].update("")
+        self.window["-F-REGEX-"].update(False)
+        self.window["-F-MODALITY-"].update("All")
+        self.filter_due = None
+        if self.model is not None:
+            self.model.set_filters(mygui.Filters())
+            mygui.set_tree(self.window, self.model)
+
+    def current_filters(self) -> mygui.Filters:
+        w = self.window
+        mod = w["-F-MODALITY-"].get()
+        return mygui.Filters(text=w["-F-TEXT-"].get(), regex=bool(w["-F-REGEX-"].get()),
+                             modality="" if mod in ("", "All") else mod, series_numbers=w["-F-SERIESNO-"].get(),
+                             date_from=w["-F-DATE-FROM-"].get(), date_to=w["-F-DATE-TO-"].get())
+
+    def apply_filters(self) -> None:
+        if self.model is None:
+            return
+        try:
+            self.model.set_filters(self.current_filters())
+        except mygui.FilterError as e:
+            self.say(str(e), "error")
+            return
+        mygui.set_tree(self.window, self.model)
+        shown = len(self.model.visible_series())
+        self.say(f"Filter shows {shown} of {len(self.model.rows)} series.")
+
+    # ------------------------------------------------------------------ download
+    def on_download(self, _=None) -> None:
+        if self.busy():
+            raise UserError("A search or download is running; wait for it or press Cancel.")
+        model = self._need_model()
+        if not model.selected:
+            raise UserError("Nothing is ticked: tick the wanted series in step 4 (Select), then press Download.")
+        import engine
+        source = self.project.get_setting("source") or self._source()
+        dest = self.window["-DEST-"].get() or SELF
+        anonymize = bool(self.window["-ANON-"].get())
+        self.project.select(set(model.selected))
+        self.dl = DownloadView()
+        for r in (model.by_uid[u] for u in model.selected):
+            info = self.dl.studies.setdefault(r.study_number, {"description": r.study_description, "series": {}})
+            info["series"][r.series_uid] = ("QUEUED", 0, r.instances)
+        self.download_done = None
+        mygui.show_study_table(self.window, self.dl.studies)
+        self.window["-DL-BAR-"].update(current_count=0, max=1)
+        self.window["-DL-STATUS-"].update(f"Starting: {len(model.selected)} series from {source} to {dest}…")
+        self._start("download", self._download_done, engine.download, self.settings, self.project, source,
+                    destination=dest, anonymize=anonymize, on_event=self.post)
+        self.reach(4)
+
+    def _download_done(self, result, error) -> None:
+        self.draw_download()
+        if error is not None:
+            self._write_reports_fallback()
+            self.window["-DL-STATUS-"].update("Download stopped.")
+            self.download_done = None
+            raise UserError(f"Download failed: {_readable(error)}")
+        self.download_done = result
+        self.window["-SUMMARY-"].update(summary_text(result, self.project))
+        for uid, status, received, expected in _series_states(self.project):
+            for info in self.dl.studies.values():
+                if uid in info["series"]:
+                    info["series"][uid] = (status, received, expected)
+        mygui.show_study_table(self.window, self.dl.studies)
+        if self.model is not None:
+            self._load_results(self.project.series())
+        level = "error" if result.error else "warning" if result.cancelled else "info"
+        self.say(result.error or ("Download cancelled; the reports are written." if result.cancelled
+                                  else "Download finished; the reports are written."), level)
+        self.refresh_steps()
+
+    def _write_reports_fallback(self) -> None:
+        try:
+            import reports
+            reports.write_reports(self.project, self.settings)
+        except Exception:
+            log.exception("writing the reports after a failed download failed")
+
+    def on_open_images(self, _=None) -> None:
+        if self.project is None:
+            raise UserError("No project is open.")
+        self.opener(self.project.images_dir)
+
+    def on_open_reports(self, _=None) -> None:
+        if self.project is None:
+            raise UserError("No project is open.")
+        self.opener(self.project.private_dir)
+
+    # ------------------------------------------------------------------ menu
+    def on_load_selection(self, arg=None) -> None:
+        model = self._need_model()
+        path = self.ask_path("file", "Choose the edited _1_SEARCH_RESULTS workbook (Download column Y/N)", arg,
+                             file_types=(("Excel", "*.xlsx"),))
+        if path is None:
+            return
+        import reports
+        try:
+            chosen = reports.read_selection(path)
+        except reports.ReportError as e:
+            raise UserError(str(e)) from None
+        known = chosen & set(model.by_uid)
+        model.selected = set(known)
+        mygui.set_tree(self.window, model)
+        self.say(f"Selection loaded from {Path(path).name}: {len(known)} series ticked"
+                 + (f"; {len(chosen) - len(known)} not in this project were skipped." if len(chosen) > len(known) else "."))
+        self.reach(3)
+
+    def on_export(self, _=None) -> None:
+        if self.project is None:
+            raise UserError("No project is open: load a sheet or open a project first.")
+        import reports
+        paths = reports.write_reports(self.project, self.settings)
+        self.say(f"Wrote {len(paths)} report workbooks to {self.project.private_dir}.")
+
+    def on_about(self, _=None) -> None:
+        text = about_text()
+        self.say(text.replace("\n", "; "))
+        if self.interactive:
+            sg.popup(text, title=f"About {mygui.APP_TITLE}", font=mygui.FONT, keep_on_top=True)
+
+    def on_readme(self, _=None) -> None:
+        self.opener(HERE / "README.md")
+
+    def on_logs(self, _=None) -> None:
+        folder = log_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.opener(folder)
+
+    def on_close(self, _=None) -> None:
+        if self.busy("download") or self.busy("search"):
+            kind = "download" if self.busy("download") else "search"
+            if not self.confirm(f"A {kind} is running. Cancel it, write the reports and exit?"):
+                return
+            self.closing = True
+            self.close_deadline = time.monotonic() + CLOSE_WAIT
+            self.on_cancel()
+            self.say(f"Cancelling the {kind}, then writing the reports and closing…")
+            return
+        self.closed = True
+
+    # ------------------------------------------------------------------ settings tab
+    def _show_peers(self) -> None:
+        self.window["-PEERS-"].update(values=self._peer_rows())
+        self.window["-SOURCE-"].update(values=self._peer_names(False), value=self.window["-SOURCE-"].get())
+        self.window["-DEST-"].update(values=self._peer_names(True), value=self.window["-DEST-"].get() or SELF)
+
+    def on_peer_row(self, _=None) -> None:
+        sel = self.values.get("-PEERS-") or []
+        rows = self._peer_rows()
+        if not sel or sel[0] >= len(rows):
+            return
+        name, aet, host, port, method, model = rows[sel[0]]
+        for k, v in (("-P-NAME-", name), ("-P-AET-", aet), ("-P-HOST-", host), ("-P-PORT-", port),
+                     ("-P-METHOD-", method), ("-P-MODEL-", model)):
+            self.window[k].update(v)
+        self.window["-P-NAME-"].update(disabled=name == SELF)
+        self.on_validate_peer()
+
+    def on_peer_clear(self, _=None) -> None:
+        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
+            self.window[k].update("")
+        self.window["-P-NAME-"].update(disabled=False)
+        self.on_validate_peer()
+
+    def peer_errors(self) -> dict[str, str]:
+        """Field key -> message for every invalid peer field in the editor."""
+        import settings as settingsmod
+        w = self.window
+        errors = {}
+        name = w["-P-NAME-"].get().strip()
+        if not name:
+            errors["-P-NAME-"] = "a name is needed, e.g. MAIN PACS"
+        checks = (("-P-AET-", settingsmod.validate_ae_title), ("-P-HOST-", settingsmod.validate_host),
+                  ("-P-PORT-", settingsmod.validate_port))
+        for key, check in checks:
+            msg = check(w[key].get().strip())
+            if msg:
+                errors[key] = msg
+        return errors
+
+    def on_validate_peer(self, _=None) -> None:
+        errors = self.peer_errors()
+        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
+            self.window[k + "ERR"].update(errors.get(k, ""))
+
+    def _editor_peer(self):
+        import settings as settingsmod
+        errors = self.peer_errors()
+        if errors:
+            raise UserError("Peer not saved: " + "; ".join(f"{k.strip('-').split('-')[-1]}: {m}"
+                                                           for k, m in errors.items()))
+        w = self.window
+        name = w["-P-NAME-"].get().strip()
+        old = self.settings.peers.get(name)
+        fields = dict(name=name, aet=w["-P-AET-"].get().strip(), host=w["-P-HOST-"].get().strip(),
+                      port=int(w["-P-PORT-"].get().strip()), retrieve_method=w["-P-METHOD-"].get() or "move",
+                      query_model=w["-P-MODEL-"].get() or "study")
+        return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
+
+    def on_peer_save(self, _=None) -> None:
+        peer = self._editor_peer()
+        peers = dict(self.settings.peers)
+        peers[peer.name] = peer
+        self._save_peers(peers, f"Saved peer {peer.name}.")
+
+    def on_peer_delete(self, _=None) -> None:
+        name = self.window["-P-NAME-"].get().strip()
+        if name == SELF:
+            raise UserError("<SELF> is this program's own receiver and cannot be deleted; edit its AE title "
+                            "and port instead.")
+        if name not in self.settings.peers:
+            raise UserError(f"There is no peer called {name!r}; select one in the table first.")
+        if not self.confirm(f"Delete peer {name}?"):
+            return
+        peers = {k: v for k, v in self.settings.peers.items() if k != name}
+        self._save_peers(peers, f"Deleted peer {name}.")
+        self.on_peer_clear()
+
+    def _save_peers(self, peers: dict, message: str) -> None:
+        import settings as settingsmod
+        try:
+            settingsmod.save_peers(self.settings.config_dir, peers)
+        except (ValueError, OSError) as e:
+            raise UserError(f"Peers not saved: {e}") from None
+        self.settings = settingsmod.load_settings(self.settings.config_dir)
+        self._show_peers()
+        self.say(message + f" ({Path(self.settings.config_dir) / 'peers.json'})")
+
+    def on_peer_test(self, _=None) -> None:
+        peer = self._editor_peer()
+        import engine
+        import pacs
+
+        def done(result, error) -> None:
+            if error is not None:
+                self.fail(f"Test of {peer.name} failed: {_readable(error)}")
+            else:
+                self.say(f"{peer.name} answered the echo in {result * 1000:.0f} ms.")
+        self.say(f"Testing {peer.name} ({peer.aet} at {peer.host}:{peer.port})…")
+        self._start("echo", done, pacs.echo, self.settings.self_peer.aet, peer, engine.timeouts_for(self.settings))
+
+    NUMBER_FIELDS = {  # key -> (UserDefaults field, type, min, max)
+        "-S-WORKERS-": ("workers", int, 1, 32), "-S-T-CONNECT-": ("connect_timeout", float, 0.5, 3600),
+        "-S-T-ACSE-": ("acse_timeout", float, 0.5, 3600), "-S-T-DIMSE-": ("dimse_timeout", float, 0.5, 36000),
+        "-S-T-NETWORK-": ("network_timeout", float, 0.5, 36000), "-S-T-IDLE-": ("move_idle_timeout", float, 1, 36000),
+        "-S-RETRIES-": ("retries", int, 0, 20), "-S-DATEWIN-": ("date_window_days", int, 0, 3650),
+    }
+
+    def number_errors(self) -> tuple[dict[str, str], dict[str, Any]]:
+        errors, parsed = {}, {}
+        for key, (fname, typ, lo, hi) in self.NUMBER_FIELDS.items():
+            text = str(self.window[key].get()).strip()
+            try:
+                v = typ(text)
+                if not lo <= v <= hi:
+                    raise ValueError
+                parsed[fname] = v
+            except ValueError:
+                errors[key] = f"'{text}': write {'a whole number' if typ is int else 'a number'} from {lo:g} to {hi:g}"
+        return errors, parsed
+
+    def on_validate_number(self, _=None) -> None:
+        errors, _ = self.number_errors()
+        for key in self.NUMBER_FIELDS:
+            self.window[key + "ERR"].update(errors.get(key, ""))
+
+    def on_settings_save(self, _=None) -> None:
+        errors, parsed = self.number_errors()
+        self.on_validate_number()
+        if errors:
+            raise UserError("Settings not saved: fix the fields marked in red on the Settings tab.")
+        root = self.window["-S-ROOT-"].get().strip()
+        if not root:
+            raise UserError("Settings not saved: the storage root is empty; choose a folder for the projects.")
+        self._save_defaults(dict(parsed, storage_root=root, date_order=self.window["-S-DATEORDER-"].get() or "US"),
+                            "-S-MSG-")
+
+    def on_anon_save(self, _=None) -> None:
+        w = self.window
+        self._save_defaults(dict(anonymize=bool(w["-A-DEFAULT-"].get()),
+                                 deid_retain_modified_dates=bool(w["-A-DATES-"].get()),
+                                 deid_clean_descriptors=bool(w["-A-CLEAN-"].get()),
+                                 deid_retain_patient_characteristics=bool(w["-A-CHAR-"].get()),
+                                 patient_id_prefix=w["-A-IDPREFIX-"].get().strip(),
+                                 patient_name_prefix=w["-A-NAMEPREFIX-"].get().strip()), "-A-MSG-")
+        w["-A-DESCRIBE-"].update(self._describe_text())
+
+    def _save_defaults(self, changes: dict, msg_key: str) -> None:
+        import settings as settingsmod
+        new = dataclasses.replace(self.settings.defaults, **changes)
+        try:
+            settingsmod.save_user_defaults(self.settings.config_dir, new)
+        except (ValueError, OSError) as e:
+            raise UserError(f"Settings not saved: {e}") from None
+        self.settings = settingsmod.load_settings(self.settings.config_dir)
+        text = f"Saved to {Path(self.settings.config_dir) / 'user_defaults.json'}."
+        self.window[msg_key].update(text)
+        self.say(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure helpers (no window)
+
+def _readable(e: BaseException) -> str:
+    """One line for the user: the exception's own message, or its type when it has none."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    if isinstance(e, (OSError,)) and getattr(e, "filename", None):
+        text = f"{e.strerror or text}: {e.filename}"
+    return text + ("" if text.endswith(".") else ".") + " Details are in the log (Help > Open log folder)."
+
+
+def sheet_table(result, identifiers: list[str]) -> tuple[list[str], list[list[str]], list[str], set[int]]:
+    """The query table: headings, rows (one per sheet row, in sheet order), the problem text per
+    row, and the indexes of rows with problems."""
+    headings = ["Row", "Query"] + identifiers + ["Problem"]
+    by_row: dict[int, dict] = {}
+    for q in result.queries:
+        by_row[q.row] = {"query": q.query_id, "values": {k: "; ".join(v) for k, v in q.values.items()}, "errors": []}
+    for e in result.errors:
+        entry = by_row.setdefault(e.row, {"query": "", "values": {}, "errors": []})
+        entry["errors"].append(e)
+        if e.column in identifiers and not entry["values"].get(e.column):
+            entry["values"][e.column] = str(e.value)
+    rows, reasons, error_rows = [], [], set()
+    for i, row in enumerate(sorted(by_row)):
+        entry = by_row[row]
+        problem = " | ".join(f"{e.column or 'row'}: {e.message}" for e in entry["errors"])
+        if entry["errors"]:
+            error_rows.add(i)
+        rows.append([str(row), entry["query"]] + [entry["values"].get(k, "") for k in identifiers] + [problem])
+        reasons.append(f"Row {row}: " + "\n".join(
+            f"{e.column or 'row'} = '{e.value}': {e.message}" for e in entry["errors"]) if entry["errors"] else "")
+    return headings, rows, reasons, error_rows
+
+
+def summary_text(result, project=None) -> str:
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(result.counts.items(), key=lambda kv: -kv[1]) if n)
+    head = "Cancelled" if result.cancelled else "Stopped by an error" if result.error else "Finished"
+    lines = [f"{head}: {counts or 'nothing was downloaded'}."]
+    if result.error:
+        lines.append(result.error)
+    if result.reports:
+        lines.append(f"{len(result.reports)} report workbooks in {Path(result.reports[0]).parent}.")
+    return "\n".join(lines)
+
+
+def _series_states(project) -> list[tuple[str, str, int, int | None]]:
+    return [(s.series_uid, s.status, s.received, s.expected) for s in project.series()]
+
+
+def about_text() -> str:
+    lines = [mygui.APP_TITLE, f"Python {platform.python_version()} on {platform.system()}",
+             f"Tk {sg.tclversion_detailed}"]
+    for dist in ("PySimpleGUI", "pydicom", "pynetdicom", "pandas", "openpyxl", "xlrd"):
+        try:
+            lines.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            lines.append(f"{dist} not installed")
+    return "\n".join(lines)
+
+
+def log_folder() -> Path:
+    """The application log folder (no PHI)."""
+    import logsetup
+    return logsetup.app_log_dir()
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    import logsetup
+    logsetup.setup_app_logging(verbose=verbose)
+
+
+def run(settings, project=None, sheet_path=None, demo_peer: str | None = None) -> int:
+    """Open the window on `settings` (optionally a project, a sheet, and the demo peer as source);
+    returns the exit code when the window closes. cli.py calls this for `demo` after starting the
+    demo PACS."""
+    app = App(settings, project=project, sheet_path=sheet_path, demo_peer=demo_peer)
+    return app.run()
+
+
+def main(args=None) -> int:
+    """Entry from main.py: load the settings (healing config/) and run the window."""
+    import settings as settingsmod
+    _setup_logging(bool(getattr(args, "verbose", False)))
+    try:
+        settings = settingsmod.load_settings()
+    except Exception as e:
+        log.exception("settings could not be loaded")
+        sg.popup_error(f"The settings in config/ could not be loaded: {e}\nSee the log for details.",
+                       title=mygui.APP_TITLE)
+        return 2
+    return run(settings, project=getattr(args, "project", None), sheet_path=getattr(args, "sheet_path", None))
