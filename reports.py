@@ -439,7 +439,7 @@ def _study_row(members: list, opts: ReportOptions) -> dict[str, Any]:
         return sum(vals) if vals else None
 
     row: dict[str, Any] = {"StudyNumber": members[0].study_number,
-                           "Status": distinct(sorted({s.status for s in members})),
+                           "Status": distinct(sorted({s.status for s in members}, key=_status_order)),
                            "QueryNumber": min((s.query_number for s in members if s.query_number is not None),
                                               default=None),
                            "Expected": total("expected"), "Received": total("received"),
@@ -471,7 +471,7 @@ def summary_tables(rows: list[dict], query_ids: dict[int, str]) -> tuple[Table, 
         for st in _statuses_of(r):
             if st not in statuses:
                 statuses.append(st)
-    statuses.sort(key=lambda s: (proj.STATUSES.index(s) if s in proj.STATUSES else len(proj.STATUSES), s))
+    statuses.sort(key=_status_order)
     per_status = Table("Per status", ["Status", "Rows"] + COUNT_HEADERS)
     for st in statuses + ["Total"]:
         members = rows if st == "Total" else [r for r in rows if st in _statuses_of(r)]
@@ -488,6 +488,11 @@ def summary_tables(rows: list[dict], query_ids: dict[int, str]) -> tuple[Table, 
             line[st] = sum(1 for r in members if st in _statuses_of(r)) or None
         per_query.rows.append(line)
     return per_status, per_query
+
+
+def _status_order(status: str) -> tuple[int, str]:
+    """Statuses in the order a series passes through them, unknown ones last."""
+    return (proj.STATUSES.index(status) if status in proj.STATUSES else len(proj.STATUSES), status)
 
 
 def _statuses_of(row: dict) -> list[str]:

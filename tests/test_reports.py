@@ -1,0 +1,364 @@
+"""Report workbooks: rows under every outcome, layout for people, locked files, the results round trip."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import reports
+from project import Project
+from reports import ReportError, read_selection, write_reports
+
+
+@dataclass(frozen=True)
+class Q:
+    query_id: str
+    row: int
+    values: dict
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class E:
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+NAMES = ["_0_INITIAL_QUERIES_", "_1_SEARCH_RESULTS", "_2_MASTER_KEY_LEGEND", "_3_SUCCESSFUL_DOWNLOADS",
+         "_4_IGNORED_FOR_HIPAA", "_5_USER_EXCLUDED", "_6_FAILED_TRANSFERS", "_7_STUDIES_NOT_DOWNLOADED"]
+
+# series uid -> (study uid, final status, reason, expected, written instances, ignored instances)
+OUTCOMES = {
+    "1.1.1": ("1.1", "DOWNLOADED", None, 3, 3, 0),                       # success
+    "1.1.2": ("1.1", "DOWNLOADED", None, 4, 2, 2),                       # success, some images dropped
+    "1.1.3": ("1.1", "IGNORED", "every image matched a drop rule", 2, 0, 2),
+    "1.2.1": ("1.2", "PARTIAL", "2 of 5 instances arrived", 5, 2, 0),    # partial
+    "1.2.2": ("1.2", "FAILED", "peer refused the move (status 0xA801)", 3, 0, 0),
+    "1.3.1": ("1.3", "CANCELLED", "cancelled by the user", 6, 1, 0),
+    "1.3.2": ("1.3", "EXCLUDED", "not selected", 2, 0, 0),
+}
+
+
+def tags(study: str, series: str, n: int, number: int) -> dict:
+    return {"StudyInstanceUID": study, "SeriesInstanceUID": series, "NumberOfSeriesRelatedInstances": str(n),
+            "PatientID": "000123", "PatientName": "FAKE^ALICE", "AccessionNumber": "0042",
+            "StudyDate": "20200102", "StudyDescription": "=CT HEAD", "SeriesDescription": f"SERIES {series}",
+            "Modality": "CT", "SeriesNumber": str(number)}
+
+
+@pytest.fixture
+def outcomes(tmp_path):
+    """A project with one series per outcome, two MISSING/FAILED queries and a row that gave no query."""
+    p = Project.create(tmp_path / "knee list", {})
+    p.add_queries([Q("007", 2, {"PatientID": ["000123"], "StudyDate": ["20200102"]}),
+                   Q("008", 3, {"PatientID": ["000456"]}),
+                   Q("009", 4, {"AccessionNumber": ["0099"], "StudyDate": ["20190101-20190301"]})],
+                  [E(2, "Study Date", "1/2/2020 x", "extra text after the date was ignored"),
+                   E(5, "MRN", "", "no identifier in this row; fill in MRN or Accession")])
+    p.set_query_status(1, "FOUND")
+    p.set_query_status(2, "MISSING", "no study matched")
+    p.set_query_status(3, "FAILED", "PACS timed out after 60 s")
+    for k, (uid, (study, status, reason, expected, written, ignored)) in enumerate(OUTCOMES.items()):
+        p.upsert_series(1, tags(study, uid, expected, k + 1))
+    p.select({u for u, o in OUTCOMES.items() if o[1] != "EXCLUDED"})
+    for uid, (study, status, reason, expected, written, ignored) in OUTCOMES.items():
+        for i in range(written):
+            p.record_instance(uid, f"{uid}.{i}", new_sop_uid=f"2.25.{i}", relpath=f"images/{uid}/{i}.dcm",
+                              nbytes=100)
+        for i in range(ignored):
+            p.record_instance(uid, f"{uid}.ig{i}", status="IGNORED", reason="SeriesDescription contains Report")
+        p.set_series_status(uid, status, reason)
+        p.record_key(dict(patient_id="000123", patient_name="FAKE^ALICE", accession_number="0042",
+                          study_date="20200102", study_uid=study, series_uid=uid, study_description="CT HEAD",
+                          series_description=f"SERIES {uid}", new_patient_id="HIPAA_1", new_patient_name="ANON_1",
+                          new_accession_number="A0001", new_study_uid="2.25.77", new_series_uid="2.25.77." + uid,
+                          study_number=p.study_number(study), date_offset_days=-30))
+    p.upsert_series(1, tags("1.4", "1.4.1", 1, 1))          # found, never selected: FOUND
+    yield p
+    p.close()
+
+
+def rows_of(path: Path, sheet: int = 0) -> list[dict]:
+    ws = openpyxl.load_workbook(path).worksheets[sheet]
+    data = list(ws.iter_rows(values_only=True))
+    return [dict(zip(data[0], r)) for r in data[1:]]
+
+
+def trim(row: tuple) -> tuple:
+    """A sheet row without the empty cells that pad it to the sheet's width."""
+    row = list(row)
+    while row and row[-1] is None:
+        row.pop()
+    return tuple(row)
+
+
+def by_name(paths: list[Path], suffix: str) -> Path:
+    (hit,) = [p for p in paths if p.name.endswith(suffix + ".xlsx")]
+    return hit
+
+
+def status_map(rows: list[dict]) -> dict:
+    return {r.get("SeriesInstanceUID") or f"Q{r['QueryNumber']}": r["Status"] for r in rows}
+
+
+def test_writes_the_eight_workbooks_named_after_the_project(outcomes):
+    paths = write_reports(outcomes, None)
+    assert [p.name for p in paths] == [f"knee list{n}.xlsx" for n in NAMES]
+    assert all(p.parent == outcomes.private_dir and p.is_file() for p in paths)
+    assert not list(outcomes.private_dir.glob(".~*")), "no temp files left behind"
+    assert not list(outcomes.images_dir.rglob("*.xlsx")), "reports never go into images/"
+
+
+def test_search_reports_only(outcomes):
+    paths = write_reports(outcomes, None, which="search")
+    assert [p.name for p in paths] == ["knee list_0_INITIAL_QUERIES_.xlsx", "knee list_1_SEARCH_RESULTS.xlsx"]
+    with pytest.raises(ValueError):
+        write_reports(outcomes, None, which="some")
+
+
+def test_each_report_holds_the_rows_of_its_outcomes(outcomes):
+    paths = write_reports(outcomes, None)
+    r0 = rows_of(by_name(paths, "_0_INITIAL_QUERIES_"))
+    assert [(r["QueryNumber"], r["QueryID"], r["Row"], r["Status"]) for r in r0] == [
+        (1, "007", 2, "FOUND"), (2, "008", 3, "MISSING"), (3, "009", 4, "FAILED"), (None, None, 5, "NOT USED")]
+    assert "extra text after the date" in r0[0]["Errors"] and "Study Date" in r0[0]["Errors"]
+    assert "fill in MRN" in r0[3]["Errors"]
+    assert r0[2]["Reason"] == "PACS timed out after 60 s"
+
+    r1 = rows_of(by_name(paths, "_1_SEARCH_RESULTS"))
+    assert status_map(r1) == {**{u: o[1] for u, o in OUTCOMES.items()}, "1.4.1": "FOUND",
+                              "Q2": "MISSING", "Q3": "FAILED"}
+    dl = {r["SeriesInstanceUID"]: r["Download"] for r in r1 if r["SeriesInstanceUID"]}
+    assert dl == {"1.1.1": "Y", "1.1.2": "Y", "1.1.3": "Y", "1.2.1": "Y", "1.2.2": "Y", "1.3.1": "Y",
+                  "1.3.2": "N", "1.4.1": "N"}
+    missing = [r for r in r1 if r["Status"] == "MISSING"][0]
+    assert missing["PatientID"] == "000456" and missing["Download"] is None and missing["StudyNumber"] is None
+
+    r2 = rows_of(by_name(paths, "_2_MASTER_KEY_LEGEND"))
+    assert {r["SeriesInstanceUID"] for r in r2} == set(OUTCOMES)
+    k = [r for r in r2 if r["SeriesInstanceUID"] == "1.1.1"][0]
+    assert (k["StudyNumber"], k["PatientID"], k["NewPatientID"], k["DateOffsetDays"], k["Status"]) == \
+        ("0001", "000123", "HIPAA_1", -30, "DOWNLOADED")
+    assert k["StudyDate"] == dt.datetime(2020, 1, 2)
+
+    r3 = rows_of(by_name(paths, "_3_SUCCESSFUL_DOWNLOADS"))
+    assert status_map(r3) == {"1.1.1": "DOWNLOADED", "1.1.2": "DOWNLOADED"}
+
+    r4 = rows_of(by_name(paths, "_4_IGNORED_FOR_HIPAA"))
+    assert status_map(r4) == {"1.1.2": "DOWNLOADED", "1.1.3": "IGNORED"}
+    ig = {r["SeriesInstanceUID"]: r for r in r4}
+    assert (ig["1.1.2"]["Written"], ig["1.1.2"]["Ignored"]) == (2, 2)
+    assert ig["1.1.2"]["Reason"] == "SeriesDescription contains Report"
+    assert ig["1.1.3"]["Reason"] == "every image matched a drop rule; SeriesDescription contains Report"
+
+    r5 = rows_of(by_name(paths, "_5_USER_EXCLUDED"))
+    assert status_map(r5) == {"1.3.2": "EXCLUDED"}
+
+    r6 = rows_of(by_name(paths, "_6_FAILED_TRANSFERS"))
+    assert status_map(r6) == {"1.2.1": "PARTIAL", "1.2.2": "FAILED", "1.3.1": "CANCELLED"}
+    f = {r["SeriesInstanceUID"]: r for r in r6}
+    assert f["1.2.1"]["Reason"] == "2 of 5 instances arrived"
+    assert (f["1.2.1"]["Expected"], f["1.2.1"]["Received"], f["1.2.1"]["Written"]) == (5, 2, 2)
+    assert f["1.2.2"]["Reason"].startswith("peer refused")
+
+    r7 = rows_of(by_name(paths, "_7_STUDIES_NOT_DOWNLOADED"))
+    queries = [(r["QueryNumber"], r["Status"]) for r in r7 if r["StudyNumber"] is None]
+    assert queries == [(2, "MISSING"), (3, "FAILED")]
+    studies = {r["StudyNumber"]: r for r in r7 if r["StudyNumber"]}
+    assert set(studies) == {"0002", "0003", "0004"}, "study 0001 has downloaded series and is not listed"
+    assert studies["0002"]["Status"] == "PARTIAL; FAILED"
+    assert studies["0003"]["Status"] == "EXCLUDED; CANCELLED"
+    assert studies["0002"]["Expected"] == 8 and studies["0002"]["Written"] == 2
+    assert studies["0004"]["Status"] == "FOUND"
+
+
+def test_columns_layout_dates_and_text(outcomes):
+    path = by_name(write_reports(outcomes, None), "_3_SUCCESSFUL_DOWNLOADS")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    assert header == ["StudyNumber", "Status", "QueryNumber"] + reports.DEFAULT_LEGEND_TAGS + \
+        ["Expected", "Received", "Written", "Ignored", "Reason"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}3"
+    col = {h: i + 1 for i, h in enumerate(header)}
+    date_cell = ws.cell(2, col["StudyDate"])
+    assert date_cell.is_date and date_cell.value == dt.datetime(2020, 1, 2)
+    pid = ws.cell(2, col["PatientID"])
+    assert pid.value == "000123" and pid.data_type == "s" and pid.number_format == "@"
+    assert ws.cell(2, col["StudyNumber"]).value == "0001"
+    desc = ws.cell(2, col["StudyDescription"])
+    assert desc.value == "=CT HEAD" and desc.data_type == "s", "text that looks like a formula stays text"
+    assert ws.cell(2, col["Written"]).value == 3
+    widths = {h: ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width for h, i in col.items()}
+    assert widths["StudyInstanceUID"] >= len("StudyInstanceUID") and widths["Reason"] >= 8
+    assert all(w <= reports.MAX_WIDTH for w in widths.values())
+
+
+def test_summary_sheet_totals_per_status_and_per_query(outcomes):
+    path = by_name(write_reports(outcomes, None), "_1_SEARCH_RESULTS")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Search results", "Summary"]
+    rows = [trim(r) for r in wb["Summary"].iter_rows(values_only=True)]
+    assert rows[0] == ("Status", "Rows", "Expected", "Received", "Written", "Ignored")
+    per_status = {r[0]: r[1:] for r in rows[1:] if r and r[0] != "QueryNumber"}
+    per_status = {k: v for k, v in per_status.items() if isinstance(k, str)}
+    assert per_status["DOWNLOADED"] == (2, 7, 7, 5, 2)
+    assert per_status["PARTIAL"][0] == 1 and per_status["MISSING"][0] == 1
+    assert per_status["Total"][0] == 10 and per_status["Total"][3] == 8
+    start = [i for i, r in enumerate(rows) if r and r[0] == "QueryNumber"][0]
+    header = rows[start]
+    per_query = {r[0]: dict(zip(header, r)) for r in rows[start + 1:] if r}
+    assert per_query[1]["QueryID"] == "007" and per_query[1]["Rows"] == 8 and per_query[1]["DOWNLOADED"] == 2
+    assert per_query[2]["MISSING"] == 1 and per_query[3]["FAILED"] == 1
+
+
+def test_suffixes_and_legend_tags_come_from_the_settings(outcomes):
+    class Defaults:          # shaped like settings.UserDefaults
+        report_suffixes = {"search_results": "_RESULTS", "successful": "_OK"}
+        default_legend_tags = ["AccessionNumber", "Modality"]
+
+    class Settings:          # shaped like settings.Settings
+        defaults = Defaults()
+
+    paths = write_reports(outcomes, Settings())
+    names = [p.name for p in paths]
+    assert "knee list_RESULTS.xlsx" in names and "knee list_OK.xlsx" in names
+    assert "knee list_0_INITIAL_QUERIES_.xlsx" in names, "suffixes not given keep their default"
+    header = list(rows_of(outcomes.private_dir / "knee list_OK.xlsx")[0])
+    assert header == ["StudyNumber", "Status", "QueryNumber", "AccessionNumber", "Modality",
+                      "Expected", "Received", "Written", "Ignored", "Reason"]
+    results_header = list(rows_of(outcomes.private_dir / "knee list_RESULTS.xlsx")[0])
+    assert "SeriesInstanceUID" in results_header, "the round trip column is always in the results"
+    assert reports.report_path(outcomes, {"report_suffixes": {"failed": "_F"}}, "failed").name == "knee list_F.xlsx"
+
+
+# ------------------------------------------------------------------ round trip
+
+def test_results_round_trip_through_an_edited_workbook(outcomes):
+    path = by_name(write_reports(outcomes, None, which="search"), "_1_SEARCH_RESULTS")
+    assert read_selection(path) == {"1.1.1", "1.1.2", "1.1.3", "1.2.1", "1.2.2", "1.3.1"}
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    d, u = header.index("Download") + 1, header.index("SeriesInstanceUID") + 1
+    edits = {"1.1.1": "n", "1.1.2": "No", "1.1.3": "", "1.2.1": " yes ", "1.2.2": "TRUE", "1.3.1": 1,
+             "1.3.2": "y", "1.4.1": True}
+    for r in range(2, ws.max_row + 1):
+        uid = ws.cell(r, u).value
+        if uid in edits:
+            ws.cell(r, d).value = edits[uid]
+    ws.cell(ws.max_row, d).value = "Y"           # a MISSING query row has no series: ignored
+    wb.save(path)
+    assert read_selection(path) == {"1.2.1", "1.2.2", "1.3.1", "1.3.2", "1.4.1"}
+    # and fed back, the project's selection is exactly those rows
+    outcomes.select(read_selection(path))
+    queued = {s.series_uid for s in outcomes.series({"QUEUED"})}
+    assert queued == {"1.2.1", "1.2.2", "1.3.1", "1.3.2", "1.4.1"}
+
+
+def test_read_selection_says_what_is_wrong(outcomes, tmp_path):
+    with pytest.raises(ReportError, match="does not exist"):
+        read_selection(tmp_path / "nope.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    with pytest.raises(ReportError, match="bad.xlsx"):
+        read_selection(bad)
+    path = by_name(write_reports(outcomes, None, which="search"), "_1_SEARCH_RESULTS")
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[0].delete_cols(1)          # the Download column
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    with pytest.raises(ReportError) as ei:
+        read_selection(edited)
+    assert "edited.xlsx" in str(ei.value) and "'Download'" in str(ei.value)
+    other = openpyxl.Workbook()
+    other.active.append(["MRN", "Date"])
+    other.save(tmp_path / "other.xlsx")
+    with pytest.raises(ReportError, match="other.xlsx.*no sheet"):
+        read_selection(tmp_path / "other.xlsx")
+
+
+# ------------------------------------------------------------------ locked workbooks
+
+def _lock_targets(monkeypatch, locked: set[str]):
+    """os.replace fails like Windows does when Excel holds the file open."""
+    real = os.replace
+
+    def fake(src, dst, *a, **kw):
+        if Path(dst).name in locked:
+            raise PermissionError(13, "The process cannot access the file because it is being used", str(dst))
+        return real(src, dst, *a, **kw)
+    monkeypatch.setattr(reports.os, "replace", fake)
+
+
+def test_locked_workbook_is_written_under_a_numbered_name(outcomes, monkeypatch, caplog):
+    _lock_targets(monkeypatch, {"knee list_1_SEARCH_RESULTS.xlsx", "knee list_1_SEARCH_RESULTS (1).xlsx"})
+    with caplog.at_level("WARNING", logger="mid.reports"):
+        paths = write_reports(outcomes, None, which="search")
+    assert [p.name for p in paths] == ["knee list_0_INITIAL_QUERIES_.xlsx", "knee list_1_SEARCH_RESULTS (2).xlsx"]
+    assert paths[1].is_file() and read_selection(paths[1])
+    assert any("knee list_1_SEARCH_RESULTS (2).xlsx" in r.getMessage() for r in caplog.records)
+    assert not list(outcomes.private_dir.glob(".~*"))
+
+
+def test_locked_workbook_callback_retry_path_or_give_up(outcomes, monkeypatch, tmp_path):
+    locked = {"knee list_0_INITIAL_QUERIES_.xlsx"}
+    _lock_targets(monkeypatch, locked)
+    asked: list[Path] = []
+
+    def retry_once(path: Path):
+        asked.append(path)
+        locked.clear()           # the user closed Excel, then pressed Retry
+        return "retry"
+    paths = write_reports(outcomes, None, which="search", on_locked=retry_once)
+    assert paths[0].name == "knee list_0_INITIAL_QUERIES_.xlsx" and len(asked) == 1
+
+    locked.add("knee list_0_INITIAL_QUERIES_.xlsx")
+    elsewhere = tmp_path / "saved as.xlsx"
+    paths = write_reports(outcomes, None, which="search", on_locked=lambda p: elsewhere)
+    assert paths[0] == elsewhere and rows_of(elsewhere)[0]["QueryID"] == "007"
+
+    with pytest.raises(ReportError, match="locked"):
+        write_reports(outcomes, None, which="search", on_locked=lambda p: None)
+    assert not list(outcomes.private_dir.glob(".~*"))
+
+
+def test_really_locked_file_falls_back_to_numbered_name(outcomes):
+    """An immutable file (chattr +i) cannot be replaced, even by root: a real PermissionError."""
+    target = outcomes.private_dir / "knee list_1_SEARCH_RESULTS.xlsx"
+    target.write_bytes(b"old")
+    chattr = shutil.which("chattr")
+    if not chattr or subprocess.run([chattr, "+i", str(target)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available on this file system; the monkeypatched test covers the logic")
+    try:
+        paths = write_reports(outcomes, None, which="search")
+        assert paths[1].name == "knee list_1_SEARCH_RESULTS (1).xlsx"
+        assert target.read_bytes() == b"old"
+        assert read_selection(paths[1]) == {"1.1.1", "1.1.2", "1.1.3", "1.2.1", "1.2.2", "1.3.1"}
+    finally:
+        subprocess.run([chattr, "-i", str(target)], check=True)
+
+
+def test_unwritable_folder_is_a_clear_error(outcomes, tmp_path):
+    wb = openpyxl.Workbook()
+    with pytest.raises(ReportError) as ei:
+        reports.save_workbook(wb, tmp_path / "no such folder" / "r.xlsx")
+    assert "no such folder" in str(ei.value) and "folder exists" in str(ei.value)
+
+
+def test_reports_of_an_empty_project(tmp_path):
+    with Project.create(tmp_path / "empty", {}) as p:
+        paths = write_reports(p, None)
+        assert len(paths) == 8
+        assert rows_of(paths[1]) == []
+        wb = openpyxl.load_workbook(paths[1])
+        assert [c.value for c in wb.worksheets[0][1]][:4] == ["Download", "StudyNumber", "Status", "QueryNumber"]
