@@ -139,7 +139,7 @@ class AnonConfig:
     private_allowlist: tuple[str, ...] = ()
     drop_sop_classes: tuple[str, ...] = DEFAULT_DROP_SOP_CLASSES
     uid_root: str = "2.25"
-    whole_word_rules: tuple[str, ...] = ()   # keywords of anon_imgs whose rules match whole words
+    whole_word_rules: tuple[str, ...] = ()   # "Keyword" (all its rules) or "Keyword=value": whole words
 
     @classmethod
     def from_settings(cls, settings) -> "AnonConfig":
@@ -157,7 +157,9 @@ class AnonConfig:
             private_allowlist=tuple(d.deid_private_allowlist),
             drop_sop_classes=tuple(d.deid_drop_sop_classes),
             uid_root=d.uid_root,
-            whole_word_rules=tuple(getattr(d, "deid_whole_word_rules", ()) or ()),
+            whole_word_rules=tuple(
+                f"{kw}={value}" for kw, values in
+                dict(getattr(settings, "anon_imgs_whole_word", {}) or {}).items() for value in values),
         )
 
 
@@ -627,7 +629,8 @@ class DropRules:
                 continue
             for sub in subs:
                 text = str(sub)
-                word = kw.lower() in whole or text.lower().startswith(WHOLE_WORD_PREFIX)
+                word = (kw.lower() in whole or f"{kw}={text}".lower() in whole
+                        or text.lower().startswith(WHOLE_WORD_PREFIX))
                 if text.lower().startswith(WHOLE_WORD_PREFIX):
                     text = text[len(WHOLE_WORD_PREFIX):]
                 if not text:
