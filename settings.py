@@ -27,6 +27,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Callable, NamedTuple
 
 from pydicom import datadict
@@ -669,12 +670,12 @@ def _parse_peers(data: dict, ld: _Loader) -> dict[str, PeerConfig]:
 
 
 # user_defaults.json: how each key is read. The original program's key names are still read.
-_LEGACY_DEFAULT_KEYS = {
+_LEGACY_DEFAULT_KEYS = MappingProxyType({
     "default_src": "default_source",
     "default_dest": "default_destination",
     "default_prefix_anon": "patient_id_prefix",
-}
-_LEGACY_SUFFIX_KEYS = {
+})
+_LEGACY_SUFFIX_KEYS = MappingProxyType({
     "default_suffix_initial_queries": "initial_queries",
     "default_suffix_search_results": "search_results",
     "default_suffix_legend": "master_key",
@@ -683,7 +684,7 @@ _LEGACY_SUFFIX_KEYS = {
     "default_suffix_deselected": "excluded",
     "default_suffix_failed": "failed",
     "default_suffix_missing": "not_downloaded",
-}
+})
 # Keys of the original program that have no use now; read without complaint.
 _LEGACY_UNUSED_KEYS = frozenset({"default_download_dir", "default_xlsx_dir", "default_column_selection",
                                  "default_prefix_raw", "default_legend_tags"})
