@@ -260,6 +260,16 @@ def _norm(text: Any) -> str:
     return re.sub(r"[^0-9a-z]", "", str(text).casefold())
 
 
+def _norm_hash(text: Any) -> str:
+    """Like _norm, but '#' reads as 'number': 'Series #' -> 'seriesnumber'."""
+    return _norm(str(text).replace("#", " number "))
+
+
+def _lookup(mapping: dict[str, str], header: str) -> str | None:
+    """The keyword of a header: '#' read as 'number' first ('Series #'), then dropped ('MRN #')."""
+    return mapping.get(_norm_hash(header)) or mapping.get(_norm(header))
+
+
 def _keyword_vr(keyword: str, extra_tags: dict) -> str | None:
     """The VR of a keyword from pydicom's dictionary, or from tags.json for extra tags."""
     from pydicom.datadict import dictionary_VR, tag_for_keyword
@@ -277,21 +287,29 @@ def _keyword_vr(keyword: str, extra_tags: dict) -> str | None:
 
 
 def _header_map(settings: Any) -> dict[str, str]:
-    """Normalised header -> keyword. Precedence: excel_headings > Query/Exact > DICOM keywords."""
+    """Normalised header -> keyword.
+
+    Precedence, lowest first: any DICOM keyword (and tags.json), the built-in Query/Exact names,
+    the excel_headings.json aliases (the first keyword listing an alias keeps it), and finally the
+    exact keyword names of the query identifiers, so a column named 'SeriesNumber' always means it.
+    """
     from pydicom.datadict import keyword_dict
     mapping: dict[str, str] = {_norm(kw): kw for kw in keyword_dict}
     extra = getattr(settings, "extra_tags", {}) or {}
     mapping.update({_norm(kw): kw for kw in extra})
-    mapping.update({_norm(kw): kw for kw in settings.query_identifiers})
-    mapping.update({_norm(a): QUERY_ID for a in DEFAULT_QUERY_ID_ALIASES})
-    mapping.update({_norm(a): EXACT for a in DEFAULT_EXACT_ALIASES})
+    mapping.update({_norm_hash(a): QUERY_ID for a in DEFAULT_QUERY_ID_ALIASES})
+    mapping.update({_norm_hash(a): EXACT for a in DEFAULT_EXACT_ALIASES})
+    claimed: dict[str, str] = {}
     for key, aliases in (settings.excel_headings or {}).items():
         target = {"query": QUERY_ID, "queryid": QUERY_ID, "exact": EXACT}.get(_norm(key), key)
         if isinstance(aliases, str):
             aliases = [aliases]
         for alias in [key, *aliases]:
-            if _norm(alias):
-                mapping[_norm(alias)] = target
+            norm = _norm_hash(alias)
+            if norm and norm not in claimed:
+                claimed[norm] = target
+    mapping.update(claimed)
+    mapping.update({_norm(kw): kw for kw in settings.query_identifiers})
     return mapping
 
 
@@ -319,7 +337,7 @@ def _plan_columns(path: Path, header_row: list[Any], settings: Any,
             if has_data(idx):
                 unnamed.append(_column_letter(idx))
             continue
-        kw = mapping.get(_norm(header))
+        kw = _lookup(mapping, header)
         if kw is None:
             unknown.append(header)
         elif kw in taken:

@@ -6,46 +6,38 @@ bytes for .csv) except the original program's three sample sheets, which are rea
 from __future__ import annotations
 
 import datetime as dt
+import json
 import struct
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 import querysheet as qs
+import settings as settings_mod
 from querysheet import Query, RowError, SheetError, load_sheet
 
 SEED = Path("/work/shared/seed/xlsx")
+# The default identifiers plus StudyTime, so that time columns are read in these tests.
 IDENTIFIERS = ["PatientID", "StudyDate", "AccessionNumber", "StudyDescription", "SeriesDescription",
                "Modality", "SeriesNumber", "StudyInstanceUID", "SeriesInstanceUID", "StudyTime"]
-HEADINGS = {
-    "PatientID": ["MRN", "Medical Record Number"],
-    "AccessionNumber": ["Accession", "Accession Number"],
-    "StudyDate": ["Date", "Study Date", "Date of Study"],
-    "Query": ["ID", "Query", "Query ID", "QueryID", "Index"],
-}
 
 
-@dataclass
-class FakeDefaults:
-    """The two user_defaults fields querysheet reads."""
-    date_order: str = "US"
-    date_window_days: int = 0
-
-
-@dataclass
-class FakeSettings:
-    """The Settings attributes querysheet reads, per docs/ARCHITECTURE.md."""
-    excel_headings: dict = field(default_factory=lambda: {k: list(v) for k, v in HEADINGS.items()})
-    query_identifiers: list = field(default_factory=lambda: list(IDENTIFIERS))
-    extra_tags: dict = field(default_factory=dict)
-    defaults: FakeDefaults = field(default_factory=FakeDefaults)
+def make_settings(config_dir: Path, **user_defaults) -> settings_mod.Settings:
+    """Real Settings from a fresh config folder; user_defaults.json holds only the given keys."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "query_identifiers.json").write_text(json.dumps({"QUERY_IDENTIFIERS": IDENTIFIERS}))
+    (config_dir / "user_defaults.json").write_text(json.dumps(user_defaults))
+    loaded = settings_mod.load_settings(config_dir)
+    assert loaded.query_identifiers == IDENTIFIERS
+    for key, value in user_defaults.items():
+        assert getattr(loaded.defaults, key) == value
+    return loaded
 
 
 @pytest.fixture
-def settings() -> FakeSettings:
-    return FakeSettings()
+def cfg(tmp_path: Path) -> settings_mod.Settings:
+    return make_settings(tmp_path / "config")
 
 
 def write_xlsx(path: Path, rows: list[list], title: str = "Sheet1",
@@ -64,10 +56,10 @@ def write_xlsx(path: Path, rows: list[list], title: str = "Sheet1",
     return path
 
 
-def one_column(tmp_path: Path, settings, header: str, values: list, **kw):
+def one_column(tmp_path: Path, cfg, header: str, values: list, **kw):
     """Load a sheet with an MRN column plus one column of values; returns the SheetResult."""
     rows = [["MRN", header]] + [[f"TEST{i:03d}", v] for i, v in enumerate(values)]
-    return load_sheet(write_xlsx(tmp_path / "one.xlsx", rows), settings, **kw)
+    return load_sheet(write_xlsx(tmp_path / "one.xlsx", rows), cfg, **kw)
 
 
 def values_of(result, keyword: str) -> list[list[str] | None]:
@@ -153,8 +145,8 @@ def write_xls(path: Path, sheets: list[tuple[str, list[list]]]) -> Path:
 # ---------------------------------------------------------------------------------------------
 # The original program's sample sheets
 
-def test_seed_query_test_loads_expected_values(settings):
-    result = load_sheet(SEED / "query_test.xlsx", settings)
+def test_seed_query_test_loads_expected_values(cfg):
+    result = load_sheet(SEED / "query_test.xlsx", cfg)
     assert result.errors == []
     assert result.sheet == "query_"
     assert result.columns == ["PatientID", "StudyDate", "StudyDescription", "SeriesDescription",
@@ -168,8 +160,8 @@ def test_seed_query_test_loads_expected_values(settings):
     ]
 
 
-def test_seed_modality_test_splits_multiple_values_and_drops_nan(settings):
-    result = load_sheet(SEED / "modality_test.xlsx", settings)
+def test_seed_modality_test_splits_multiple_values_and_drops_nan(cfg):
+    result = load_sheet(SEED / "modality_test.xlsx", cfg)
     assert result.errors == []
     assert [q.row for q in result.queries] == [2, 3, 4, 5]
     assert [q.query_id for q in result.queries] == ["1", "2", "3", "4"]
@@ -181,8 +173,8 @@ def test_seed_modality_test_splits_multiple_values_and_drops_nan(settings):
                                         "SeriesDescription": ["1", "3"]}
 
 
-def test_seed_template_has_no_queries_and_says_so(settings):
-    result = load_sheet(SEED / "_TEMPLATE_.xlsx", settings)
+def test_seed_template_has_no_queries_and_says_so(cfg):
+    result = load_sheet(SEED / "_TEMPLATE_.xlsx", cfg)
     assert result.queries == [] and result.errors == []
     assert "PatientID" in result.columns
     assert any("No usable rows" in n for n in result.notices)
@@ -193,8 +185,8 @@ def test_seed_template_has_no_queries_and_says_so(settings):
 
 @pytest.mark.parametrize("header", ["Accession #", "accession_number", "ACCESSION NUMBER",
                                     "AccessionNumber", "accessionnumber", " Accession "])
-def test_header_variants_map_to_accession_number(tmp_path, settings, header):
-    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", [[header], ["A1001"]]), settings)
+def test_header_variants_map_to_accession_number(tmp_path, cfg, header):
+    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", [[header], ["A1001"]]), cfg)
     assert result.columns == ["AccessionNumber"]
     assert result.queries[0].values == {"AccessionNumber": ["A1001"]}
 
@@ -202,17 +194,19 @@ def test_header_variants_map_to_accession_number(tmp_path, settings, header):
 @pytest.mark.parametrize("header,keyword", [("MRN", "PatientID"), ("m.r.n.", "PatientID"),
                                             ("patientid", "PatientID"), ("Date of Study", "StudyDate"),
                                             ("study description", "StudyDescription"),
-                                            ("SERIESINSTANCEUID", "SeriesInstanceUID")])
-def test_aliases_and_dicom_keywords_ignore_case_and_punctuation(tmp_path, settings, header, keyword):
-    value = "1.2.3" if keyword.endswith("UID") else "20130410" if keyword == "StudyDate" else "X1"
-    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", [[header], [value]]), settings)
+                                            ("SERIESINSTANCEUID", "SeriesInstanceUID"),
+                                            ("Series #", "SeriesNumber"), ("Series", "SeriesDescription"),
+                                            ("MRN #", "PatientID"), ("Study", "StudyDescription")])
+def test_aliases_and_dicom_keywords_ignore_case_and_punctuation(tmp_path, cfg, header, keyword):
+    value = {"StudyDate": "20130410", "SeriesNumber": "4"}.get(keyword, "1.2.3" if "UID" in keyword else "X1")
+    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", [[header], [value]]), cfg)
     assert result.columns == [keyword]
     assert list(result.queries[0].values) == [keyword]
 
 
-def test_unrecognised_and_non_identifier_columns_are_listed_and_dropped(tmp_path, settings):
+def test_unrecognised_and_non_identifier_columns_are_listed_and_dropped(tmp_path, cfg):
     rows = [["MRN", "Notes", "PatientName", "Referring Doc"], ["TEST1", "hello", "FAKE^ALICE", "x"]]
-    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", rows), cfg)
     assert result.columns == ["PatientID"]
     assert result.queries[0].values == {"PatientID": ["TEST1"]}
     text = " ".join(result.notices)
@@ -220,25 +214,25 @@ def test_unrecognised_and_non_identifier_columns_are_listed_and_dropped(tmp_path
     assert "'PatientName' (PatientName)" in text and "query_identifiers.json" in text
 
 
-def test_duplicate_meaning_column_keeps_the_first(tmp_path, settings):
+def test_duplicate_meaning_column_keeps_the_first(tmp_path, cfg):
     rows = [["MRN", "PatientID"], ["TEST1", "OTHER"]]
-    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", rows), cfg)
     assert result.queries[0].values == {"PatientID": ["TEST1"]}
     assert any("'PatientID' (same as 'MRN')" in n for n in result.notices)
 
 
-def test_sheet_without_recognised_column_is_refused_with_the_known_headers(tmp_path, settings):
+def test_sheet_without_recognised_column_is_refused_with_the_known_headers(tmp_path, cfg):
     path = write_xlsx(tmp_path / "bad.xlsx", [["Name", "Notes"], ["FAKE^ALICE", "x"]])
     with pytest.raises(SheetError) as info:
-        load_sheet(path, settings)
+        load_sheet(path, cfg)
     msg = str(info.value)
     assert str(path) in msg and "'Name'" in msg
     assert "PatientID (MRN, Medical Record Number)" in msg and "AccessionNumber" in msg
 
 
-def test_headers_may_start_below_blank_rows_and_rows_keep_excel_numbers(tmp_path, settings):
+def test_headers_may_start_below_blank_rows_and_rows_keep_excel_numbers(tmp_path, cfg):
     rows = [[None], [None, None], ["MRN", "Study Date"], ["TEST1", "bad date"], ["TEST2", "20130410"]]
-    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "h.xlsx", rows), cfg)
     assert [q.row for q in result.queries] == [5]
     assert result.errors[0].row == 4
 
@@ -246,41 +240,41 @@ def test_headers_may_start_below_blank_rows_and_rows_keep_excel_numbers(tmp_path
 # ---------------------------------------------------------------------------------------------
 # Sheets and files
 
-def test_named_sheet_is_read_and_unknown_name_lists_the_sheets(tmp_path, settings):
+def test_named_sheet_is_read_and_unknown_name_lists_the_sheets(tmp_path, cfg):
     path = write_xlsx(tmp_path / "two.xlsx", [["MRN"], ["FIRST1"]], title="Front",
                       more_sheets={"Wanted": [["MRN"], ["SECOND1"]]})
-    assert load_sheet(path, settings).queries[0].values["PatientID"] == ["FIRST1"]
-    result = load_sheet(path, settings, sheet="wanted")
+    assert load_sheet(path, cfg).queries[0].values["PatientID"] == ["FIRST1"]
+    result = load_sheet(path, cfg, sheet="wanted")
     assert result.sheet == "Wanted" and result.queries[0].values["PatientID"] == ["SECOND1"]
     with pytest.raises(SheetError) as info:
-        load_sheet(path, settings, sheet="Missing")
+        load_sheet(path, cfg, sheet="Missing")
     assert "'Missing'" in str(info.value) and "'Front', 'Wanted'" in str(info.value)
 
 
-def test_missing_file_and_disguised_web_page_are_sheet_errors(tmp_path, settings):
+def test_missing_file_and_disguised_web_page_are_sheet_errors(tmp_path, cfg):
     with pytest.raises(SheetError, match="file not found"):
-        load_sheet(tmp_path / "nope.xlsx", settings)
+        load_sheet(tmp_path / "nope.xlsx", cfg)
     fake = tmp_path / "export.xls"
     fake.write_text("<html><table><tr><td>MRN</td></tr></table></html>")
     with pytest.raises(SheetError, match="web page"):
-        load_sheet(fake, settings)
+        load_sheet(fake, cfg)
 
 
-def test_empty_csv_is_a_sheet_error_naming_the_file(tmp_path, settings):
+def test_empty_csv_is_a_sheet_error_naming_the_file(tmp_path, cfg):
     path = tmp_path / "empty.csv"
     path.write_text("\n\n")
     with pytest.raises(SheetError, match="empty") as info:
-        load_sheet(path, settings)
+        load_sheet(path, cfg)
     assert "empty.csv" in str(info.value)
 
 
-def test_xls_reads_text_numbers_dates_and_times(tmp_path, settings):
+def test_xls_reads_text_numbers_dates_and_times(tmp_path, cfg):
     path = write_xls(tmp_path / "legacy.xls", [
         ("Queries", [["MRN", "Study Date", "Study Time", "Series Number"],
                      ["00123", dt.datetime(2013, 4, 10), dt.time(14, 30), 3.0],
                      [1234.0, 41374.0, "08:00-12:00", None]]),
         ("Other", [["MRN"], ["OTHER1"]])])
-    result = load_sheet(path, settings)
+    result = load_sheet(path, cfg)
     assert result.sheet == "Queries" and result.errors == []
     assert result.queries == [
         Query("1", 2, {"PatientID": ["00123"], "StudyDate": ["20130410"], "StudyTime": ["143000"],
@@ -288,43 +282,43 @@ def test_xls_reads_text_numbers_dates_and_times(tmp_path, settings):
         Query("2", 3, {"PatientID": ["1234"], "StudyDate": ["20130410"],
                        "StudyTime": ["080000-120000"]}),
     ]
-    assert load_sheet(path, settings, sheet="Other").queries[0].values == {"PatientID": ["OTHER1"]}
+    assert load_sheet(path, cfg, sheet="Other").queries[0].values == {"PatientID": ["OTHER1"]}
     with pytest.raises(SheetError, match="'Queries', 'Other'"):
-        load_sheet(path, settings, sheet="Nope")
+        load_sheet(path, cfg, sheet="Nope")
 
 
-def test_csv_utf8_bom_comma(tmp_path, settings):
+def test_csv_utf8_bom_comma(tmp_path, cfg):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeffMRN,Study Description\r\n00042,Étude CT\r\n".encode("utf-8"))
-    result = load_sheet(path, settings)
+    result = load_sheet(path, cfg)
     assert result.sheet is None
     assert result.queries[0].values == {"PatientID": ["00042"], "StudyDescription": ["Étude CT"]}
 
 
-def test_csv_latin1_semicolon_with_comma_in_values(tmp_path, settings):
+def test_csv_latin1_semicolon_with_comma_in_values(tmp_path, cfg):
     path = tmp_path / "latin.csv"
     path.write_bytes("MRN;Study Description;Study Date\n007;Thorax, Abdomen é;10/4/2013\n"
                      .encode("latin-1"))
-    result = load_sheet(path, settings)
+    result = load_sheet(path, cfg)
     assert result.queries[0].values == {"PatientID": ["007"], "StudyDescription": ["Thorax, Abdomen é"],
                                         "StudyDate": ["20131004"]}
     assert any("Latin-1" in n for n in result.notices)
 
 
 @pytest.mark.parametrize("delim", ["\t", "|", ",", ";"])
-def test_csv_delimiter_is_sniffed(tmp_path, settings, delim):
+def test_csv_delimiter_is_sniffed(tmp_path, cfg, delim):
     path = tmp_path / "d.csv"
     path.write_text(delim.join(["MRN", "Accession", "Modality"]) + "\n"
                     + delim.join(["0001", "A1.0", "ct"]) + "\n", encoding="utf-8")
-    result = load_sheet(path, settings)
+    result = load_sheet(path, cfg)
     assert result.queries[0].values == {"PatientID": ["0001"], "AccessionNumber": ["A1.0"],
                                         "Modality": ["CT"]}
 
 
-def test_csv_float_artifacts_and_nan_text_are_repaired(tmp_path, settings):
+def test_csv_float_artifacts_and_nan_text_are_repaired(tmp_path, cfg):
     path = tmp_path / "pandas.csv"
     path.write_text("MRN,Accession,Study Date\n12345.0,1.2345E+6,nan\nnan,nan,nan\n", encoding="utf-8")
-    result = load_sheet(path, settings)
+    result = load_sheet(path, cfg)
     assert result.queries == [Query("1", 2, {"PatientID": ["12345"], "AccessionNumber": ["1234500"]})]
     assert any("rows 3" in n for n in result.notices)
 
@@ -332,23 +326,23 @@ def test_csv_float_artifacts_and_nan_text_are_repaired(tmp_path, settings):
 # ---------------------------------------------------------------------------------------------
 # Query IDs
 
-def test_unique_query_ids_are_used_as_text(tmp_path, settings):
+def test_unique_query_ids_are_used_as_text(tmp_path, cfg):
     rows = [["Query ID", "MRN"], [7, "TEST1"], ["A-2", "TEST2"], [3.0, "TEST3"]]
-    result = load_sheet(write_xlsx(tmp_path / "q.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "q.xlsx", rows), cfg)
     assert [q.query_id for q in result.queries] == ["7", "A-2", "3"]
     assert "Query" not in result.columns
 
 
-def test_duplicate_query_ids_fall_back_to_numbering_and_list_duplicates(tmp_path, settings):
+def test_duplicate_query_ids_fall_back_to_numbering_and_list_duplicates(tmp_path, cfg):
     rows = [["Index", "MRN"], [5, "TEST1"], [5, "TEST2"], [6, "TEST3"]]
-    result = load_sheet(write_xlsx(tmp_path / "q.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "q.xlsx", rows), cfg)
     assert [q.query_id for q in result.queries] == ["1", "2", "3"]
     assert any("'5' (rows 2, 3)" in n and "1..3" in n for n in result.notices)
 
 
-def test_blank_query_id_falls_back_to_numbering(tmp_path, settings):
+def test_blank_query_id_falls_back_to_numbering(tmp_path, cfg):
     rows = [["ID", "MRN"], [1, "TEST1"], [None, "TEST2"]]
-    result = load_sheet(write_xlsx(tmp_path / "q.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "q.xlsx", rows), cfg)
     assert [q.query_id for q in result.queries] == ["1", "2"]
     assert any("blank on rows 3" in n for n in result.notices)
 
@@ -356,16 +350,16 @@ def test_blank_query_id_falls_back_to_numbering(tmp_path, settings):
 # ---------------------------------------------------------------------------------------------
 # Identifiers
 
-def test_identifiers_stay_text_and_float_artifacts_are_repaired(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Accession",
+def test_identifiers_stay_text_and_float_artifacts_are_repaired(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Accession",
                         ["00123", "AB00042", 1234.0, "12345.0", "1.2345E+6", "  X9  ", 98765, 12.5])
     assert values_of(result, "AccessionNumber") == [["00123"], ["AB00042"], ["1234"], ["12345"],
                                                    ["1234500"], ["X9"], ["98765"], ["12.5"]]
 
 
-def test_uid_validation(tmp_path, settings):
+def test_uid_validation(tmp_path, cfg):
     good = "1.2.840.113619.2.55.3.604688119.969.1268071029.320"
-    result = one_column(tmp_path, settings, "StudyInstanceUID",
+    result = one_column(tmp_path, cfg, "StudyInstanceUID",
                         [good, "1.2.abc", "1." + "2" * 63, 1.2, "1..2"])
     assert values_of(result, "StudyInstanceUID") == [[good]]
     assert [e.row for e in result.errors] == [3, 4, 5, 6]
@@ -374,36 +368,36 @@ def test_uid_validation(tmp_path, settings):
     assert "as a number" in result.errors[2].message
 
 
-def test_series_number_must_be_whole(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Series Number", [3.0, "4.0", "007", "3a", 2.5])
+def test_series_number_must_be_whole(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Series Number", [3.0, "4.0", "007", "3a", 2.5])
     assert values_of(result, "SeriesNumber") == [["3"], ["4"], ["7"]]
     assert [(e.row, e.value) for e in result.errors] == [(5, "3a"), (6, "2.5")]
     assert "whole number" in result.errors[0].message
 
 
-def test_modality_is_upper_cased_and_checked(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Modality", ["ct", "mr;Ct", "C.T."])
+def test_modality_is_upper_cased_and_checked(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Modality", ["ct", "mr;Ct", "C.T."])
     assert values_of(result, "Modality") == [["CT"], ["MR", "CT"]]
     assert result.errors[0].row == 4 and "CT or MR" in result.errors[0].message
 
 
-def test_date_invented_by_excel_in_text_column_is_an_error(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Accession", [dt.datetime(2013, 3, 4), "OK1"])
+def test_date_invented_by_excel_in_text_column_is_an_error(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Accession", [dt.datetime(2013, 3, 4), "OK1"])
     assert values_of(result, "AccessionNumber") == [["OK1"]]
     assert result.errors[0].value == "2013-03-04" and "Format the column as Text" in result.errors[0].message
 
 
-def test_excel_error_cell_is_a_row_error(tmp_path, settings):
+def test_excel_error_cell_is_a_row_error(tmp_path, cfg):
     path = tmp_path / "err.csv"
     path.write_text("MRN,Accession\nTEST1,#N/A\nTEST2,A2\n", encoding="utf-8")
-    result = load_sheet(path, settings)
+    result = load_sheet(path, cfg)
     assert [q.row for q in result.queries] == [3]
     assert result.errors == [RowError(2, "Accession", "#N/A", result.errors[0].message)]
     assert "#N/A" in result.errors[0].message
 
 
-def test_backslash_in_value_is_an_error(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Study Description", ["CT\\MR"])
+def test_backslash_in_value_is_an_error(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Study Description", ["CT\\MR"])
     assert result.queries == [] and "';'" in result.errors[0].message
 
 
@@ -437,32 +431,32 @@ def test_backslash_in_value_is_an_error(tmp_path, settings):
     ("-2013-04-14", "-20130414"),
     ("4/10/2013;20130501", "20130410;20130501"),
 ])
-def test_dates_become_dicom_dates_and_ranges(tmp_path, settings, cell, expected):
-    result = one_column(tmp_path, settings, "Study Date", [cell])
+def test_dates_become_dicom_dates_and_ranges(tmp_path, cfg, cell, expected):
+    result = one_column(tmp_path, cfg, "Study Date", [cell])
     assert result.errors == []
     assert values_of(result, "StudyDate") == [expected.split(";")]
 
 
-def test_eu_order_setting_reads_day_first(tmp_path, settings):
-    settings.defaults.date_order = "EU"
-    result = one_column(tmp_path, settings, "Date", ["4/10/2013", "10/04/2013-14/04/2013", "2013-04-10"])
+def test_eu_order_setting_reads_day_first(tmp_path):
+    cfg = make_settings(tmp_path / "config", date_order="EU")
+    result = one_column(tmp_path, cfg, "Date", ["4/10/2013", "10/04/2013-14/04/2013", "2013-04-10"])
     assert values_of(result, "StudyDate") == [["20131004"], ["20130410-20130414"], ["20130410"]]
     assert not any("other day/month order" in n for n in result.notices)
 
 
-def test_impossible_order_falls_back_to_the_other_with_a_notice(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Date", ["13/04/2013"])
+def test_impossible_order_falls_back_to_the_other_with_a_notice(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Date", ["13/04/2013"])
     assert values_of(result, "StudyDate") == [["20130413"]]
     assert any("'13/04/2013' was read as day/month/year" in n for n in result.notices)
-    settings.defaults.date_order = "EU"
-    result = one_column(tmp_path, settings, "Date", ["4/13/2013"])
+    cfg = make_settings(tmp_path / "config_eu", date_order="EU")
+    result = one_column(tmp_path, cfg, "Date", ["4/13/2013"])
     assert values_of(result, "StudyDate") == [["20130413"]]
     assert any("read as month/day/year" in n for n in result.notices)
 
 
-def test_single_date_window_becomes_a_range(tmp_path, settings):
-    settings.defaults.date_window_days = 1
-    result = one_column(tmp_path, settings, "Date",
+def test_single_date_window_becomes_a_range(tmp_path):
+    cfg = make_settings(tmp_path / "config", date_window_days=1)
+    result = one_column(tmp_path, cfg, "Date",
                         ["4/10/2013", dt.datetime(2013, 3, 1), "4/10/2013-4/14/2013", "4/10/2013-"])
     assert values_of(result, "StudyDate") == [["20130409-20130411"], ["20130228-20130302"],
                                               ["20130410-20130414"], ["20130410-"]]
@@ -476,16 +470,16 @@ def test_single_date_window_becomes_a_range(tmp_path, settings):
     ("4/10/203", "not a date"),
     (dt.time(10, 0), "not a date"),
 ])
-def test_bad_dates_are_row_errors_with_what_to_write(tmp_path, settings, cell, why):
-    result = one_column(tmp_path, settings, "Study Date", [cell, "20130410"])
+def test_bad_dates_are_row_errors_with_what_to_write(tmp_path, cfg, cell, why):
+    result = one_column(tmp_path, cfg, "Study Date", [cell, "20130410"])
     assert [q.row for q in result.queries] == [3]
     (err,) = result.errors
     assert err.row == 2 and err.column == "Study Date"
     assert why in err.message and "20130410" in err.message
 
 
-def test_reversed_range_message_shows_the_fixed_range(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Study Date", ["4/14/2013-4/10/2013"])
+def test_reversed_range_message_shows_the_fixed_range(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Study Date", ["4/14/2013-4/10/2013"])
     assert result.errors[0].value == "4/14/2013-4/10/2013"
     assert "20130410-20130414" in result.errors[0].message
 
@@ -499,15 +493,15 @@ def test_reversed_range_message_shows_the_fixed_range(tmp_path, settings):
     (0.5, "120000"), ("08:00-12:00", "080000-120000"), ("08:00 to 12:00", "080000-120000"),
     ("08:00-", "080000-"), ("-12:00", "-120000"),
 ])
-def test_times_become_hhmmss(tmp_path, settings, cell, expected):
-    result = one_column(tmp_path, settings, "StudyTime", [cell])
+def test_times_become_hhmmss(tmp_path, cfg, cell, expected):
+    result = one_column(tmp_path, cfg, "StudyTime", [cell])
     assert result.errors == []
     assert values_of(result, "StudyTime") == [[expected]]
 
 
 @pytest.mark.parametrize("cell", ["25:00", "noon", "12:00-08:00", "13 PM"])
-def test_bad_times_are_row_errors(tmp_path, settings, cell):
-    result = one_column(tmp_path, settings, "StudyTime", [cell])
+def test_bad_times_are_row_errors(tmp_path, cfg, cell):
+    result = one_column(tmp_path, cfg, "StudyTime", [cell])
     assert result.queries == []
     assert result.errors[0].column == "StudyTime" and result.errors[0].value == cell
     assert "14:30" in result.errors[0].message or "earlier time first" in result.errors[0].message
@@ -516,47 +510,47 @@ def test_bad_times_are_row_errors(tmp_path, settings, cell):
 # ---------------------------------------------------------------------------------------------
 # Rows
 
-def test_multiple_values_split_on_semicolon_dropping_nan_and_empty(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Modality", ["CT; mr;;NaN; nan ;CT"])
+def test_multiple_values_split_on_semicolon_dropping_nan_and_empty(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Modality", ["CT; mr;;NaN; nan ;CT"])
     assert values_of(result, "Modality") == [["CT", "MR"]]
 
 
-def test_one_error_per_row_and_other_rows_still_load(tmp_path, settings):
+def test_one_error_per_row_and_other_rows_still_load(tmp_path, cfg):
     rows = [["MRN", "Study Date", "Series Number"],
             ["TEST1", "bad date", "bad number"],
             ["TEST2", "4/10/2013", 2],
             ["TEST3", "20130410", "x"]]
-    result = load_sheet(write_xlsx(tmp_path / "r.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "r.xlsx", rows), cfg)
     assert [q.row for q in result.queries] == [3]
     assert [q.query_id for q in result.queries] == ["1"]
     assert [(e.row, e.column, e.value) for e in result.errors] == [
         (2, "Study Date", "bad date"), (4, "Series Number", "x")]
 
 
-def test_blank_rows_and_rows_without_identifiers_are_skipped_and_counted(tmp_path, settings):
+def test_blank_rows_and_rows_without_identifiers_are_skipped_and_counted(tmp_path, cfg):
     rows = [["Query", "MRN", "Study Date", "Comment"],
             [1, "TEST1", None, None],
             [None, None, None, None],
             [3, None, "  ", "just a note"],
             [None, None, None, None],
             [5, "TEST5", None, None]]
-    result = load_sheet(write_xlsx(tmp_path / "b.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "b.xlsx", rows), cfg)
     assert [(q.query_id, q.row) for q in result.queries] == [("1", 2), ("5", 6)]
     assert result.errors == []
     assert "Skipped 2 blank rows." in result.notices
     assert "Skipped 1 row with no identifiers (rows 4)." in result.notices
 
 
-def test_exact_column(tmp_path, settings):
+def test_exact_column(tmp_path, cfg):
     rows = [["MRN", "Exact"], ["TEST1", "Y"], ["TEST2", None], ["TEST3", True], ["TEST4", "maybe"]]
-    result = load_sheet(write_xlsx(tmp_path / "e.xlsx", rows), settings)
+    result = load_sheet(write_xlsx(tmp_path / "e.xlsx", rows), cfg)
     assert [q.exact for q in result.queries] == [True, False, True]
     assert "Exact" not in result.columns
     assert result.errors[0].row == 5 and "write Y" in result.errors[0].message
 
 
-def test_every_error_rows_gives_a_notice_not_an_exception(tmp_path, settings):
-    result = one_column(tmp_path, settings, "Date", ["bad", "worse"])
+def test_every_error_rows_gives_a_notice_not_an_exception(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Date", ["bad", "worse"])
     assert result.queries == [] and len(result.errors) == 2
     assert any("No usable rows: every filled row has an error" in n for n in result.notices)
 
@@ -564,9 +558,9 @@ def test_every_error_rows_gives_a_notice_not_an_exception(tmp_path, settings):
 # ---------------------------------------------------------------------------------------------
 # Views
 
-def test_format_table_shows_queries_errors_and_notes(tmp_path, settings):
+def test_format_table_shows_queries_errors_and_notes(tmp_path, cfg):
     rows = [["MRN", "Study Date", "Notes"], ["00042", "4/10/2013-4/14/2013", ""], ["TEST2", "bad", ""]]
-    text = qs.format_table(load_sheet(write_xlsx(tmp_path / "t.xlsx", rows), settings))
+    text = qs.format_table(load_sheet(write_xlsx(tmp_path / "t.xlsx", rows), cfg))
     lines = text.splitlines()
     assert lines[1].split() == ["Query", "Row", "PatientID", "StudyDate", "Exact"]
     assert lines[3].split() == ["1", "2", "00042", "20130410-20130414"]
@@ -575,9 +569,9 @@ def test_format_table_shows_queries_errors_and_notes(tmp_path, settings):
     assert "'Notes'" in text
 
 
-def test_rows_for_display_interleaves_queries_and_errors_by_row(tmp_path, settings):
+def test_rows_for_display_interleaves_queries_and_errors_by_row(tmp_path, cfg):
     rows = [["MRN", "Modality"], ["TEST1", "ct;mr"], ["TEST2", "C.T."], ["TEST3", None]]
-    headers, table = qs.rows_for_display(load_sheet(write_xlsx(tmp_path / "d.xlsx", rows), settings))
+    headers, table = qs.rows_for_display(load_sheet(write_xlsx(tmp_path / "d.xlsx", rows), cfg))
     assert headers == ["Query", "Row", "PatientID", "Modality", "Exact", "Problem"]
     assert [r[1] for r in table] == ["2", "3", "4"]
     assert table[0][:4] == ["1", "2", "TEST1", "CT;MR"] and table[0][5] == ""
