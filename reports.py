@@ -356,7 +356,7 @@ def build_search_results(state: _State, opts: ReportOptions) -> Report:
 KEY_HEADERS = ["StudyNumber", "Status", "QueryNumber", "PatientID", "PatientName", "AccessionNumber", "StudyDate",
                "StudyDescription", "SeriesDescription", "StudyInstanceUID", "SeriesInstanceUID",
                "NewPatientID", "NewPatientName", "NewAccessionNumber", "NewStudyInstanceUID",
-               "NewSeriesInstanceUID", "DateOffsetDays"]
+               "NewSeriesInstanceUID", "DateOffsetDays", "NewStudyDate"]
 _KEY_MAP = {"PatientID": "patient_id", "PatientName": "patient_name", "AccessionNumber": "accession_number",
             "StudyDate": "study_date", "StudyDescription": "study_description",
             "SeriesDescription": "series_description", "StudyInstanceUID": "study_uid",
@@ -377,6 +377,7 @@ def build_master_key(state: _State, opts: ReportOptions) -> Report:
         row["QueryNumber"] = s.query_number if s else None
         if not row["StudyNumber"] and s:
             row["StudyNumber"] = s.study_number
+        row["NewStudyDate"] = shifted_date(row["StudyDate"], row["DateOffsetDays"])
         t.rows.append(row)
     return Report("master_key", t)
 
@@ -552,6 +553,10 @@ def _set_cell(cell, value: Any, is_date_col: bool) -> str:
     if isinstance(value, int):
         cell.value = value
         return str(value)
+    if isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = _DATE
+        return "2000-01-01"
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
@@ -567,6 +572,17 @@ def _set_cell(cell, value: Any, is_date_col: bool) -> str:
     if "\n" in text:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     return text
+
+
+def shifted_date(study_date: Any, offset_days: Any) -> dt.date | None:
+    """The study date as it appears in the de-identified images: the original plus the offset."""
+    d = parse_da(str(study_date or ""))
+    if d is None or not isinstance(offset_days, int):
+        return None
+    try:
+        return d + dt.timedelta(days=offset_days)
+    except OverflowError:
+        return None
 
 
 def parse_da(text: str) -> dt.date | None:

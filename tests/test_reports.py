@@ -148,6 +148,7 @@ def test_each_report_holds_the_rows_of_its_outcomes(outcomes):
     assert (k["StudyNumber"], k["PatientID"], k["NewPatientID"], k["DateOffsetDays"], k["Status"]) == \
         ("0001", "000123", "HIPAA_1", -30, "DOWNLOADED")
     assert k["StudyDate"] == dt.datetime(2020, 1, 2)
+    assert k["NewStudyDate"] == dt.datetime(2019, 12, 3), "the shifted date: 2020-01-02 minus 30 days"
 
     r3 = rows_of(by_name(paths, "_3_SUCCESSFUL_DOWNLOADS"))
     assert status_map(r3) == {"1.1.1": "DOWNLOADED", "1.1.2": "DOWNLOADED"}
@@ -362,3 +363,35 @@ def test_reports_of_an_empty_project(tmp_path):
         assert rows_of(paths[1]) == []
         wb = openpyxl.load_workbook(paths[1])
         assert [c.value for c in wb.worksheets[0][1]][:4] == ["Download", "StudyNumber", "Status", "QueryNumber"]
+
+
+def test_master_key_from_a_real_anonymizer_run(tmp_path):
+    """The project is the anonymizer's Keys: StudyNumbers agree, and its KeyEntry lands in the key report."""
+    import anonymizer
+    import settings as settings_mod
+    import synthdata
+
+    settings = settings_mod.load_settings(tmp_path / "config")
+    desc = synthdata.generate_set(seed=7, n_patients=1, studies_per_patient=2)
+    (patient, study_a), (_, study_b) = desc.studies()[:2]
+    with Project.create(tmp_path / "anon run", {}) as p:
+        p.upsert_series(1, {"StudyInstanceUID": study_b.study_uid,
+                            "SeriesInstanceUID": study_b.series[0].series_uid})     # search numbered B first
+        anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(settings), keys=p)
+        for st in (study_a, study_b):
+            se = st.series[0]
+            p.upsert_series(1, {"StudyInstanceUID": st.study_uid, "SeriesInstanceUID": se.series_uid})
+            res = anon.anonymize(synthdata.make_instance(patient, st, se, 0))
+            assert res.key.study_number == p.study_number(st.study_uid)
+            p.record_key(res.key)
+        assert p.study_number(study_b.study_uid) == "0001" and p.study_number(study_a.study_uid) == "0002"
+        entries = p.key_entries()
+        assert all(isinstance(e, anonymizer.KeyEntry) for e in entries)
+        path = by_name(write_reports(p, settings), "_2_MASTER_KEY_LEGEND")
+        rows = rows_of(path)
+        assert [r["StudyNumber"] for r in rows] == ["0001", "0002"]
+        assert {r["PatientID"] for r in rows} == {patient.patient_id}
+        assert all(r["NewPatientID"] and r["NewPatientID"] != patient.patient_id for r in rows)
+        assert all(r["NewStudyInstanceUID"] not in (study_a.study_uid, study_b.study_uid) for r in rows)
+        p.flush_key()
+        assert patient.patient_id in p.key_csv_path.read_text(encoding="utf-8-sig")
