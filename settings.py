@@ -826,7 +826,8 @@ def _parse_query_identifiers(data: dict, extra_tags: dict, ld: _Loader) -> list[
 
 
 def _alias_key(alias: str) -> str:
-    return re.sub(r"[^0-9a-z#]", "", alias.casefold())
+    """A header as the sheet reader compares it: no case, spaces or punctuation; '#' = number."""
+    return re.sub(r"[^0-9a-z]", "", alias.replace("#", " number ").casefold())
 
 
 def _parse_excel_headings(data: dict, extra_tags: dict, ld: _Loader) -> dict[str, list[str]]:
