@@ -419,6 +419,23 @@ class Project:
             self._depth = 0
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator["Project"]:
+        """Read several things as of one moment (one read transaction; writers wait meanwhile)."""
+        with self._lock:
+            if self._closed:
+                raise ProjectError(f"Project {self.root} is closed.")
+            if self._depth:
+                yield self
+                return
+            self._db.execute("BEGIN")
+            self._depth = 1
+            try:
+                yield self
+            finally:
+                self._depth = 0
+                self._db.execute("COMMIT")
+
     def _rows(self, sql: str, args: Iterable = ()) -> list[tuple]:
         with self._lock:
             if self._closed:

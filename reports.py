@@ -258,6 +258,14 @@ class _State:
 
     @classmethod
     def load(cls, project) -> "_State":
+        snapshot = getattr(project, "snapshot", None)
+        if snapshot is None:
+            return cls._read(project)
+        with snapshot():
+            return cls._read(project)
+
+    @classmethod
+    def _read(cls, project) -> "_State":
         queries = project.queries()
         return cls(queries=queries, row_errors=project.row_errors(), series=project.series(),
                    key=project.key_entries(), ignored_reasons=project.ignored_reasons(),

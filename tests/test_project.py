@@ -293,6 +293,24 @@ def test_threads_recording_instances_concurrently(proj):
     assert proj.verify() == []
 
 
+def test_snapshot_holds_writers_back_until_it_ends(proj):
+    proj.upsert_series(1, series_tags("2.1", "2.1.1"))
+    started = threading.Event()
+
+    def writer():
+        started.set()
+        proj.record_instance("2.1.1", "2.1.1.1", relpath="images/1.dcm", nbytes=1)
+    with proj.snapshot():
+        th = threading.Thread(target=writer)
+        th.start()
+        started.wait(10)
+        th.join(0.3)
+        assert th.is_alive(), "the writer waits for the snapshot"
+        assert proj.counts("2.1.1") == (0, 0)
+    th.join(10)
+    assert proj.counts("2.1.1") == (1, 0)
+
+
 CRASH_WRITER = textwrap.dedent("""
     import sys, dataclasses
     sys.path.insert(0, sys.argv[2])

@@ -356,6 +356,31 @@ def test_unwritable_folder_is_a_clear_error(outcomes, tmp_path):
     assert "no such folder" in str(ei.value) and "folder exists" in str(ei.value)
 
 
+def test_reports_while_instances_arrive_are_consistent(outcomes):
+    """Reports can be written while instances arrive; every row is self-consistent."""
+    import threading
+    outcomes.upsert_series(1, tags("1.5", "1.5.1", 400, 1))
+    stop = threading.Event()
+
+    def receiver():
+        for i in range(400):
+            if stop.is_set():
+                break
+            outcomes.record_instance("1.5.1", f"1.5.1.{i}", relpath=f"images/5/{i}.dcm", nbytes=1,
+                                     status="IGNORED" if i % 4 == 0 else "WRITTEN", reason="burned-in text")
+    th = threading.Thread(target=receiver)
+    th.start()
+    try:
+        for _ in range(3):
+            rows = rows_of(by_name(write_reports(outcomes, None, which="search"), "_1_SEARCH_RESULTS"))
+            live = [r for r in rows if r["SeriesInstanceUID"] == "1.5.1"][0]
+            assert live["Received"] == live["Written"] + live["Ignored"]
+    finally:
+        stop.set()
+        th.join(30)
+    assert outcomes.verify() == []
+
+
 def test_reports_of_an_empty_project(tmp_path):
     with Project.create(tmp_path / "empty", {}) as p:
         paths = write_reports(p, None)
