@@ -132,6 +132,7 @@ class Context:
     err: TextIO
     verbose: bool = False
     progress: Callable = field(default=lambda ev: None)
+    log_handlers: list = field(default_factory=list)   # project logs attached by this command
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -155,14 +156,23 @@ def _setup_logging(verbose: bool) -> None:
         log.debug("app logging not set up: %s", e)
 
 
-def _attach_project_log(project) -> None:
+def _attach_project_log(ctx: "Context", project) -> None:
     try:
         import logsetup
-        fn = getattr(logsetup, "attach_project_log", None) or getattr(logsetup, "setup_project_logging", None)
-        if fn is not None:
-            fn(project.private_dir)
+        ctx.log_handlers.append(logsetup.attach_project_log(project.private_dir))
     except Exception as e:
         log.warning("project log not attached: %s", e)
+
+
+def _detach_project_logs(ctx: "Context | None") -> None:
+    if ctx is None:
+        return
+    import logsetup
+    while ctx.log_handlers:
+        try:
+            logsetup.detach_project_log(ctx.log_handlers.pop())
+        except Exception:
+            log.debug("project log not detached", exc_info=True)
 
 
 def _load_settings(ctx_err: TextIO):
@@ -184,6 +194,7 @@ def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None
     if handler is None:
         err.write(f"unknown command {command!r}; try: {', '.join(sorted(COMMANDS))}\n")
         return EXIT_USAGE
+    ctx = None
     try:
         settings = _load_settings(err)
         ctx = Context(settings, out, err, verbose, ProgressView(err))
@@ -200,11 +211,13 @@ def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None
             raise
         err.write(f"error: {e}\n")
         return code
+    finally:
+        _detach_project_logs(ctx)
 
 
 def _code_for(e: Exception) -> int | None:
     name = type(e).__name__
-    if name == "SheetError":
+    if name in ("SheetError", "ReportError"):
         return EXIT_USAGE
     if name == "ProjectError":
         return EXIT_PROJECT
@@ -304,12 +317,12 @@ def _load_into_project(ctx: Context, args):
             raise _NoRows(f"{args.sheet_path}: no usable row; `python main.py check {args.sheet_path}` "
                           f"shows every row error")
         proj = project_mod.Project.create(root, {"sheet": str(Path(args.sheet_path).name)})
-        _attach_project_log(proj)
+        _attach_project_log(ctx, proj)
         proj.add_queries(sheet.queries, sheet.errors)
         ctx.say(f"project {proj.root}: {len(sheet.queries)} queries from {args.sheet_path}")
         return proj
     proj = project_mod.Project.open(root)
-    _attach_project_log(proj)
+    _attach_project_log(ctx, proj)
     return proj
 
 
@@ -463,7 +476,7 @@ def cmd_anonymize(ctx: Context, args) -> int:
         raise UsageError(f"{in_dir} is not a folder; give the folder holding the DICOM files")
     import project as project_mod
     proj = project_mod.Project.create(Path(args.project))
-    _attach_project_log(proj)
+    _attach_project_log(ctx, proj)
     try:
         summary, interrupted = _run_job(engine.anonymize_files, ctx.settings, proj, in_dir,
                                         on_event=ctx.progress)

@@ -72,6 +72,8 @@ STUDY_RETURN = ("PatientID", "PatientName", "StudyDate", "StudyTime", "Accession
 SERIES_RETURN = ("SeriesInstanceUID", "SeriesNumber", "SeriesDescription", "Modality",
                  "NumberOfSeriesRelatedInstances")
 DESCRIPTION_KEYS = ("StudyDescription", "SeriesDescription")
+#: keys that narrow a C-FIND to a few studies by themselves
+IDENTIFYING_KEYS = ("PatientID", "AccessionNumber", "StudyInstanceUID", "PatientName")
 MAX_VALUE_COMBINATIONS = 64
 #: association-level failures in a row after which a search stops asking the peer
 MAX_CONSECUTIVE_NET_FAILURES = 3
@@ -161,6 +163,7 @@ class Job:
                                         daemon=True)
         self.result = None
         self.error: BaseException | None = None
+        self.finished_at: float | None = None      # time.monotonic() when the function returned
 
     def _run(self) -> None:
         try:
@@ -168,6 +171,8 @@ class Job:
         except BaseException as e:  # reported to the caller through .error
             log.exception("job %s failed", getattr(self._fn, "__name__", "?"))
             self.error = e
+        finally:
+            self.finished_at = time.monotonic()
 
     def start(self) -> "Job":
         self._thread.start()
@@ -255,13 +260,18 @@ def study_key_sets(values: dict[str, list[str]], exact: bool) -> list[dict[str, 
     """The STUDY-level matching keys for one query row, one dict per combination of its values.
 
     Several values in one cell mean OR: each combination is its own C-FIND and the results are
-    merged. Descriptions match as *text* unless exact.
+    merged. Descriptions match as *text* unless exact. PACS differ on case in wildcard matching,
+    so when the row also names a patient, accession or study UID the description is not sent
+    and is matched here instead, ignoring case (study_matches).
     """
     keys: list[tuple[str, list[str]]] = []
+    identified = any(values.get(kw) for kw in IDENTIFYING_KEYS)
     for kw in STUDY_KEYS:
         vals = [v for v in (values.get(kw) or []) if str(v).strip()]
         if not vals:
             continue
+        if kw in DESCRIPTION_KEYS and identified and not exact:
+            continue                     # matched here, case-insensitively (study_matches)
         if kw in DESCRIPTION_KEYS and not exact:
             vals = [_wildcard(str(v)) for v in vals]
         if kw == "StudyInstanceUID":
@@ -275,6 +285,15 @@ def study_key_sets(values: dict[str, list[str]], exact: bool) -> list[dict[str, 
                         MAX_VALUE_COMBINATIONS)
             break
     return combos or [{}]
+
+
+def study_matches(row_values: dict[str, list[str]], study_tags: dict[str, str], exact: bool) -> bool:
+    """Whether a found study satisfies the row's StudyDescription (several values: any of them)."""
+    wanted = [str(v).strip() for v in (row_values.get("StudyDescription") or []) if str(v).strip()]
+    if not wanted:
+        return True
+    actual = study_tags.get("StudyDescription") or ""
+    return any(_match_description(actual, w, exact) for w in wanted)
 
 
 def _match_description(actual: str, wanted: str, exact: bool) -> bool:
@@ -395,7 +414,9 @@ def _search_one(settings, project, session, q, exact: bool) -> int:
         for ds in session.find("STUDY", keys):
             uid = element_text(ds, "StudyInstanceUID")
             if uid and uid not in studies:
-                studies[uid] = {kw: element_text(ds, kw) for kw in study_return}
+                tags = {kw: element_text(ds, kw) for kw in study_return}
+                if study_matches(q.values, tags, exact):
+                    studies[uid] = tags
     stored = 0
     for study_uid, study_tags in studies.items():
         keys = {kw: "" for kw in series_return}
