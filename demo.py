@@ -372,6 +372,11 @@ class DemoPACS:
         with self._lock:
             self._destinations[aet.strip()] = (host, int(port))
 
+    def destination(self, aet: str) -> tuple[str, int] | None:
+        """(host, port) registered for a move destination AE title, or None."""
+        with self._lock:
+            return self._destinations.get(aet.strip())
+
     def set_allowed(self, allowed) -> None:
         """Replace the calling-AE rule (None, AE titles, or callable)."""
         self._allowed = _allow_fn(allowed)
@@ -439,8 +444,7 @@ class DemoPACS:
 
     def _on_move(self, event) -> Iterator:
         """C-MOVE to a registered destination."""
-        with self._lock:
-            dest = self._destinations.get(str(event.move_destination).strip())
+        dest = self.destination(str(event.move_destination))
         if dest is None:
             log.warning("demo PACS: unknown move destination %r", event.move_destination)
             yield None, None
