@@ -87,7 +87,7 @@ METHOD_CODES = {  # CID 7050 De-identification Method
 }
 _FREE_TEXT_VRS = frozenset({"LT", "ST", "UT"})
 _TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT", "UR", "PN"})
-_TAG_TEXT_VALUE = 0x0040A160
+_D_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN"})
 _UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
 
 
@@ -478,7 +478,7 @@ class BasicProfile(ElementStep):
         return (f"3. Apply PS3.15 Table E.1-1 Basic Profile (edition {deid_profile.EDITION}, "
                 f"{len(deid_profile.BASIC_PROFILE)} attributes): D dummy, Z empty, X remove, "
                 "U remap, K keep, C clean; sequences cleaned item by item; unlisted free text "
-                "(LT/ST/UT) removed, SR TextValue replaced. Options: " + "; ".join(opts) + ".")
+                "(LT/ST/UT) removed; inside D sequences (SR content...) all other text replaced. Options: " + "; ".join(opts) + ".")
 
     def decide(self, tag, vr, inside_d, current):
         if current is not None:
@@ -495,8 +495,8 @@ class BasicProfile(ElementStep):
             return AGE if vr == "AS" else KEEP
         action = self.profile_action(tag)
         if action is None:
-            if tag == _TAG_TEXT_VALUE and inside_d:
-                return TEXT_DUMMY
+            if inside_d and vr in _D_TEXT_VRS:
+                return TEXT_DUMMY  # content the profile replaces wholesale (SR text, code meanings)
             if vr in _FREE_TEXT_VRS:
                 return REMOVE
             return None
@@ -560,13 +560,13 @@ class ExtraRules(ElementStep):
             return current
         if tag in self._pseudonym_tags or tag in self._protected:
             return current if current is not None else KEEP
-        return self.action_for_vr(vr, inside_d)
+        return self.action_for_vr(vr, inside_d, current)
 
-    def action_for_vr(self, vr: str, inside_d: bool) -> str:
+    def action_for_vr(self, vr: str, inside_d: bool, current: str | None) -> str | None:
         """The VR-correct replacement for an element named by anon_vrs/anon_tags."""
         dates = self.config.retain_modified_dates
         if vr == "UI":
-            return UID
+            return current       # step 5 remaps every UID, class UIDs excepted
         if vr in ("DA", "DT"):
             return SHIFT if dates else EMPTY
         if vr == "TM":
@@ -591,7 +591,7 @@ class UidRemap(ElementStep):
                 "transfer syntaxes and DICOM well-known UIDs are kept.")
 
     def decide(self, tag, vr, inside_d, current):
-        if vr != "UI" or current in (REMOVE, EMPTY):
+        if vr != "UI" or current in (REMOVE, EMPTY, UID):
             return current
         return KEEP if _is_class_uid_tag(tag) else UID
 
