@@ -278,3 +278,70 @@ def test_sample_sheet_matches_set_and_has_a_missing_row(tmp_path):
         assert r.expected_study_uid is not None
     assert values[-1][0] == synthdata.MISSING_MRN and synthdata.MISSING_MRN not in ids
     assert rows[-1].expected_study_uid is None
+
+
+# ----------------------------------------------------------------------------- retrieval through the fixtures
+
+class _Receiver:
+    """A bare pynetdicom Storage SCP on a given port that collects SOPInstanceUIDs."""
+
+    def __init__(self, aet: str, port: int):
+        from pynetdicom import StoragePresentationContexts, evt
+        self.got: list[str] = []
+        ae = AE(aet)
+        for cx in StoragePresentationContexts:
+            ae.add_supported_context(cx.abstract_syntax)
+        handlers = [(evt.EVT_C_STORE, self._on_store)]
+        self.server = ae.start_server((peers.HOST, port), block=False, evt_handlers=handlers)
+
+    def _on_store(self, event) -> int:
+        self.got.append(str(event.dataset.SOPInstanceUID))
+        return 0x0000
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def _move_series(peer, dest_aet: str, study_uid: str, series_uid: str, calling=peers.SELF_AET) -> int:
+    """C-MOVE one series; returns the final status."""
+    from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelMove as Move
+    ae = AE(ae_title=calling)
+    ae.add_requested_context(Move)
+    assoc = ae.associate(peer.host, peer.port, ae_title=peer.aet)
+    assert assoc.is_established
+    query = Dataset()
+    query.QueryRetrieveLevel = "SERIES"
+    query.StudyInstanceUID = study_uid
+    query.SeriesInstanceUID = series_uid
+    try:
+        responses = list(assoc.send_c_move(query, dest_aet, Move))
+    finally:
+        assoc.release()
+    return responses[-1][0].Status
+
+
+@pytest.mark.peers
+def test_orthanc_moves_to_a_modality_registered_at_run_time(orthanc_loaded, synthetic_study_files):
+    _, study, series = synthetic_study_files.desc.all_series()[0]
+    port = peers.free_port()
+    receiver = _Receiver("BENCH_RX", port)
+    try:
+        orthanc_loaded.set_modality("BENCH_RX", "BENCH_RX", peers.HOST, port)
+        assert _move_series(orthanc_loaded.peer, "BENCH_RX", study.study_uid, series.series_uid) == 0
+    finally:
+        receiver.close()
+        orthanc_loaded.remove_modality("BENCH_RX")
+    assert sorted(receiver.got) == sorted(series.sop_uid(i) for i in range(series.count))
+
+
+@pytest.mark.peers
+def test_dcmqrscp_moves_to_self_port(dcmqrscp_loaded, synthetic_study_files):
+    _, study, series = synthetic_study_files.desc.all_series()[-2]
+    receiver = _Receiver(dcmqrscp_loaded.self_aet, dcmqrscp_loaded.self_port)
+    try:
+        status = _move_series(dcmqrscp_loaded.peer, dcmqrscp_loaded.self_aet, study.study_uid,
+                              series.series_uid)
+    finally:
+        receiver.close()
+    assert status == 0
+    assert sorted(receiver.got) == sorted(series.sop_uid(i) for i in range(series.count))
