@@ -445,24 +445,45 @@ class Project:
     # ------------------------------------------------------------------ secret
 
     def _load_secret(self) -> None:
-        """Read private/secret.key, creating it (32 random bytes, mode 0600) the first time."""
+        """Read private/secret.key, creating it (32 random bytes, mode 0600) the first time.
+
+        The file appears whole or not at all (written aside, then linked into place), so a
+        kill during creation cannot leave a short secret behind.
+        """
         path = self.private_dir / SECRET_NAME
-        if not path.exists():
-            data = secrets.token_bytes(32)
-            try:
-                fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-        data = path.read_bytes()
+        data = path.read_bytes() if path.exists() else b""
+        if not data and not self._has_pseudonyms():
+            self._write_secret(path)
+            data = path.read_bytes()
         if len(data) != 32:
             raise ProjectError(f"{path} is damaged ({len(data)} bytes, 32 expected). Restore it from a backup: "
                                "without it, new images would get pseudonyms that do not match the old ones.")
         self._secret = data
+
+    @staticmethod
+    def _write_secret(path: Path) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            if path.exists() and path.stat().st_size == 0:
+                os.replace(tmp, path)           # an empty leftover: nothing was ever keyed with it
+            else:
+                os.link(tmp, path)              # never replaces a secret another process just wrote
+        except FileExistsError:
+            pass
+        except OSError:                         # no hard links on this file system
+            if not path.exists():
+                os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _has_pseudonyms(self) -> bool:
+        """True once anything was keyed with the secret (patients numbered, key rows, instances)."""
+        return bool(self._rows("SELECT 1 FROM key UNION ALL SELECT 1 FROM instances LIMIT 1"))
 
     @property
     def secret(self) -> bytes:

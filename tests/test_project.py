@@ -76,6 +76,21 @@ def test_create_makes_layout_secret_and_settings(tmp_path):
             assert p._db.execute("PRAGMA user_version").fetchone()[0] == P.SCHEMA_VERSION
 
 
+def test_secret_is_never_silently_replaced(tmp_path):
+    root = tmp_path / "s"
+    Project.create(root, {}).close()
+    key = root / "private" / "secret.key"
+    key.write_bytes(b"")                      # killed while creating it: nothing used it yet
+    with Project.open(root) as p:
+        assert len(p.secret) == 32 and key.read_bytes() == p.secret
+        p.upsert_series(1, {"StudyInstanceUID": "1.2", "SeriesInstanceUID": "1.2.3"})
+        p.record_instance("1.2.3", "1.2.3.4", relpath="images/a.dcm", nbytes=1)
+    key.write_bytes(b"short")
+    with pytest.raises(ProjectError, match="damaged.*backup"):
+        Project.open(root)
+    assert key.read_bytes() == b"short", "a damaged secret is left for the user to restore"
+
+
 def test_create_refuses_non_empty_folder_that_is_not_a_project(tmp_path):
     root = tmp_path / "busy"
     root.mkdir()
