@@ -827,7 +827,7 @@ class StorageSCP:
             self._ae = None
 
     def _check_calling_aet(self, event: evt.Event) -> None:
-        calling = event.assoc.requestor.ae_title.strip()
+        calling = str(event.assoc.requestor.primitive.calling_ae_title or "").strip()
         try:
             allowed = {a.strip() for a in self._allowed()}
         except Exception:  # noqa: BLE001 - a broken allow-list must not let anyone in

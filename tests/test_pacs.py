@@ -1,0 +1,591 @@
+"""pacs.py against real DICOM peers on loopback: Orthanc, DCMTK and small pynetdicom peers.
+
+The pynetdicom peers started here are real DICOM applications on real sockets, each shaped to
+show one behaviour (reject, abort, drop, slow answer, ignored C-CANCEL) that Orthanc or DCMTK
+cannot be made to show on demand.
+"""
+from __future__ import annotations
+
+import io
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset
+from pynetdicom import AE, AllStoragePresentationContexts, StoragePresentationContexts, evt
+from pynetdicom.sop_class import (
+    CTImageStorage,
+    StudyRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelMove,
+    Verification,
+)
+
+import pacs
+import peers
+
+HOST = peers.HOST
+ME = peers.SELF_AET                       # registered at the fixtures' Orthanc
+FAST = pacs.Timeouts(connect=3, acse=5, dimse=15, network=30)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def peer(name: str, aet: str, port: int, **extra):
+    """A PeerConfig for a peer on loopback."""
+    return peers.make_peer(name, aet, HOST, port, **extra)
+
+
+class Received:
+    """A thread-safe store handler that keeps what arrived; may fail chosen SOP instances."""
+
+    def __init__(self, fail_uids: set[str] | None = None, raise_error: bool = False):
+        self.requests: list[pacs.StoreRequest] = []
+        self.fail_uids = set(fail_uids or ())
+        self.raise_error = raise_error
+        self.lock = threading.Lock()
+
+    def __call__(self, req: pacs.StoreRequest) -> int:
+        uid = req.dataset.SOPInstanceUID
+        if uid in self.fail_uids:
+            if self.raise_error:
+                raise OSError(f"disk full while writing {uid}")
+            return pacs.STATUS_OUT_OF_RESOURCES
+        with self.lock:
+            self.requests.append(req)
+        return pacs.STATUS_SUCCESS
+
+    @property
+    def sop_uids(self) -> set[str]:
+        with self.lock:
+            return {r.dataset.SOPInstanceUID for r in self.requests}
+
+
+def wait_for(predicate, timeout: float = 10.0) -> bool:
+    """Poll until predicate() is true or timeout passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def start_scp(handlers, contexts=(Verification,), *, network_timeout=30, aet="TESTPEER", requested=()):
+    """A pynetdicom SCP on a free loopback port; returns (server, port)."""
+    ae = AE(ae_title=aet)
+    ae.network_timeout = network_timeout
+    for uid in contexts:
+        ae.add_supported_context(uid)
+    for uid in requested:                 # for C-MOVE sub-operations to a storage SCP
+        ae.add_requested_context(uid)
+    port = peers.free_port()
+    server = ae.start_server((HOST, port), block=False, evt_handlers=handlers)
+    return server, port
+
+
+@pytest.fixture
+def pyscp():
+    """Start pynetdicom peers in a test; all are shut down afterwards."""
+    servers = []
+
+    def make(handlers, contexts=(Verification,), **kwargs):
+        server, port = start_scp(handlers, contexts, **kwargs)
+        servers.append(server)
+        return port
+
+    yield make
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def receiver(free_port):
+    """make(allowed, on_store, aet=...) -> a started StorageSCP on a free port, stopped afterwards."""
+    started = []
+
+    def make(allowed, on_store, aet="MID_RECV", host=HOST, port=None):
+        scp = pacs.StorageSCP(aet, host, port or free_port(), allowed, on_store, FAST)
+        scp.start()
+        started.append(scp)
+        return scp
+
+    yield make
+    for scp in started:
+        scp.stop()
+
+
+def series_of(files, modality: str):
+    """(patient, study, series) of the first synthetic series with this modality."""
+    return next(t for t in files.desc.all_series() if t[2].modality == modality)
+
+
+# ----------------------------------------------------------------------------- identifiers
+
+def test_build_identifier_return_keys_lists_and_level():
+    ds = pacs.build_identifier("series", {"StudyInstanceUID": "1.2.3", "Modality": ["CT", "MR"],
+                                          "SeriesDescription": "", "SeriesNumber": None})
+    assert ds.QueryRetrieveLevel == "SERIES"
+    assert list(ds.Modality) == ["CT", "MR"]
+    assert ds.SeriesDescription == "" and "SeriesNumber" in ds
+    assert ds.StudyInstanceUID == "1.2.3"
+
+
+def test_build_identifier_refuses_unknown_keyword_and_level():
+    with pytest.raises(ValueError, match="PatientMRN"):
+        pacs.build_identifier("STUDY", {"PatientMRN": "1"})
+    with pytest.raises(ValueError, match="FRAME"):
+        pacs.build_identifier("FRAME", {})
+
+
+@pytest.mark.parametrize("keys", [{"StudyDescription": "CT"}, {"StudyInstanceUID": "1.2.*"},
+                                  {"StudyInstanceUID": ""}, {"SeriesInstanceUID": "1.2?"}])
+def test_retrieve_keys_must_be_unique_and_exact(keys):
+    with pytest.raises(ValueError):
+        pacs.move(ME, peer("X", "X", 1), "DEST", "STUDY", keys, FAST)
+
+
+def test_status_names():
+    assert pacs.status_meaning(0xA702).startswith("refused: out of resources")
+    assert pacs.is_transient_status(0xA702) and not pacs.is_transient_status(0xC000)
+    assert pacs.is_failure(0xC001) and not pacs.is_failure(0xB000) and not pacs.is_failure(0x0000)
+
+
+# ----------------------------------------------------------------------------- echo
+
+def test_echo_orthanc_ok(orthanc):
+    seconds = pacs.echo(ME, orthanc.peer, FAST)
+    assert 0 < seconds < FAST.acse
+
+
+def test_echo_refused_on_closed_port(free_port):
+    closed = peer("CLOSED", "NOBODY", free_port())
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo(ME, closed, FAST)
+    err = info.value
+    assert err.kind == "refused"
+    text = str(err)
+    assert "\n" not in text and "connection refused" in text and "CLOSED" in text and "port" in text
+
+
+def test_echo_timeout_when_port_never_answers():
+    silent = socket.socket()
+    silent.bind((HOST, 0))
+    silent.listen(4)          # the kernel completes the TCP handshake; nobody ever speaks DICOM
+    try:
+        started = time.monotonic()
+        with pytest.raises(pacs.NetError) as info:
+            pacs.echo(ME, peer("SILENT", "SILENT", silent.getsockname()[1]),
+                      pacs.Timeouts(connect=2, acse=1.5, dimse=2, network=5))
+        assert info.value.kind == "timeout"
+        assert "1.5 s" in str(info.value) and info.value.transient
+        assert time.monotonic() - started < 10
+    finally:
+        silent.close()
+
+
+@pytest.fixture(scope="module")
+def strict_orthanc(tmp_path_factory):
+    """An Orthanc that checks the called AE title and answers echo only for known modalities."""
+    peers.require_tools(peers.ORTHANC_TOOLS)
+    server = peers.OrthancServer(tmp_path_factory.mktemp("strict_orthanc"),
+                                 config={"DicomCheckCalledAet": True, "DicomAlwaysAllowEcho": False})
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_echo_rejected_wrong_called_aet(strict_orthanc):
+    wrong = peer("STRICT", "NOT_ORTHANC", strict_orthanc.dicom_port)
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo(ME, wrong, FAST)
+    err = info.value
+    assert err.kind == "rejected" and not err.transient
+    assert "called AE title not recognised" in str(err) and "NOT_ORTHANC" in str(err)
+    assert pacs.echo(ME, strict_orthanc.peer, FAST) > 0       # the right called AE passes
+
+
+def test_echo_unknown_calling_aet_is_named(strict_orthanc):
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo("STRANGER", strict_orthanc.peer, FAST)
+    assert info.value.kind in ("rejected", "aborted")
+    assert "STRANGER" in str(info.value) or "calling AE" in str(info.value)
+
+
+def _rejecting(result, source, reason):
+    def handle(event):
+        event.assoc.acse.send_reject(result, source, reason)
+        event.assoc.kill()
+    return [(evt.EVT_REQUESTED, handle)]
+
+
+@pytest.mark.parametrize("rsd, text, transient", [
+    ((1, 1, 3), "calling AE title not recognised", False),
+    ((1, 1, 1), "no reason given", False),
+    ((2, 3, 1), "temporary congestion", True),
+    ((2, 3, 2), "local limit exceeded", True),
+])
+def test_rejection_reasons_decoded(pyscp, rsd, text, transient):
+    port = pyscp(_rejecting(*rsd))
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo(ME, peer("PY", "TESTPEER", port), FAST)
+    err = info.value
+    assert err.kind == "rejected" and err.transient is transient and text in str(err)
+    if rsd == (1, 1, 3):
+        assert ME in err.hint          # tells the user which AE title to register
+
+
+def test_abort_during_association_is_named(pyscp):
+    port = pyscp([(evt.EVT_REQUESTED, lambda event: event.assoc.abort(block=False))])
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo(ME, peer("PY", "TESTPEER", port), FAST)
+    assert info.value.kind == "aborted" and info.value.transient
+
+
+# ----------------------------------------------------------------------------- find
+
+def test_find_study_and_series_on_one_association(orthanc_loaded, synthetic_study_files):
+    desc = synthetic_study_files.desc
+    patient, study = desc.studies()[0]
+    with pacs.QuerySession(ME, orthanc_loaded.peer, FAST) as session:
+        studies = session.find("STUDY", {"PatientID": patient.patient_id, "StudyInstanceUID": "",
+                                         "StudyDescription": "", "AccessionNumber": ""})
+        assert {s.StudyInstanceUID for s in studies} == {st.study_uid for st in patient.studies}
+        assert all(s.QueryRetrieveLevel == "STUDY" for s in studies)
+        series = session.find("SERIES", {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": "",
+                                         "SeriesDescription": "", "NumberOfSeriesRelatedInstances": ""})
+        assert {s.SeriesInstanceUID for s in series} == {se.series_uid for se in study.series}
+        counts = {s.SeriesInstanceUID: int(s.NumberOfSeriesRelatedInstances) for s in series}
+        assert counts == {se.series_uid: se.count for se in study.series}
+        assert session.find("STUDY", {"PatientID": "NO_SUCH_PATIENT", "StudyInstanceUID": ""}) == []
+        for p in desc.patients:
+            assert len(session.find("STUDY", {"PatientID": p.patient_id, "StudyInstanceUID": ""})) == len(p.studies)
+        assert session.associations_opened == 1
+
+
+def test_find_patient_root(orthanc_loaded, synthetic_study_files):
+    patient = synthetic_study_files.desc.patients[1]
+    with pacs.QuerySession(ME, orthanc_loaded.peer, FAST, model="patient") as session:
+        found = session.find("PATIENT", {"PatientID": patient.patient_id, "PatientName": ""})
+        assert [str(d.PatientName) for d in found] == [patient.name]
+        studies = session.find("STUDY", {"PatientID": patient.patient_id, "StudyInstanceUID": ""})
+        assert len(studies) == len(patient.studies)
+
+
+def test_find_on_dcmqrscp(dcmqrscp_loaded, synthetic_study_files):
+    patient, study = synthetic_study_files.desc.studies()[2]
+    with pacs.QuerySession(ME, dcmqrscp_loaded.peer, FAST) as session:
+        found = session.find("STUDY", {"PatientID": patient.patient_id, "StudyInstanceUID": ""})
+        assert study.study_uid in {d.StudyInstanceUID for d in found}
+
+
+def _find_scp(counter: dict, *, drop_find: int | None = None, status=None, delay=0.0):
+    """Handlers for a pynetdicom C-FIND SCP answering one match per request."""
+
+    def on_established(event):
+        counter["assocs"] = counter.get("assocs", 0) + 1
+
+    def on_find(event):
+        counter["finds"] = counter.get("finds", 0) + 1
+        if counter["finds"] == drop_find:
+            event.assoc.abort()
+            return
+        if delay:
+            time.sleep(delay)
+        if status is not None:
+            yield status, None
+            return
+        match = Dataset()
+        match.QueryRetrieveLevel = "STUDY"
+        match.StudyInstanceUID = "1.2.3.4"
+        yield 0xFF00, match
+
+    return [(evt.EVT_ESTABLISHED, on_established), (evt.EVT_C_FIND, on_find)]
+
+
+def test_find_reopens_after_peer_dropped_idle_association(pyscp):
+    counter: dict = {}
+    port = pyscp(_find_scp(counter), (StudyRootQueryRetrieveInformationModelFind,), network_timeout=0.5)
+    with pacs.QuerySession(ME, peer("PY", "TESTPEER", port), FAST) as session:
+        assert len(session.find("STUDY", {"StudyInstanceUID": ""})) == 1
+        assert len(session.find("STUDY", {"StudyInstanceUID": ""})) == 1
+        assert counter["assocs"] == 1
+        assert wait_for(lambda: not session._assoc.is_established, 5)   # the peer timed us out
+        assert len(session.find("STUDY", {"StudyInstanceUID": ""})) == 1
+        assert counter["assocs"] == 2 and session.associations_opened == 2
+
+
+def test_find_retries_once_when_association_drops_mid_query(pyscp):
+    counter: dict = {}
+    port = pyscp(_find_scp(counter, drop_find=2), (StudyRootQueryRetrieveInformationModelFind,))
+    with pacs.QuerySession(ME, peer("PY", "TESTPEER", port), FAST) as session:
+        assert len(session.find("STUDY", {"StudyInstanceUID": ""})) == 1     # association 1
+        found = session.find("STUDY", {"StudyInstanceUID": ""})    # aborted on 1, retried on 2
+        assert session.associations_opened == 2
+    assert len(found) == 1 and counter["finds"] == 3 and counter["assocs"] == 2
+
+
+def test_find_failure_status_raises(pyscp):
+    port = pyscp(_find_scp({}, status=0xC001), (StudyRootQueryRetrieveInformationModelFind,))
+    with pacs.QuerySession(ME, peer("PY", "TESTPEER", port), FAST) as session:
+        with pytest.raises(pacs.NetError) as info:
+            session.find("STUDY", {"StudyInstanceUID": ""})
+    assert info.value.kind == "status" and info.value.status == 0xC001 and "0xC001" in str(info.value)
+
+
+def test_find_timeout_raises_not_empty(pyscp):
+    port = pyscp(_find_scp({}, delay=3), (StudyRootQueryRetrieveInformationModelFind,))
+    slow = pacs.Timeouts(connect=2, acse=2, dimse=1, network=10)
+    with pacs.QuerySession(ME, peer("PY", "TESTPEER", port), slow) as session:
+        with pytest.raises(pacs.NetError) as info:
+            session.find("STUDY", {"StudyInstanceUID": ""})
+    assert info.value.kind == "timeout" and "C-FIND" in str(info.value)
+
+
+def test_find_refused_raises(free_port):
+    with pacs.QuerySession(ME, peer("CLOSED", "NOBODY", free_port()), FAST) as session:
+        with pytest.raises(pacs.NetError) as info:
+            session.find("STUDY", {"StudyInstanceUID": ""})
+    assert info.value.kind == "refused"
+
+
+# ----------------------------------------------------------------------------- receiver
+
+def _storescu(port: int, calling: str, called: str, files) -> subprocess.CompletedProcess:
+    cmd = ["/usr/bin/storescu", "-aet", calling, "-aec", called, HOST, str(port), *map(str, files)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def test_receiver_rejects_unknown_calling_aet(require_real_peers, receiver, synthetic_study_files):
+    got = Received()
+    allowed = {"GOODPACS"}
+    scp = receiver(lambda: allowed, got, aet="MID_RECV", host="0.0.0.0")
+    files = synthetic_study_files.paths[:2]
+    bad = _storescu(scp.port, "NOTALLOWED", "MID_RECV", files)
+    assert bad.returncode != 0
+    assert "Calling AE Title Not Recognized" in bad.stderr + bad.stdout
+    assert got.requests == []
+    good = _storescu(scp.port, "GOODPACS", "MID_RECV", files)
+    assert good.returncode == 0, good.stderr
+    assert len(got.requests) == 2 and {r.calling_aet for r in got.requests} == {"GOODPACS"}
+    allowed.add("NOTALLOWED")                                 # re-read per association
+    assert _storescu(scp.port, "NOTALLOWED", "MID_RECV", files[:1]).returncode == 0
+    assert len(got.requests) == 3
+
+
+def test_receiver_port_in_use_is_named(receiver):
+    first = receiver({"X"}, Received())
+    with pytest.raises(pacs.NetError) as info:
+        pacs.StorageSCP("OTHER", HOST, first.port, {"X"}, Received(), FAST).start()
+    assert info.value.kind == "failed" and str(first.port) in str(info.value)
+
+
+def _send(port: int, path: Path, calling="GOODPACS") -> int:
+    """C-STORE one file with its own transfer syntax; returns the status."""
+    ds = dcmread(path)
+    ae = AE(ae_title=calling)
+    ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+    assoc = ae.associate(HOST, port, ae_title="MID_RECV")
+    assert assoc.is_established
+    try:
+        return assoc.send_c_store(ds).Status
+    finally:
+        assoc.release()
+
+
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_bigendian.dcm", "image_dfl.dcm",
+                                  "SC_rgb_jpeg_dcmtk.dcm", "JPEG-lossy.dcm", "SC_rgb_jpeg_gdcm.dcm",
+                                  "MR_small_jpeg_ls_lossless.dcm", "JPEGLSNearLossless_08.dcm",
+                                  "MR_small_jp2klossless.dcm", "JPEG2000.dcm", "MR_small_RLE.dcm"])
+def test_receiver_keeps_transfer_syntax_and_bytes(receiver, name):
+    path = Path(get_testdata_file(name))
+    got = Received()
+    scp = receiver({"GOODPACS"}, got)
+    assert _send(scp.port, path) == pacs.STATUS_SUCCESS
+    req = got.requests[0]
+    original = dcmread(path)
+    assert req.dataset.file_meta.TransferSyntaxUID == original.file_meta.TransferSyntaxUID
+    assert req.dataset.SOPInstanceUID == original.SOPInstanceUID
+    encoded = req.encoded()
+    assert encoded[128:132] == b"DICM"
+    again = dcmread(io.BytesIO(encoded))
+    assert again.file_meta.TransferSyntaxUID == original.file_meta.TransferSyntaxUID
+    if "PixelData" in original:
+        assert again.PixelData == original.PixelData
+
+
+def test_receiver_answers_failure_when_handler_fails(receiver):
+    path = Path(get_testdata_file("CT_small.dcm"))
+    uid = dcmread(path).SOPInstanceUID
+    assert _send(receiver({"GOODPACS"}, Received({uid}, raise_error=True)).port, path) == pacs.STATUS_OUT_OF_RESOURCES
+
+    def broken(req):
+        raise ValueError("cannot decode")
+    assert _send(receiver({"GOODPACS"}, broken).port, path) == pacs.STATUS_CANNOT_UNDERSTAND
+    assert _send(receiver({"GOODPACS"}, lambda req: None).port, path) == pacs.STATUS_CANNOT_UNDERSTAND
+
+
+# ----------------------------------------------------------------------------- move and get
+
+@pytest.fixture
+def orthanc_to_receiver(orthanc_loaded, receiver, free_port):
+    """(orthanc, make) where make(on_store) starts a receiver registered at Orthanc as MID_RECV."""
+    port = free_port()
+
+    def make(on_store):
+        scp = receiver({orthanc_loaded.aet}, on_store, aet="MID_RECV", port=port)
+        orthanc_loaded.set_modality("mid_recv", "MID_RECV", HOST, port)
+        return scp
+
+    yield orthanc_loaded, make
+    orthanc_loaded.remove_modality("mid_recv")
+
+
+def test_move_series_and_study_from_orthanc(orthanc_to_receiver, synthetic_study_files):
+    orthanc, make = orthanc_to_receiver
+    got = Received()
+    make(got)
+    patient, study, series = series_of(synthetic_study_files, "MR")
+    pending = []
+    result = pacs.move(ME, orthanc.peer, "MID_RECV", "SERIES",
+                       {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid},
+                       FAST, on_pending=pending.append)
+    assert result.status == pacs.STATUS_SUCCESS and not result.cancelled
+    assert (result.completed, result.failed, result.warning) == (series.count, 0, 0)
+    assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)}
+    assert {r.calling_aet for r in got.requests} == {orthanc.aet}
+    assert all(isinstance(p, pacs.RetrieveResult) for p in pending)
+
+    result = pacs.move(ME, orthanc.peer, "MID_RECV", "STUDY", {"StudyInstanceUID": study.study_uid}, FAST)
+    assert result.completed == study.count and result.failed == 0
+    assert len(got.sop_uids) == study.count
+
+
+def test_move_failed_store_is_never_success_orthanc(orthanc_to_receiver, synthetic_study_files):
+    """Orthanc stops a move at the first refused C-STORE and answers a failure status."""
+    orthanc, make = orthanc_to_receiver
+    patient, study, series = series_of(synthetic_study_files, "CT")
+    bad_uid = series.sop_uid(0)
+    got = Received({bad_uid}, raise_error=True)
+    make(got)
+    keys = {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid}
+    with pytest.raises(pacs.NetError) as info:
+        pacs.move(ME, orthanc.peer, "MID_RECV", "SERIES", keys, FAST)
+    err = info.value
+    assert err.kind == "status" and err.status != pacs.STATUS_SUCCESS and err.result is not None
+    assert f"0x{err.status:04X}" in str(err)
+    assert bad_uid not in got.sop_uids
+
+
+def test_move_failed_store_is_a_failed_suboperation_dcmqrscp(dcmqrscp_loaded, receiver, synthetic_study_files):
+    """dcmqrscp goes on after a refused C-STORE and reports it as a failed sub-operation."""
+    patient, study, series = series_of(synthetic_study_files, "MR")
+    bad_uid = series.sop_uid(2)
+    got = Received({bad_uid})
+    receiver({dcmqrscp_loaded.aet}, got, aet=dcmqrscp_loaded.self_aet, port=dcmqrscp_loaded.self_port)
+    result = pacs.move(ME, dcmqrscp_loaded.peer, dcmqrscp_loaded.self_aet, "SERIES",
+                       {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid}, FAST)
+    assert result.status == pacs.STATUS_SUBOPS_WARNING
+    assert (result.failed, result.completed) == (1, series.count - 1)
+    assert result.failed_sop_uids == [bad_uid]
+    assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)} - {bad_uid}
+
+
+def test_move_unknown_destination_is_named(orthanc_loaded, synthetic_study_files):
+    patient, study = synthetic_study_files.desc.studies()[0]
+    with pytest.raises(pacs.NetError) as info:
+        pacs.move(ME, orthanc_loaded.peer, "NO_SUCH_DEST", "STUDY", {"StudyInstanceUID": study.study_uid}, FAST)
+    assert info.value.kind == "status" and info.value.status is not None
+    assert "0x" in str(info.value)
+
+
+def test_move_from_dcmqrscp(dcmqrscp_loaded, receiver, synthetic_study_files):
+    got = Received()
+    receiver({dcmqrscp_loaded.aet}, got, aet=dcmqrscp_loaded.self_aet, port=dcmqrscp_loaded.self_port)
+    patient, study, series = series_of(synthetic_study_files, "CT")
+    result = pacs.move(ME, dcmqrscp_loaded.peer, dcmqrscp_loaded.self_aet, "SERIES",
+                       {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid}, FAST)
+    assert result.status == pacs.STATUS_SUCCESS and result.completed == series.count
+    assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)}
+
+
+def test_get_from_orthanc(orthanc_loaded, synthetic_study_files):
+    got = Received()
+    patient, study, series = series_of(synthetic_study_files, "MR")
+    result = pacs.get(ME, orthanc_loaded.peer, "SERIES",
+                      {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid},
+                      FAST, on_store=got)
+    assert result.status == pacs.STATUS_SUCCESS and result.completed == series.count
+    assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)}
+    first = got.requests[0]
+    assert dcmread(io.BytesIO(first.encoded())).SOPInstanceUID == first.dataset.SOPInstanceUID
+
+
+def test_get_store_failure_is_reported(orthanc_loaded, synthetic_study_files):
+    patient, study, series = series_of(synthetic_study_files, "CT")
+    got = Received({series.sop_uid(1)})
+    keys = {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid}
+    try:
+        result = pacs.get(ME, orthanc_loaded.peer, "SERIES", keys, FAST, on_store=got)
+    except pacs.NetError as err:
+        assert err.result is not None
+        result = err.result
+    assert result.failed >= 1 and len(got.sop_uids) == series.count - 1
+
+
+def test_get_contexts_fit_the_limit():
+    common = {cx.abstract_syntax for cx in StoragePresentationContexts}
+    rare = [cx.abstract_syntax for cx in AllStoragePresentationContexts if cx.abstract_syntax not in common]
+    chosen = pacs.storage_contexts_for_get(rare[:3])
+    assert chosen[:3] == rare[:3] and CTImageStorage in chosen and len(chosen) == len(common) + 3
+    everything = pacs.storage_contexts_for_get(rare + rare)
+    assert len(everything) == 127 and len(set(everything)) == 127 and set(rare) <= set(everything)
+
+
+# ----------------------------------------------------------------------------- cancel
+
+def _slow_move_scp(dest_port: int, honour_cancel: bool, state: dict):
+    """C-MOVE handler that sends one instance every 0.3 s, up to 40, to dest_port."""
+    source = dcmread(get_testdata_file("CT_small.dcm"))
+
+    def on_move(event):
+        yield HOST, dest_port
+        yield 40
+        for i in range(40):
+            if honour_cancel and event.is_cancelled:
+                state["cancelled_at"] = i
+                yield 0xFE00, None
+                return
+            time.sleep(0.3)
+            ds = source.copy()
+            ds.SOPInstanceUID = f"1.2.826.0.1.3680043.8.498.99.{i + 1}"
+            yield 0xFF00, ds
+
+    return [(evt.EVT_C_MOVE, on_move)]
+
+
+@pytest.mark.parametrize("honour_cancel", [True, False])
+def test_move_cancel_returns_quickly(pyscp, receiver, free_port, honour_cancel):
+    got = Received()
+    scp = receiver({"SLOWPACS"}, got)
+    state: dict = {}
+    ae_contexts = (StudyRootQueryRetrieveInformationModelMove,)
+    port = pyscp(_slow_move_scp(scp.port, honour_cancel, state), ae_contexts, aet="SLOWPACS",
+                 requested=(CTImageStorage,))
+    cancel = threading.Event()
+    timer = threading.Timer(1.0, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    result = pacs.move(ME, peer("SLOW", "SLOWPACS", port), "MID_RECV", "STUDY",
+                       {"StudyInstanceUID": "1.2.3"}, FAST, cancel=cancel)
+    elapsed = time.monotonic() - started
+    timer.cancel()
+    assert result.cancelled
+    assert elapsed < 1.0 + 2.5
+    assert len(got.requests) < 40
+    if honour_cancel:
+        assert result.status == pacs.STATUS_CANCEL and "cancelled_at" in state
