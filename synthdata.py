@@ -262,6 +262,21 @@ def sample_set(seed: int = 2024) -> SynthSet:
                         series_spec=[CT_STUDY_SPEC, MR_STUDY_SPEC], old_patient=True)
 
 
+def benchmark_set(n_instances: int = 2000, size_kb: int = 128, seed: int = 4242,
+                  n_studies: int = 4, series_per_study: int = 5) -> SynthSet:
+    """A volume set for benchmarks: `n_studies` CT studies of equal image series, ~`size_kb` each.
+
+    Instances are spread evenly (the last series takes the remainder); no series is dropped by
+    the default de-identification rules, so every instance is written.
+    """
+    n_series = n_studies * series_per_study
+    base, extra = divmod(n_instances, n_series)
+    specs = [[SeriesSpec("CT", f"AX {k + 1}MM", base + (extra if s * series_per_study + k == n_series - 1 else 0))
+              for k in range(series_per_study)] for s in range(n_studies)]
+    return generate_set(seed, n_patients=n_studies, studies_per_patient=1, series_spec=specs,
+                        size_kb=size_kb)
+
+
 # ----------------------------------------------------------------------------- datasets
 
 def _age(birth: str, on: str) -> str:

@@ -236,6 +236,15 @@ def test_make_instance_kinds_and_sizes():
         synthdata.make_instance(p, st, image, image.count)
 
 
+def test_benchmark_set_has_the_asked_volume():
+    desc = synthdata.benchmark_set(n_instances=2003, size_kb=128)
+    assert desc.count == 2003
+    assert len(desc.studies()) == 4
+    assert {se.modality for _, _, se in desc.all_series()} == {"CT"}
+    p, st, se, i = next(desc.instances())
+    assert len(synthdata.make_instance(p, st, se, i, size_kb=desc.size_kb).PixelData) == 128 * 1024
+
+
 def test_phi_markers_put_fake_phi_in_hidden_places():
     desc = synthdata.generate_set(seed=2, n_patients=1, studies_per_patient=1)
     p, st, se, i = next(desc.instances())
