@@ -10,7 +10,7 @@ user_defaults.json report suffixes:
 ``_3_SUCCESSFUL_DOWNLOADS`` series that ended DOWNLOADED
 ``_4_IGNORED_FOR_HIPAA``    series IGNORED, or with instances dropped by the de-identification rules
 ``_5_USER_EXCLUDED``        series the user did not select
-``_6_FAILED_TRANSFERS``     FAILED, PARTIAL and CANCELLED series, with the reason
+``_6_FAILED_TRANSFERS``     FAILED, PARTIAL and CANCELLED series with the reason (and unfinished ones)
 ``_7_STUDIES_NOT_DOWNLOADED`` MISSING/FAILED queries, and studies with no DOWNLOADED series
 ==========================  ==================================================================
 
@@ -412,10 +412,19 @@ def build_excluded(state: _State, opts: ReportOptions) -> Report:
                                             [s for s in state.series if s.status == proj.EXCLUDED], opts))
 
 
+UNFINISHED_REASON = "not finished: the transfer stopped before this series was done; run download again to resume"
+
+
 def build_failed(state: _State, opts: ReportOptions) -> Report:
-    """_6: FAILED, PARTIAL and CANCELLED series, with the reason."""
-    bad = {proj.FAILED, proj.PARTIAL, proj.CANCELLED}
-    return Report("failed", _series_table("Failed transfers", [s for s in state.series if s.status in bad], opts))
+    """_6: FAILED, PARTIAL and CANCELLED series with the reason; also QUEUED/DOWNLOADING ones a stopped run left."""
+    bad = {proj.FAILED, proj.PARTIAL, proj.CANCELLED, proj.QUEUED, proj.DOWNLOADING}
+
+    def reasons(s) -> str | None:
+        if s.status in (proj.QUEUED, proj.DOWNLOADING):
+            return s.reason or UNFINISHED_REASON
+        return s.reason
+    return Report("failed", _series_table("Failed transfers", [s for s in state.series if s.status in bad],
+                                          opts, reasons))
 
 
 def build_not_downloaded(state: _State, opts: ReportOptions) -> Report:

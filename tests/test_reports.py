@@ -181,6 +181,14 @@ def test_each_report_holds_the_rows_of_its_outcomes(outcomes):
     assert studies["0004"]["Status"] == "FOUND"
 
 
+def test_series_a_stopped_run_left_unfinished_count_as_failed_transfers(outcomes):
+    outcomes.set_series_status("1.2.2", "DOWNLOADING")          # as after a crash mid-series
+    outcomes.set_series_status("1.3.1", "QUEUED")
+    r6 = rows_of(by_name(write_reports(outcomes, None), "_6_FAILED_TRANSFERS"))
+    assert status_map(r6) == {"1.2.1": "PARTIAL", "1.2.2": "DOWNLOADING", "1.3.1": "QUEUED"}
+    assert all("run download again" in r["Reason"] for r in r6 if r["Status"] != "PARTIAL")
+
+
 def test_columns_layout_dates_and_text(outcomes):
     path = by_name(write_reports(outcomes, None), "_3_SUCCESSFUL_DOWNLOADS")
     wb = openpyxl.load_workbook(path)
