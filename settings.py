@@ -22,6 +22,7 @@ import difflib
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import tempfile
@@ -687,7 +688,7 @@ _LEGACY_SUFFIX_KEYS = MappingProxyType({
 })
 # Keys of the original program that have no use now; read without complaint.
 _LEGACY_UNUSED_KEYS = frozenset({"default_download_dir", "default_xlsx_dir", "default_column_selection",
-                                 "default_prefix_raw", "default_legend_tags"})
+                                 "default_prefix_raw"})
 _POSITIVE = ("workers", "connect_timeout", "acse_timeout", "dimse_timeout", "network_timeout",
              "move_idle_timeout")
 _UID_ROOT = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
@@ -711,6 +712,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
             raise ValueError("must be a whole number" if kind is int else "must be a number") from None
         if kind is int and isinstance(value, float) and value != num:
             raise ValueError("must be a whole number")
+        if not math.isfinite(num):
+            raise ValueError("must be a finite number")
         if num < 0 or (name in _POSITIVE and num <= 0):
             raise ValueError("must be more than 0" if name in _POSITIVE else "must not be negative")
         return num
@@ -739,7 +742,21 @@ def _field_checks(values: dict[str, Any], extra_tags: dict) -> dict[str, str]:
     unknown = [t for t in values["default_legend_tags"] if not is_known_keyword(t, extra_tags)]
     if unknown:
         problems["default_legend_tags"] = f"has unknown keywords {unknown}"
+    bad_uids = [u for u in values["deid_drop_sop_classes"] if not _is_uid(u)]
+    if bad_uids:
+        problems["deid_drop_sop_classes"] = f"has entries that are not UIDs {bad_uids}"
     return problems
+
+
+def _is_uid(text: str) -> bool:
+    return bool(_UID_ROOT.match(text)) and len(text) <= 64
+
+
+# Options whose invalid entries are dropped one by one (the rest of the list is kept).
+_LIST_KEEP_VALID = MappingProxyType({
+    "default_legend_tags": lambda v, extra: is_known_keyword(v, extra),
+    "deid_drop_sop_classes": lambda v, extra: _is_uid(v),
+})
 
 
 def _legacy_values(data: dict) -> dict[str, Any]:
@@ -768,10 +785,9 @@ def _parse_user_defaults(data: dict, peers: dict[str, PeerConfig], extra_tags: d
                                      f"{default!r} is used. Correct it in Settings or in the file.")
             values[f.name] = default
     for key, problem in _field_checks(values, extra_tags).items():
-        if key == "default_legend_tags":
-            kept = [t for t in values[key] if is_known_keyword(t, extra_tags)]
-            ld.notice(USER_DEFAULTS, f"default_legend_tags {problem}; they are not used.")
-            values[key] = kept
+        if key in _LIST_KEEP_VALID:
+            values[key] = [v for v in values[key] if _LIST_KEEP_VALID[key](v, extra_tags)]
+            ld.notice(USER_DEFAULTS, f"{key} {problem}; they are not used.")
         else:
             ld.notice(USER_DEFAULTS, f"{key} = {values[key]!r} {problem}; the default "
                                      f"{getattr(base, key)!r} is used.")

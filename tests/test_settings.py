@@ -240,7 +240,10 @@ def test_missing_optional_keys_are_filled_in_memory_only(cfg):
 def test_invalid_user_default_value_reported_and_default_used(cfg):
     write(cfg / "user_defaults.json", {"workers": "many", "date_order": "ISO", "retries": -1,
                                        "anonymize": "yes", "connect_timeout": "5",
-                                       "default_source": "NO SUCH PACS", "wrokers": 2})
+                                       "default_source": "NO SUCH PACS", "wrokers": 2,
+                                       "move_idle_timeout": "inf",
+                                       "deid_drop_sop_classes": ["1.2.840.10008.5.1.4.1.1.7", "SC"],
+                                       "default_legend_tags": ["PatientID", "PatientIDD"]})
     s = load_settings(cfg)
     text = " | ".join(n.message for n in notices_for(s, "user_defaults.json"))
     assert s.defaults.workers == 4 and "workers = 'many'" in text
@@ -249,6 +252,9 @@ def test_invalid_user_default_value_reported_and_default_used(cfg):
     assert s.defaults.anonymize is True and s.defaults.connect_timeout == 5.0
     assert s.defaults.default_source == "" and "NO SUCH PACS" in text
     assert "'wrokers'" in text and "Did you mean 'workers'" in text
+    assert s.defaults.move_idle_timeout == 120.0 and "finite" in text
+    assert s.defaults.deid_drop_sop_classes == ["1.2.840.10008.5.1.4.1.1.7"] and "'SC'" in text
+    assert s.defaults.default_legend_tags == ["PatientID"] and "PatientIDD" in text
     assert not list(cfg.glob("user_defaults.broken-*"))
 
 
