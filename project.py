@@ -299,7 +299,11 @@ class Project:
                        (_dumps(time.strftime("%Y-%m-%dT%H:%M:%S")),))
             for k, v in (settings or {}).items():
                 db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting.{k}", _dumps(v)))
-        proj._load_secret()
+        try:
+            proj._load_secret()
+        except BaseException:
+            proj.close()
+            raise
         log.info("created project %s", root)
         return proj
 
@@ -315,7 +319,11 @@ class Project:
                 "Choose the project's own folder (the one holding images/ and private/), or create a new project.")
         (root / IMAGES).mkdir(exist_ok=True)
         proj = cls(root, cls._connect(root / PRIVATE / DB_NAME))
-        proj._load_secret()
+        try:
+            proj._load_secret()
+        except BaseException:
+            proj.close()
+            raise
         return proj
 
     @staticmethod
