@@ -390,14 +390,26 @@ def default_config_dir() -> Path:
     return Path(__file__).resolve().parent / "config"
 
 
-def _read_json(path: Path) -> Any:
-    """Parse a JSON file; raise _Broken with line and column when it is not valid JSON."""
+def _read_json(path: Path, duplicates: list[str] | None = None) -> Any:
+    """Parse a JSON file; raise _Broken with line and column when it is not valid JSON.
+
+    Keys written twice in one object are appended to `duplicates` (the last one wins, as in
+    any JSON reader, but the user should hear that the first was not used).
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
         raise _Broken(f"is not UTF-8 text (byte {e.start}); save it as UTF-8.") from e
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in items:
+            if key in seen and duplicates is not None:
+                duplicates.append(key)
+            seen[key] = value
+        return seen
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
         raise _Broken(f"is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.") from e
 
@@ -484,8 +496,12 @@ class _Loader:
         if not path.exists():
             return self._write_default(spec, reason=None)
         try:
-            data = _read_json(path)
+            duplicates: list[str] = []
+            data = _read_json(path, duplicates)
             spec.check(data)
+            for key in dict.fromkeys(duplicates):
+                self.notice(spec.name, f"{key!r} is written more than once; only its last "
+                                       f"occurrence is used. Merge or rename the others.")
             return data
         except _Broken as e:
             return self._heal(spec, path, str(e))

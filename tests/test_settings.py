@@ -221,6 +221,16 @@ def test_deleted_peer_and_alias_stay_deleted(cfg):
     assert "MRN" not in read(cfg / "excel_headings.json")["PatientID"]
 
 
+def test_key_written_twice_is_reported(cfg):
+    write(cfg / "peers.json", '{"<SELF>": {"peer_aet": "ME", "peer_ip": "0.0.0.0", "peer_port": 11112},\n'
+                              ' "PACS": {"peer_aet": "OLD", "peer_ip": "10.0.0.1", "peer_port": 104},\n'
+                              ' "PACS": {"peer_aet": "NEW", "peer_ip": "10.0.0.2", "peer_port": 104}}')
+    s = load_settings(cfg)
+    assert s.peers["PACS"].aet == "NEW"
+    (n,) = notices_for(s, "peers.json")
+    assert "'PACS' is written more than once" in n.message and n.renamed_to is None
+
+
 def test_missing_optional_keys_are_filled_in_memory_only(cfg):
     write(cfg / "user_defaults.json", {"workers": 8, "report_suffixes": {"failed": "_FAILED"}})
     write(cfg / "peers.json", {SELF: {"peer_aet": "ME", "peer_ip": "0.0.0.0", "peer_port": 11112},
