@@ -417,6 +417,10 @@ def test_backslash_in_value_is_an_error(tmp_path, cfg):
     ("4/10/13", "20130410"),
     ("10 Apr 2013", "20130410"),
     ("April 10, 2013", "20130410"),
+    ("10-Apr-2013", "20130410"),
+    ("Apr 10 2013", "20130410"),
+    ("10 april 13", "20130410"),
+    ("Sept 5, 2013", "20130905"),
     ("4/10/2013-4/14/2013", "20130410-20130414"),
     ("4/10/2013 - 4/14/2013", "20130410-20130414"),
     ("4/10/2013 to 4/14/2013", "20130410-20130414"),
@@ -577,3 +581,65 @@ def test_rows_for_display_interleaves_queries_and_errors_by_row(tmp_path, cfg):
     assert table[0][:4] == ["1", "2", "TEST1", "CT;MR"] and table[0][5] == ""
     assert table[1][0] == "" and table[1][5].startswith("Modality = 'C.T.':")
     assert table[2][:4] == ["2", "4", "TEST3", ""]
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast .xlsx reader gives the same raw cells as openpyxl
+
+def _trimmed(rows: list[list]) -> list[list]:
+    out = [list(r) for r in rows]
+    for r in out:
+        while r and r[-1] is None:
+            r.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _rich_workbook(path: Path, write_only: bool, mac_epoch: bool) -> Path:
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+    wb = openpyxl.Workbook(write_only=write_only)
+    if mac_epoch:
+        wb.epoch = CALENDAR_MAC_1904
+    ws = wb.create_sheet("Data") if write_only else wb.active
+    rows = [["MRN", "Date", "Time", "Stamp", "Flag", "Num", "Text"],
+            ["00123", dt.datetime(2013, 4, 10), dt.time(14, 30), dt.datetime(2013, 4, 10, 8, 5, 9),
+             True, 1234.0, "a;b"],
+            [None, None, None, None, None, None, None],
+            [7, 41374, None, None, False, 1.5e6, "#N/A"],
+            ["X", None, None, None, None, None, "tail"]]
+    if not write_only:
+        rows[3][6] = CellRichText([TextBlock(InlineFont(b=True), "FAKE"), "^BOLD"])
+    for r in rows:
+        ws.append(r)
+    if not write_only:
+        ws["J9"] = "far away"
+        ws["B5"].number_format = "yyyy-mm-dd"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("write_only,mac_epoch", [(False, False), (True, False), (False, True)])
+def test_fast_xlsx_reader_matches_openpyxl(tmp_path, write_only, mac_epoch):
+    path = _rich_workbook(tmp_path / "rich.xlsx", write_only, mac_epoch)
+    fast = qs._read_xlsx_fast(path, None)
+    slow = qs._read_xlsx_openpyxl(path, None)
+    assert fast.name == slow.name and fast.epoch == slow.epoch
+    assert _trimmed(fast.rows) == _trimmed(slow.rows)
+    assert fast.rows[1][1] == dt.datetime(2013, 4, 10) and fast.rows[1][2] == dt.time(14, 30)
+
+
+@pytest.mark.parametrize("name", ["query_test.xlsx", "modality_test.xlsx", "_TEMPLATE_.xlsx"])
+def test_fast_xlsx_reader_matches_openpyxl_on_the_samples(name):
+    fast = qs._read_xlsx_fast(SEED / name, None)
+    slow = qs._read_xlsx_openpyxl(SEED / name, None)
+    assert fast.name == slow.name and _trimmed(fast.rows) == _trimmed(slow.rows)
+
+
+def test_damaged_xlsx_is_a_sheet_error(tmp_path, cfg):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    with pytest.raises(SheetError, match="broken.xlsx.*save it again"):
+        load_sheet(path, cfg)
