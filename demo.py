@@ -11,6 +11,9 @@ Simplest use (what `python main.py demo` builds on)::
         d.port, d.aet   # where the demo PACS listens (127.0.0.1)
         ...             # run search/download against settings.load_settings(config_dir)
 
+`DemoPACS(port=0, config_dir=config_dir)` does the same as a plain object (attributes
+`peer_name`, `sample_sheet_path`, `host`, `port`); `running()` wraps it.
+
 `running()` generates the sample set under <storage_root>/demo/pacs (once), writes the sheet,
 starts the SCP, registers "DEMO PACS" through settings.save_peers, and accepts and moves to the
 AE title of the <SELF> peer (call `d.refresh()` after changing <SELF> while it runs).
@@ -305,20 +308,30 @@ def _allow_fn(allowed) -> Callable[[str], bool]:
 class DemoPACS:
     """The demo Q/R SCP. `allowed`: None (any caller), AE titles, or a callable(aet) -> bool.
 
-    `data_dir` receives the generated set (`desc`, default synthdata.sample_set()); pass
-    `folder` instead to serve an existing folder of .dcm files as is.
+    Data: `data_dir` receives the generated set (`desc`, default synthdata.sample_set()), or
+    `folder` names an existing folder of .dcm files to serve as is. With `config_dir` (and no
+    data_dir/folder) it runs as the program's demo: data and sample sheet under
+    <storage_root>/demo (storage_root defaults to user_defaults.json's), callers and move
+    destination from the config's peers, and "DEMO PACS" saved to peers.json once listening;
+    `peer_name` and `sample_sheet_path` then say what to use.
     """
 
     def __init__(self, data_dir: Path | str | None = None, port: int = 0, aet: str = DEMO_AET,
                  allowed: Callable[[str], bool] | Collection[str] | None = None, *,
                  host: str = "127.0.0.1", desc: synthdata.SynthSet | None = None,
-                 folder: Path | str | None = None):
-        if data_dir is None and folder is None:
-            raise DemoError("DemoPACS needs data_dir (to generate the demo set) or folder (to serve)")
+                 folder: Path | str | None = None, config_dir: Path | str | None = None,
+                 storage_root: Path | str | None = None):
+        if data_dir is None and folder is None and config_dir is None:
+            raise DemoError("DemoPACS needs data_dir (to generate the demo set), folder (to serve) "
+                            "or config_dir (to run as the program's demo)")
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.folder = Path(folder) if folder is not None else None
+        self.config_dir = Path(config_dir) if config_dir is not None else None
+        self.storage_root = Path(storage_root) if storage_root is not None else None
         self.desc = desc
         self.host, self.aet = host, aet
+        self.peer_name = DEMO_PEER_NAME
+        self.sample_sheet_path: Path | None = None
         self._requested_port = int(port)
         self._allowed = _allow_fn(allowed)
         self._destinations: dict[str, tuple[str, int]] = {}
@@ -331,6 +344,9 @@ class DemoPACS:
         """Generate/index the data and start listening; returns at once."""
         if self._server is not None:
             return self
+        program_demo = self.config_dir is not None and self.data_dir is None and self.folder is None
+        if program_demo:
+            self._prepare_program_demo()
         folder = self.folder or ensure_data(self.data_dir, self.desc)
         self.index = DemoIndex.from_folder(folder)
         ae = self._make_ae()
@@ -345,7 +361,18 @@ class DemoPACS:
                             "Choose another port (--port) or stop what uses it.") from exc
         log.info("demo PACS %s listening on %s:%d with %d instances",
                  self.aet, self.host, self.port, len(self.index.instances))
+        if program_demo:
+            register_peer(self.config_dir, self.port, aet=self.aet, host=self.host, name=self.peer_name)
         return self
+
+    def _prepare_program_demo(self) -> None:
+        """Sample data and sheet under the storage root; callers and destination from config."""
+        import settings
+        if self.storage_root is None:
+            self.storage_root = settings.load_settings(self.config_dir).defaults.storage_root_path()
+        files = prepare_files(self.storage_root, self.desc)
+        self.data_dir, self.desc, self.sample_sheet_path = files.data_dir, files.desc, files.sheet_path
+        accept_self(self, self.config_dir)
 
     def stop(self) -> None:
         """Stop listening and close open associations."""
@@ -553,14 +580,7 @@ def running(config_dir: Path | str, storage_root: Path | str | None = None, port
 
     `storage_root` None means the one in user_defaults.json. `port` 0 picks a free port.
     """
-    import settings
-    config_dir = Path(config_dir)
-    if storage_root is None:
-        storage_root = settings.load_settings(config_dir).defaults.storage_root_path()
-    files = prepare_files(storage_root, desc)
-    pacs = DemoPACS(files.data_dir, port=port, desc=files.desc)
-    accept_self(pacs, config_dir)
+    pacs = DemoPACS(port=port, desc=desc, config_dir=config_dir, storage_root=storage_root)
     with pacs:
-        register_peer(config_dir, pacs.port)
-        yield DemoRun(pacs=pacs, config_dir=config_dir, storage_root=Path(storage_root),
-                      sheet_path=files.sheet_path, data_dir=files.data_dir, desc=files.desc)
+        yield DemoRun(pacs=pacs, config_dir=pacs.config_dir, storage_root=pacs.storage_root,
+                      sheet_path=pacs.sample_sheet_path, data_dir=pacs.data_dir, desc=pacs.desc)

@@ -281,3 +281,20 @@ def test_running_registers_peer_and_serves_the_sample_sheet(tmp_path):
     closed.add_requested_context(Verification)
     after = closed.associate(peers.HOST, d.port, ae_title=demo.DEMO_AET)
     assert not after.is_established, "the demo PACS must stop when the with block ends"
+
+
+def test_demopacs_with_config_dir_runs_the_program_demo(tmp_path):
+    settings = pytest.importorskip("settings")
+    import dataclasses
+    config_dir = tmp_path / "config"
+    current = settings.load_settings(config_dir)
+    settings.save_user_defaults(config_dir, dataclasses.replace(current.defaults,
+                                                                storage_root=str(tmp_path / "root")))
+    with demo.DemoPACS(port=0, config_dir=config_dir) as pacs:
+        assert pacs.sample_sheet_path.is_file()
+        assert pacs.sample_sheet_path.is_relative_to(tmp_path / "root")
+        peer = settings.load_settings(config_dir).peers[pacs.peer_name]
+        assert (peer.aet, peer.host, peer.port) == (pacs.aet, pacs.host, pacs.port)
+        assoc = _assoc(pacs, Verification, calling=current.self_peer.aet)
+        assert assoc.is_established and assoc.send_c_echo().Status == 0x0000
+        assoc.release()
