@@ -15,6 +15,7 @@ import logging
 import logging.handlers
 import os
 import sys
+import tempfile
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -93,16 +94,23 @@ def setup_app_logging(verbose: bool = False) -> Path:
     """
     mid = logging.getLogger(ROOT_LOGGER)
     mid.setLevel(logging.DEBUG)
-    path = app_log_dir() / APP_LOG_NAME
-    file_handler = _rotating(path, logging.DEBUG if verbose else logging.INFO)
-    file_handler.addFilter(NoPHIFilter())
-    _replace_named(mid, file_handler, _APP_FILE)
-
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     console.setFormatter(_formatter())
     console.addFilter(NoPHIFilter())
     _replace_named(mid, console, _APP_CONSOLE)
+
+    level = logging.DEBUG if verbose else logging.INFO
+    path = app_log_dir() / APP_LOG_NAME
+    try:
+        file_handler = _rotating(path, level)
+    except OSError as e:
+        fallback = Path(tempfile.gettempdir()) / APP_NAME / "logs" / APP_LOG_NAME
+        mid.warning("cannot write the application log %s (%s); logging to %s instead. "
+                    "Set MID_LOG_DIR to a writable folder.", path, e, fallback)
+        path, file_handler = fallback, _rotating(fallback, level)
+    file_handler.addFilter(NoPHIFilter())
+    _replace_named(mid, file_handler, _APP_FILE)
     mid.debug("application log at %s", path)
     return path
 

@@ -542,12 +542,10 @@ def _require(cond: bool, message: str) -> None:
         raise _Broken(message)
 
 
-def _check_string_list(value: Any, where: str, allow_numbers: bool = False) -> None:
-    ok_types = (str, int) if allow_numbers else (str,)
+def _check_string_list(value: Any, where: str) -> None:
     _require(isinstance(value, list), f"{where} must be a list [...], not {_describe(value)}.")
     for item in value:
-        _require(isinstance(item, ok_types) and not isinstance(item, bool),
-                 f"{where} must hold only text, but holds {_describe(item)}.")
+        _require(isinstance(item, str), f"{where} must hold only text, but holds {_describe(item)}.")
 
 
 def _check_peers(data: Any) -> None:

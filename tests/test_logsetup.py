@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,16 @@ def test_traceback_and_timestamps_in_both_logs(app_dir, tmp_path):
         records = [ln for ln in text.splitlines() if " mid." in ln and ("INFO" in ln or "ERROR" in ln)]
         assert records and all(STAMP.match(ln) for ln in records), records
         assert any(STAMP.match(ln) and "ERROR" in ln and "download failed" in ln for ln in records)
+
+
+def test_unwritable_log_dir_falls_back_to_temp(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MID_LOG_DIR", str(blocker / "logs"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    path = setup_app_logging()
+    assert path == tmp_path / "tmp" / "MedicalImagingDownloader" / "logs" / "mid.log" and path.exists()
+    assert "cannot write the application log" in capsys.readouterr().err
 
 
 def test_debug_only_when_verbose(app_dir):
