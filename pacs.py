@@ -39,6 +39,13 @@ from pydicom.uid import (
     RLELossless,
 )
 from pynetdicom import AE, AllStoragePresentationContexts, StoragePresentationContexts, build_role, evt
+from pynetdicom.status import (
+    STATUS_CANCEL as CATEGORY_CANCEL,
+    STATUS_PENDING as CATEGORY_PENDING,
+    STATUS_SUCCESS as CATEGORY_SUCCESS,
+    STATUS_WARNING as CATEGORY_WARNING,
+    code_to_category,
+)
 from pynetdicom.sop_class import (
     PatientRootQueryRetrieveInformationModelFind,
     PatientRootQueryRetrieveInformationModelGet,
@@ -150,9 +157,8 @@ def is_pending(code: int) -> bool:
 
 
 def is_failure(code: int) -> bool:
-    """True when a final status is a failure (not success, warning, pending or cancel)."""
-    return not (code == STATUS_SUCCESS or is_pending(code) or code == STATUS_CANCEL
-                or code & 0xF000 == 0xB000 or code == 0x0001 or code == 0x0107 or code == 0x0116)
+    """True when a final status is a failure (PS3.7 Annex C categories; unknown codes count as failure)."""
+    return code_to_category(code) not in (CATEGORY_SUCCESS, CATEGORY_PENDING, CATEGORY_CANCEL, CATEGORY_WARNING)
 
 
 def is_transient_status(code: int | None) -> bool:
@@ -631,37 +637,47 @@ def _apply_counts(result: RetrieveResult, status: Dataset) -> None:
 
 
 def _failed_uids(identifier: Dataset | None) -> list[str]:
-    if identifier is None:
+    """The Failed SOP Instance UID List of a final C-MOVE / C-GET response, as a list."""
+    if identifier is None or "FailedSOPInstanceUIDList" not in identifier:
         return []
-    value = identifier.get("FailedSOPInstanceUIDList")
-    if value is None or value == "":
+    value = identifier.FailedSOPInstanceUIDList
+    if not value:
         return []
-    return [str(v) for v in value] if isinstance(value, (list, tuple)) or hasattr(value, "__iter__") and not isinstance(value, str) else [str(value)]
+    return [str(value)] if isinstance(value, str) else [str(v) for v in value]
+
+
+class _Activity:
+    """When the peer last said something during a retrieve (a response or, for C-GET, a C-STORE)."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def touch(self) -> None:
+        self.last = time.monotonic()
 
 
 def _collect(responses: Iterator, watch: _CancelWatch, peer: Any, timeouts: Any, what: str,
-             on_pending: Callable[[RetrieveResult], None] | None) -> RetrieveResult:
+             on_pending: Callable[[RetrieveResult], None] | None, activity: _Activity) -> RetrieveResult:
     """Turn C-MOVE / C-GET responses into a RetrieveResult; raise NetError on a failure."""
     result = RetrieveResult()
-    started = time.monotonic()
     for status, identifier in responses:
         if "Status" not in status:
             if watch.fired:
                 result.cancelled = True
                 result.status = STATUS_CANCEL
                 return result
-            raise _lost_error(peer, started, timeouts, what)
+            raise _lost_error(peer, activity.last, timeouts, what)
         code = status.Status
         _apply_counts(result, status)
-        started = time.monotonic()
+        activity.touch()
         if is_pending(code):
             if on_pending is not None:
                 on_pending(RetrieveResult(**{**result.__dict__, "failed_sop_uids": []}))
             continue
         result.status = code
         result.failed_sop_uids = _failed_uids(identifier)
-        if code != STATUS_SUCCESS:
-            result.remaining = int(status.get("NumberOfRemainingSuboperations") or 0) if code == STATUS_CANCEL else 0
+        if code != STATUS_CANCEL:
+            result.remaining = 0
         result.cancelled = code == STATUS_CANCEL or watch.fired
         if is_failure(code) and not watch.fired:
             raise _status_error(peer, code, what, result)
@@ -687,7 +703,7 @@ def move(local_aet: str, peer: Any, dest_aet: str, level: str, keys: dict, timeo
     try:
         with _CancelWatch(assoc, cancel, 1, move_uid) as watch:
             responses = assoc.send_c_move(identifier, dest_aet, move_uid, msg_id=1)
-            return _collect(responses, watch, peer, timeouts, "C-MOVE", on_pending)
+            return _collect(responses, watch, peer, timeouts, "C-MOVE", on_pending, _Activity())
     finally:
         _release(assoc)
 
@@ -721,13 +737,14 @@ def get(local_aet: str, peer: Any, level: str, keys: dict, timeouts: Any, on_sto
     for uid in classes:
         ae.add_requested_context(uid, STORE_TRANSFER_SYNTAXES)
     roles = [build_role(uid, scp_role=True) for uid in classes]
-    handlers = [(evt.EVT_C_STORE, _store_handler(on_store))]
+    activity = _Activity()
+    handlers = [(evt.EVT_C_STORE, _store_handler(on_store, activity))]
     assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-GET)", ext_neg=roles, handlers=handlers)
     log.info("C-GET from %s at %s level", peer_label(peer), level)
     try:
         with _CancelWatch(assoc, cancel, 1, get_uid) as watch:
             responses = assoc.send_c_get(identifier, get_uid, msg_id=1)
-            return _collect(responses, watch, peer, timeouts, "C-GET", on_pending)
+            return _collect(responses, watch, peer, timeouts, "C-GET", on_pending, activity)
     finally:
         _release(assoc)
 
@@ -736,14 +753,22 @@ def get(local_aet: str, peer: Any, level: str, keys: dict, timeouts: Any, on_sto
 # Our Storage SCP
 
 
-def _store_handler(on_store: StoreHandler) -> Callable[[evt.Event], int]:
+def _sender_aet(assoc: Any) -> str:
+    """The AE title of the peer that sends C-STOREs: the requestor on our SCP, the acceptor for C-GET."""
+    sender = assoc.acceptor if assoc.is_requestor else assoc.requestor
+    return str(sender.ae_title or "").strip()
+
+
+def _store_handler(on_store: StoreHandler, activity: _Activity | None = None) -> Callable[[evt.Event], int]:
     """An EVT_C_STORE handler that wraps on_store and never answers success for a failure."""
 
     def handle_store(event: evt.Event) -> int:
+        if activity is not None:
+            activity.touch()
         try:
             ds = event.dataset
             ds.file_meta = event.file_meta
-            request = StoreRequest(ds, event.assoc.requestor.ae_title.strip(), event)
+            request = StoreRequest(ds, _sender_aet(event.assoc), event)
             status = on_store(request)
         except OSError:
             log.exception("storing a received instance failed")

@@ -21,6 +21,7 @@ from pynetdicom import AE, AllStoragePresentationContexts, StoragePresentationCo
 from pynetdicom.sop_class import (
     CTImageStorage,
     StudyRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelGet,
     StudyRootQueryRetrieveInformationModelMove,
     Verification,
 )
@@ -521,6 +522,7 @@ def test_get_from_orthanc(orthanc_loaded, synthetic_study_files):
                       FAST, on_store=got)
     assert result.status == pacs.STATUS_SUCCESS and result.completed == series.count
     assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)}
+    assert {r.calling_aet for r in got.requests} == {orthanc_loaded.aet}
     first = got.requests[0]
     assert dcmread(io.BytesIO(first.encoded())).SOPInstanceUID == first.dataset.SOPInstanceUID
 
@@ -589,3 +591,46 @@ def test_move_cancel_returns_quickly(pyscp, receiver, free_port, honour_cancel):
     assert len(got.requests) < 40
     if honour_cancel:
         assert result.status == pacs.STATUS_CANCEL and "cancelled_at" in state
+
+
+def _slow_get_scp(state: dict):
+    """C-GET handler that sends one instance every 0.3 s, up to 40, and honours C-CANCEL."""
+    source = dcmread(get_testdata_file("CT_small.dcm"))
+
+    def on_get(event):
+        yield 40
+        for i in range(40):
+            if event.is_cancelled:
+                state["cancelled_at"] = i
+                yield 0xFE00, None
+                return
+            time.sleep(0.3)
+            ds = source.copy()
+            ds.SOPInstanceUID = f"1.2.826.0.1.3680043.8.498.98.{i + 1}"
+            yield 0xFF00, ds
+
+    return [(evt.EVT_C_GET, on_get)]
+
+
+def test_get_cancel_returns_quickly():
+    state: dict = {}
+    ae = AE(ae_title="SLOWGET")
+    ae.add_supported_context(StudyRootQueryRetrieveInformationModelGet)
+    ae.add_supported_context(CTImageStorage, scu_role=True, scp_role=True)
+    port = peers.free_port()
+    server = ae.start_server((HOST, port), block=False, evt_handlers=_slow_get_scp(state))
+    try:
+        got = Received()
+        cancel = threading.Event()
+        timer = threading.Timer(1.0, cancel.set)
+        timer.start()
+        started = time.monotonic()
+        result = pacs.get(ME, peer("SLOWGET", "SLOWGET", port), "STUDY", {"StudyInstanceUID": "1.2.3"},
+                          FAST, on_store=got, cancel=cancel)
+        elapsed = time.monotonic() - started
+        timer.cancel()
+    finally:
+        server.shutdown()
+    assert result.cancelled and result.status == pacs.STATUS_CANCEL and "cancelled_at" in state
+    assert 0 < len(got.requests) < 40 and result.completed == len(got.requests)
+    assert elapsed < 1.0 + 2.5
