@@ -160,6 +160,26 @@ def test_missing_required_value_is_broken(cfg, file, content, words):
     assert read(cfg / file) == settings._specs()[file].default()
 
 
+WEIRD = [None, 0, 1.5, True, "", "text", [], {}, [None], [[]], [{}], {"x": None}, {"x": [None]},
+         {"x": {"value": None}}, {"x": {"tag": None, "vr": None}}, {"QUERY_TAGS": None},
+         {"QUERY_IDENTIFIERS": [1]}, {SELF: {"peer_aet": None, "peer_ip": None, "peer_port": None}},
+         {SELF: {"peer_aet": "ME", "peer_ip": "0.0.0.0", "peer_port": 1}, "x": {"peer_aet": [], "peer_ip": {},
+                                                                            "peer_port": [], "query_model": []}},
+         {"workers": None, "report_suffixes": [], "default_legend_tags": {}, "storage_root": 5}]
+
+
+@pytest.mark.parametrize("content", WEIRD, ids=[json.dumps(w)[:30] for w in WEIRD])
+def test_load_never_raises_and_always_has_self(cfg, content):
+    for name in settings.CONFIG_FILES:
+        write(cfg / name, content)
+    s = load_settings(cfg)
+    assert s.self_peer.aet and 1 <= s.self_peer.port <= 65535
+    assert s.query_identifiers and all(is_known_keyword(k, s.extra_tags) for k in s.search_tags)
+    assert isinstance(s.defaults.workers, int) and s.defaults.workers >= 1
+    assert all(isinstance(v, str) for vals in s.anon_imgs.values() for v in vals)
+    assert sorted(settings.CONFIG_FILES) == sorted(p.name for p in cfg.iterdir() if ".broken-" not in p.name)
+
+
 def test_invalid_self_counts_as_broken(cfg):
     content = {SELF: {"peer_aet": "A" * 17, "peer_ip": "0.0.0.0", "peer_port": 11112},
                "PACS": {"peer_aet": "PACS", "peer_ip": "10.0.0.5", "peer_port": 104}}
