@@ -48,6 +48,7 @@ STATUS_OUT_OF_RESOURCES = 0xA700
 STATUS_CANNOT_UNDERSTAND = 0xC000
 STATUS_MOVE_OUT_OF_RESOURCES_SUBOPS = 0xA702
 STATUS_MOVE_DESTINATION_UNKNOWN = 0xA801
+STATUS_IDENTIFIER_MISMATCH = 0xA900
 STATUS_CANCEL = 0xFE00
 STATUS_WARNING_SUBOPS = 0xB000
 
@@ -912,8 +913,13 @@ class _DownloadRun:
             return _Verdict(PARTIAL if have else FAILED, f"no instance arrived for {idle:g} s ({short})", False)
         if outcome.error is not None:
             e = outcome.error
-            transient = bool(getattr(e, "transient", False)) or getattr(e, "kind", "") == "aborted"
-            return _Verdict(PARTIAL if have else FAILED, str(e), not transient)
+            # a failure status of a retrieve (often because one of our stores failed) is worth a
+            # retry, unless it says the request itself can never work
+            hopeless = getattr(e, "status", None) in (STATUS_MOVE_DESTINATION_UNKNOWN, STATUS_IDENTIFIER_MISMATCH)
+            retry = (bool(getattr(e, "transient", False)) or getattr(e, "kind", "") in ("aborted", "status")
+                     or have > 0) and not hopeless
+            reason = str(e) if not have else f"{short}; {e}"
+            return _Verdict(PARTIAL if have else FAILED, reason, not retry)
         status = int(getattr(res, "status", 0) or 0)
         if status == STATUS_MOVE_DESTINATION_UNKNOWN:
             return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "
