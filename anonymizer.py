@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol
 
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
 import deid_profile
@@ -87,6 +89,7 @@ METHOD_CODES = {  # CID 7050 De-identification Method
 }
 _FREE_TEXT_VRS = frozenset({"LT", "ST", "UT"})
 _TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT", "UR", "PN"})
+_ASCII_SAFE_VRS = frozenset({"DA", "DT", "TM", "UI", "AS", "IS", "DS", "CS", "AE"})
 _D_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN"})
 _UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
 
@@ -196,7 +199,7 @@ class Context:
     """Per-dataset facts the element handlers need (original identifiers, offset, cleaner)."""
     key: KeyEntry
     offset_days: int
-    cleaner: "DescriptorCleaner"
+    cleaner: "DescriptorCleaner | None"    # built on first use, before any name is replaced
 
 
 # --------------------------------------------------------------------------- helpers
@@ -736,7 +739,8 @@ class Anonymizer:
         ]
         self.pseudonyms = Pseudonyms(self.config)
         self.mark = Mark(self.config)
-        self._plans: dict[tuple[int, bool], str] = {}
+        self._plans: dict[tuple[int, bool], tuple[str, str]] = {}
+        self._descriptor_tags = tuple(tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS)
         self._handlers: dict[str, Callable] = {
             REMOVE: self._remove, EMPTY: self._empty, EMPTY_SEQ: self._empty_seq,
             DUMMY: self._dummy, UID: self._uid, SHIFT: self._shift, CLEAN: self._clean,
@@ -761,8 +765,10 @@ class Anonymizer:
         reason = self.drop.apply(ds)
         if reason is not None:
             return AnonResult(dataset=None, dropped=reason, key=key)
-        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
-                      cleaner=DescriptorCleaner.for_dataset(ds))
+        cleaner = None
+        if self.config.clean_descriptors and any(t in ds for t in self._descriptor_tags):
+            cleaner = DescriptorCleaner.for_dataset(ds)   # before any name or ID is replaced
+        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id), cleaner=cleaner)
         self._walk(ds, ctx, False)
         self.element_steps[-1].apply_file_meta(ds)
         self.pseudonyms.apply(ds, key)
@@ -818,90 +824,124 @@ class Anonymizer:
         return action
 
     def _walk(self, ds: Dataset, ctx: Context, inside_d: bool) -> None:
+        """Apply the merged plan to every element of `ds`, recursing into sequences."""
         plans = self._plans
         handlers = self._handlers
         for tag in list(ds.keys()):
             t = int(tag)
-            action = plans.get((t, inside_d))
-            if action is None:
+            plan = plans.get((t, inside_d))
+            if plan is None:
                 if (t & 0xFFFF) == 0 or (t >> 16) == 2:
-                    action = REMOVE    # group lengths (and stray file meta) are rebuilt on write
+                    plan = (REMOVE, "")     # group lengths (and stray file meta) are rebuilt on write
+                elif (t >> 16) & 1:
+                    vr = ds.get_item(tag).VR or "UN"
+                    plan = (self._plan(t, vr, inside_d), vr)
                 else:
-                    vr = _vr_of(t) if not (t >> 16) & 1 else (ds.get_item(tag).VR or "UN")
-                    action = self._plan(t, vr, inside_d)
-                if not (t >> 16) & 1:
-                    plans[(t, inside_d)] = action
-            if action != KEEP:
-                handlers[action](ds, tag, ctx)
+                    vr = _vr_of(t)
+                    plan = (self._plan(t, vr, inside_d), vr)
+                    plans[(t, inside_d)] = plan
+            if plan[0] != KEEP:
+                handlers[plan[0]](ds, tag, plan[1], ctx)
 
-    # ---- handlers (ds, tag, ctx)
+    # ---- element access without decoding (ASCII values: UIDs, dates, dummies, pseudonyms)
 
-    def _remove(self, ds, tag, ctx):
+    @staticmethod
+    def _read_ascii(ds: Dataset, tag) -> list[str] | None:
+        """The values of an element as ASCII strings, read from raw bytes when still raw."""
+        elem = ds.get_item(tag)
+        if elem is None:
+            return None
+        if elem.is_raw:
+            raw = elem.value or b""
+            text = raw.decode("latin-1").rstrip("\0 ")
+            return [v.strip("\0 ") for v in text.split("\\")] if text else []
+        value = elem.value
+        if value is None or value == "":
+            return []
+        if isinstance(value, (list, MultiValue)):
+            return [str(v) for v in value]
+        return [str(value)]
+
+    @staticmethod
+    def _put(ds: Dataset, tag, vr: str, values: list[str] | str | None) -> None:
+        """Replace an element by ASCII text values of `vr` without decoding or validating."""
+        if values is None:
+            values = []
+        elif isinstance(values, str):
+            values = [values]
+        try:
+            data = "\\".join(values).encode("ascii")
+        except UnicodeEncodeError:
+            ds[tag] = DataElement(tag, vr, values if len(values) != 1 else values[0])
+            return
+        if len(data) % 2:
+            data += b"\0" if vr == "UI" else b" "
+        old = ds.get_item(tag)
+        implicit, little = ((old.is_implicit_VR, old.is_little_endian)
+                            if old is not None and old.is_raw else (False, True))
+        ds[tag] = RawDataElement(BaseTag(tag), vr, len(data), data, 0, implicit, little)
+
+    # ---- handlers (ds, tag, vr, ctx)
+
+    def _remove(self, ds, tag, vr, ctx):
         del ds[tag]
 
-    def _empty(self, ds, tag, ctx):
-        elem = ds[tag]
-        elem.value = [] if elem.VR == "SQ" else None
+    def _empty(self, ds, tag, vr, ctx):
+        if vr == "SQ":
+            ds[tag] = DataElement(tag, "SQ", Sequence([]))
+        elif vr in _ASCII_SAFE_VRS:
+            self._put(ds, tag, vr, None)
+        else:
+            ds[tag].value = None
 
-    def _empty_seq(self, ds, tag, ctx):
-        ds[tag].value = []
+    def _empty_seq(self, ds, tag, vr, ctx):
+        ds[tag] = DataElement(tag, "SQ", Sequence([]))
 
-    def _dummy(self, ds, tag, ctx):
-        elem = ds[tag]
-        if elem.VR in ("DA", "DT") and self.config.retain_modified_dates:
-            self._shift(ds, tag, ctx)
+    def _dummy(self, ds, tag, vr, ctx):
+        if vr in ("DA", "DT") and self.config.retain_modified_dates:
+            self._shift(ds, tag, vr, ctx)
             return
-        value = _dummy_for(elem.VR)
+        value = _dummy_for(vr)
         if value is None:
             del ds[tag]
+        elif isinstance(value, str):
+            self._put(ds, tag, vr, value)
         else:
-            elem.value = value
+            ds[tag].value = value
 
-    def _uid(self, ds, tag, ctx):
-        elem = ds[tag]
-        if elem.VR != "UI":
-            elem.value = None
-            return
-        value = elem.value
+    def _uid(self, ds, tag, vr, ctx):
+        values = self._read_ascii(ds, tag)
         remap = self._remapper.remap
-        if isinstance(value, (list, MultiValue)):
-            elem.value = [remap(str(v)) for v in value]
-        elif value:
-            elem.value = remap(str(value))
+        self._put(ds, tag, "UI", [remap(v) for v in values] if values else None)
 
-    def _shift(self, ds, tag, ctx):
-        elem = ds[tag]
-        fn = shift_date if elem.VR == "DA" else shift_datetime if elem.VR == "DT" else None
+    def _shift(self, ds, tag, vr, ctx):
+        fn = shift_date if vr == "DA" else shift_datetime if vr == "DT" else None
         if fn is None:
             return
-        values = elem.value if isinstance(elem.value, (list, MultiValue)) else [elem.value]
-        out = [fn(_text(v), ctx.offset_days) for v in values if v is not None]
-        if any(v is None for v in out):
-            elem.value = None      # unreadable dates cannot be shifted, so they are emptied
-        else:
-            elem.value = out[0] if len(out) == 1 else out
+        out = [fn(v, ctx.offset_days) for v in self._read_ascii(ds, tag)]
+        # unreadable dates cannot be shifted, so they are emptied
+        self._put(ds, tag, vr, None if any(v is None for v in out) else out)
 
-    def _clean(self, ds, tag, ctx):
+    def _clean(self, ds, tag, vr, ctx):
         elem = ds[tag]
         if elem.VR not in _TEXT_VRS:
             return
+        if ctx.cleaner is None:
+            ctx.cleaner = DescriptorCleaner.for_dataset(ds)
         elem.value = ctx.cleaner.clean(_text(elem.value)) or None
 
-    def _age(self, ds, tag, ctx):
-        elem = ds[tag]
-        capped = cap_age(_text(elem.value))
-        if capped is None:
-            elem.value = None
-        else:
-            elem.value = capped
+    def _age(self, ds, tag, vr, ctx):
+        values = self._read_ascii(ds, tag)
+        capped = cap_age(values[0]) if values else None
+        self._put(ds, tag, "AS", capped)
 
-    def _recurse(self, ds, tag, ctx):
+    def _recurse(self, ds, tag, vr, ctx):
         for item in ds[tag].value or ():
             self._walk(item, ctx, False)
 
-    def _recurse_d(self, ds, tag, ctx):
+    def _recurse_d(self, ds, tag, vr, ctx):
         for item in ds[tag].value or ():
             self._walk(item, ctx, True)
 
-    def _text_dummy(self, ds, tag, ctx):
-        ds[tag].value = DUMMY_TEXT
+    def _text_dummy(self, ds, tag, vr, ctx):
+        self._put(ds, tag, vr if vr in _D_TEXT_VRS else "LO", DUMMY_TEXT)
