@@ -359,14 +359,23 @@ def _xls_value(book: Any, ctype: int, value: Any) -> Any:
 
 
 def _decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1."""
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows Western.
+
+    Windows Western is cp1252 (Latin-1 plus curly quotes and the euro sign), or plain Latin-1
+    for the few bytes cp1252 leaves undefined.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return data.decode("latin-1"), (f"{path.name} is not UTF-8; it was read as Latin-1 "
-                                        "(Windows Western). Check that accented letters look right.")
+        pass
+    note = (f"{path.name} is not UTF-8; it was read as Windows Western (cp1252/Latin-1). "
+            "Check that accented letters look right, or save the file as CSV UTF-8.")
+    try:
+        return data.decode("cp1252"), note
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), note
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -385,6 +394,9 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+_SEP_LINE = re.compile(r"sep=(.)")
+
+
 def _read_csv(path: Path, wanted: str | None) -> RawSheet:
     """Cells of a delimited text file, every cell as text (None when empty)."""
     text, note = _decode_text(path, path.read_bytes())
@@ -392,7 +404,12 @@ def _read_csv(path: Path, wanted: str | None) -> RawSheet:
     if wanted is not None:
         notices.append(f"{path.name} is a text file with a single sheet; the sheet name '{wanted}' "
                        "was ignored.")
-    delim = _sniff_delimiter(text)
+    first, _, rest = text.partition("\n")
+    declared = _SEP_LINE.fullmatch(first.strip())
+    if declared:           # Excel's "sep=;" first line: it names the delimiter and is not a row
+        delim, text = declared.group(1), rest
+    else:
+        delim = _sniff_delimiter(text)
     rows = [[c if c.strip() else None for c in r]
             for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
     return RawSheet(None, rows, notices=tuple(notices))
@@ -578,6 +595,7 @@ class CellContext:
     window_days: int = 0
     epoch: dt.date = dt.date(1899, 12, 30)
     notes: list[str] = field(default_factory=list)
+    rounded: list[str] = field(default_factory=list)   # scientific-notation texts read as integers
 
 
 def _is_blank(value: Any) -> bool:
@@ -597,7 +615,9 @@ def _split_parts(value: Any) -> list[Any]:
     """A cell as its ';'-separated parts; empty and 'NaN' parts are dropped."""
     if isinstance(value, str):
         return [p.strip() for p in value.split(";") if p.strip().casefold() not in NULL_PARTS]
-    return [] if value is None else [value]
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [value]
 
 
 _FLOAT_TEXT = re.compile(r"[+-]?\d+\.0*")
@@ -631,10 +651,14 @@ def _number_text(value: float | int) -> str:
     return str(value)
 
 
-def _as_text(value: Any, what: str) -> str:
-    """Any non-date part of a cell as repaired text; dates Excel invented are refused."""
+def _as_text(value: Any, what: str, ctx: CellContext | None = None) -> str:
+    """Any non-date part of a cell as repaired text; values Excel has damaged are refused."""
     if isinstance(value, bool):
         return "Y" if value else "N"
+    if isinstance(value, float) and abs(value) >= 1e15:
+        raise CellProblem(f"Excel stored this {what} as a number with more digits than it keeps "
+                          "(15), so the last digits are lost. Format the column as Text in Excel "
+                          "and type or paste the value again.")
     if isinstance(value, (int, float)):
         return _number_text(value)
     if isinstance(value, (dt.date, dt.time)):
@@ -643,11 +667,14 @@ def _as_text(value: Any, what: str) -> str:
     text = str(value).strip()
     if text in EXCEL_ERRORS:
         raise CellProblem(f"the cell holds the Excel error {text}. Fix the formula or type the value.")
-    return _repair_number_text(text)
+    repaired = _repair_number_text(text)
+    if ctx is not None and repaired != text and _SCI_TEXT.fullmatch(text):
+        ctx.rounded.append(f"'{text}' as {repaired}")
+    return repaired
 
 
 def _norm_text(value: Any, ctx: CellContext) -> str:
-    text = _as_text(value, "value")
+    text = _as_text(value, "value", ctx)
     if "\\" in text:
         raise CellProblem("a backslash separates values in DICOM and cannot be searched for. "
                           "Use ';' to give several values, e.g. A;B.")
@@ -655,7 +682,7 @@ def _norm_text(value: Any, ctx: CellContext) -> str:
 
 
 def _norm_int(value: Any, ctx: CellContext) -> str:
-    text = _as_text(value, "number")
+    text = _as_text(value, "number", ctx)
     if not _INTEGER.fullmatch(text):
         raise CellProblem("this must be a whole number. Write it like 3 (several: 1;2;3).")
     return str(int(text))
@@ -1003,6 +1030,11 @@ def _row_outcome(row_no: int, cells: list[Any], columns: list[Column], ctx: Cell
                     values[col.keyword] = parsed
         except CellProblem as problem:
             return RowOutcome(row_no, error=RowError(row_no, col.header, _display(raw), str(problem)))
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            log.warning("row %d, column %s: unexpected %s", row_no, col.keyword, type(exc).__name__)
+            return RowOutcome(row_no, error=RowError(
+                row_no, col.header, _display(raw),
+                f"this value could not be read ({exc}). Retype it as plain text."))
     if not values:
         return RowOutcome(row_no, skipped="no identifiers")
     return RowOutcome(row_no, query_id, values, exact)
@@ -1050,6 +1082,10 @@ def _summary_notices(outcomes: list[RowOutcome], ctx: CellContext, n_queries: in
                        f"identifiers (rows {_listing(empty)}).")
     if ctx.notes:
         notices.append("Dates read in the other day/month order: " + _listing(ctx.notes))
+    if ctx.rounded:
+        notices.append("Values written in scientific notation were read as whole numbers: "
+                       + _listing(ctx.rounded) + ". Excel writes long numbers this way and may "
+                       "have rounded them: check them, and format ID columns as Text.")
     if n_queries == 0:
         headers = ", ".join(c.header for c in columns if c.kind not in ("query_id", "exact"))
         if n_errors:
@@ -1057,7 +1093,7 @@ def _summary_notices(outcomes: list[RowOutcome], ctx: CellContext, n_queries: in
                            "Fix them and load the sheet again.")
         else:
             notices.append(f"No usable rows: the sheet has headers but no row fills in any of "
-                           f"{headers}. Add one query per row, from row 2 down.")
+                           f"{headers}. Add one query per row below the header row.")
     return notices
 
 

@@ -643,3 +643,61 @@ def test_damaged_xlsx_is_a_sheet_error(tmp_path, cfg):
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
     with pytest.raises(SheetError, match="broken.xlsx.*save it again"):
         load_sheet(path, cfg)
+
+
+# ---------------------------------------------------------------------------------------------
+# More of what real exports look like
+
+def test_csv_with_excel_sep_line(tmp_path, cfg):
+    path = tmp_path / "sep.csv"
+    path.write_text("sep=;\nMRN;Accession\n0007;A,1\n", encoding="utf-8")
+    result = load_sheet(path, cfg)
+    assert result.queries == [Query("1", 2, {"PatientID": ["0007"], "AccessionNumber": ["A,1"]})]
+
+
+def test_excel_unicode_text_export_utf16_tab(tmp_path, cfg):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("MRN\tStudy Description\r\n00099\tCT tête\r\n".encode("utf-16"))
+    result = load_sheet(path, cfg)
+    assert result.queries[0].values == {"PatientID": ["00099"], "StudyDescription": ["CT tête"]}
+
+
+def test_windows_western_csv_keeps_curly_quotes(tmp_path, cfg):
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("MRN,Study Description\n0001,Patient\u2019s CT\n".encode("cp1252"))
+    result = load_sheet(path, cfg)
+    assert result.queries[0].values["StudyDescription"] == ["Patient\u2019s CT"]
+
+
+def test_long_number_cell_in_id_column_is_refused(tmp_path, cfg):
+    result = one_column(tmp_path, cfg, "Accession", [1.23456789012346e18, 123456789012345.0])
+    assert values_of(result, "AccessionNumber") == [["123456789012345"]]
+    assert result.errors[0].row == 2 and "last digits are lost" in result.errors[0].message
+
+
+def test_scientific_notation_text_is_repaired_with_a_notice(tmp_path, cfg):
+    path = tmp_path / "sci.csv"
+    path.write_text("MRN\n1.2345E+6\n1.5E+2\n", encoding="utf-8")
+    result = load_sheet(path, cfg)
+    assert values_of(result, "PatientID") == [["1234500"], ["150"]]
+    assert any("'1.2345E+6' as 1234500" in n and "format ID columns as Text" in n for n in result.notices)
+
+
+def test_text_xls_export_is_read_as_csv_with_a_notice(tmp_path, cfg):
+    path = tmp_path / "export.xls"
+    path.write_text("MRN\tAccession\n0005\tB7\n", encoding="utf-8")
+    result = load_sheet(path, cfg)
+    assert result.queries[0].values == {"PatientID": ["0005"], "AccessionNumber": ["B7"]}
+    assert any("read as CSV" in n for n in result.notices)
+
+
+def test_docs_example_table(tmp_path, cfg):
+    rows = [["Query", "MRN", "Accession #", "Study Date", "Study Description", "Modality", "Exact"],
+            ["P-01", "0012345", "A1001", "4/10/2013-4/14/2013", "CT CHEST", None, None],
+            ["P-02", "AB00042", None, "1991-01-01", "MRI BRAIN", "mr;ct", "Y"],
+            ["P-03", "0012345", None, "3/2/2014", None, "CT", None]]
+    text = qs.format_table(load_sheet(write_xlsx(tmp_path / "ex.xlsx", rows), cfg))
+    assert text.splitlines()[3:6] == [
+        "P-01   2    0012345    A1001            20130410-20130414  CT CHEST",
+        "P-02   3    AB00042                     19910101           MRI BRAIN         MR;CT     Y",
+        "P-03   4    0012345                     20140302                             CT"]
