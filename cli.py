@@ -514,24 +514,25 @@ def cmd_demo(ctx: Context, args) -> int:
 
 
 def demo_headless(ctx: Context, args, demo) -> int:
-    """Runs the demo through the same commands a user would type."""
+    """Runs the demo through the same download command a user would type."""
     import argparse
-    with demo.DemoPACS(port=getattr(args, "port", 0) or 0, config_dir=ctx.settings.config_dir) as pacs_:
-        ctx.say(f"demo PACS {pacs_.peer_name!r} listening on {pacs_.host}:{pacs_.port}")
-        import settings as settings_mod
-        ctx.settings = settings_mod.load_settings(ctx.settings.config_dir)
-        sheet = pacs_.sample_sheet_path
+    import settings as settings_mod
+    with demo.running(ctx.settings.config_dir, port=getattr(args, "port", 0) or 0) as d:
+        ctx.say(f"demo PACS {d.peer_name!r} ({d.pacs.aet}) listening on 127.0.0.1:{d.pacs.port}; "
+                f"sample sheet {d.sheet_path}")
+        ctx.settings = settings_mod.load_settings(d.config_dir)
         project_dir = getattr(args, "project", None)
         if project_dir is None:
             import project as project_mod
-            project_dir = project_mod.Project.default_root(ctx.settings.defaults.storage_root, sheet)
-        ns = argparse.Namespace(sheet_path=Path(sheet), sheet=None, source=pacs_.peer_name, project=Path(project_dir),
-                                destination=None, workers=None, method=None, raw=False, include_series=None,
-                                exclude_series=None, modality=None, from_results=None, exact=False,
-                                verbose=getattr(args, "verbose", False))
+            project_dir = project_mod.Project.default_root(ctx.settings.defaults.storage_root_path(), d.sheet_path)
+        ns = argparse.Namespace(sheet_path=Path(d.sheet_path), sheet=None, source=d.peer_name,
+                                project=Path(project_dir), destination=None, workers=None, method=None,
+                                raw=False, include_series=None, exclude_series=None, modality=None,
+                                from_results=None, exact=False, verbose=getattr(args, "verbose", False))
         code = cmd_download(ctx, ns)
-    ctx.say(f"demo finished (exit {code}). Images: {Path(project_dir) / 'images'}  "
-            f"Reports and key: {Path(project_dir) / 'private'}")
+    ctx.say(f"demo finished (exit {code}).")
+    ctx.say(f"  de-identified images: {Path(project_dir) / 'images'}")
+    ctx.say(f"  reports and master key (private): {Path(project_dir) / 'private'}")
     return code
 
 
