@@ -1,0 +1,269 @@
+"""The headless commands through main.py: exit codes, messages, progress, resume after SIGKILL.
+
+In-process runs call main.main(argv) (fast); the kill-and-resume test runs main.py as a real
+subprocess against an Orthanc started for it.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pydicom
+import pytest
+
+import cli
+import engine
+import main
+import peers
+import project as project_mod
+import synthdata
+from test_engine import dicom_files, expected_kept, peer_entry, write_config
+
+pytestmark = pytest.mark.peers
+
+HERE = Path(__file__).resolve().parent.parent
+SEED = Path("/work/shared/seed/xlsx")
+
+
+def run_main(monkeypatch, cfg: Path, *argv: str) -> int:
+    monkeypatch.setenv("MID_CONFIG_DIR", str(cfg))           # main.py sets it; monkeypatch restores it
+    return main.main(["--config-dir", str(cfg), *argv])
+
+
+def mrn_sheet(path: Path, mrns: list[str]) -> Path:
+    path.write_text("MRN,Study Description\n" + "".join(f"{m},\n" for m in mrns))
+    return path
+
+
+@pytest.fixture
+def orthanc_cfg(tmp_path, orthanc_loaded):
+    return write_config(tmp_path / "config", orthanc_loaded.self_port, {"ORTHANC": peer_entry(orthanc_loaded)},
+                        storage_root=str(tmp_path / "store"))
+
+
+# ------------------------------------------------------------------------------------- echo
+def test_echo_ok(monkeypatch, capsys, orthanc_cfg):
+    assert run_main(monkeypatch, orthanc_cfg, "echo", "ORTHANC") == main.EXIT_OK
+    assert "answered in" in capsys.readouterr().out
+
+
+def test_echo_refused(monkeypatch, capsys, tmp_path, free_port):
+    cfg = write_config(tmp_path / "c", free_port(), {"CLOSED": {"peer_aet": "X", "peer_ip": "127.0.0.1",
+                                                                "peer_port": free_port()}})
+    assert run_main(monkeypatch, cfg, "echo", "CLOSED") == main.EXIT_NETWORK
+    err = capsys.readouterr().err
+    line = [ln for ln in err.splitlines() if ln.startswith("echo failed")]
+    assert len(line) == 1 and "refused" in line[0] and "port" in line[0]
+
+
+def test_echo_rejected_names_the_reason(monkeypatch, capsys, tmp_path, orthanc_factory):
+    strict = orthanc_factory(config={"DicomCheckCalledAet": True})
+    cfg = write_config(tmp_path / "c", strict.self_port,
+                       {"STRICT": {"peer_aet": "NOT_ORTHANC", "peer_ip": "127.0.0.1", "peer_port": strict.dicom_port}})
+    assert run_main(monkeypatch, cfg, "echo", "STRICT") == main.EXIT_NETWORK
+    err = capsys.readouterr().err
+    assert "rejected" in err and "called AE title" in err
+
+
+def test_echo_unknown_peer_lists_known_ones(monkeypatch, capsys, orthanc_cfg):
+    assert run_main(monkeypatch, orthanc_cfg, "echo", "NOPE") == main.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "NOPE" in err and "ORTHANC" in err
+
+
+# ------------------------------------------------------------------------------------ check
+@pytest.mark.parametrize("name, code, rows", [("query_test.xlsx", 0, 2), ("modality_test.xlsx", 0, 4),
+                                              ("_TEMPLATE_.xlsx", 1, 0)])
+def test_check_seed_sheets(monkeypatch, capsys, tmp_path, name, code, rows):
+    sheet = SEED / name
+    if not sheet.exists():
+        pytest.fail(f"seed sheet {sheet} is missing")
+    cfg = write_config(tmp_path / "c", 11112, {})
+    assert run_main(monkeypatch, cfg, "check", str(sheet)) == code
+    out = capsys.readouterr()
+    assert out.out.strip()
+    if code:
+        assert "no usable row" in out.err
+
+
+def test_check_unreadable_sheet_is_a_usage_error(monkeypatch, capsys, tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    cfg = write_config(tmp_path / "c", 11112, {})
+    assert run_main(monkeypatch, cfg, "check", str(bad)) == main.EXIT_USAGE
+    assert "broken.xlsx" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------- search / download
+def test_search_then_download_then_report(monkeypatch, capsys, tmp_path, orthanc_cfg, synthetic_study_files):
+    desc = synthetic_study_files.desc
+    sheet = mrn_sheet(tmp_path / "wanted.csv", [p.patient_id for p in desc.patients] + ["0999999"])
+    proj_dir = tmp_path / "P"
+    assert run_main(monkeypatch, orthanc_cfg, "search", str(sheet), "--source", "ORTHANC",
+                    "--project", str(proj_dir)) == main.EXIT_OK
+    out = capsys.readouterr().out
+    assert "2 rows found, 1 missing, 0 failed" in out
+    code = run_main(monkeypatch, orthanc_cfg, "download", "--source", "ORTHANC", "--project", str(proj_dir),
+                    "--exclude-series", "flair")
+    out = capsys.readouterr()
+    assert code == main.EXIT_OK, out.err
+    files = dicom_files(proj_dir / "images")
+    flair = sum(se.count for _, _, se in desc.all_series() if se.description == "T2 FLAIR")
+    assert len(files) == expected_kept(desc) - flair
+    assert "DOWNLOADED" in out.out and "IGNORED" in out.out
+    # non-terminal output: plain progress lines, no carriage returns
+    assert "\r" not in out.err and "instances" in out.err
+    for f in (proj_dir / "private").glob("*.xlsx"):
+        f.unlink()
+    assert run_main(monkeypatch, orthanc_cfg, "report", "--project", str(proj_dir)) == main.EXIT_OK
+    assert len(list((proj_dir / "private").glob("*.xlsx"))) == 8
+    # nothing left: a resume is a no-op that still exits 0
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir)) == main.EXIT_OK
+
+
+def test_download_exit_codes_for_project_and_usage_errors(monkeypatch, capsys, tmp_path, orthanc_cfg):
+    not_a_project = tmp_path / "stuff"
+    not_a_project.mkdir()
+    (not_a_project / "file.txt").write_text("x")
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(not_a_project),
+                    "--source", "ORTHANC") == main.EXIT_PROJECT
+    assert "not a project" in capsys.readouterr().err
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--source", "ORTHANC") == main.EXIT_USAGE
+    sheet = mrn_sheet(tmp_path / "s.csv", ["123"])
+    assert run_main(monkeypatch, orthanc_cfg, "search", str(sheet), "--source", "NOWHERE",
+                    "--project", str(tmp_path / "Q")) == main.EXIT_USAGE
+    assert "NOWHERE" in capsys.readouterr().err
+
+
+def test_download_with_the_peer_down_exits_network(monkeypatch, capsys, tmp_path, free_port):
+    cfg = write_config(tmp_path / "c", free_port(), {"DOWN": {"peer_aet": "DOWN", "peer_ip": "127.0.0.1",
+                                                              "peer_port": free_port()}})
+    sheet = mrn_sheet(tmp_path / "s.csv", ["123", "456"])
+    assert run_main(monkeypatch, cfg, "download", str(sheet), "--source", "DOWN",
+                    "--project", str(tmp_path / "P")) == main.EXIT_NETWORK
+    assert "refused" in capsys.readouterr().err
+
+
+def test_from_results_downloads_exactly_the_rows_marked_y(monkeypatch, capsys, tmp_path, orthanc_cfg,
+                                                          synthetic_study_files):
+    from openpyxl import load_workbook
+    desc = synthetic_study_files.desc
+    sheet = mrn_sheet(tmp_path / "w.csv", [desc.patients[0].patient_id])
+    proj_dir = tmp_path / "P"
+    assert run_main(monkeypatch, orthanc_cfg, "search", str(sheet), "--source", "ORTHANC",
+                    "--project", str(proj_dir)) == 0
+    results = next((proj_dir / "private").glob("*_1_SEARCH_RESULTS.xlsx"))
+    wb = load_workbook(results)
+    ws = next(w for w in wb.worksheets if any(c.value == "Download" for c in w[1]))
+    header = [c.value for c in ws[1]]
+    col_dl, col_desc = header.index("Download"), header.index("SeriesDescription")
+    marked = 0
+    for row in ws.iter_rows(min_row=2):
+        want = row[col_desc].value == "AX 5MM"
+        row[col_dl].value = "Y" if want else "N"
+        marked += want
+    wb.save(results)
+    assert marked == 1
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir), "--source", "ORTHANC",
+                    "--from-results", str(results)) == main.EXIT_OK
+    proj = project_mod.Project.open(proj_dir)
+    try:
+        done = proj.series({"DOWNLOADED"})
+        assert [s.tags.get("SeriesDescription") for s in done] == ["AX 5MM"]
+    finally:
+        proj.close()
+
+
+def test_anonymize_describe_and_files_on_disk(monkeypatch, capsys, tmp_path, synthetic_study_files):
+    cfg = write_config(tmp_path / "c", 11112, {})
+    assert run_main(monkeypatch, cfg, "anonymize", "--describe") == main.EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 5
+    in_dir = tmp_path / "in"
+    in_dir.mkdir()
+    some = synthetic_study_files.paths[:10]
+    for i, p in enumerate(some):
+        (in_dir / f"{i}.dcm").write_bytes(Path(p).read_bytes())
+    (in_dir / "notes.txt").write_text("not dicom")
+    proj_dir = tmp_path / "A"
+    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == main.EXIT_OK
+    out = capsys.readouterr().out
+    assert "1 not DICOM" in out
+    files = dicom_files(proj_dir / "images")
+    assert files and len(files) <= 10
+    names = [p.patient_id for p in synthetic_study_files.desc.patients]
+    for f in files:
+        ds = pydicom.dcmread(f)
+        assert ds.PatientID not in names and ds.PatientIdentityRemoved == "YES"
+    # a second run finds them known and writes nothing twice
+    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == main.EXIT_OK
+    assert len(dicom_files(proj_dir / "images")) == len(files)
+
+
+# ------------------------------------------------------------------------------------ progress
+def test_progress_bar_on_a_terminal_uses_carriage_returns():
+    buf = io.StringIO()
+    view = cli.ProgressView(buf, tty=True)
+    view(engine.DownloadProgress(5, 10, 5_000_000, 2.5, 2.0, 0, 2))
+    view(engine.Message("warning", "something"))
+    text = buf.getvalue()
+    assert text.startswith("\r[") and "5/10 instances" in text and "5.0 MB" in text and "ETA 00:02" in text
+    assert "\nwarning: something\n" in text
+
+
+def test_plain_progress_is_throttled():
+    buf = io.StringIO()
+    view = cli.ProgressView(buf, tty=False)
+    for i in range(50):
+        view(engine.DownloadProgress(i, 50, i * 1000, 10.0, 1.0, 0, 1))
+    assert len(buf.getvalue().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------- kill -9, then resume
+def test_download_killed_with_sigkill_then_resumed(tmp_path, orthanc_factory):
+    server = orthanc_factory()
+    desc = synthdata.generate_set(seed=41, n_patients=2, studies_per_patient=1,
+                                  series_spec=((synthdata.SeriesSpec("CT", "AX", 120),
+                                                synthdata.SeriesSpec("CT", "COR", 60)),))
+    server.upload(list(synthdata.iter_datasets(desc, size_kb=32)))
+    cfg = write_config(tmp_path / "c", server.self_port, {"ORTHANC": peer_entry(server)}, workers=2)
+    sheet = mrn_sheet(tmp_path / "k.csv", [p.patient_id for p in desc.patients])
+    proj_dir = tmp_path / "P"
+    env = {**os.environ, "MID_CONFIG_DIR": str(cfg)}
+    cmd = [sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download", str(sheet),
+           "--source", "ORTHANC", "--project", str(proj_dir)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if len(list((proj_dir / "images").rglob("*.dcm"))) >= 60 or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "download ended before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    before = {p: p.stat().st_mtime_ns for p in (proj_dir / "images").rglob("*.dcm")}
+    assert 0 < len(before) < desc.count
+    resumed = subprocess.run([sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download",
+                              "--project", str(proj_dir)], env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    files = dicom_files(proj_dir / "images")
+    assert len(files) == desc.count
+    assert not list((proj_dir / "images").rglob("*.tmp"))
+    sops = set()
+    for f in files:
+        ds = pydicom.dcmread(f)                       # every file whole
+        assert ds.pixel_array is not None
+        sops.add(ds.SOPInstanceUID)
+    assert len(sops) == desc.count                    # nothing twice
+    recorded = [p for p in before if p.exists()]
+    rewritten = [p for p in recorded if p.stat().st_mtime_ns != before[p]]
+    assert not rewritten, f"{len(rewritten)} complete files were rewritten"
