@@ -348,7 +348,12 @@ def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Any, time
 
 
 def _make_ae(local_aet: str, timeouts: Any) -> AE:
-    ae = AE(ae_title=local_aet)
+    """An AE with our title, the given timeouts and our maximum PDU size; no contexts yet."""
+    try:
+        ae = AE(ae_title=local_aet)
+    except (ValueError, TypeError) as exc:
+        raise NetError(f"our AE title {local_aet!r}", "failed", f"it is not a valid AE title ({exc})",
+                       "set our AE title (<SELF>) to 1-16 characters, no backslash, not blank") from None
     ae.connection_timeout = timeouts.connect
     ae.acse_timeout = timeouts.acse
     ae.dimse_timeout = timeouts.dimse
@@ -366,8 +371,16 @@ def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
         attempt.connected = True
 
     evt_handlers = [(evt.EVT_CONN_OPEN, on_conn_open)] + list(handlers or [])
-    assoc = ae.associate(peer.host, int(peer.port), ae_title=peer.aet, ext_neg=ext_neg,
-                         evt_handlers=evt_handlers)
+    try:
+        assoc = ae.associate(peer.host, int(peer.port), ae_title=peer.aet, ext_neg=ext_neg,
+                             evt_handlers=evt_handlers)
+    except socket.gaierror as exc:
+        raise NetError(peer_label(peer), "failed", f"host name '{peer.host}' cannot be resolved ({exc.strerror})",
+                       "check the PACS IP address or host name in the settings") from None
+    except (ValueError, TypeError, OSError) as exc:
+        raise NetError(peer_label(peer), "failed", f"the association could not be started ({exc})",
+                       "check the PACS settings (AE title 1-16 characters, host, port 1-65535) and our AE title"
+                       ) from None
     if assoc.is_established:
         assoc.unbind(evt.EVT_CONN_OPEN, on_conn_open)
         return assoc

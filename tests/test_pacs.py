@@ -635,3 +635,12 @@ def test_get_cancel_returns_quickly():
     assert result.cancelled and result.status == pacs.STATUS_CANCEL     # the peer honoured C-CANCEL
     assert 0 < len(got.requests) < 40 and result.completed == len(got.requests)
     assert elapsed < 1.0 + 2.5
+
+
+def test_invalid_ae_titles_are_named(free_port):
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo(ME, peer("LONG", "X" * 17, free_port()), FAST)
+    assert info.value.kind == "failed" and "16 characters" in str(info.value)
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo("", peer("P", "P", free_port()), FAST)
+    assert info.value.kind == "failed" and "our AE title" in str(info.value)
