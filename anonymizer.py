@@ -33,6 +33,8 @@ from typing import Callable, Iterable, Protocol
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
@@ -80,7 +82,7 @@ DESCRIPTOR_KEYWORDS = ("StudyDescription", "SeriesDescription", "ProtocolName")
 CHARACTERISTIC_KEYWORDS = ("PatientSex", "PatientAge")
 PSEUDONYM_KEYWORDS = ("PatientID", "PatientName", "AccessionNumber", "StudyID")
 FILE_META_KEPT = frozenset({0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010,
-                            0x00020012, 0x00020013})
+                            0x00020012})
 METHOD_CODES = {  # CID 7050 De-identification Method
     "basic": ("113100", "Basic Application Confidentiality Profile"),
     "dates": ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"),
@@ -89,6 +91,8 @@ METHOD_CODES = {  # CID 7050 De-identification Method
 }
 _FREE_TEXT_VRS = frozenset({"LT", "ST", "UT"})
 _TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT", "UR", "PN"})
+_BINARY_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN", "SQ", "US", "SS", "UL", "SL",
+                         "FL", "FD", "AT", "SV", "UV", "US or SS", "OB or OW", "US or OW"})
 _ASCII_SAFE_VRS = frozenset({"DA", "DT", "TM", "UI", "AS", "IS", "DS", "CS", "AE"})
 _D_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN"})
 _UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
@@ -306,6 +310,77 @@ def cap_age(text: str) -> str | None:
     return AGE_CAP if years >= 90 else f"{number:03d}{unit}"
 
 
+def read_values(ds: Dataset, tag: int) -> list[str] | None:
+    """An element's values as strings (None when absent), read from raw bytes when possible.
+
+    ASCII raw values are split without pydicom's decode/validate round trip; anything else
+    (other character sets, already decoded elements) goes through pydicom.
+    """
+    if tag not in ds:
+        return None
+    elem = ds.get_item(tag)
+    if elem.is_raw:
+        raw = elem.value or b""
+        if raw.isascii() and elem.VR not in _BINARY_VRS:
+            text = raw.decode("ascii").rstrip("\0 ")
+            return [v.strip("\0 ") for v in text.split("\\")] if text else []
+        elem = ds[tag]
+    value = elem.value
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, MultiValue)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def read_text(ds: Dataset, tag: int) -> str:
+    """An element's value as one string ('' when absent), multi-values joined with '\\'."""
+    values = read_values(ds, tag)
+    return "\\".join(values) if values else ""
+
+
+def put_values(ds: Dataset, tag: int, vr: str, values: list[str] | str | None) -> None:
+    """Set an element to text values of `vr`, as a raw ASCII element when possible.
+
+    The raw element keeps the dataset's own encoding flags, so pydicom writes it as is or
+    converts it like any element it read. Non-ASCII text goes through pydicom.
+    """
+    if values is None:
+        values = []
+    elif isinstance(values, str):
+        values = [values]
+    try:
+        data = "\\".join(values).encode("ascii")
+    except UnicodeEncodeError:
+        ds[tag] = DataElement(tag, vr, values if len(values) != 1 else values[0])
+        return
+    if len(data) % 2:
+        data += b"\0" if vr == "UI" else b" "
+    implicit, little = _encoding_of(ds, tag)
+    ds[tag] = RawDataElement(BaseTag(tag), vr, len(data), data, 0, implicit, little)
+
+
+def _encoding_of(ds: Dataset, tag: int) -> tuple[bool, bool]:
+    """(implicit VR, little endian) of the dataset's raw elements; explicit LE for new datasets."""
+    old = ds.get_item(tag) if tag in ds else None
+    if old is not None and old.is_raw:
+        return old.is_implicit_VR, old.is_little_endian
+    implicit, little = ds.original_encoding
+    if implicit is None or little is None:
+        return False, True
+    return bool(implicit), bool(little)
+
+
+def encoded_sequence_value(seq: Sequence, implicit: bool) -> bytes:
+    """The value bytes of a sequence element, little endian, for a raw SQ element."""
+    holder = Dataset()
+    holder.add_new(0x00120064, "SQ", seq)
+    buf = DicomBytesIO()
+    buf.is_little_endian, buf.is_implicit_VR = True, implicit
+    write_dataset(buf, holder)
+    return buf.getvalue()[8 if implicit else 12:]
+
+
 # --------------------------------------------------------------------------- UID remapping
 
 class UidRemapper:
@@ -361,10 +436,10 @@ class DescriptorCleaner:
         """A cleaner for the patient of `ds` (names split into components, IDs, accession)."""
         tokens: list[str] = []
         for kw in ("PatientName", "OtherPatientNames", "PatientBirthName", "PatientMotherBirthName"):
-            tokens += re.split(r"[\^=\\,\s]+", _text(ds.get(kw)))
+            tokens += re.split(r"[\^=\\,\s]+", read_text(ds, tag_for_keyword(kw)))
         for kw in ("PatientID", "OtherPatientIDs", "AccessionNumber", "StudyID",
                    "MedicalRecordLocator", "IssuerOfPatientID"):
-            tokens += _text(ds.get(kw)).split("\\")
+            tokens += read_text(ds, tag_for_keyword(kw)).split("\\")
         return cls(tokens)
 
     def clean(self, text: str) -> str:
@@ -606,14 +681,13 @@ class UidRemap(ElementStep):
         for tag in list(meta.keys()):
             if int(tag) not in FILE_META_KEPT:
                 del meta[tag]
-        if "SOPInstanceUID" in ds:
-            meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        elif "MediaStorageSOPInstanceUID" in meta:
-            meta.MediaStorageSOPInstanceUID = self.remapper.remap(meta.MediaStorageSOPInstanceUID)
-        if "ImplementationClassUID" in meta:
-            meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
-        if "ImplementationVersionName" in meta:
-            del meta.ImplementationVersionName
+        sop = read_values(ds, 0x00080018)
+        if sop:
+            put_values(meta, 0x00020003, "UI", sop[0])
+        elif 0x00020003 in meta:
+            put_values(meta, 0x00020003, "UI", self.remapper.remap(read_text(meta, 0x00020003)))
+        if 0x00020012 in meta:
+            put_values(meta, 0x00020012, "UI", PYDICOM_IMPLEMENTATION_UID)
 
 
 # --------------------------------------------------------------------------- dataset steps
@@ -624,7 +698,7 @@ class DropRules:
     def __init__(self, config: AnonConfig):
         self.config = config
         self.drop_classes = frozenset(config.drop_sop_classes)
-        self.rules: list[tuple[str, str, re.Pattern]] = []
+        self.rules: list[tuple[str, int, str, re.Pattern]] = []
         whole = {w.lower() for w in config.whole_word_rules}
         for kw, subs in config.anon_imgs.items():
             if tag_for_keyword(kw) is None:
@@ -639,27 +713,25 @@ class DropRules:
                 if not text:
                     continue
                 pattern = r"(?<![A-Za-z0-9])" + re.escape(text) + r"(?![A-Za-z0-9])" if word else re.escape(text)
-                self.rules.append((kw, ("whole word " if word else "") + repr(text),
+                self.rules.append((kw, tag_for_keyword(kw), ("whole word " if word else "") + repr(text),
                                    re.compile(pattern, re.IGNORECASE)))
 
     def describe(self) -> str:
-        rules = "; ".join(f"{kw} contains {what}" for kw, what, _ in self.rules) or "none"
+        rules = "; ".join(f"{kw} contains {what}" for kw, _, what, _ in self.rules) or "none"
         return ("1. Drop images that cannot be cleaned: anon_imgs rules (case-insensitive) "
                 f"[{rules}]; BurnedInAnnotation YES; ImageType contains SCREEN SAVE; "
                 f"SOP class in the drop list ({len(self.drop_classes)} classes).")
 
     def apply(self, ds: Dataset) -> str | None:
         """The reason this dataset must be dropped, or None to keep it."""
-        for kw, what, pattern in self.rules:
-            if kw in ds:
-                value = _text(ds[kw].value)
-                if pattern.search(value):
-                    return f"anon_imgs rule: {kw} contains {what}"
-        if _text(ds.get("BurnedInAnnotation")).strip().upper() == "YES":
+        for kw, tag, what, pattern in self.rules:
+            if tag in ds and pattern.search(read_text(ds, tag)):
+                return f"anon_imgs rule: {kw} contains {what}"
+        if read_text(ds, 0x00280301).strip().upper() == "YES":
             return "BurnedInAnnotation is YES (text burned into the pixels)"
-        if "ImageType" in ds and "SCREEN SAVE" in _text(ds.ImageType).upper():
+        if "SCREEN SAVE" in read_text(ds, 0x00080008).upper():
             return "ImageType contains SCREEN SAVE"
-        sop_class = str(ds.get("SOPClassUID", "") or "")
+        sop_class = read_text(ds, 0x00080016)
         if sop_class in self.drop_classes:
             name = UID_dictionary.get(sop_class, ("",))[0]
             return f"SOP class {sop_class} {name} is in the drop list (deid_drop_sop_classes)".replace("  ", " ")
@@ -680,10 +752,10 @@ class Pseudonyms:
 
     def apply(self, ds: Dataset, key: KeyEntry) -> None:
         """Write the pseudonyms of `key` into `ds`."""
-        ds.PatientID = key.new_patient_id
-        ds.PatientName = key.new_patient_name
-        ds.AccessionNumber = key.new_accession_number
-        ds.StudyID = key.study_number
+        put_values(ds, 0x00100020, "LO", key.new_patient_id)
+        put_values(ds, 0x00100010, "PN", key.new_patient_name)
+        put_values(ds, 0x00080050, "SH", key.new_accession_number)
+        put_values(ds, 0x00200010, "SH", key.study_number)
 
 
 class Mark:
@@ -698,6 +770,9 @@ class Mark:
             self.codes.append("descriptors")
         if config.retain_patient_characteristics:
             self.codes.append("characteristics")
+        self.methods = [METHOD_CODES[c][1][:64] for c in self.codes]
+        self._encoded = {implicit: encoded_sequence_value(self.code_sequence(), implicit)
+                         for implicit in (False, True)}
 
     def describe(self) -> str:
         codes = ", ".join(f"DCM {METHOD_CODES[c][0]}" for c in self.codes)
@@ -707,17 +782,27 @@ class Mark:
 
     def apply(self, ds: Dataset) -> None:
         """Set the de-identification marks."""
-        ds.PatientIdentityRemoved = "YES"
-        ds.DeidentificationMethod = [METHOD_CODES[c][1][:64] for c in self.codes]
+        put_values(ds, 0x00120062, "CS", "YES")
+        put_values(ds, 0x00120063, "LO", self.methods)
+        implicit, little = _encoding_of(ds, 0x00120064)
+        if little:
+            value = self._encoded[implicit]
+            ds[0x00120064] = RawDataElement(BaseTag(0x00120064), "SQ", len(value), value, 0,
+                                            implicit, little)
+        else:
+            ds[0x00120064] = DataElement(0x00120064, "SQ", self.code_sequence())
+        put_values(ds, 0x00280303, "CS",
+                   "MODIFIED" if self.config.retain_modified_dates else "REMOVED")
+
+    def code_sequence(self) -> Sequence:
+        """DeidentificationMethodCodeSequence items for the profile and options in use."""
         items = []
         for c in self.codes:
             item = Dataset()
             item.CodeValue, item.CodeMeaning = METHOD_CODES[c]
             item.CodingSchemeDesignator = "DCM"
             items.append(item)
-        ds.DeidentificationMethodCodeSequence = Sequence(items)
-        ds.LongitudinalTemporalInformationModified = (
-            "MODIFIED" if self.config.retain_modified_dates else "REMOVED")
+        return Sequence(items)
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -783,7 +868,7 @@ class Anonymizer:
     def _key_entry(self, ds: Dataset) -> KeyEntry:
         """Original and new identifiers of the dataset's patient, study and series."""
         def get(kw: str) -> str:
-            return _text(ds[kw].value).strip() if kw in ds else ""
+            return read_text(ds, tag_for_keyword(kw)).strip()
         study_uid = get("StudyInstanceUID")
         if not study_uid:
             raise AnonymizeError(
@@ -843,43 +928,8 @@ class Anonymizer:
             if plan[0] != KEEP:
                 handlers[plan[0]](ds, tag, plan[1], ctx)
 
-    # ---- element access without decoding (ASCII values: UIDs, dates, dummies, pseudonyms)
-
-    @staticmethod
-    def _read_ascii(ds: Dataset, tag) -> list[str] | None:
-        """The values of an element as ASCII strings, read from raw bytes when still raw."""
-        elem = ds.get_item(tag)
-        if elem is None:
-            return None
-        if elem.is_raw:
-            raw = elem.value or b""
-            text = raw.decode("latin-1").rstrip("\0 ")
-            return [v.strip("\0 ") for v in text.split("\\")] if text else []
-        value = elem.value
-        if value is None or value == "":
-            return []
-        if isinstance(value, (list, MultiValue)):
-            return [str(v) for v in value]
-        return [str(value)]
-
-    @staticmethod
-    def _put(ds: Dataset, tag, vr: str, values: list[str] | str | None) -> None:
-        """Replace an element by ASCII text values of `vr` without decoding or validating."""
-        if values is None:
-            values = []
-        elif isinstance(values, str):
-            values = [values]
-        try:
-            data = "\\".join(values).encode("ascii")
-        except UnicodeEncodeError:
-            ds[tag] = DataElement(tag, vr, values if len(values) != 1 else values[0])
-            return
-        if len(data) % 2:
-            data += b"\0" if vr == "UI" else b" "
-        old = ds.get_item(tag)
-        implicit, little = ((old.is_implicit_VR, old.is_little_endian)
-                            if old is not None and old.is_raw else (False, True))
-        ds[tag] = RawDataElement(BaseTag(tag), vr, len(data), data, 0, implicit, little)
+    _read_ascii = staticmethod(read_values)
+    _put = staticmethod(put_values)
 
     # ---- handlers (ds, tag, vr, ctx)
 
@@ -889,10 +939,8 @@ class Anonymizer:
     def _empty(self, ds, tag, vr, ctx):
         if vr == "SQ":
             ds[tag] = DataElement(tag, "SQ", Sequence([]))
-        elif vr in _ASCII_SAFE_VRS:
-            self._put(ds, tag, vr, None)
         else:
-            ds[tag].value = None
+            self._put(ds, tag, vr or "UN", None)
 
     def _empty_seq(self, ds, tag, vr, ctx):
         ds[tag] = DataElement(tag, "SQ", Sequence([]))

@@ -14,6 +14,7 @@ import pytest
 from pydicom import dcmread, dcmwrite
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import anonymizer
 import deid_profile
@@ -91,13 +92,44 @@ def test_corpus_plants_markers_everywhere(corpus):
     assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
 
 
-def test_no_marker_survives_in_the_bytes(corpus):
-    _, results = run(fresh(corpus))
+def as_received(ds: Dataset, syntax: str) -> Dataset:
+    """The dataset as a receiver hands it over: encoded in `syntax`, read back (raw elements)."""
+    ds = copy.deepcopy(ds)
+    ds.file_meta.TransferSyntaxUID = syntax
+    return dcmread(io.BytesIO(encode(ds)))
+
+
+@pytest.mark.parametrize("form", ["memory", ImplicitVRLittleEndian, ExplicitVRLittleEndian])
+def test_no_marker_survives_in_the_bytes(corpus, form):
+    datasets = fresh(corpus) if form == "memory" else [as_received(d, form) for d in corpus.datasets]
+    _, results = run(datasets)
     for res in results:
         assert res.dataset is not None, res.dropped
         data = encode(res.dataset)
         leaks = sorted(set(re.findall(rb"PHIMARK\d{5}", data)))
         assert not leaks, f"markers left in the output: {leaks[:10]}"
+        left = [u for u in corpus.original_uids if u.encode() in data]
+        assert not left, f"original UIDs left: {left[:3]}"
+
+
+@pytest.mark.parametrize("read, write", [(ImplicitVRLittleEndian, ImplicitVRLittleEndian),
+                                         (ImplicitVRLittleEndian, ExplicitVRLittleEndian),
+                                         (ExplicitVRLittleEndian, ImplicitVRLittleEndian),
+                                         (ExplicitVRLittleEndian, ExplicitVRLittleEndian)])
+def test_received_datasets_write_in_any_syntax(read, write):
+    ds = as_received(_plain("MRN1", "20200110", "20200105"), read)
+    original_sop = ds.SOPInstanceUID
+    anon, [res] = run([ds])
+    res.dataset.file_meta.TransferSyntaxUID = write
+    back = dcmread(io.BytesIO(encode(res.dataset)))
+    assert [i.CodeValue for i in back.DeidentificationMethodCodeSequence] == [
+        "113100", "113107", "113105", "113108"]
+    assert back.PatientID == "HIPAA_0001" and back.PatientName == "ANON_0001"
+    assert back.StudyDate == shifted("20200110", res.key.date_offset_days)
+    assert back.SOPInstanceUID == back.file_meta.MediaStorageSOPInstanceUID
+    assert back.SOPInstanceUID == anon.remap_uid(original_sop) != original_sop
+    assert back.DeidentificationMethod[1].startswith("Retain Longitudinal")
+    assert back.PatientAge == "047Y" and back.LongitudinalTemporalInformationModified == "MODIFIED"
 
 
 def test_no_original_uid_survives(corpus):
