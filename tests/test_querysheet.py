@@ -701,3 +701,20 @@ def test_docs_example_table(tmp_path, cfg):
         "P-01   2    0012345    A1001            20130410-20130414  CT CHEST",
         "P-02   3    AB00042                     19910101           MRI BRAIN         MR;CT     Y",
         "P-03   4    0012345                     20140302                             CT"]
+
+
+def test_openpyxl_takes_over_when_the_fast_reader_gives_up(tmp_path, cfg, monkeypatch):
+    path = write_xlsx(tmp_path / "f.xlsx", [["MRN", "Study Date"], ["00077", dt.datetime(2013, 4, 10)]])
+
+    def give_up(*_args):
+        raise KeyError("xl/workbook.xml")
+    monkeypatch.setattr(qs, "_read_xlsx_fast", give_up)
+    result = load_sheet(path, cfg)
+    assert result.queries == [Query("1", 2, {"PatientID": ["00077"], "StudyDate": ["20130410"]})]
+
+
+def test_data_under_a_blank_header_is_named_in_a_notice(tmp_path, cfg):
+    rows = [["MRN", None, "Modality"], ["TEST1", "stray", "CT"]]
+    result = load_sheet(write_xlsx(tmp_path / "u.xlsx", rows), cfg)
+    assert result.queries[0].values == {"PatientID": ["TEST1"], "Modality": ["CT"]}
+    assert "Columns without a header were ignored: B." in result.notices
