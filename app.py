@@ -327,6 +327,9 @@ class App:
 
     # ------------------------------------------------------------------ steps
     def next_key(self) -> str | None:
+        """The button to highlight: the next thing to do on this page (none while a job runs)."""
+        if self.busy():
+            return None
         i = self.step_index
         if i == 0:
             return "-LOAD-SHEET-" if self.sheet is None else "-NEXT-"
@@ -352,14 +355,20 @@ class App:
         self.refresh_steps()
 
     def refresh_steps(self) -> None:
-        mygui.show_step(self.window, self.step_index, self.reached, self.next_key())
+        mygui.show_step(self.window, self.step_index, self.reached, self.next_key(), self.can_next())
+
+    def can_next(self) -> bool:
+        """Next moves among the steps reached, and from Select to Download once something is ticked."""
+        return self.step_index < self.reached or (self.step_index == 3 and bool(self.model and self.model.selected))
 
     def on_back(self, _=None) -> None:
         if self.step_index > 0:
             self.go_step(self.step_index - 1)
 
     def on_next(self, _=None) -> None:
-        if self.step_index < self.reached:
+        if self.step_index == 3 and self.model is not None and self.model.selected:
+            self.reach(4)
+        elif self.step_index < self.reached:
             self.go_step(self.step_index + 1)
 
     def busy(self, kind: str | None = None) -> bool:
@@ -665,6 +674,7 @@ class App:
         if self.model is not None:
             self.model.set_filters(mygui.Filters())
             mygui.set_tree(self.window, self.model)
+            self.say(f"Filter cleared: all {len(self.model.rows)} series shown.")
 
     def current_filters(self) -> mygui.Filters:
         w = self.window
@@ -705,6 +715,8 @@ class App:
         mygui.show_study_table(self.window, self.dl.studies)
         self.window["-DL-BAR-"].update(current_count=0, max=1)
         self.window["-DL-STATUS-"].update(f"Starting: {len(model.selected)} series from {source} to {dest}…")
+        self.say(f"Downloading {len(model.selected)} series from {source}"
+                 f"{', de-identifying every image' if anonymize else ' without de-identification'}…")
         self._start("download", self._download_done, engine.download, self.settings, self.project, source,
                     destination=dest, anonymize=anonymize, on_event=self.post)
         self.reach(4)

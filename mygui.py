@@ -8,6 +8,7 @@ without a window.
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import re
 import struct
 import zlib
@@ -135,11 +136,17 @@ def _parse_numbers(text: str) -> list[tuple[int, int]]:
 
 
 def _parse_date(text: str, which: str) -> str:
-    """'2013-04-10' or '20130410' -> '20130410'; '' stays ''."""
-    digits = re.sub(r"[-/.\s]", "", text.strip())
-    if digits and not re.fullmatch(r"\d{8}", digits):
-        raise FilterError(f"Date {which}: '{text}' is not a date; write YYYY-MM-DD or YYYYMMDD")
-    return digits
+    """'2013-04-10' or '20130410' -> '20130410'; '' stays ''; anything else raises FilterError."""
+    text = text.strip()
+    if not text:
+        return ""
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", text)
+    try:
+        if not m:
+            raise ValueError
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).strftime("%Y%m%d")
+    except ValueError:
+        raise FilterError(f"Date {which}: '{text}' is not a date; write YYYY-MM-DD, e.g. 2013-04-10") from None
 
 
 @dataclass(frozen=True)
@@ -433,7 +440,7 @@ def _sheet_page(identifiers: Sequence[str]) -> sg.Column:
         [sg.Table(values=[], headings=headings, key="-QUERY-TABLE-", auto_size_columns=False,
                   col_widths=[5, 7] + [14] * len(identifiers) + [40], justification="left", num_rows=18,
                   enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, expand_x=True, expand_y=True,
-                  font=FONT, vertical_scroll_only=False)],
+                  font=FONT, vertical_scroll_only=False, row_height=22)],
         [sg.Text("Select a row to see its problem, if any.", key="-ROW-REASON-", font=FONT, size=(120, 2),
                  text_color="#a00000")],
     ], key="-PAGE-1-", visible=False, expand_x=True, expand_y=True)
@@ -443,7 +450,7 @@ def _search_page(peers: Sequence[str], source: str, exact: bool) -> sg.Column:
     return sg.Column([
         [sg.Text("Search the PACS", font=FONT_TITLE)],
         [sg.Text("Source:", font=FONT), sg.Combo(list(peers), default_value=source, key="-SOURCE-", readonly=True,
-                                                size=(28, 1), font=FONT),
+                                                size=(32, 1), font=FONT),
          _button("Test", "-TEST-SOURCE-"),
          sg.Checkbox("Exact Study/Series Description", default=exact, key="-EXACT-", font=FONT)],
         [_button("Search (Ctrl+F)", "-SEARCH-"), _button("Cancel", "-SEARCH-CANCEL-", disabled=True)],
@@ -496,25 +503,22 @@ def _download_page(peers: Sequence[str], destination: str, anonymize: bool) -> s
     return sg.Column([
         [sg.Text("Download", font=FONT_TITLE)],
         [sg.Text("Destination:", font=FONT), sg.Combo(list(peers), default_value=destination, key="-DEST-",
-                                                     readonly=True, size=(28, 1), font=FONT),
+                                                     readonly=True, size=(32, 1), font=FONT),
          sg.Checkbox("Anonymize", default=anonymize, key="-ANON-", font=FONT, enable_events=True),
          _button("Download (Ctrl+D)", "-DOWNLOAD-"), _button("Cancel", "-DL-CANCEL-", disabled=True)],
         [sg.ProgressBar(1000, orientation="h", size=(60, 18), key="-DL-BAR-", expand_x=True)],
         [sg.Text("Ready.", key="-DL-STATUS-", font=FONT, size=(110, 1))],
         [sg.Table(values=[], headings=headings, key="-STUDY-TABLE-", auto_size_columns=False,
-                  col_widths=[8, 40, 10, 14, 16], justification="left", num_rows=12, font=FONT,
+                  col_widths=[8, 40, 10, 14, 16], justification="left", num_rows=12, font=FONT, row_height=22,
                   expand_x=True, expand_y=True)],
         [sg.pin(summary)],
     ], key="-PAGE-4-", visible=False, expand_x=True, expand_y=True)
 
 
 def main_tab(identifiers, peers, source, destination, exact, anonymize) -> list:
-    return [step_bar(), [sg.HorizontalSeparator()],
-            [sg.pin(_project_page(), expand_x=True, expand_y=True),
-             sg.pin(_sheet_page(identifiers), expand_x=True, expand_y=True),
-             sg.pin(_search_page(peers, source, exact), expand_x=True, expand_y=True),
-             sg.pin(_select_page(), expand_x=True, expand_y=True),
-             sg.pin(_download_page(peers, destination, anonymize), expand_x=True, expand_y=True)]]
+    pages = [_project_page(), _sheet_page(identifiers), _search_page(peers, source, exact), _select_page(),
+             _download_page(peers, destination, anonymize)]
+    return [step_bar(), [sg.HorizontalSeparator()]] + [[p] for p in pages]
 
 
 PEER_HEADINGS = ["Name", "AE title", "Host", "Port", "Retrieve", "Model"]
@@ -627,10 +631,11 @@ def make_window(main_values: dict, settings_values: dict, anon_values: dict, loc
 # ---------------------------------------------------------------------------------------------
 # View updates
 
-def show_step(window: sg.Window, current: int, reached: int, next_key: str | None) -> None:
+def show_step(window: sg.Window, current: int, reached: int, next_key: str | None,
+              can_next: bool | None = None) -> None:
     """Show page `current`, colour the step labels, and highlight the next action's button."""
     for i in range(len(STEPS)):
-        window[f"-PAGE-{i}-"].update(visible=(i == current))
+        _show_page(window[f"-PAGE-{i}-"], i == current)
         if i == current:
             colours = ("white", "#1a73e8")
         elif i <= reached:
@@ -639,8 +644,25 @@ def show_step(window: sg.Window, current: int, reached: int, next_key: str | Non
             colours = ("#777777", "#eceff1")
         window[f"-STEPLBL-{i}-"].update(text_color=colours[0], background_color=colours[1])
     window["-BACK-"].update(disabled=current == 0)
-    window["-NEXT-"].update(disabled=current >= reached)
+    window["-NEXT-"].update(disabled=not (current < reached if can_next is None else can_next))
     highlight(window, next_key)
+
+
+def _show_page(page: sg.Column, shown: bool) -> None:
+    """Show or hide a page with its whole row: Tk keeps an emptied frame at its old size, so a
+    hidden page's row is unpacked, and the shown one packed again (pages share one slot)."""
+    row = page.ParentRowFrame
+    if page.metadata is None:
+        info = row.pack_info()
+        page.metadata = {k: info[k] for k in ("side", "anchor", "padx", "pady")}
+    if shown:
+        page.update(visible=True)
+        if not row.winfo_manager():
+            row.pack(expand=True, fill="both", **page.metadata)
+    else:
+        if row.winfo_manager():
+            row.pack_forget()
+        page.update(visible=False)
 
 
 HIGHLIGHTABLE = ("-NEW-PROJECT-", "-OPEN-PROJECT-", "-LOAD-SHEET-", "-LOAD-SHEET-2-", "-SEARCH-", "-NEXT-",

@@ -1,0 +1,545 @@
+"""The desktop window: the results-tree model without a window, then the whole flow in a real
+window under Xvfb against a real DICOM peer (the demo PACS of demo.py,
+a pynetdicom Q/R SCP on loopback).
+
+The flow tests drive the window through its own events (button clicks through Tk, key and
+mouse events on the tree, write_event_value for values a dialog would give) and check what the
+widgets show at each step. With MID_SCREENSHOTS=1 they save docs/screenshots/01_sheet.png …
+05_summary.png from the Xvfb display (ImageMagick `import`).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import mygui
+from mygui import Filters, FilterError, ResultsModel, SeriesRow
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "docs" / "screenshots"
+
+
+# ----------------------------------------------------------------------------- model, no window
+
+def row(uid, study, desc, sdesc, mod="CT", num="1", date="20200101", n=10, status="FOUND"):
+    return SeriesRow(series_uid=uid, study_uid=study, study_number=study[-4:], study_description=desc,
+                     series_description=sdesc, modality=mod, series_number=num, study_date=date, instances=n,
+                     status=status)
+
+
+def sample_rows():
+    """Three CT CHEST studies with the same two series, one with an extra series, one MR study."""
+    rows = []
+    for k, date in enumerate(("20200101", "20200301", "20200601")):
+        st = f"1.2.3.{k}.0001"
+        rows += [row(f"s{k}a", st, "CT CHEST", "AX 5MM", num="2", date=date, n=100),
+                 row(f"s{k}b", st, "CT CHEST", "COR", num="3", date=date, n=40)]
+    rows += [row("s3a", "1.2.3.3.0004", "CT CHEST", "AX 5MM", num="2", n=100),
+             row("s3b", "1.2.3.3.0004", "CT CHEST", "COR", num="3", n=40),
+             row("s3c", "1.2.3.3.0004", "CT CHEST", "Dose Report", num="999", n=1),
+             row("s4a", "1.2.3.4.0005", "MR BRAIN", "T1 AX", mod="MR", num="1", date="20210101", n=20),
+             row("s4b", "1.2.3.4.0005", "MR BRAIN", "T2 FLAIR", mod="MR", num="2", date="20210101", n=25)]
+    return rows
+
+
+def test_clusters_group_studies_by_description_and_series_set():
+    m = ResultsModel(sample_rows())
+    clusters = {(c.study_description, c.series_descriptions): len(c.study_uids) for c in m.clusters}
+    assert clusters == {("CT CHEST", ("AX 5MM", "COR")): 3,
+                        ("CT CHEST", ("AX 5MM", "COR", "Dose Report")): 1,
+                        ("MR BRAIN", ("T1 AX", "T2 FLAIR")): 1}
+    first = m.clusters[0]                                      # largest cluster first
+    assert len(first.study_uids) == 3
+    text, values = m.label(first.key)
+    assert text == "CT CHEST" and values[0] == "3 studies" and values[1] == "6"
+    kids = m.children(first.key)
+    assert [m.label(k)[0] for k in kids] == ["AX 5MM", "COR"]  # ordered by series number
+    assert m.label(kids[0])[1][:2] == ["3", "3"] and m.label(kids[0])[1][4] == "300"
+
+
+def test_nothing_is_selected_until_the_user_chooses_and_toggle_states():
+    m = ResultsModel(sample_rows())
+    assert m.selected == set() and m.summary().series == 0
+    c = m.clusters[0].key
+    ax = m.children(c)[0]
+    changed = m.toggle(ax)
+    assert set(changed) == {c, *m.children(c)}
+    assert m.selected == {"s0a", "s1a", "s2a"}
+    assert (m.state(ax), m.state(c), m.state(m.children(c)[1])) == ("checked", "partial", "unchecked")
+    m.toggle(c)                                                # partial cluster -> all of it
+    assert m.state(c) == "checked" and len(m.selected) == 6
+    m.toggle(c)
+    assert m.selected == set() and m.state(c) == "unchecked"
+
+
+def test_select_all_none_invert_global_and_per_cluster():
+    m = ResultsModel(sample_rows())
+    mr = next(c.key for c in m.clusters if c.study_description == "MR BRAIN")
+    m.select_all(mr)
+    assert m.selected == {"s4a", "s4b"}
+    m.invert()
+    assert m.selected == {r.series_uid for r in sample_rows()} - {"s4a", "s4b"}
+    m.invert(mr)
+    assert len(m.selected) == len(sample_rows())
+    m.select_none(mr)
+    assert "s4a" not in m.selected and "s0a" in m.selected
+    m.select_none()
+    assert m.selected == set()
+
+
+def test_filters_text_regex_modality_number_and_dates():
+    m = ResultsModel(sample_rows())
+    m.set_filters(Filters(text="flair"))
+    assert set(m.visible_series()) == {"s4b"}
+    m.set_filters(Filters(text=r"^(AX|T1)\b", regex=True))
+    assert set(m.visible_series()) == {"s0a", "s1a", "s2a", "s3a", "s4a"}
+    m.set_filters(Filters(modality="MR"))
+    assert set(m.visible_series()) == {"s4a", "s4b"}
+    m.set_filters(Filters(series_numbers="3, 900-999"))
+    assert set(m.visible_series()) == {"s0b", "s1b", "s2b", "s3b", "s3c"}
+    m.set_filters(Filters(date_from="2020-02-01", date_to="20200630"))
+    assert set(m.visible_series()) == {"s1a", "s1b", "s2a", "s2b"}
+    c = m.clusters[0].key
+    assert m.label(c)[1][0] == "2 studies"                     # counts follow the filter
+    # select all acts on what is shown; hidden selections are counted and said
+    m.select_all()
+    assert m.selected == {"s1a", "s1b", "s2a", "s2b"}
+    m.set_filters(Filters(modality="MR"))
+    s = m.summary()
+    assert (s.studies, s.series, s.instances, s.hidden) == (2, 4, 280, 4)
+    assert "hidden by the filter" in s.text()
+
+
+@pytest.mark.parametrize("filters, words", [
+    (Filters(text="(", regex=True), "regular expression"),
+    (Filters(series_numbers="two"), "Series number"),
+    (Filters(date_from="31/31/2020"), "Date from"),
+])
+def test_bad_filter_fields_say_what_to_type_and_keep_the_old_filter(filters, words):
+    m = ResultsModel(sample_rows())
+    m.set_filters(Filters(modality="MR"))
+    with pytest.raises(FilterError, match=words):
+        m.set_filters(filters)
+    assert set(m.visible_series()) == {"s4a", "s4b"}
+
+
+def test_summary_counts_and_estimated_size():
+    m = ResultsModel(sample_rows(), selected={"s0a", "s4a"})
+    s = m.summary()
+    assert (s.studies, s.series, s.instances) == (2, 2, 120)
+    assert s.est_bytes == 100 * mygui.BYTES_PER_INSTANCE["CT"] + 20 * mygui.BYTES_PER_INSTANCE["MR"]
+    assert "2 studies, 2 series, 120 images" in s.text()
+
+
+def test_checkbox_icons_are_real_pngs_that_differ():
+    raw = {k: base64.b64decode(v) for k, v in mygui.ICONS.items()}
+    assert all(b.startswith(b"\x89PNG\r\n\x1a\n") for b in raw.values())
+    assert len(set(raw.values())) == 3
+
+
+def test_tree_data_has_a_node_per_cluster_and_series_description():
+    m = ResultsModel(sample_rows())
+    td = m.tree_data()
+    top = td.tree_dict[""].children
+    assert [n.key for n in top] == m.visible_clusters()
+    assert sum(len(n.children) for n in top) == 2 + 3 + 2
+    assert top[0].icon == mygui.ICONS["unchecked"]
+
+
+def test_series_rows_from_project_records():
+    class Rec:
+        series_uid, study_uid, study_number, status, expected = "u1", "st1", "0001", "QUEUED", None
+        tags = {"StudyDescription": "CT", "SeriesDescription": "AX", "Modality": "CT", "SeriesNumber": "2",
+                "StudyDate": "20200101", "NumberOfSeriesRelatedInstances": "12"}
+    (r,) = mygui.series_rows([Rec()])
+    assert (r.instances, r.status, r.series_number, r.study_number) == (12, "QUEUED", "2", "0001")
+
+
+def test_study_status_and_table_colours():
+    assert mygui.study_status(["DOWNLOADED", "IGNORED"]) == "DOWNLOADED"
+    assert mygui.study_status(["DOWNLOADED", "FAILED"]) == "FAILED"
+    assert mygui.study_status(["IGNORED"]) == "IGNORED"
+    rows, colours = mygui.study_table_rows({"0002": {"description": "MR", "series": {"a": ("DOWNLOADED", 5, 5)}},
+                                            "0001": {"description": "CT", "series": {"b": ("FAILED", 1, 4),
+                                                                                     "c": ("QUEUED", 0, 3)}}})
+    assert rows[0] == ["0001", "CT", "1/2", "1/7", "FAILED"]
+    assert colours[1] == (1, *mygui.STATUS_COLOURS["DOWNLOADED"])
+
+
+def test_clustering_ten_thousand_rows_keeps_the_tree_small():
+    rows = [row(f"u{i}", f"st{i // 4}", f"CT {i // 4 % 5}", f"S{i % 4}", num=str(i % 4)) for i in range(10_000)]
+    m = ResultsModel(rows)
+    assert len(m.clusters) == 5
+    assert sum(len(m.children(c)) for c in m.visible_clusters()) == 20
+    m.select_all()
+    assert m.summary().series == 10_000
+
+
+def test_sheet_table_merges_queries_and_errors_in_row_order():
+    import app
+    from querysheet import Query, RowError, SheetResult
+    res = SheetResult(path=Path("x.xlsx"), sheet=None, columns=["PatientID", "StudyDate"],
+                      queries=[Query("1", 2, {"PatientID": ["0012"]}), Query("3", 4, {"PatientID": ["7"]})],
+                      errors=[RowError(3, "StudyDate", "13/45/2020", "not a date; write M/D/YYYY")],
+                      notices=[])
+    headings, rows, reasons, errs = app.sheet_table(res, ["PatientID", "StudyDate", "Modality"])
+    assert headings == ["Row", "Query", "PatientID", "StudyDate", "Modality", "Problem"]
+    assert [r[0] for r in rows] == ["2", "3", "4"]
+    assert rows[0][2] == "0012" and errs == {1}
+    assert rows[1][3] == "13/45/2020" and "not a date" in rows[1][5]
+    assert reasons[1].startswith("Row 3: StudyDate = '13/45/2020'") and reasons[0] == ""
+
+
+# ----------------------------------------------------------------------------- real window
+
+def shot(window, name: str) -> None:
+    """Save a PNG of the window to docs/screenshots when MID_SCREENSHOTS=1."""
+    if os.environ.get("MID_SCREENSHOTS") != "1":
+        return
+    window.refresh()
+    time.sleep(0.3)
+    window.refresh()
+    root = window.TKroot
+    x, y, w, h = root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(), root.winfo_height()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    target = SHOTS / name
+    subprocess.run(["import", "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", "+repage", "-strip",
+                    "-colors", "256", f"PNG8:{target}"], check=True, timeout=30)
+    assert target.stat().st_size < 200_000
+
+
+def make_config(folder: Path, self_port: int, remote: dict[str, tuple[str, int]], **defaults) -> Path:
+    import settings as settings_mod
+    folder.mkdir(parents=True, exist_ok=True)
+    peers_json = {settings_mod.SELF: {"peer_name": settings_mod.SELF, "peer_aet": "MID_SCU",
+                                      "peer_ip": "127.0.0.1", "peer_port": self_port}}
+    for name, (aet, port) in remote.items():
+        peers_json[name] = {"peer_name": name, "peer_aet": aet, "peer_ip": "127.0.0.1", "peer_port": port}
+    (folder / "peers.json").write_text(json.dumps(peers_json, indent=1))
+    base = {"retries": 1, "retry_backoff": 0.05, "move_idle_timeout": 20, "workers": 2, "connect_timeout": 3,
+            "acse_timeout": 10, "dimse_timeout": 30, "network_timeout": 30, **defaults}
+    (folder / "user_defaults.json").write_text(json.dumps(base, indent=1))
+    return folder
+
+
+@pytest.fixture
+def gui_env(tmp_path, xvfb, monkeypatch):
+    """Log folder in tmp; returns a factory App(settings) with recorded opener and confirmations."""
+    monkeypatch.setenv("MID_LOG_DIR", str(tmp_path / "logs"))
+    import app as app_mod
+    made = []
+
+    def make(settings, **kw):
+        opened, asked = [], []
+        a = app_mod.App(settings, interactive=False, opener=opened.append,
+                        confirm=lambda text: asked.append(text) or True, location=(0, 0), **kw)
+        a.opened, a.asked = opened, asked
+        made.append(a)
+        return a
+    yield make
+    for a in made:
+        for j in a.jobs:
+            j.job.cancel()
+            j.job.join(10)
+        a.shutdown()
+
+
+def last(a) -> str:
+    """The newest message the window showed ('' before any)."""
+    return a.messages[-1][1] if a.messages else ""
+
+
+def click(a, key: str) -> None:
+    """Press a button the way a user does (Tk invoke), then let the loop see it."""
+    a.window[key].click()
+
+
+def tree_click(a, node_key: str) -> None:
+    """A real mouse release on the tree row of node_key (Tk event at the row's position)."""
+    tree = a.window["-TREE-"]
+    iid = tree.KeyToID[node_key]
+    tree.Widget.see(iid)
+    a.window.refresh()
+    tree.Widget.update_idletasks()
+    x, y, w, h = tree.Widget.bbox(iid, "#0")
+    assert tree.Widget.identify_region(x + w // 2, y + h // 2) == "tree", "the tree row is not on screen"
+    tree.Widget.event_generate("<ButtonRelease-1>", x=x + w // 2, y=y + h // 2)
+
+
+def tree_rows(a) -> list[tuple[str, list]]:
+    t = a.window["-TREE-"].Widget
+    out = []
+    for iid in t.get_children(""):
+        out.append((t.item(iid, "text"), [t.item(c, "text") for c in t.get_children(iid)]))
+    return out
+
+
+@pytest.fixture
+def demo_env(tmp_path, free_port):
+    """The demo PACS (a real pynetdicom Q/R SCP on loopback) over the tests' small synthetic set,
+    registered as "DEMO PACS" in a fresh config; yields (DemoRun, Settings)."""
+    import demo
+    import settings as settings_mod
+    from conftest import small_set
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    with demo.running(cfg, tmp_path / "store", desc=small_set()) as d:
+        s = settings_mod.load_settings(cfg)
+        assert d.peer_name in s.peers, [str(n) for n in s.notices]
+        yield d, s
+
+
+@pytest.mark.gui
+def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo_env):
+    import synthdata
+    d, settings = demo_env
+    desc = d.desc
+    sheet = tmp_path / "wanted studies.xlsx"
+    sheet_rows = synthdata.sample_sheet(desc, sheet)
+    a = gui_env(settings, demo_peer=d.peer_name)
+    w = a.window
+    assert w.TKroot.title() == "Medical Imaging Downloader"
+    assert a.next_key() == "-LOAD-SHEET-"
+
+    # 1. load the sheet (the file dialog's answer arrives as the event value)
+    w.write_event_value("-LOAD-SHEET-", str(sheet))
+    assert a.run_until(lambda: a.sheet is not None, 20), a.messages
+    table = w["-QUERY-TABLE-"]
+    assert len(table.Values) == len(sheet_rows)
+    shown = table.Widget.cget("displaycolumns")
+    assert "PatientID" in shown and "SeriesInstanceUID" not in shown        # empty columns hidden
+    assert a.step_index == 1 and a.reached == 2 and a.next_key() == "-NEXT-"
+    assert w["-NEXT-"].ButtonColor == mygui.HIGHLIGHT
+    assert Path(a.project.root) == tmp_path / "store" / "wanted studies"
+    table.update(select_rows=[0])
+    w.write_event_value("-QUERY-TABLE-", [0])
+    a.run_until(lambda: "fine" in w["-ROW-REASON-"].get(), 5)
+    assert w["-ROW-REASON-"].get() == "This row is fine."
+    shot(w, "01_sheet.png")
+
+    # 2. search: Next, pick the source, press Search; watch progress and counts
+    click(a, "-NEXT-")
+    assert a.run_until(lambda: a.step_index == 2, 5)
+    assert w["-SEARCH-"].ButtonColor == mygui.HIGHLIGHT
+    assert w["-SOURCE-"].get() == d.peer_name
+    click(a, "-SEARCH-")
+    assert a.run_until(lambda: a.busy("search"), 5)
+    assert w["-SEARCH-"].Widget.cget("state") == "disabled"
+    assert w["-SEARCH-CANCEL-"].Widget.cget("state") == "normal"
+    assert a.run_until(lambda: a.searched, 60), a.messages
+    expect_found = sum(1 for r in sheet_rows if r.expected_study_uid)
+    assert w["-FOUND-"].get() == f"Found: {expect_found}"
+    assert w["-MISSING-"].get() == "Missing: 1"
+    assert w["-SEARCH-STATUS-"].get().startswith("Search finished")
+    assert w["-SEARCH-"].Widget.cget("state") == "normal"                   # re-enabled
+    assert len(a.model.rows) == len(desc.all_series())
+    assert a.step_index == 3
+    shot_step = a.step_index
+    a.go_step(2)
+    a.step()
+    shot(w, "02_search.png")
+    a.go_step(shot_step)
+
+    # 3. filter and select: type a filter, click rows, cluster buttons, clear
+    rows = tree_rows(a)
+    assert len(rows) == len(a.model.visible_clusters()) >= 2
+    assert all(kids for _, kids in rows)
+    assert a.model.selected == set()
+    w["-F-MODALITY-"].update(value="MR")
+    w.write_event_value("-F-MODALITY-", "MR")
+    assert a.run_until(lambda: a.model.filters.modality == "MR", 5)
+    a.run_until(lambda: all(t.startswith("MR") or "MR" in t for t, _ in tree_rows(a)), 2)
+    mr_series = {r.series_uid for r in a.model.rows if r.modality == "MR"}
+    assert set(a.model.visible_series()) == mr_series
+    cluster = a.model.visible_clusters()[0]
+    tree_click(a, cluster)
+    a.run_until(lambda: a.model.selected, 5)
+    assert a.model.selected == set(a.model.node_series(cluster))
+    assert a.model.state(cluster) == "checked"
+    assert w["-SEL-COUNT-"].get().startswith("Selected: ")
+    click(a, "-F-CLEAR-")
+    assert a.run_until(lambda: a.model.filters == Filters(), 5)
+    click(a, "-SEL-ALL-")
+    assert a.run_until(lambda: len(a.model.selected) == len(a.model.rows), 5)
+    # untick what the drop rules would ignore anyway: the reports and dose captures
+    w["-F-TEXT-"].update("report")
+    w.write_event_value("-F-TEXT-", "report")
+    assert a.run_until(lambda: a.model.filters.text == "report", 5)
+    click(a, "-SEL-NONE-")
+    a.run_until(lambda: False, 0.3)
+    report_uids = {r.series_uid for r in a.model.rows if "report" in r.series_description.lower()}
+    assert report_uids and not (a.model.selected & report_uids)
+    click(a, "-F-CLEAR-")
+    a.run_until(lambda: a.model.filters == Filters(), 5)
+    wanted = set(a.model.selected)
+    n_studies = len({a.model.by_uid[u].study_uid for u in wanted})
+    assert w["-SEL-COUNT-"].get().startswith(f"Selected: {n_studies} studies, {len(wanted)} series")
+    assert a.next_key() == "-NEXT-"
+    shot(w, "03_select.png")
+
+    # 4. download: anonymize is on by default, destination <SELF>
+    click(a, "-NEXT-")
+    a.run_until(lambda: a.step_index == 4, 5)
+    assert w["-ANON-"].get() is True and w["-DEST-"].get() == "<SELF>"
+    assert w["-DOWNLOAD-"].ButtonColor == mygui.HIGHLIGHT
+    click(a, "-DOWNLOAD-")
+    assert a.run_until(lambda: a.busy("download"), 5)
+    assert w["-DL-CANCEL-"].Widget.cget("state") == "normal"
+    a.run_until(lambda: (a.dl.progress is not None and a.dl.progress.instances_done > 10)
+                or not a.busy("download"), 60)
+    a.draw_download()
+    shot(w, "04_download.png")
+    assert a.run_until(lambda: a.download_done is not None, 120), a.messages
+
+    # 5. the summary
+    a.run_until(lambda: False, 0.3)
+    result = a.download_done
+    assert not result.cancelled and result.error is None
+    assert result.counts.get("DOWNLOADED", 0) == len(wanted)
+    summary = w["-SUMMARY-"].get()
+    assert summary.startswith("Finished:") and f"{len(wanted)} DOWNLOADED" in summary
+    assert w["-SUMMARY-COL-"].visible
+    study_rows = w["-STUDY-TABLE-"].Values
+    assert len(study_rows) == n_studies and all(r[-1] == "DOWNLOADED" for r in study_rows)
+    assert w["-DL-STATUS-"].get().startswith(f"{sum(a.model.by_uid[u].instances for u in wanted):,} of")
+    files = list(a.project.images_dir.rglob("*.dcm"))
+    assert files
+    assert not any("FAKE" in str(p).upper() for p in files)
+    assert w["-OPEN-IMAGES-"].ButtonColor == mygui.HIGHLIGHT
+    click(a, "-OPEN-IMAGES-")
+    a.run_until(lambda: len(a.opened) == 1, 5)
+    click(a, "-OPEN-REPORTS-")
+    a.run_until(lambda: len(a.opened) == 2, 5)
+    assert a.opened == [a.project.images_dir, a.project.private_dir]
+    assert any(p.name.endswith("_3_SUCCESSFUL_DOWNLOADS.xlsx") for p in a.project.private_dir.iterdir())
+    shot(w, "05_summary.png")
+    assert a.stats.max_gap < 30       # sanity only: the loop kept turning (latency is in bench/bench_gui.py)
+
+
+@pytest.mark.gui
+def test_closing_mid_download_asks_cancels_and_writes_reports(tmp_path, gui_env, demo_env):
+    d, settings = demo_env
+    a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name)
+    click(a, "-SEARCH-")
+    assert a.run_until(lambda: a.searched, 60), a.messages
+    a.window.write_event_value("-SEL-ALL-", None)
+    a.run_until(lambda: a.model.selected, 5)
+    click(a, "-DOWNLOAD-")
+    assert a.run_until(lambda: a.busy("download"), 5)
+    a.window.write_event_value(mygui.sg.WIN_CLOSE_ATTEMPTED_EVENT, None)
+    assert a.run_until(lambda: a.closed, 90)
+    assert a.asked and "Cancel it, write the reports and exit?" in a.asked[0]
+    assert not a.busy()
+    assert a.download_done is not None
+    reports = sorted(p.name for p in a.project.private_dir.glob("*.xlsx"))
+    assert any("_6_FAILED_TRANSFERS" in n for n in reports) and len(reports) >= 8
+    statuses = {s.status for s in a.project.series()}
+    assert "DOWNLOADING" not in statuses and "QUEUED" not in statuses
+
+
+@pytest.mark.gui
+def test_errors_are_readable_and_leave_no_button_disabled(tmp_path, gui_env, free_port):
+    import settings as settings_mod
+    dead = free_port()
+    cfg = make_config(tmp_path / "config", free_port(), {"DEAD PACS": ("NOBODY", dead)},
+                      storage_root=str(tmp_path / "store"), connect_timeout=1)
+    a = gui_env(settings_mod.load_settings(cfg))
+    w = a.window
+    # an unreadable sheet: a message that names the file; buttons stay usable
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    w.write_event_value("-LOAD-SHEET-", str(bad))
+    assert a.run_until(lambda: any(lvl == "error" for lvl, _ in a.messages), 10)
+    assert "notes.txt" in last(a) and "Traceback" not in last(a)
+    assert w["-LOAD-SHEET-"].Widget.cget("state") == "normal"
+    # searching with no sheet says what to do
+    click(a, "-SEARCH-")
+    assert a.run_until(lambda: "Load a query sheet first" in last(a), 5)
+    # Test against a peer that is not there: readable, and Test is enabled again afterwards
+    w["-SOURCE-"].update(value="DEAD PACS")
+    click(a, "-TEST-SOURCE-")
+    assert a.run_until(lambda: a.busy("echo"), 5)
+    assert a.run_until(lambda: not a.busy("echo"), 30)
+    a.step()
+    level, text = a.messages[-1]
+    assert level == "error" and "DEAD PACS" in text and "Traceback" not in text
+    assert w["-TEST-SOURCE-"].Widget.cget("state") == "normal"
+    assert w["-SEARCH-"].Widget.cget("state") == "normal"
+    # a handler that raises a program error is caught, logged, and shown as one line
+    a.window.write_event_value("-TOGGLE-", "C99")
+    a.run_until(lambda: "no results yet" in last(a), 5)
+    assert a.messages[-1][0] == "error"
+
+
+@pytest.mark.gui
+def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_env, free_port):
+    import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {"MAIN PACS": ("PACS1", free_port())},
+                      storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    w = a.window
+    w["-P-AET-"].update("THIS AE TITLE IS FAR TOO LONG")
+    w.write_event_value("-P-AET-", "x")
+    assert a.run_until(lambda: w["-P-AET-ERR"].get() != "", 5)
+    w["-P-PORT-"].update("70000")
+    w.write_event_value("-P-PORT-", "x")
+    assert a.run_until(lambda: w["-P-PORT-ERR"].get() != "", 5)
+    # <SELF> cannot be deleted
+    w["-PEERS-"].update(select_rows=[list(a.settings.peers).index("<SELF>")])
+    w.write_event_value("-PEERS-", [list(a.settings.peers).index("<SELF>")])
+    assert a.run_until(lambda: w["-P-NAME-"].get() == "<SELF>", 5)
+    click(a, "-P-DELETE-")
+    assert a.run_until(lambda: "cannot be deleted" in last(a), 5)
+    assert "<SELF>" in settings_mod.load_settings(cfg).peers
+    # a new peer, validated and saved to peers.json
+    click(a, "-P-CLEAR-")
+    for k, v in (("-P-NAME-", "RESEARCH PACS"), ("-P-AET-", "RPACS"), ("-P-HOST-", "127.0.0.1"),
+                 ("-P-PORT-", "11112")):
+        w[k].update(v)
+    w.write_event_value("-P-PORT-", "11112")
+    a.run_until(lambda: w["-P-PORT-ERR"].get() == "" and w["-P-AET-ERR"].get() == "", 5)
+    click(a, "-P-SAVE-")
+    assert a.run_until(lambda: "RESEARCH PACS" in a.settings.peers, 5), a.messages
+    saved = settings_mod.load_settings(cfg).peers["RESEARCH PACS"]
+    assert (saved.aet, saved.port) == ("RPACS", 11112)
+    assert "RESEARCH PACS" in w["-SOURCE-"].Values
+    # general settings: a bad number is marked and not saved; a good one is saved
+    w["-S-WORKERS-"].update("lots")
+    w.write_event_value("-S-WORKERS-", "lots")
+    assert a.run_until(lambda: "whole number" in w["-S-WORKERS-ERR"].get(), 5)
+    click(a, "-S-SAVE-")
+    assert a.run_until(lambda: "not saved" in last(a), 5)
+    w["-S-WORKERS-"].update("3")
+    click(a, "-S-SAVE-")
+    assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.workers == 3, 5), a.messages
+    # the anonymization tab shows the anonymizer's own description and saves its options
+    assert "ivate" in w["-A-DESCRIBE-"].get()                      # private tags are mentioned
+    w["-A-IDPREFIX-"].update("STUDY_")
+    click(a, "-A-SAVE-")
+    assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.patient_id_prefix == "STUDY_", 5)
+
+
+@pytest.mark.gui
+def test_menu_shortcuts_and_help(tmp_path, gui_env, free_port):
+    import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    w = a.window
+    w.write_event_value("-MENU-", "&About::-ABOUT-")
+    # menu events arrive as "Label::-KEY-"; the loop strips the label
+    w.write_event_value("&About::-ABOUT-", None)
+    assert a.run_until(lambda: any("pydicom" in t for _, t in a.messages), 5)
+    w.write_event_value("Open &README::-README-", None)
+    assert a.run_until(lambda: a.opened, 5)
+    assert a.opened[-1].name == "README.md" and a.opened[-1].is_file()
+    # Ctrl+Q is bound to Exit
+    assert "<Control-q>" in mygui.SHORTCUTS and "<Control-o>" in mygui.SHORTCUTS and "<Control-f>" in mygui.SHORTCUTS
+    w.TKroot.focus_force()
+    w.TKroot.event_generate("<Control-q>")
+    assert a.run_until(lambda: a.closed, 5)
