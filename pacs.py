@@ -392,8 +392,7 @@ def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
 def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str | None = None) -> NetError:
     """Name a DIMSE exchange that ended with no status: a timeout or a dropped association."""
     waited = time.monotonic() - started
-    limit = min(timeouts.dimse, timeouts.network) if timeouts.network else timeouts.dimse
-    if waited >= 0.9 * limit:
+    if waited >= 0.9 * timeouts.dimse:
         return NetError(peer_label(peer), "timeout", f"no answer to the {what} within {waited:.0f} s",
                         "the PACS is slow or hung; raise the DIMSE/network timeout or try later",
                         transient=True)
@@ -407,7 +406,8 @@ def _status_error(peer: Any, code: int, what: str, result: RetrieveResult | None
         STATUS_MOVE_DESTINATION_UNKNOWN: "register our AE title as a destination (AE, IP, port) at the PACS",
         STATUS_IDENTIFIER_MISMATCH: "the query keys do not fit the query model or level",
     }.get(code, "the PACS is busy; try again later" if is_transient_status(code)
-          else "check the PACS logs for the reason")
+          else "check the PACS logs for the reason" if what == "C-FIND"
+          else "check the PACS logs; if our receiver refused an instance (see our log), fix that and retry")
     return NetError(peer_label(peer), "status", f"{what} failed with status 0x{code:04X} ({meaning})", hint,
                     status=code, transient=is_transient_status(code), result=result)
 
@@ -708,6 +708,8 @@ def move(local_aet: str, peer: Any, dest_aet: str, level: str, keys: dict, timeo
     warning (e.g. 0xB000, some sub-operations failed) and cancel are returned, not raised.
     """
     identifier = _retrieve_identifier(level, keys)
+    if cancel is not None and cancel.is_set():
+        return RetrieveResult(status=STATUS_CANCEL, cancelled=True)
     move_uid = _model(getattr(peer, "query_model", "study") or "study")[1]
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(move_uid)
@@ -743,6 +745,8 @@ def get(local_aet: str, peer: Any, level: str, keys: dict, timeouts: Any, on_sto
     each with uncompressed and compressed transfer syntaxes. Errors as for move().
     """
     identifier = _retrieve_identifier(level, keys)
+    if cancel is not None and cancel.is_set():
+        return RetrieveResult(status=STATUS_CANCEL, cancelled=True)
     get_uid = _model(getattr(peer, "query_model", "study") or "study")[2]
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(get_uid)

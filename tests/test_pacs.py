@@ -644,3 +644,12 @@ def test_invalid_ae_titles_are_named(free_port):
     with pytest.raises(pacs.NetError) as info:
         pacs.echo("", peer("P", "P", free_port()), FAST)
     assert info.value.kind == "failed" and "our AE title" in str(info.value)
+
+
+def test_retrieve_already_cancelled_opens_nothing(free_port):
+    cancel = threading.Event()
+    cancel.set()
+    nowhere = peer("CLOSED", "NOBODY", free_port())          # would be "refused" if contacted
+    keys = {"StudyInstanceUID": "1.2.3"}
+    assert pacs.move(ME, nowhere, "DEST", "STUDY", keys, FAST, cancel=cancel).cancelled
+    assert pacs.get(ME, nowhere, "STUDY", keys, FAST, on_store=Received(), cancel=cancel).cancelled
