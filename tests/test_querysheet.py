@@ -1,7 +1,7 @@
 """Tests of querysheet: xlsx/xls/csv query sheets to normalised DICOM queries and row errors.
 
 Every fixture sheet is generated here (openpyxl for .xlsx, a small BIFF8 writer for .xls, plain
-bytes for .csv) except the original program's three sample sheets, which are read from the seed.
+bytes for .csv) except the original program's three sample sheets, kept in tests/data/querysheet.
 """
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ import querysheet as qs
 import settings as settings_mod
 from querysheet import Query, RowError, SheetError, load_sheet
 
-SEED = Path("/work/shared/seed/xlsx")
+# Copies of the original program's three sample sheets: their worksheets, strings and styles are
+# byte-identical to the originals; only author names and folder paths were blanked in the
+# document properties.
+SEED = Path(__file__).resolve().parent / "data" / "querysheet"
 # The default identifiers plus StudyTime, so that time columns are read in these tests.
 IDENTIFIERS = ["PatientID", "StudyDate", "AccessionNumber", "StudyDescription", "SeriesDescription",
                "Modality", "SeriesNumber", "StudyInstanceUID", "SeriesInstanceUID", "StudyTime"]
