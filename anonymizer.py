@@ -52,12 +52,21 @@ DEFAULT_ANON_IMGS: dict[str, list[str]] = {
     "SeriesNumber": ["999"],
 }
 DEFAULT_ANON_VRS: tuple[str, ...] = ("DT", "DA", "TM", "UI", "PN", "SQ")
-DEFAULT_ANON_TAGS: tuple[str, ...] = (
-    "PatientID", "PatientName", "PatientBirthDate", "PatientBirthTime", "OtherPatientIDs",
-    "OtherPatientNames", "PatientAddress", "PatientTelephoneNumbers", "AccessionNumber", "StudyID",
+DEFAULT_ANON_TAGS: tuple[str, ...] = (   # the same list settings.py writes to anon_tags.json
+    "PatientID", "OtherPatientIDs", "OtherPatientIDsSequence", "IssuerOfPatientID",
+    "PatientAddress", "PatientTelephoneNumbers", "PatientBirthName", "PatientMotherBirthName",
+    "PatientComments", "AdditionalPatientHistory", "MedicalRecordLocator", "MilitaryRank",
+    "BranchOfService", "CountryOfResidence", "RegionOfResidence", "PatientSize",
+    "PatientWeight", "PatientBodyMassIndex",
+    "AccessionNumber", "StudyID", "AdmissionID", "RequestedProcedureID",
+    "ScheduledProcedureStepID", "PerformedProcedureStepID",
+    "FillerOrderNumberImagingServiceRequest", "PlacerOrderNumberImagingServiceRequest",
+    "RequestingService", "AcquisitionNumber",
     "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
-    "ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "StationName",
-    "DeviceSerialNumber",
+    "ReferringPhysicianAddress", "ReferringPhysicianTelephoneNumbers",
+    "StationName", "DeviceSerialNumber", "DetectorID", "PlateID", "CassetteID", "GantryID",
+    "ImageComments", "ProcedureCodeSequence", "ReferencedPatientSequence",
+    "ReferencedStudySequence", "RequestAttributesSequence",
 )
 SECONDARY_CAPTURE_SOP_CLASSES: tuple[str, ...] = (
     "1.2.840.10008.5.1.4.1.1.7",      # Secondary Capture Image Storage
@@ -321,7 +330,8 @@ def read_values(ds: Dataset, tag: int) -> list[str] | None:
     elem = ds.get_item(tag)
     if elem.is_raw:
         raw = elem.value or b""
-        if raw.isascii() and elem.VR not in _BINARY_VRS:
+        vr = elem.VR or _vr_of(tag)
+        if raw.isascii() and vr not in _BINARY_VRS and vr != "":
             text = raw.decode("ascii").rstrip("\0 ")
             return [v.strip("\0 ") for v in text.split("\\")] if text else []
         elem = ds[tag]
@@ -638,10 +648,15 @@ class ExtraRules(ElementStep):
             return current
         if tag in self._pseudonym_tags or tag in self._protected:
             return current if current is not None else KEEP
-        return self.action_for_vr(vr, inside_d, current)
+        return self.action_for_vr(vr, inside_d, current, tag in self.tags)
 
-    def action_for_vr(self, vr: str, inside_d: bool, current: str | None) -> str | None:
-        """The VR-correct replacement for an element named by anon_vrs/anon_tags."""
+    def action_for_vr(self, vr: str, inside_d: bool, current: str | None,
+                      named: bool = False) -> str | None:
+        """The VR-correct replacement for an element named by anon_vrs/anon_tags.
+
+        A sequence named in anon_tags has all text of its items replaced (as for a profile D
+        sequence); a sequence caught by the SQ VR rule is cleaned by the ordinary rules.
+        """
         dates = self.config.retain_modified_dates
         if vr == "UI":
             return current       # step 5 remaps every UID, class UIDs excepted
@@ -650,7 +665,7 @@ class ExtraRules(ElementStep):
         if vr == "TM":
             return KEEP if dates else EMPTY
         if vr == "SQ":
-            return RECURSE_D if inside_d else RECURSE
+            return RECURSE_D if inside_d or named else RECURSE
         if vr == "AS":
             return AGE if self.config.retain_patient_characteristics else REMOVE
         return EMPTY
