@@ -1170,10 +1170,16 @@ def _clip(text: str, width: int) -> str:
 
 
 def format_table(result: SheetResult, max_width: int = 32) -> str:
-    """A plain-text table of the normalised queries, then the row errors and notices."""
-    headers = ["Query", "Row", *result.columns, "Exact"]
-    body = [[q.query_id, str(q.row), *[";".join(q.values.get(k, [])) for k in result.columns],
-             "Y" if q.exact else ""] for q in result.queries]
+    """A plain-text table of the normalised queries, then the row errors and notices.
+
+    Columns with no value in any query are left out of the table and named below it.
+    """
+    shown = [k for k in result.columns if any(k in q.values for q in result.queries)]
+    empty = [k for k in result.columns if k not in shown]
+    exact = any(q.exact for q in result.queries)
+    headers = ["Query", "Row", *shown, *(["Exact"] if exact else [])]
+    body = [[q.query_id, str(q.row), *[";".join(q.values.get(k, [])) for k in shown],
+             *(["Y" if q.exact else ""] if exact else [])] for q in result.queries]
     table = [[_clip(c, max_width) for c in r] for r in [headers, *body]]
     widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
     lines = [f"{result.path}" + (f" (sheet '{result.sheet}')" if result.sheet else "")]
@@ -1183,6 +1189,8 @@ def format_table(result: SheetResult, max_width: int = 32) -> str:
             lines.append("  ".join("-" * w for w in widths))
     lines.append(f"{len(result.queries)} usable quer{'y' if len(result.queries) == 1 else 'ies'}, "
                  f"{len(result.errors)} row error{'' if len(result.errors) == 1 else 's'}.")
+    if empty:
+        lines.append("Columns with no values (not shown): " + ", ".join(empty) + ".")
     if result.errors:
         lines.append("Row errors (these rows are not used):")
         lines += [f"  {e}" for e in result.errors]

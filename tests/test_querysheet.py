@@ -566,12 +566,14 @@ def test_every_error_rows_gives_a_notice_not_an_exception(tmp_path, cfg):
 # Views
 
 def test_format_table_shows_queries_errors_and_notes(tmp_path, cfg):
-    rows = [["MRN", "Study Date", "Notes"], ["00042", "4/10/2013-4/14/2013", ""], ["TEST2", "bad", ""]]
+    rows = [["MRN", "Study Date", "Modality", "Notes"], ["00042", "4/10/2013-4/14/2013", None, ""],
+            ["TEST2", "bad", None, ""]]
     text = qs.format_table(load_sheet(write_xlsx(tmp_path / "t.xlsx", rows), cfg))
     lines = text.splitlines()
-    assert lines[1].split() == ["Query", "Row", "PatientID", "StudyDate", "Exact"]
+    assert lines[1].split() == ["Query", "Row", "PatientID", "StudyDate"]
     assert lines[3].split() == ["1", "2", "00042", "20130410-20130414"]
     assert "1 usable query, 1 row error." in text
+    assert "Columns with no values (not shown): Modality." in text
     assert "Row 3, column 'Study Date', value 'bad':" in text
     assert "'Notes'" in text
 
