@@ -480,7 +480,10 @@ def _keyword_vr(keyword: str, extra_tags: dict) -> str | None:
     entry = extra_tags.get(keyword) if isinstance(extra_tags, dict) else None
     if isinstance(entry, dict):
         vr = entry.get("vr") or entry.get("VR")
-        return str(vr) if vr else None
+        return str(vr).upper() if vr else None
+    if isinstance(entry, (list, tuple)):     # the original ["0x0008", "0x0050", "SH"] form
+        return next((str(v).upper() for v in entry if isinstance(v, str) and len(v) == 2
+                     and v.isalpha()), None)
     return None
 
 

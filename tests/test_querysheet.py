@@ -723,3 +723,16 @@ def test_data_under_a_blank_header_is_named_in_a_notice(tmp_path, cfg):
     result = load_sheet(write_xlsx(tmp_path / "u.xlsx", rows), cfg)
     assert result.queries[0].values == {"PatientID": ["TEST1"], "Modality": ["CT"]}
     assert "Columns without a header were ignored: B." in result.notices
+
+
+@pytest.mark.parametrize("entry", [{"tag": "(0019,1001)", "vr": "DA", "name": "Scan day"},
+                                   ["0x0019", "0x1001", "DA"]])
+def test_extra_tag_from_tags_json_is_read_by_its_vr(tmp_path, entry):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "tags.json").write_text(json.dumps({"ScanDay": entry}))
+    (config / "query_identifiers.json").write_text(json.dumps({"QUERY_IDENTIFIERS": ["PatientID", "ScanDay"]}))
+    loaded = settings_mod.load_settings(config)
+    assert "ScanDay" in loaded.query_identifiers
+    result = load_sheet(write_xlsx(tmp_path / "x.xlsx", [["MRN", "scan day"], ["T1", "4/10/2013"]]), loaded)
+    assert result.queries[0].values == {"PatientID": ["T1"], "ScanDay": ["20130410"]}
