@@ -191,10 +191,12 @@ def test_echo_timeout_when_port_never_answers():
 
 @pytest.fixture(scope="module")
 def strict_orthanc(tmp_path_factory):
-    """An Orthanc that checks the called AE title and answers echo only for known modalities."""
+    """An Orthanc that checks the called AE title, answers echo only for known modalities and
+    closes associations idle for 1 s."""
     peers.require_tools(peers.ORTHANC_TOOLS)
     server = peers.OrthancServer(tmp_path_factory.mktemp("strict_orthanc"),
-                                 config={"DicomCheckCalledAet": True, "DicomAlwaysAllowEcho": False})
+                                 config={"DicomCheckCalledAet": True, "DicomAlwaysAllowEcho": False,
+                                         "DicomScpTimeout": 1})
     server.start()
     yield server
     server.stop()
@@ -328,6 +330,14 @@ def test_find_retries_once_when_association_drops_mid_query(pyscp):
         found = session.find("STUDY", {"StudyInstanceUID": ""})    # aborted on 1, retried on 2
         assert session.associations_opened == 2
     assert len(found) == 1 and counter["finds"] == 3 and counter["assocs"] == 2
+
+
+def test_find_reopens_after_orthanc_closed_idle_association(strict_orthanc):
+    with pacs.QuerySession(ME, strict_orthanc.peer, FAST) as session:
+        assert session.find("STUDY", {"PatientID": "NOBODY", "StudyInstanceUID": ""}) == []
+        assert wait_for(lambda: not session._assoc.is_established, 10)   # Orthanc's DicomScpTimeout
+        assert session.find("STUDY", {"PatientID": "NOBODY", "StudyInstanceUID": ""}) == []
+        assert session.associations_opened == 2
 
 
 def test_find_failure_status_raises(pyscp):
@@ -464,6 +474,27 @@ def test_move_series_and_study_from_orthanc(orthanc_to_receiver, synthetic_study
     result = pacs.move(ME, orthanc.peer, "MID_RECV", "STUDY", {"StudyInstanceUID": study.study_uid}, FAST)
     assert result.completed == study.count and result.failed == 0
     assert len(got.sop_uids) == study.count
+
+
+def test_move_patient_root_and_parallel_moves(orthanc_to_receiver, synthetic_study_files):
+    orthanc, make = orthanc_to_receiver
+    got = Received()
+    make(got)
+    patient_root = peers.make_peer("ORTHANC", orthanc.aet, HOST, orthanc.dicom_port, query_model="patient")
+    jobs = [(p, st, se) for p, st, se in synthetic_study_files.desc.all_series()][:4]
+    results: dict[str, pacs.RetrieveResult] = {}
+
+    def run(p, st, se):
+        keys = {"PatientID": p.patient_id, "StudyInstanceUID": st.study_uid, "SeriesInstanceUID": se.series_uid}
+        results[se.series_uid] = pacs.move(ME, patient_root, "MID_RECV", "SERIES", keys, FAST)
+
+    threads = [threading.Thread(target=run, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert {uid: r.completed for uid, r in results.items()} == {se.series_uid: se.count for _, _, se in jobs}
+    assert got.sop_uids == {se.sop_uid(i) for _, _, se in jobs for i in range(se.count)}
 
 
 def test_move_failed_store_is_never_success_orthanc(orthanc_to_receiver, synthetic_study_files):
