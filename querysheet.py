@@ -29,6 +29,7 @@ MAX_LISTED = 10             # how many rows/values a notice lists before "and N 
 DEFAULT_QUERY_ID_ALIASES = ("Query", "Query ID", "QueryID", "Query No", "Query Number", "ID", "Index")
 DEFAULT_EXACT_ALIASES = ("Exact", "Exact Match")
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"   # zero-width characters pasted from web pages
 NULL_PARTS = {"", "nan"}    # parts of a ';' list that are dropped (pandas writes NaN for blanks)
 
 DATE_HINT = ("write a date such as 4/10/2013, 2013-04-10 or 20130410, or a range such as "
@@ -667,7 +668,9 @@ def _as_text(value: Any, what: str, ctx: CellContext | None = None) -> str:
     if isinstance(value, (dt.date, dt.time)):
         raise CellProblem(f"Excel turned this {what} into a date or time. Format the column as Text "
                           "in Excel and type the value again (or start it with an apostrophe ').")
-    text = str(value).strip()
+    text = str(value).strip().strip(INVISIBLE).strip()
+    if text.startswith("'"):        # Excel's "keep as text" apostrophe, typed into a CSV
+        text = text[1:].strip()
     if text in EXCEL_ERRORS:
         raise CellProblem(f"the cell holds the Excel error {text}. Fix the formula or type the value.")
     repaired = _repair_number_text(text)
@@ -712,7 +715,8 @@ def _norm_uid(value: Any, ctx: CellContext) -> str:
 
 # --- dates
 
-_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+                  r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _DIGITS8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _AMBIGUOUS = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})"
                         r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?")

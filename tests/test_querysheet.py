@@ -355,9 +355,11 @@ def test_blank_query_id_falls_back_to_numbering(tmp_path, cfg):
 
 def test_identifiers_stay_text_and_float_artifacts_are_repaired(tmp_path, cfg):
     result = one_column(tmp_path, cfg, "Accession",
-                        ["00123", "AB00042", 1234.0, "12345.0", "1.2345E+6", "  X9  ", 98765, 12.5])
+                        ["00123", "AB00042", 1234.0, "12345.0", "1.2345E+6", "  X9  ", 98765, 12.5,
+                         "'00456", "\u200bA77\u00a0"])
     assert values_of(result, "AccessionNumber") == [["00123"], ["AB00042"], ["1234"], ["12345"],
-                                                   ["1234500"], ["X9"], ["98765"], ["12.5"]]
+                                                   ["1234500"], ["X9"], ["98765"], ["12.5"],
+                                                   ["00456"], ["A77"]]
 
 
 def test_uid_validation(tmp_path, cfg):
@@ -416,6 +418,7 @@ def test_backslash_in_value_is_an_error(tmp_path, cfg):
     ("2013-04-10", "20130410"),
     ("2013/4/10", "20130410"),
     ("2013-04-10 00:00:00", "20130410"),
+    ("2013-04-10T08:15:00.000Z", "20130410"),
     ("4/10/2013", "20130410"),
     ("4/10/13", "20130410"),
     ("10 Apr 2013", "20130410"),
