@@ -776,6 +776,14 @@ def _sender_aet(assoc: Any) -> str:
     return str(sender.ae_title or "").strip()
 
 
+def _log_store_failure(event: evt.Event, exc: BaseException, status: int) -> None:
+    """Log a refused instance: a PHI-free line for the app log, the details only for the project log."""
+    sender = _sender_aet(event.assoc)
+    log.error("instance from %s refused with status 0x%04X: %s", sender, status, type(exc).__name__)
+    log.error("refused instance %s from %s: %s", event.request.AffectedSOPInstanceUID, sender, exc,
+              exc_info=exc, extra={"phi": True})
+
+
 def _store_handler(on_store: StoreHandler, activity: _Activity | None = None) -> Callable[[evt.Event], int]:
     """An EVT_C_STORE handler that wraps on_store and never answers success for a failure."""
 
@@ -787,11 +795,11 @@ def _store_handler(on_store: StoreHandler, activity: _Activity | None = None) ->
             ds.file_meta = event.file_meta
             request = StoreRequest(ds, _sender_aet(event.assoc), event)
             status = on_store(request)
-        except OSError:
-            log.exception("storing a received instance failed")
+        except OSError as exc:
+            _log_store_failure(event, exc, STATUS_OUT_OF_RESOURCES)
             return STATUS_OUT_OF_RESOURCES
-        except Exception:  # noqa: BLE001 - any failure is answered as a failure
-            log.exception("handling a received instance failed")
+        except Exception as exc:  # noqa: BLE001 - any failure is answered as a failure
+            _log_store_failure(event, exc, STATUS_CANNOT_UNDERSTAND)
             return STATUS_CANNOT_UNDERSTAND
         if not isinstance(status, int):
             log.error("store handler answered %r instead of a status; answering failure", status)

@@ -429,10 +429,15 @@ def test_receiver_keeps_transfer_syntax_and_bytes(receiver, name):
         assert again.PixelData == original.PixelData
 
 
-def test_receiver_answers_failure_when_handler_fails(receiver):
+def test_receiver_answers_failure_when_handler_fails(receiver, caplog):
     path = Path(get_testdata_file("CT_small.dcm"))
     uid = dcmread(path).SOPInstanceUID
-    assert _send(receiver({"GOODPACS"}, Received({uid}, raise_error=True)).port, path) == pacs.STATUS_OUT_OF_RESOURCES
+    with caplog.at_level("ERROR", logger="mid.pacs"):
+        assert _send(receiver({"GOODPACS"}, Received({uid}, raise_error=True)).port, path) == \
+            pacs.STATUS_OUT_OF_RESOURCES
+    plain = [r for r in caplog.records if not getattr(r, "phi", False)]
+    assert plain and all(uid not in r.getMessage() for r in plain)       # the app log gets no identifiers
+    assert any(uid in r.getMessage() for r in caplog.records if getattr(r, "phi", False))
 
     def broken(req):
         raise ValueError("cannot decode")
