@@ -598,6 +598,7 @@ class CellContext:
     date_order: str = "US"        # "US" (M/D/Y) or "EU" (D/M/Y)
     window_days: int = 0
     epoch: dt.date = dt.date(1899, 12, 30)
+    row: int = 0                  # the sheet row being read, for the notes
     notes: list[str] = field(default_factory=list)
     rounded: list[str] = field(default_factory=list)   # scientific-notation texts read as integers
 
@@ -675,7 +676,7 @@ def _as_text(value: Any, what: str, ctx: CellContext | None = None) -> str:
         raise CellProblem(f"the cell holds the Excel error {text}. Fix the formula or type the value.")
     repaired = _repair_number_text(text)
     if ctx is not None and repaired != text and _SCI_TEXT.fullmatch(text):
-        ctx.rounded.append(f"'{text}' as {repaired}")
+        ctx.rounded.append(f"row {ctx.row}: '{text}' as {repaired}")
     return repaired
 
 
@@ -865,7 +866,7 @@ def _norm_date(value: Any, ctx: CellContext) -> str:
     if parsed.date is None:
         raise CellProblem(f"{parsed.reason}. To fix it, {DATE_HINT}.")
     if parsed.note:
-        ctx.notes.append(parsed.note)
+        ctx.notes.append(f"row {ctx.row}: {parsed.note}")
     if ctx.window_days > 0:
         span = dt.timedelta(days=ctx.window_days)
         return f"{_dicom_date(parsed.date - span)}-{_dicom_date(parsed.date + span)}"
@@ -875,7 +876,7 @@ def _norm_date(value: Any, ctx: CellContext) -> str:
 def _date_range(left: ParsedDate | None, right: ParsedDate | None, ctx: CellContext) -> str:
     for p in (left, right):
         if p is not None and p.note:
-            ctx.notes.append(p.note)
+            ctx.notes.append(f"row {ctx.row}: {p.note}")
     if left is not None and right is not None and left.date > right.date:
         raise CellProblem(f"the range runs backwards ({left.date.isoformat()} is after "
                           f"{right.date.isoformat()}). Write the earlier date first, e.g. "
@@ -1024,6 +1025,7 @@ def _row_outcome(row_no: int, cells: list[Any], columns: list[Column], ctx: Cell
         return RowOutcome(row_no, skipped="no identifiers")
     values: dict[str, list[str]] = {}
     query_id, exact = "", False
+    ctx.row = row_no
     for col in columns:
         raw = cell(col)
         try:

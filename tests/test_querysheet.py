@@ -457,7 +457,7 @@ def test_eu_order_setting_reads_day_first(tmp_path):
 def test_impossible_order_falls_back_to_the_other_with_a_notice(tmp_path, cfg):
     result = one_column(tmp_path, cfg, "Date", ["13/04/2013"])
     assert values_of(result, "StudyDate") == [["20130413"]]
-    assert any("'13/04/2013' was read as day/month/year" in n for n in result.notices)
+    assert any("row 2: '13/04/2013' was read as day/month/year" in n for n in result.notices)
     cfg = make_settings(tmp_path / "config_eu", date_order="EU")
     result = one_column(tmp_path, cfg, "Date", ["4/13/2013"])
     assert values_of(result, "StudyDate") == [["20130413"]]
@@ -688,7 +688,7 @@ def test_scientific_notation_text_is_repaired_with_a_notice(tmp_path, cfg):
     path.write_text("MRN\n1.2345E+6\n1.5E+2\n", encoding="utf-8")
     result = load_sheet(path, cfg)
     assert values_of(result, "PatientID") == [["1234500"], ["150"]]
-    assert any("'1.2345E+6' as 1234500" in n and "format ID columns as Text" in n for n in result.notices)
+    assert any("row 2: '1.2345E+6' as 1234500" in n and "format ID columns as Text" in n for n in result.notices)
 
 
 def test_text_xls_export_is_read_as_csv_with_a_notice(tmp_path, cfg):
