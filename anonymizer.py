@@ -870,6 +870,7 @@ class Anonymizer:
             cleaner = DescriptorCleaner.for_dataset(ds)   # before any name or ID is replaced
         ctx = Context(key=key, offset_days=self._offset_for(key.patient_id), cleaner=cleaner)
         self._walk(ds, ctx, False)
+        ds.preamble = None      # a received preamble may hold anything (e.g. a TIFF header)
         self.element_steps[-1].apply_file_meta(ds)
         self.pseudonyms.apply(ds, key)
         self.mark.apply(ds)

@@ -82,6 +82,14 @@ def shifted(date: str, days: int) -> str:
 
 # ----------------------------------------------------------------------------- PHI corpus
 
+def test_preamble_is_not_carried_over():
+    ds = _plain("P", "20200101", "20200101")
+    ds.preamble = b"PHIMARK99999" + b"\0" * 116
+    _, [res] = run([ds])
+    data = encode(res.dataset)
+    assert b"PHIMARK" not in data and data[:128] == b"\0" * 128
+
+
 def test_corpus_plants_markers_everywhere(corpus):
     ds = corpus.datasets[0]
     data = encode(copy.deepcopy(ds))
@@ -364,6 +372,19 @@ def test_clean_descriptors_removes_own_identifiers_and_keeps_the_rest():
     _, [off] = run([_plain("MRN777", "20200110", "20200110")],
                    config=AnonConfig(clean_descriptors=False))
     assert "StudyDescription" not in off.dataset and "SeriesDescription" not in off.dataset
+
+
+def test_non_ascii_names_are_cleaned_from_descriptors():
+    ds = _plain("MRN5", "20200110", "20200110")
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.PatientName = "FAKE^ÉLODIE"
+    ds.StudyDescription = "IRM CÉRÉBRALE élodie"
+    received = as_received(ds, ExplicitVRLittleEndian)
+    _, [res] = run([received])
+    back = dcmread(io.BytesIO(encode(res.dataset)))
+    assert back.StudyDescription == "IRM CÉRÉBRALE"
+    assert back.PatientName == "ANON_0001"
+    assert "LODIE".encode() not in encode(res.dataset).replace(b"REMOVED", b"")
 
 
 def test_private_tags_removed_unless_allow_listed():
