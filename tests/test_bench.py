@@ -354,3 +354,20 @@ def test_dcmqrscp_moves_to_self_port(dcmqrscp_loaded, synthetic_study_files):
         receiver.close()
     assert status == 0
     assert sorted(receiver.got) == sorted(series.sop_uid(i) for i in range(series.count))
+
+
+def test_sample_sheet_loads_through_querysheet(tmp_path):
+    import querysheet
+    import settings
+    desc = synthdata.sample_set()
+    rows = synthdata.sample_sheet(desc, tmp_path / "sheet.xlsx")
+    result = querysheet.load_sheet(tmp_path / "sheet.xlsx", settings.load_settings(tmp_path / "config"))
+    assert result.errors == []
+    assert len(result.queries) == len(rows)
+    for query, row in zip(result.queries, rows):
+        if row.mrn:
+            assert query.values["PatientID"] == [row.mrn]          # leading zeros kept
+        if row.study_date:
+            assert query.values["StudyDate"] == [row.study_date.strftime("%Y%m%d")]
+        if row.accession:
+            assert query.values["AccessionNumber"] == [row.accession]
