@@ -102,7 +102,6 @@ _FREE_TEXT_VRS = frozenset({"LT", "ST", "UT"})
 _TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT", "UR", "PN"})
 _BINARY_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN", "SQ", "US", "SS", "UL", "SL",
                          "FL", "FD", "AT", "SV", "UV", "US or SS", "OB or OW", "US or OW"})
-_ASCII_SAFE_VRS = frozenset({"DA", "DT", "TM", "UI", "AS", "IS", "DS", "CS", "AE"})
 _D_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN"})
 _UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
 
@@ -436,21 +435,28 @@ class DescriptorCleaner:
     )
     _DATES = re.compile("|".join(_DATE_PATTERNS), re.IGNORECASE)
 
-    def __init__(self, tokens: Iterable[str]):
-        words = sorted({t.strip() for t in tokens if len(t.strip()) >= 2}, key=len, reverse=True)
-        parts = [re.escape(w) if len(w) >= 3 else r"\b" + re.escape(w) + r"\b" for w in words]
-        self._own = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+    def __init__(self, names: Iterable[str], ids: Iterable[str] = ()):
+        """`names` match when no letter touches them; `ids` anywhere (whole when shorter than 3)."""
+        name_set = {t.strip() for t in names if len(t.strip()) >= 2}
+        id_set = {t.strip() for t in ids if len(t.strip()) >= 2} - name_set
+        parts = [(w, True) for w in name_set] + [(w, len(w) < 3) for w in id_set]
+        parts.sort(key=lambda p: len(p[0]), reverse=True)
+        letter = r"[^\W\d_]"     # a name may touch digits or punctuation, not other letters
+        alternatives = [f"(?<!{letter}){re.escape(w)}(?!{letter})" if whole else re.escape(w)
+                        for w, whole in parts]
+        self._own = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
     @classmethod
     def for_dataset(cls, ds: Dataset) -> "DescriptorCleaner":
         """A cleaner for the patient of `ds` (names split into components, IDs, accession)."""
-        tokens: list[str] = []
+        names: list[str] = []
         for kw in ("PatientName", "OtherPatientNames", "PatientBirthName", "PatientMotherBirthName"):
-            tokens += re.split(r"[\^=\\,\s]+", read_text(ds, tag_for_keyword(kw)))
+            names += re.split(r"[\^=\\,\s]+", read_text(ds, tag_for_keyword(kw)))
+        ids: list[str] = []
         for kw in ("PatientID", "OtherPatientIDs", "AccessionNumber", "StudyID",
                    "MedicalRecordLocator", "IssuerOfPatientID"):
-            tokens += read_text(ds, tag_for_keyword(kw)).split("\\")
-        return cls(tokens)
+            ids += read_text(ds, tag_for_keyword(kw)).split("\\")
+        return cls(names, ids)
 
     def clean(self, text: str) -> str:
         """The text without the patient's identifiers and dates, whitespace collapsed."""

@@ -369,6 +369,11 @@ def test_clean_descriptors_removes_own_identifiers_and_keeps_the_rest():
     assert res.dataset.StudyDescription == "MR BRAIN"
     assert res.dataset.SeriesDescription == "T1 AX"
     assert res.dataset.ProtocolName == "BRAIN for"
+    named = _plain("MRN777", "20200110", "20200110")
+    named.PatientName = "FAKE^ANN"
+    named.StudyDescription = "ANNUAL SCREENING Ann fake2"
+    _, [whole_words] = run([named])
+    assert whole_words.dataset.StudyDescription == "ANNUAL SCREENING 2"
     _, [off] = run([_plain("MRN777", "20200110", "20200110")],
                    config=AnonConfig(clean_descriptors=False))
     assert "StudyDescription" not in off.dataset and "SeriesDescription" not in off.dataset
