@@ -211,7 +211,9 @@ class Context:
     """Per-dataset facts the element handlers need (original identifiers, offset, cleaner)."""
     key: KeyEntry
     offset_days: int
-    cleaner: "DescriptorCleaner | None"    # built on first use, before any name is replaced
+    cleaner: "DescriptorCleaner | None"    # built before the walk, while names are still there
+    steps: list = field(default_factory=list)              # the element steps to merge
+    plans: dict = field(default_factory=dict)              # (tag, inside_d) -> (action, vr)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -500,6 +502,10 @@ class ElementStep:
         """The action for an element given the decision of the earlier steps (None: no opinion)."""
         raise NotImplementedError
 
+    def apply(self, ds: Dataset, anonymizer: "Anonymizer") -> None:
+        """Apply this step alone to `ds` (the pipeline merges all element steps into one walk)."""
+        anonymizer.walk(ds, [self])
+
 
 class PrivateTags(ElementStep):
     """Step 2: remove private tags, except an optional allow-list of safe ones."""
@@ -694,6 +700,11 @@ class UidRemap(ElementStep):
             return current
         return KEEP if _is_class_uid_tag(tag) else UID
 
+    def apply(self, ds: Dataset, anonymizer: "Anonymizer") -> None:
+        """Remap the UIDs of `ds` alone, file meta included."""
+        anonymizer.walk(ds, [self])
+        self.apply_file_meta(ds)
+
     def apply_file_meta(self, ds: Dataset) -> None:
         """Keep only the structural file meta elements, with the new SOP Instance UID."""
         meta = getattr(ds, "file_meta", None)
@@ -874,7 +885,8 @@ class Anonymizer:
         cleaner = None
         if self.config.clean_descriptors and any(t in ds for t in self._descriptor_tags):
             cleaner = DescriptorCleaner.for_dataset(ds)   # before any name or ID is replaced
-        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id), cleaner=cleaner)
+        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id), cleaner=cleaner,
+                      steps=self.element_steps, plans=self._plans)
         self._walk(ds, ctx, False)
         ds.preamble = None      # a received preamble may hold anything (e.g. a TIFF header)
         self.element_steps[-1].apply_file_meta(ds)
@@ -916,10 +928,19 @@ class Anonymizer:
 
     # ---- the single walk
 
-    def _plan(self, tag: int, vr: str, inside_d: bool) -> str:
-        """The merged action of steps 2-5 for a tag (cached per tag and sequence context)."""
+    def walk(self, ds: Dataset, steps: list[ElementStep]) -> None:
+        """Apply only `steps` (element steps) to `ds`, for auditing or testing one step."""
+        key = self._key_entry(ds)
+        cleaner = DescriptorCleaner.for_dataset(ds) if self.config.clean_descriptors else None
+        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id), cleaner=cleaner,
+                      steps=list(steps), plans={})
+        self._walk(ds, ctx, False)
+
+    @staticmethod
+    def _plan(steps: list[ElementStep], tag: int, vr: str, inside_d: bool) -> str:
+        """The merged action of the element steps for a tag (cached per tag and sequence context)."""
         action = None
-        for step in self.element_steps:
+        for step in steps:
             action = step.decide(tag, vr, inside_d, action)
         if action is None:
             if vr == "SQ":
@@ -932,7 +953,7 @@ class Anonymizer:
 
     def _walk(self, ds: Dataset, ctx: Context, inside_d: bool) -> None:
         """Apply the merged plan to every element of `ds`, recursing into sequences."""
-        plans = self._plans
+        plans = ctx.plans
         handlers = self._handlers
         for tag in list(ds.keys()):
             t = int(tag)
@@ -942,10 +963,10 @@ class Anonymizer:
                     plan = (REMOVE, "")     # group lengths (and stray file meta) are rebuilt on write
                 elif (t >> 16) & 1:
                     vr = ds.get_item(tag).VR or "UN"
-                    plan = (self._plan(t, vr, inside_d), vr)
+                    plan = (self._plan(ctx.steps, t, vr, inside_d), vr)
                 else:
                     vr = _vr_of(t)
-                    plan = (self._plan(t, vr, inside_d), vr)
+                    plan = (self._plan(ctx.steps, t, vr, inside_d), vr)
                     plans[(t, inside_d)] = plan
             if plan[0] != KEEP:
                 handlers[plan[0]](ds, tag, plan[1], ctx)

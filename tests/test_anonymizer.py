@@ -497,6 +497,39 @@ def test_describe_lists_every_step():
     assert "Modified Dates: off" in off and "DA/DT emptied" in off
 
 
+def test_each_step_applies_alone():
+    anon = Anonymizer(AnonConfig(), MemoryKeys(SECRET_A))
+    private, profile, extra, uids = anon.element_steps
+
+    def sample() -> Dataset:
+        ds = _plain("MRN3", "20200101", "20200101")
+        ds.private_block(0x0029, "FAKE VENDOR", create=True).add_new(0x01, "LO", "FAKE^ALICE")
+        return ds
+    ds = sample()
+    private.apply(ds, anon)
+    assert not any(e.tag.is_private for e in ds) and ds.PatientName == "FAKE^ALICE"
+    ds = sample()
+    original_sop = ds.SOPInstanceUID
+    uids.apply(ds, anon)
+    assert ds.SOPInstanceUID == anon.remap_uid(original_sop) == ds.file_meta.MediaStorageSOPInstanceUID
+    assert ds.PatientName == "FAKE^ALICE" and any(e.tag.is_private for e in ds)
+    ds = sample()
+    profile.apply(ds, anon)
+    assert not ds.PatientName and ds.SOPInstanceUID != original_sop
+    assert ds.StudyDate == shifted("20200101", anonymizer.date_offset_days(SECRET_A, "MRN3"))
+    ds = sample()
+    ds.ReferringPhysicianName = "FAKE^DOCTOR"
+    extra.apply(ds, anon)
+    assert not ds.ReferringPhysicianName and ds.PatientName == "FAKE^ALICE"
+    ds = sample()
+    ds.BurnedInAnnotation = "YES"
+    assert "BurnedInAnnotation" in anon.drop.apply(ds)
+    anon.pseudonyms.apply(ds, anon.anonymize(sample()).key)
+    assert ds.PatientID == "HIPAA_0001"
+    anon.mark.apply(ds)
+    assert ds.PatientIdentityRemoved == "YES"
+
+
 def test_safe_component():
     assert safe_component("AX T2 / FLAIR (post)") == "AX_T2_FLAIR_post"
     assert safe_component("") == "UNNAMED" and safe_component("///") == "UNNAMED"
