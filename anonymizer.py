@@ -46,10 +46,10 @@ log = logging.getLogger("mid.anonymizer")
 
 # --------------------------------------------------------------------------- defaults
 
-DEFAULT_ANON_IMGS: dict[str, list[str]] = {
-    "Modality": ["SR"],
-    "SeriesDescription": ["Summary", "Report", "Outside", "Text"],
-    "SeriesNumber": ["999"],
+DEFAULT_ANON_IMGS: dict[str, tuple[str, ...]] = {   # read-only: AnonConfig copies it
+    "Modality": ("SR",),
+    "SeriesDescription": ("Summary", "Report", "Outside", "Text"),
+    "SeriesNumber": ("999",),
 }
 DEFAULT_ANON_VRS: tuple[str, ...] = ("DT", "DA", "TM", "UI", "PN", "SQ")
 DEFAULT_ANON_TAGS: tuple[str, ...] = (   # the same list settings.py writes to anon_tags.json
@@ -143,7 +143,8 @@ class AnonymizeError(ValueError):
 @dataclass(frozen=True)
 class AnonConfig:
     """Everything the pipeline is configured by; defaults match the shipped config files."""
-    anon_imgs: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_ANON_IMGS))
+    anon_imgs: dict[str, list[str]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_ANON_IMGS.items()})
     anon_vrs: tuple[str, ...] = DEFAULT_ANON_VRS
     anon_tags: tuple[str, ...] = DEFAULT_ANON_TAGS
     retain_modified_dates: bool = True
