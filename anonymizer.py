@@ -859,6 +859,8 @@ class Anonymizer:
         self.mark = Mark(self.config)
         self._plans: dict[tuple[int, bool], tuple[str, str]] = {}
         self._descriptor_tags = tuple(tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS)
+        # Keys numbers never change within a project, so they are asked for once per value.
+        self._numbers: dict[tuple[str, str], int | str] = {}
         self._handlers: dict[str, Callable] = {
             REMOVE: self._remove, EMPTY: self._empty, EMPTY_SEQ: self._empty_seq,
             DUMMY: self._dummy, UID: self._uid, SHIFT: self._shift, CLEAN: self._clean,
@@ -910,8 +912,12 @@ class Anonymizer:
                 f"The instance {get('SOPInstanceUID') or '(no SOPInstanceUID)'} has no "
                 "StudyInstanceUID, so it cannot be given a StudyNumber; it was not stored.")
         patient_id = get("PatientID")
-        number = self.keys.patient_number(patient_id)
-        study_number = self.keys.study_number(study_uid)
+        number = self._numbers.get(("p", patient_id))
+        if number is None:
+            number = self._numbers[("p", patient_id)] = self.keys.patient_number(patient_id)
+        study_number = self._numbers.get(("s", study_uid))
+        if study_number is None:
+            study_number = self._numbers[("s", study_uid)] = self.keys.study_number(study_uid)
         c = self.config
         return KeyEntry(
             patient_id=patient_id, patient_name=get("PatientName"),

@@ -288,6 +288,30 @@ def test_projects_differ_and_reruns_reproduce(corpus):
     assert offsets_a != offsets_b and 0 not in offsets_a | offsets_b
 
 
+def test_project_keys_reproduce_after_reopening(tmp_path):
+    import project
+    first = [_plain("MRN1", "20200110", "20200110", study="1.2.826.0.1.3680043.8.498.501"),
+             _plain("MRN2", "20200110", "20200110", study="1.2.826.0.1.3680043.8.498.502")]
+    proj = project.Project.create(tmp_path / "p1")
+    try:
+        before = [Anonymizer(AnonConfig(), proj).anonymize(copy.deepcopy(d)) for d in first]
+    finally:
+        proj.close()
+    again = project.Project.open(tmp_path / "p1")
+    other = project.Project.create(tmp_path / "p2")
+    try:
+        after = [Anonymizer(AnonConfig(), again).anonymize(copy.deepcopy(d)) for d in reversed(first)]
+        elsewhere = [Anonymizer(AnonConfig(), other).anonymize(copy.deepcopy(d)) for d in first]
+    finally:
+        again.close()
+        other.close()
+    assert [r.key for r in before] == [r.key for r in reversed(after)]
+    assert before[1].key.new_patient_id == "HIPAA_0002" and before[1].key.study_number == "0002"
+    assert elsewhere[0].key.new_study_uid != before[0].key.new_study_uid
+    assert ([r.key.date_offset_days for r in elsewhere]
+            != [r.key.date_offset_days for r in before])     # random secrets: equal by chance 1e-7
+
+
 def test_date_shift_is_per_patient_and_keeps_intervals():
     ds1, ds2 = _plain("PID1", "20200110", "20200105"), _plain("PID1", "20210301", "20210301")
     other = _plain("PID2", "20200110", "20200105")
