@@ -39,6 +39,7 @@ LOOP_TIMEOUT_MS = 50
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
 FILTER_DELAY = 0.3             # seconds of quiet typing before a filter is applied
 CLOSE_WAIT = 60.0              # seconds to wait for a cancelled job before closing anyway
+GIL_SWITCH_INTERVAL = 0.001     # seconds; CPython's default is 0.005
 FINISHED_STATUSES = ("DOWNLOADED", "IGNORED", "PARTIAL", "FAILED", "CANCELLED", "EXCLUDED")
 
 
@@ -50,8 +51,10 @@ class UserError(Exception):
 class LoopStats:
     """Gaps between event-loop iterations, to prove the window never freezes."""
     gaps: deque = field(default_factory=lambda: deque(maxlen=200_000))
+    work: deque = field(default_factory=lambda: deque(maxlen=200_000))   # time in our handlers
     last: float | None = None
     max_gap: float = 0.0
+    slowest: tuple = (0.0, "")      # (seconds, event) of the longest handling
 
     def tick(self, now: float) -> None:
         if self.last is not None:
@@ -61,7 +64,7 @@ class LoopStats:
         self.last = now
 
     def reset(self) -> None:
-        self.gaps.clear(); self.last = None; self.max_gap = 0.0
+        self.gaps.clear(); self.work.clear(); self.last = None; self.max_gap = 0.0; self.slowest = (0.0, "")
 
     def median(self) -> float:
         return statistics.median(self.gaps) if self.gaps else 0.0
@@ -80,7 +83,8 @@ class DownloadView:
     """Live figures of the download in progress, redrawn at most every REDRAW_INTERVAL."""
     studies: dict[str, dict] = field(default_factory=dict)
     progress: Any = None
-    dirty: bool = False
+    dirty: bool = False              # progress figures changed
+    studies_dirty: bool = False      # a series changed status: the study list needs a redraw
     last_draw: float = 0.0
 
 
@@ -102,6 +106,9 @@ class App:
                  interactive: bool = True, opener: Callable[[Path], None] | None = None,
                  confirm: Callable[[str], bool] | None = None, location=None):
         self.settings = settings
+        # Worker threads (receiver, de-identification) compete for the GIL; a short switch
+        # interval lets this thread's many small Tk calls get it back quickly (keeps the loop < 100 ms).
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
         self.interactive = interactive
         self.opener = opener or default_opener
         self._confirm = confirm
@@ -122,6 +129,7 @@ class App:
         self.closed = False
         self.messages: list[tuple[str, str]] = []   # (level, text) shown to the user, newest last
         self.stats = LoopStats()
+        self._disabled: dict[str, bool] = {}       # what sync_buttons last set, per widget
         self.demo_peer = demo_peer
         self.window = mygui.make_window(self._main_values(), self._settings_values(), self._anon_values(),
                                         location=location)
@@ -129,7 +137,7 @@ class App:
         self._show_peers()
         self._notices()
         if project is not None:
-            self._guard(self.open_project, project)
+            self._guard(self.open_or_create_project, project)
         if sheet_path is not None:
             self._guard(self.load_sheet, sheet_path)
         self.refresh_steps()
@@ -218,7 +226,8 @@ class App:
         if self.closed:
             return False
         event, values = self.window.read(timeout=timeout)
-        self.stats.tick(time.perf_counter())
+        started = time.perf_counter()
+        self.stats.tick(started)
         if event in (sg.WIN_CLOSED, None):
             self.closed = True
             return False
@@ -233,6 +242,10 @@ class App:
                                                                          "-NEW-PROJECT-", "-LOAD-SELECTION-")
                             else None)
         self._guard(self.tick)
+        spent = time.perf_counter() - started
+        self.stats.work.append(spent)
+        if spent > self.stats.slowest[0]:
+            self.stats.slowest = (spent, type(self.values.get(event)).__name__ if event == ENGINE_EVENT else str(event))
         return not self.closed
 
     def run_until(self, condition: Callable[[], bool], timeout: float = 60.0) -> bool:
@@ -375,17 +388,24 @@ class App:
         return any(j.kind == kind or (kind is None and j.kind in ("search", "download")) for j in self.jobs)
 
     def sync_buttons(self) -> None:
-        """Enable/disable every action from the current state (never left stale by an error)."""
-        w = self.window
-        working = self.busy()
-        for k in ("-NEW-PROJECT-", "-OPEN-PROJECT-", "-LOAD-SHEET-", "-LOAD-SHEET-2-", "-SEARCH-", "-DOWNLOAD-",
-                  "-TEST-SOURCE-", "-S-SAVE-", "-A-SAVE-", "-P-SAVE-", "-P-DELETE-"):
-            w[k].update(disabled=working)
-        w["-SEARCH-CANCEL-"].update(disabled=not self.busy("search"))
-        w["-DL-CANCEL-"].update(disabled=not self.busy("download"))
-        w["-P-TEST-"].update(disabled=self.busy("echo"))
-        w["-TEST-SOURCE-"].update(disabled=working or self.busy("echo"))
-        w["-SUMMARY-COL-"].update(visible=self.download_done is not None and not working)
+        """Enable/disable every action from the current state (never left stale by an error).
+
+        Only widgets whose wanted state changed are touched, so this is cheap on every event."""
+        working, searching, downloading, echoing = (self.busy(), self.busy("search"), self.busy("download"),
+                                                    self.busy("echo"))
+        wanted = {k: working for k in ("-NEW-PROJECT-", "-OPEN-PROJECT-", "-LOAD-SHEET-", "-LOAD-SHEET-2-",
+                                       "-SEARCH-", "-DOWNLOAD-", "-S-SAVE-", "-A-SAVE-", "-P-SAVE-",
+                                       "-P-DELETE-")}
+        wanted.update({"-SEARCH-CANCEL-": not searching, "-DL-CANCEL-": not downloading, "-P-TEST-": echoing,
+                       "-TEST-SOURCE-": working or echoing})
+        for k, disabled in wanted.items():
+            if self._disabled.get(k) != disabled:
+                self.window[k].update(disabled=disabled)
+                self._disabled[k] = disabled
+        summary = self.download_done is not None and not working
+        if self._disabled.get("summary") != summary:
+            self.window["-SUMMARY-COL-"].update(visible=summary)
+            self._disabled["summary"] = summary
 
     # ------------------------------------------------------------------ project and sheet
     def on_new_project(self, arg=None) -> None:
@@ -401,6 +421,18 @@ class App:
         root = self.ask_path("folder", "Choose the project folder (the one holding images/ and private/)", arg)
         if root is not None:
             self.open_project(root)
+
+    def open_or_create_project(self, root) -> None:
+        """The command line's --project: open it when it is a project, else create it."""
+        import project as projectmod
+        if Path(root, "private").is_dir() or not Path(root).exists() or not any(Path(root).iterdir()):
+            if Path(root, "private").is_dir():
+                self.open_project(root)
+                return
+            self._set_project(projectmod.Project.create(Path(root), {"raw": not self.window["-ANON-"].get()}))
+            self.say(f"Created project {root}.")
+            return
+        self.open_project(root)
 
     def open_project(self, root) -> None:
         import project as projectmod
@@ -587,7 +619,7 @@ class App:
         elif name == "SeriesUpdate":
             info = self.dl.studies.setdefault(ev.study_number, {"description": "", "series": {}})
             info["series"][ev.series_uid] = (ev.status, ev.received, ev.expected)
-            self.dl.dirty = True
+            self.dl.studies_dirty = True
         elif name == "Message":
             self.say(ev.text, ev.level if ev.level in ("info", "warning", "error") else "info", phi=True)
 
@@ -597,7 +629,7 @@ class App:
         for j in [j for j in self.jobs if j.job.done]:
             self.jobs.remove(j)
             self._guard(j.on_done, j.job.result, j.job.error)
-        if self.dl.dirty and now - self.dl.last_draw >= REDRAW_INTERVAL:
+        if (self.dl.dirty or self.dl.studies_dirty) and now - self.dl.last_draw >= REDRAW_INTERVAL:
             self.draw_download()
         if self.filter_due is not None and now >= self.filter_due:
             self.filter_due = None
@@ -605,16 +637,19 @@ class App:
         if self.closing and (not self.busy() or (self.close_deadline and now > self.close_deadline)):
             self.closed = True
 
-    def draw_download(self) -> None:
-        self.dl.dirty = False
+    def draw_download(self, force: bool = False) -> None:
+        """Redraw the download figures and, when a series changed, the per-study list."""
         self.dl.last_draw = time.monotonic()
         p = self.dl.progress
-        if p is not None:
+        if p is not None and (self.dl.dirty or force):
             self.window["-DL-BAR-"].update(current_count=p.instances_done, max=max(p.instances_total, 1))
             self.window["-DL-STATUS-"].update(mygui.download_progress_text(
                 p.instances_done, p.instances_total, p.bytes_done, p.rate, p.eta_seconds, p.series_done,
                 p.series_total))
-        mygui.show_study_table(self.window, self.dl.studies)
+        self.dl.dirty = False
+        if self.dl.studies_dirty or force:
+            self.dl.studies_dirty = False
+            mygui.show_study_table(self.window, self.dl.studies)
 
     # ------------------------------------------------------------------ results tree
     def _need_model(self) -> mygui.ResultsModel:
@@ -722,7 +757,7 @@ class App:
         self.reach(4)
 
     def _download_done(self, result, error) -> None:
-        self.draw_download()
+        self.draw_download(force=True)
         if error is not None:
             self._write_reports_fallback()
             self.window["-DL-STATUS-"].update("Download stopped.")
@@ -1052,7 +1087,8 @@ def run(settings, project=None, sheet_path=None, demo_peer: str | None = None) -
 
 
 def main(args=None) -> int:
-    """Entry from main.py: load the settings (healing config/) and run the window."""
+    """Entry from main.py (no command, `gui`, or `demo` without --headless): load the settings
+    (healing config/) and run the window; for `demo`, on the demo PACS with its sample sheet."""
     import settings as settingsmod
     _setup_logging(bool(getattr(args, "verbose", False)))
     try:
@@ -1062,4 +1098,18 @@ def main(args=None) -> int:
         sg.popup_error(f"The settings in config/ could not be loaded: {e}\nSee the log for details.",
                        title=mygui.APP_TITLE)
         return 2
-    return run(settings, project=getattr(args, "project", None), sheet_path=getattr(args, "sheet_path", None))
+    project = getattr(args, "project", None)
+    if getattr(args, "command", None) == "demo":
+        return run_demo(settings, project=project, port=int(getattr(args, "port", 0) or 0))
+    return run(settings, project=project, sheet_path=getattr(args, "sheet_path", None))
+
+
+def run_demo(settings, project=None, port: int = 0) -> int:
+    """Start the demo PACS (registered as "DEMO PACS"), open the window on it with its sample
+    sheet loaded, and stop the demo PACS when the window closes."""
+    import demo
+    import settings as settingsmod
+    with demo.running(settings.config_dir, port=port) as d:
+        fresh = settingsmod.load_settings(settings.config_dir)
+        sheet = None if project is not None and Path(project, "private").is_dir() else d.sheet_path
+        return run(fresh, project=project, sheet_path=sheet, demo_peer=d.peer_name)

@@ -769,8 +769,19 @@ def study_status(statuses: Sequence[str]) -> str:
 
 
 def show_study_table(window: sg.Window, studies: dict[str, dict]) -> None:
+    """Redraw the per-study list; when the rows are the same studies, only changed rows are
+    touched (a full refill of hundreds of rows on every progress tick would stall the loop)."""
+    table = window["-STUDY-TABLE-"]
     rows, colours = study_table_rows(studies)
-    window["-STUDY-TABLE-"].update(values=rows, row_colors=colours)
+    old = table.Values or []
+    if len(old) != len(rows) or len(table.tree_ids) != len(rows) or [r[0] for r in old] != [r[0] for r in rows]:
+        table.update(values=rows, row_colors=colours)
+        return
+    for i, r in enumerate(rows):
+        if old[i] != r:
+            table.Widget.item(table.tree_ids[i], values=r)
+            table.Widget.tag_configure(i, foreground=colours[i][1], background=colours[i][2])
+    table.Values = rows
 
 
 def fmt_duration(seconds: float | None) -> str:

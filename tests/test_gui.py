@@ -393,7 +393,7 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     assert w["-DL-CANCEL-"].Widget.cget("state") == "normal"
     a.run_until(lambda: (a.dl.progress is not None and a.dl.progress.instances_done > 10)
                 or not a.busy("download"), 60)
-    a.draw_download()
+    a.draw_download(force=True)
     shot(w, "04_download.png")
     assert a.run_until(lambda: a.download_done is not None, 120), a.messages
 
