@@ -212,7 +212,8 @@ class Context:
     """Per-dataset facts the element handlers need (original identifiers, offset, cleaner)."""
     key: KeyEntry
     offset_days: int
-    cleaner: "DescriptorCleaner | None"    # built before the walk, while names are still there
+    cleaner: "DescriptorCleaner | None"    # built before the walk, while names are still there;
+                                           # also cleans descriptors found inside sequences
     steps: list = field(default_factory=list)              # the element steps to merge
     plans: dict = field(default_factory=dict)              # (tag, inside_d) -> (action, vr)
 
@@ -449,9 +450,9 @@ class DescriptorCleaner:
                         for w, whole in parts]
         self._own = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
-    @classmethod
-    def for_dataset(cls, ds: Dataset) -> "DescriptorCleaner":
-        """A cleaner for the patient of `ds` (names split into components, IDs, accession)."""
+    @staticmethod
+    def tokens_of(ds: Dataset) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(name components, identifiers) of the patient and study of `ds`."""
         names: list[str] = []
         for kw in ("PatientName", "OtherPatientNames", "PatientBirthName", "PatientMotherBirthName"):
             names += re.split(r"[\^=\\,\s]+", read_text(ds, tag_for_keyword(kw)))
@@ -459,7 +460,12 @@ class DescriptorCleaner:
         for kw in ("PatientID", "OtherPatientIDs", "AccessionNumber", "StudyID",
                    "MedicalRecordLocator", "IssuerOfPatientID"):
             ids += read_text(ds, tag_for_keyword(kw)).split("\\")
-        return cls(names, ids)
+        return tuple(n for n in names if n), tuple(i for i in ids if i)
+
+    @classmethod
+    def for_dataset(cls, ds: Dataset) -> "DescriptorCleaner":
+        """A cleaner for the patient of `ds` (names split into components, IDs, accession)."""
+        return cls(*cls.tokens_of(ds))
 
     def clean(self, text: str) -> str:
         """The text without the patient's identifiers and dates, whitespace collapsed."""
@@ -858,9 +864,9 @@ class Anonymizer:
         self.pseudonyms = Pseudonyms(self.config)
         self.mark = Mark(self.config)
         self._plans: dict[tuple[int, bool], tuple[str, str]] = {}
-        self._descriptor_tags = tuple(tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS)
         # Keys numbers never change within a project, so they are asked for once per value.
         self._numbers: dict[tuple[str, str], int | str] = {}
+        self._cleaners: dict[tuple, DescriptorCleaner] = {}   # per patient/study token set
         self._handlers: dict[str, Callable] = {
             REMOVE: self._remove, EMPTY: self._empty, EMPTY_SEQ: self._empty_seq,
             DUMMY: self._dummy, UID: self._uid, SHIFT: self._shift, CLEAN: self._clean,
@@ -885,11 +891,8 @@ class Anonymizer:
         reason = self.drop.apply(ds)
         if reason is not None:
             return AnonResult(dataset=None, dropped=reason, key=key)
-        cleaner = None
-        if self.config.clean_descriptors and any(t in ds for t in self._descriptor_tags):
-            cleaner = DescriptorCleaner.for_dataset(ds)   # before any name or ID is replaced
-        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id), cleaner=cleaner,
-                      steps=self.element_steps, plans=self._plans)
+        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
+                      cleaner=self._cleaner_for(ds), steps=self.element_steps, plans=self._plans)
         self._walk(ds, ctx, False)
         ds.preamble = None      # a received preamble may hold anything (e.g. a TIFF header)
         self.element_steps[-1].apply_file_meta(ds)
@@ -938,10 +941,21 @@ class Anonymizer:
     def walk(self, ds: Dataset, steps: list[ElementStep]) -> None:
         """Apply only `steps` (element steps) to `ds`, for auditing or testing one step."""
         key = self._key_entry(ds)
-        cleaner = DescriptorCleaner.for_dataset(ds) if self.config.clean_descriptors else None
-        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id), cleaner=cleaner,
-                      steps=list(steps), plans={})
+        ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
+                      cleaner=self._cleaner_for(ds), steps=list(steps), plans={})
         self._walk(ds, ctx, False)
+
+    def _cleaner_for(self, ds: Dataset) -> DescriptorCleaner | None:
+        """The descriptor cleaner of this dataset's patient (built before any name is replaced)."""
+        if not self.config.clean_descriptors:
+            return None
+        tokens = DescriptorCleaner.tokens_of(ds)
+        cleaner = self._cleaners.get(tokens)
+        if cleaner is None:
+            if len(self._cleaners) >= 4096:
+                self._cleaners.clear()
+            cleaner = self._cleaners[tokens] = DescriptorCleaner(*tokens)
+        return cleaner
 
     @staticmethod
     def _plan(steps: list[ElementStep], tag: int, vr: str, inside_d: bool) -> str:
@@ -1024,9 +1038,8 @@ class Anonymizer:
         elem = ds[tag]
         if elem.VR not in _TEXT_VRS:
             return
-        if ctx.cleaner is None:
-            ctx.cleaner = DescriptorCleaner.for_dataset(ds)
-        elem.value = ctx.cleaner.clean(_text(elem.value)) or None
+        cleaner = ctx.cleaner or DescriptorCleaner(())
+        elem.value = cleaner.clean(_text(elem.value)) or None
 
     def _age(self, ds, tag, vr, ctx):
         values = self._read_ascii(ds, tag)

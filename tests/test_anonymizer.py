@@ -393,6 +393,13 @@ def test_clean_descriptors_removes_own_identifiers_and_keeps_the_rest():
     assert res.dataset.StudyDescription == "MR BRAIN"
     assert res.dataset.SeriesDescription == "T1 AX"
     assert res.dataset.ProtocolName == "BRAIN for"
+    nested = _plain("MRN777", "20200110", "20200110")
+    del nested.StudyDescription, nested.SeriesDescription     # descriptors only inside items
+    item = Dataset()
+    item.SeriesDescription = "prior of FAKE ALICE MRN777"
+    nested.ReferencedSeriesSequence = Sequence([item])
+    _, [inner] = run([nested])
+    assert inner.dataset.ReferencedSeriesSequence[0].SeriesDescription == "prior of"
     named = _plain("MRN777", "20200110", "20200110")
     named.PatientName = "FAKE^ANN"
     named.StudyDescription = "ANNUAL SCREENING Ann fake2"
