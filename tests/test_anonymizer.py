@@ -242,6 +242,39 @@ def test_no_anonymous_text_in_dates_times_uids(corpus):
                     assert re.fullmatch(r"\d{8}", str(elem.value)), elem
 
 
+# ----------------------------------------------------------------------------- real files
+
+PYDICOM_FILES = ["CT_small.dcm", "MR_small.dcm", "MR_small_bigendian.dcm", "MR_small_implicit.dcm",
+                 "image_dfl.dcm", "rtplan.dcm", "rtdose.dcm", "reportsi.dcm", "examples_palette.dcm",
+                 "examples_overlay.dcm", "JPEG2000.dcm", "SC_rgb_small_odd_big_endian.dcm", "liver_1frame.dcm"]
+
+
+@pytest.mark.parametrize("name", PYDICOM_FILES)
+def test_pydicom_sample_files(name):
+    """Real files shipped with pydicom: re-read cleanly, valid UIDs, no original UID or name left."""
+    import pydicom.data
+    path = Path(pydicom.data.__file__).parent / "test_files" / name
+    assert path.is_file(), f"{path} should ship with pydicom 3.0.2"
+    ds = dcmread(path)
+    if "StudyInstanceUID" not in ds:
+        ds.StudyInstanceUID = "1.2.826.0.1.3680043.8.498.999"
+    originals = {u for u in uids_in(ds) if not anonymizer.is_well_known_uid(u)}
+    class_uids = {str(e.value) for e in walk(ds) if e.VR == "UI" and "ClassUID" in e.keyword}
+    name_parts = [p for p in re.split(r"[\^ ]+", str(ds.get("PatientName", ""))) if len(p) > 3]
+    config = AnonConfig(anon_imgs={}, drop_sop_classes=())
+    _, [res] = run([ds], config=config)
+    data = encode(res.dataset)
+    back = dcmread(io.BytesIO(data))
+    for elem in walk(back):
+        _ = elem.value
+    for uid in uids_in(back):
+        assert len(uid) <= 64 and UID_RE.match(uid), uid
+    left = [u for u in originals - class_uids if u.encode() in data]
+    assert not left, f"original UIDs left: {left}"
+    assert not [p for p in name_parts if p.encode() in data], name_parts
+    assert back.PatientIdentityRemoved == "YES" and back.PatientID == "HIPAA_0001"
+
+
 # ----------------------------------------------------------------------------- enhanced objects
 
 def test_enhanced_multiframe_keeps_functional_groups_and_pixels():
