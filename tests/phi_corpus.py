@@ -298,3 +298,20 @@ def enhanced_mr(planter: Planter | None = None, frames: int = 3) -> Dataset:
     dim.DimensionOrganizationUID = planter.uid()
     ds.DimensionOrganizationSequence = Sequence([dim])
     return ds
+
+
+def write_corpus(folder, patients: int = 2, studies: int = 2,
+                 instances: int = 2) -> tuple[Corpus, list]:
+    """Write a corpus as DICOM files (input for an end-to-end run); returns it and the paths."""
+    from pathlib import Path
+
+    from pydicom import dcmwrite
+    corpus = build_corpus(patients, studies, instances)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, ds in enumerate(corpus.datasets):
+        path = folder / f"phi_{i:04d}.dcm"
+        dcmwrite(path, ds, enforce_file_format=True)
+        paths.append(path)
+    return corpus, paths

@@ -161,6 +161,15 @@ def test_no_original_date_survives(corpus):
         assert not left, f"original dates left: {left[:5]}"
 
 
+def test_written_corpus_files_read_back_with_their_markers(tmp_path):
+    corpus, paths = phi_corpus.write_corpus(tmp_path / "in", patients=1, studies=1, instances=1)
+    assert len(paths) == 1
+    data = paths[0].read_bytes()
+    assert sum(m.encode() in data for m in corpus.markers) > 300
+    _, [res] = run([dcmread(paths[0])])
+    assert not re.findall(rb"PHIMARK\d{5}", encode(res.dataset))
+
+
 def test_no_marker_with_options_off(corpus):
     config = AnonConfig(retain_modified_dates=False, clean_descriptors=False,
                         retain_patient_characteristics=False)
