@@ -24,6 +24,8 @@ import pytest
 import peers
 import synthdata
 
+pytest_plugins = ["pytester"]      # test_bench runs the fixtures in a child pytest
+
 
 # ----------------------------------------------------------------------------- availability
 

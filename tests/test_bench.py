@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -371,3 +372,32 @@ def test_sample_sheet_loads_through_querysheet(tmp_path):
             assert query.values["StudyDate"] == [row.study_date.strftime("%Y%m%d")]
         if row.accession:
             assert query.values["AccessionNumber"] == [row.accession]
+
+
+CHILD_TEST = """
+import peers
+peers.ORTHANC_TOOLS["Orthanc"] = ("/nonexistent/Orthanc",)
+peers.DCMTK_TOOLS["dcmqrscp"] = ("/nonexistent/dcmqrscp",)
+
+def test_uses_orthanc(orthanc):
+    assert orthanc is not None
+
+def test_uses_dcmqrscp(dcmqrscp):
+    assert dcmqrscp is not None
+
+def test_requires_peers(require_real_peers):
+    pass
+"""
+
+
+@pytest.mark.parametrize("required, outcome", [("1", {"errors": 3}), ("0", {"skipped": 3})])
+def test_fixtures_fail_or_skip_when_programs_are_missing(pytester, monkeypatch, required, outcome):
+    here = Path(__file__).resolve().parent
+    pytester.makeconftest((here / "conftest.py").read_text())
+    pytester.makepyfile(test_child=CHILD_TEST)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(here.parent), str(here)]))
+    monkeypatch.setenv("REQUIRE_REAL_PEERS", required)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(**outcome)
+    if required == "1":
+        result.stdout.fnmatch_lines(["*REQUIRE_REAL_PEERS=1 but these programs are missing*"])
