@@ -189,6 +189,29 @@ def test_echo_timeout_when_port_never_answers():
         silent.close()
 
 
+def test_echo_connect_timeout_when_connections_are_dropped():
+    full = socket.socket()
+    full.bind((HOST, 0))
+    full.listen(0)            # a full accept queue: the kernel drops further SYNs, like a firewall
+    port = full.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(3):
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex((HOST, port))
+            fillers.append(c)
+        time.sleep(0.2)
+        with pytest.raises(pacs.NetError) as info:
+            pacs.echo(ME, peer("FULL", "FULL", port), pacs.Timeouts(connect=1, acse=5, dimse=5, network=5))
+        assert info.value.kind == "timeout" and "no TCP connection within 1 s" in str(info.value)
+        assert info.value.transient
+    finally:
+        for c in fillers:
+            c.close()
+        full.close()
+
+
 @pytest.fixture(scope="module")
 def strict_orthanc(tmp_path_factory):
     """An Orthanc that checks the called AE title, answers echo only for known modalities and
