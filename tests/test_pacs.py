@@ -497,7 +497,8 @@ def test_move_series_and_study_from_orthanc(orthanc_to_receiver, synthetic_study
     assert (result.completed, result.failed, result.warning) == (series.count, 0, 0)
     assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)}
     assert {r.calling_aet for r in got.requests} == {orthanc.aet}
-    assert all(isinstance(p, pacs.RetrieveResult) for p in pending)
+    assert pending and all(isinstance(p, pacs.RetrieveResult) for p in pending)
+    assert pending[-1].completed + pending[-1].remaining == series.count
 
     result = pacs.move(ME, orthanc.peer, "MID_RECV", "STUDY", {"StudyInstanceUID": study.study_uid}, TIMEOUTS)
     assert result.completed == study.count and result.failed == 0
@@ -712,3 +713,13 @@ def test_retrieve_already_cancelled_opens_nothing(free_port):
     keys = {"StudyInstanceUID": "1.2.3"}
     assert pacs.move(ME, nowhere, "DEST", "STUDY", keys, TIMEOUTS, cancel=cancel).cancelled
     assert pacs.get(ME, nowhere, "STUDY", keys, TIMEOUTS, on_store=Received(), cancel=cancel).cancelled
+
+
+def test_get_from_dcmqrscp(dcmqrscp_loaded, synthetic_study_files):
+    got = Received()
+    patient, study, series = series_of(synthetic_study_files, "MR")
+    result = pacs.get(ME, dcmqrscp_loaded.peer, "SERIES",
+                      {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid},
+                      TIMEOUTS, on_store=got)
+    assert result.status == pacs.STATUS_SUCCESS and result.completed == series.count
+    assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)}
