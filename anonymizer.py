@@ -585,7 +585,8 @@ class BasicProfile(ElementStep):
         return (f"3. Apply PS3.15 Table E.1-1 Basic Profile (edition {deid_profile.EDITION}, "
                 f"{len(deid_profile.BASIC_PROFILE)} attributes): D dummy, Z empty, X remove, "
                 "U remap, K keep, C clean; sequences cleaned item by item; unlisted free text "
-                "(LT/ST/UT) removed; inside D sequences (SR content...) all other text replaced. Options: " + "; ".join(opts) + ".")
+                "(LT/ST/UT) removed; inside D sequences (SR content...) all other text replaced. "
+                "Options: " + "; ".join(opts) + ".")
 
     def decide(self, tag, vr, inside_d, current):
         if current is not None:
@@ -751,9 +752,11 @@ class DropRules:
                     text = text[len(WHOLE_WORD_PREFIX):]
                 if not text:
                     continue
-                pattern = r"(?<![A-Za-z0-9])" + re.escape(text) + r"(?![A-Za-z0-9])" if word else re.escape(text)
-                self.rules.append((kw, tag_for_keyword(kw), ("whole word " if word else "") + repr(text),
-                                   re.compile(pattern, re.IGNORECASE)))
+                pattern = re.escape(text)
+                if word:
+                    pattern = r"(?<![A-Za-z0-9])" + pattern + r"(?![A-Za-z0-9])"
+                label = ("whole word " if word else "") + repr(text)
+                self.rules.append((kw, tag_for_keyword(kw), label, re.compile(pattern, re.IGNORECASE)))
 
     def describe(self) -> str:
         rules = "; ".join(f"{kw} contains {what}" for kw, _, what, _ in self.rules) or "none"
@@ -773,7 +776,8 @@ class DropRules:
         sop_class = read_text(ds, 0x00080016)
         if sop_class in self.drop_classes:
             name = UID_dictionary.get(sop_class, ("",))[0]
-            return f"SOP class {sop_class} {name} is in the drop list (deid_drop_sop_classes)".replace("  ", " ")
+            named = f"{sop_class} {name}".strip()
+            return f"SOP class {named} is in the drop list (deid_drop_sop_classes)"
         return None
 
 

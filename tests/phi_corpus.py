@@ -211,7 +211,8 @@ def base_instance(planter: Planter, ids: Ids, index: int, sop_class: str = CT_IM
     family, given = ids.patient_name.split("^")[:2]
     ds.StudyDescription = f"CT HEAD {given} {family} {ids.patient_id} {ids.accession}"
     ds.SeriesDescription = f"AXIAL {ids.study_date[:4]}-{ids.study_date[4:6]}-{ids.study_date[6:]}"
-    ds.ProtocolName = f"HEAD ROUTINE {family.lower()} {ids.study_date[4:6]}/{ids.study_date[6:]}/{ids.study_date[:4]}"
+    us_date = f"{ids.study_date[4:6]}/{ids.study_date[6:]}/{ids.study_date[:4]}"
+    ds.ProtocolName = f"HEAD ROUTINE {family.lower()} {us_date}"
     ds.SeriesNumber, ds.InstanceNumber = 1, index + 1
     ds.Rows = ds.Columns = 8
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
