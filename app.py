@@ -385,7 +385,8 @@ class App:
             self.go_step(self.step_index + 1)
 
     def busy(self, kind: str | None = None) -> bool:
-        return any(j.kind == kind or (kind is None and j.kind in ("search", "download")) for j in self.jobs)
+        """A job of that kind runs (kind None: a sheet load, search or download)."""
+        return any(j.kind == kind or (kind is None and j.kind in ("sheet", "search", "download")) for j in self.jobs)
 
     def sync_buttons(self) -> None:
         """Enable/disable every action from the current state (never left stale by an error).
@@ -410,7 +411,7 @@ class App:
     # ------------------------------------------------------------------ project and sheet
     def on_new_project(self, arg=None) -> None:
         root = self.ask_path("folder", "Choose an empty folder (or a new one) for the project", arg,
-                             default_path=str(Path(self.settings.defaults.storage_root).expanduser()))
+                             default_path=str(self.settings.defaults.storage_root_path()))
         if root is None:
             return
         import project as projectmod
@@ -479,17 +480,23 @@ class App:
             self.load_sheet(path)
 
     def load_sheet(self, path) -> None:
-        import querysheet
+        """Read the sheet and store its queries in the project (created under the storage root
+        when none is open) on a worker thread; _sheet_done shows the result."""
+        if self.busy():
+            raise UserError("A sheet, search or download is still running; wait for it or press Cancel.")
         path = Path(path)
-        try:
-            result = querysheet.load_sheet(path, self.settings)
-        except querysheet.SheetError as e:
-            raise UserError(str(e)) from None
-        if self.project is None:
-            import project as projectmod
-            root = projectmod.Project.default_root(Path(self.settings.defaults.storage_root).expanduser(), path)
-            self._set_project(projectmod.Project.create(root, {"raw": not self.window["-ANON-"].get()}))
-        self.project.add_queries(result.queries, result.errors)
+        self.say(f"Reading {path.name}…")
+        self._start("sheet", self._sheet_done, read_sheet_into_project, path, self.settings, self.project,
+                    not self.window["-ANON-"].get())
+
+    def _sheet_done(self, value, error) -> None:
+        if error is not None:
+            raise error if isinstance(error, UserError) else UserError(f"The sheet could not be loaded: "
+                                                                        f"{_readable(error)}")
+        result, proj = value
+        path = Path(result.path)
+        if proj is not self.project:
+            self._set_project(proj)
         self.sheet = result
         self.searched = False
         self._show_sheet(result)
@@ -566,11 +573,12 @@ class App:
         self.search_progress = None
         self.window["-SEARCH-BAR-"].update(current_count=0, max=1)
         self.window["-SEARCH-STATUS-"].update(f"Searching {source}…")
-        self._start("search", self._search_done, engine.search, self.settings, self.project, source,
+        self._start("search", self._search_done, with_series(engine.search), self.settings, self.project, source,
                     exact=exact, on_event=self.post)
         self.reach(2)
 
-    def _search_done(self, result, error) -> None:
+    def _search_done(self, value, error) -> None:
+        result, series = value if error is None else (None, None)
         if error is not None:
             self.window["-SEARCH-STATUS-"].update("Search stopped.")
             raise UserError(f"Search failed: {_readable(error)}")
@@ -579,7 +587,7 @@ class App:
         self.window["-SEARCH-STATUS-"].update(status)
         self._show_search_counts(result.found, result.missing, result.failed)
         self.searched = True
-        self._load_results(self.project.series())
+        self._load_results(series)
         if self.model.rows:
             self.say(status + " Next: tick the wanted series.")
             self.reach(3)
@@ -752,11 +760,12 @@ class App:
         self.window["-DL-STATUS-"].update(f"Starting: {len(model.selected)} series from {source} to {dest}…")
         self.say(f"Downloading {len(model.selected)} series from {source}"
                  f"{', de-identifying every image' if anonymize else ' without de-identification'}…")
-        self._start("download", self._download_done, engine.download, self.settings, self.project, source,
-                    destination=dest, anonymize=anonymize, on_event=self.post)
+        self._start("download", self._download_done, with_series(engine.download), self.settings, self.project,
+                    source, destination=dest, anonymize=anonymize, on_event=self.post)
         self.reach(4)
 
-    def _download_done(self, result, error) -> None:
+    def _download_done(self, value, error) -> None:
+        result, series = value if error is None else (None, None)
         self.draw_download(force=True)
         if error is not None:
             self._write_reports_fallback()
@@ -765,24 +774,28 @@ class App:
             raise UserError(f"Download failed: {_readable(error)}")
         self.download_done = result
         self.window["-SUMMARY-"].update(summary_text(result, self.project))
-        for uid, status, received, expected in _series_states(self.project):
+        for s in series:
             for info in self.dl.studies.values():
-                if uid in info["series"]:
-                    info["series"][uid] = (status, received, expected)
+                if s.series_uid in info["series"]:
+                    info["series"][s.series_uid] = (s.status, s.received, s.expected)
         mygui.show_study_table(self.window, self.dl.studies)
         if self.model is not None:
-            self._load_results(self.project.series())
+            self._load_results(series)
         level = "error" if result.error else "warning" if result.cancelled else "info"
         self.say(result.error or ("Download cancelled; the reports are written." if result.cancelled
                                   else "Download finished; the reports are written."), level)
         self.refresh_steps()
 
     def _write_reports_fallback(self) -> None:
-        try:
-            import reports
-            reports.write_reports(self.project, self.settings)
-        except Exception:
-            log.exception("writing the reports after a failed download failed")
+        """After a failed download job: write the reports on a worker thread."""
+        import reports
+
+        def done(paths, error) -> None:
+            if error is not None:
+                self.say(f"The reports could not be written: {_readable(error)}", "error")
+            else:
+                self.say(f"Wrote {len(paths)} report workbooks to {self.project.private_dir}.")
+        self._start("reports", done, reports.write_reports, self.project, self.settings)
 
     def on_open_images(self, _=None) -> None:
         if self.project is None:
@@ -816,9 +829,17 @@ class App:
     def on_export(self, _=None) -> None:
         if self.project is None:
             raise UserError("No project is open: load a sheet or open a project first.")
+        if self.busy("reports"):
+            raise UserError("The reports are being written; wait a moment.")
         import reports
-        paths = reports.write_reports(self.project, self.settings)
-        self.say(f"Wrote {len(paths)} report workbooks to {self.project.private_dir}.")
+        project = self.project
+
+        def done(paths, error) -> None:
+            if error is not None:
+                raise UserError(f"The reports could not be written: {_readable(error)}")
+            self.say(f"Wrote {len(paths)} report workbooks to {project.private_dir}.")
+        self.say("Writing the report workbooks…")
+        self._start("reports", done, reports.write_reports, project, self.settings)
 
     def on_about(self, _=None) -> None:
         text = about_text()
@@ -1052,8 +1073,30 @@ def summary_text(result, project=None) -> str:
     return "\n".join(lines)
 
 
-def _series_states(project) -> list[tuple[str, str, int, int | None]]:
-    return [(s.series_uid, s.status, s.received, s.expected) for s in project.series()]
+def read_sheet_into_project(path: Path, settings, proj, raw: bool):
+    """Worker-thread part of loading a sheet: read it, create the project under the storage root
+    when none is open, store the queries and row errors. Returns (SheetResult, Project)."""
+    import project as projectmod
+    import querysheet
+    try:
+        result = querysheet.load_sheet(path, settings)
+    except querysheet.SheetError as e:
+        raise UserError(str(e)) from None
+    if proj is None:
+        root = projectmod.Project.default_root(settings.defaults.storage_root_path(), path)
+        proj = projectmod.Project.create(root, {"raw": raw})
+    proj.add_queries(result.queries, result.errors)
+    return result, proj
+
+
+def with_series(fn: Callable) -> Callable:
+    """An engine job that also reads the project's series afterwards, on the same worker thread,
+    so the window gets (result, series) without touching the database itself."""
+    def job(settings, project, *args, **kwargs):
+        result = fn(settings, project, *args, **kwargs)
+        return result, project.series()
+    job.__name__ = getattr(fn, "__name__", "job")
+    return job
 
 
 def about_text() -> str:

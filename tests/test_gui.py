@@ -426,6 +426,7 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
 def test_closing_mid_download_asks_cancels_and_writes_reports(tmp_path, gui_env, demo_env):
     d, settings = demo_env
     a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name)
+    assert a.run_until(lambda: a.sheet is not None, 20), a.messages     # the sheet loads on a worker
     click(a, "-SEARCH-")
     assert a.run_until(lambda: a.searched, 60), a.messages
     a.window.write_event_value("-SEL-ALL-", None)
