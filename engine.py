@@ -628,6 +628,64 @@ class _Counters:
             return True
 
 
+#: expected instances from which a de-identifying run uses worker processes (automatic mode)
+POOL_MIN_INSTANCES = 400
+#: cores from which a de-identifying run uses worker processes (automatic mode)
+POOL_MIN_CORES = 4
+
+#: per-process state of a de-identification worker process (set once by _pool_init; each
+#: worker process has its own copy, nothing is shared with the parent)
+_POOL_WORKER: dict = {}
+
+
+def _pool_init(project_root: str, config) -> None:
+    """Runs once in each worker process: opens the project (for its keys) and builds the anonymizer."""
+    import anonymizer
+    import project as project_mod
+    proj = project_mod.Project.open(Path(project_root))
+    _POOL_WORKER["anonymizer"] = anonymizer.Anonymizer(config, keys=proj)
+    _POOL_WORKER["images"] = Path(proj.images_dir)
+
+
+def _pool_process(data: bytes, study_number: str) -> dict:
+    """In a worker process: parse, de-identify, encode and write one instance; say what happened."""
+    from pydicom import dcmread
+    ds = dcmread(BytesIO(data))
+    res = _POOL_WORKER["anonymizer"].anonymize(ds)
+    if res.dataset is None or res.dropped:
+        return {"dropped": res.dropped or "dropped"}
+    out = res.dataset
+    rel = anonymized_relpath(out, study_number)
+    path = _POOL_WORKER["images"] / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blob = encode_dataset(out)
+    if not path.exists():
+        write_atomic(path, blob)
+    return {"dropped": None, "relpath": rel, "new_sop": element_text(out, "SOPInstanceUID"),
+            "nbytes": len(blob), "key": res.key}
+
+
+class _AnonPool:
+    """De-identification, encoding and writing in worker processes, so they run beside the GIL.
+
+    The receiver threads hand over the instance bytes as received and wait for the outcome;
+    the parent keeps the routing and every project record.
+    """
+
+    def __init__(self, project_root: Path, config, processes: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        self._ex = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_pool_init, initargs=(str(project_root), config))
+        self.processes = processes
+
+    def run(self, data: bytes, study_number: str) -> dict:
+        return self._ex.submit(_pool_process, data, study_number).result()
+
+    def close(self) -> None:
+        self._ex.shutdown(wait=True, cancel_futures=True)
+
+
 class _Receiver:
     """The store handler for C-MOVE (our StorageSCP) and C-GET: de-identify, write, record.
 
@@ -671,6 +729,8 @@ class _Receiver:
 
     def _store(self, req, ds, rec, series_uid: str, sop_uid: str) -> int:
         key = None
+        if self.run.pool is not None and self.anonymizer is not None:
+            return self._store_in_pool(req, rec, series_uid, sop_uid)
         if self.anonymizer is None:
             data = req.encoded()
             rel = raw_relpath(ds)
@@ -700,6 +760,21 @@ class _Receiver:
                 self.project.record_key(key)
         return len(data)
 
+    def _store_in_pool(self, req, rec, series_uid: str, sop_uid: str) -> int:
+        r = self.run.pool.run(req.encoded(), rec.study_number)
+        if r["dropped"]:
+            self.project.record_instance(series_uid, sop_uid, new_sop_uid=None, relpath=None, nbytes=0,
+                                         status="IGNORED", reason=r["dropped"])
+            return 0
+        self.project.record_instance(series_uid, sop_uid, new_sop_uid=r["new_sop"], relpath=r["relpath"],
+                                     nbytes=r["nbytes"], status="WRITTEN")
+        with self._lock:
+            first = series_uid not in self._keyed
+            self._keyed.add(series_uid)
+        if first:
+            self.project.record_key(r["key"])
+        return r["nbytes"]
+
     def _ensure_dir(self, d: Path) -> None:
         if d not in self._dirs:
             d.mkdir(parents=True, exist_ok=True)
@@ -727,6 +802,7 @@ class _DownloadRun:
             (settings.peers[destination].aet if destination in settings.peers else destination)
         self.records = {s.series_uid: s for s in project.series(set(TO_RETRIEVE))}
         self.anonymizer = None if raw else _make_anonymizer(settings, project)
+        self.pool: _AnonPool | None = None
         self.receiver = _Receiver(self)
         self._active: dict[str, _Active] = {}
         self._active_lock = threading.Lock()
@@ -1019,12 +1095,13 @@ def effective_workers(settings, peer, workers: int | None) -> int:
 
 def download(settings, project, source: str, *, destination: str = SELF, method: str | None = None,
              workers: int | None = None, anonymize: bool = True, on_event=None,
-             cancel: threading.Event | None = None) -> DownloadFinished:
+             cancel: threading.Event | None = None, processes: int | None = None) -> DownloadFinished:
     """Retrieves every selected series not yet complete; de-identifies and writes each instance.
 
     Resumes by itself: series DOWNLOADED or IGNORED are skipped, and instances already recorded
     are acknowledged without being rewritten. Every report is written at the end, also after a
-    cancel or an error.
+    cancel or an error. `processes`: worker processes for de-identification (0: in the receiver
+    threads; None: automatic, used for runs of POOL_MIN_INSTANCES instances or more).
     """
     import pacs
     emit = _Emitter(on_event)
@@ -1046,6 +1123,9 @@ def download(settings, project, source: str, *, destination: str = SELF, method:
         if stale:
             log.info("removed %d temp files left by an interrupted run", stale)
         if run.records:
+            n_proc = _pool_size(processes, run, n_workers)
+            if n_proc and not run.raw:
+                run.pool = _AnonPool(project.root, _anon_config(settings), n_proc)
             if method == "move" and destination == SELF:
                 scp = _start_receiver(settings, run)
             run.execute()
@@ -1061,6 +1141,8 @@ def download(settings, project, source: str, *, destination: str = SELF, method:
                 scp.stop()
             except Exception:
                 log.exception("stopping our receiver failed")
+        if run.pool is not None:
+            run.pool.close()
         counts = run.finish(error)
         paths = _write_reports(project, settings, "all", emit)
     if error:
@@ -1071,6 +1153,26 @@ def download(settings, project, source: str, *, destination: str = SELF, method:
     log.info("download ended: %s%s", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing to do",
              " (cancelled)" if cancel.is_set() else "")
     return result
+
+
+def _pool_size(processes: int | None, run: _DownloadRun, workers: int) -> int:
+    """Worker processes for de-identification: only where spare cores make them pay.
+
+    Handing an instance to a process costs the receiver about as much as a third of the work
+    it saves, so with fewer than POOL_MIN_CORES cores (where the PACS or the network stack
+    already keeps a core busy) the receiver threads do the work themselves.
+    """
+    if processes is not None:
+        return max(0, int(processes))
+    cores = os.cpu_count() or 1
+    if run.counters.total < POOL_MIN_INSTANCES or cores < POOL_MIN_CORES:
+        return 0
+    return max(0, min(workers, cores - 2))
+
+
+def _anon_config(settings):
+    import anonymizer
+    return anonymizer.AnonConfig.from_settings(settings)
 
 
 def _start_receiver(settings, run: _DownloadRun):

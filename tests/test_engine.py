@@ -395,3 +395,19 @@ def test_cancel_stops_within_two_seconds_and_marks_cancelled(tmp_path, orthanc_f
     written, _ = proj.counts(rec.series_uid)
     assert 20 <= written < 300
     assert len(dicom_files(proj.images_dir)) == written
+
+
+def test_move_with_deidentification_in_worker_processes(tmp_path, orthanc_loaded, synthetic_study_files):
+    desc = synthetic_study_files.desc
+    s = orthanc_settings(tmp_path, orthanc_loaded, workers=2)
+    proj = searched_project(tmp_path, s, "ORTHANC", desc)
+    engine.select(proj)
+    fin = engine.download(s, proj, "ORTHANC", processes=2)
+    assert fin.error is None
+    assert_complete_and_whole(proj, desc)
+    ignored = [r for r in proj.series() if r.status == "IGNORED"]
+    assert len(ignored) == 2 * len(desc.patients)
+    assert len(proj.key_entries()) == len(desc.all_series()) - len(ignored)
+    # the worker processes used the project's own keys: the same patient pseudonyms throughout
+    ids = {pydicom.dcmread(f).PatientID for f in dicom_files(proj.images_dir)}
+    assert len(ids) == len(desc.patients)
