@@ -640,13 +640,19 @@ class _CancelWatch:
 
 
 def _apply_counts(result: RetrieveResult, status: Dataset) -> None:
+    """Take the sub-operation counts of a response; done-counts never go down.
+
+    Some PACS (Orthanc 1.10 on a failed sub-operation) send zeros in the final response.
+    """
     for attr, keyword in (("remaining", "NumberOfRemainingSuboperations"),
                           ("completed", "NumberOfCompletedSuboperations"),
                           ("failed", "NumberOfFailedSuboperations"),
                           ("warning", "NumberOfWarningSuboperations")):
         value = status.get(keyword)
-        if value is not None:
-            setattr(result, attr, int(value))
+        if value is None:
+            continue
+        value = int(value)
+        setattr(result, attr, value if attr == "remaining" else max(value, getattr(result, attr)))
 
 
 def _failed_uids(identifier: Dataset | None) -> list[str]:
@@ -693,7 +699,11 @@ def _collect(responses: Iterator, watch: _CancelWatch, peer: Any, timeouts: Any,
             result.remaining = 0
         result.cancelled = code == STATUS_CANCEL or watch.fired
         if is_failure(code) and not watch.fired:
-            raise _status_error(peer, code, what, result)
+            error = _status_error(peer, code, what, result)
+            if result.completed or result.failed or result.warning:
+                # it failed part-way through the sub-operations: usually one store, worth a retry
+                error.transient = True
+            raise error
         return result
     result.cancelled = watch.fired
     return result

@@ -526,11 +526,12 @@ def test_move_patient_root_and_parallel_moves(orthanc_to_receiver, synthetic_stu
     assert got.sop_uids == {se.sop_uid(i) for _, _, se in jobs for i in range(se.count)}
 
 
-def test_move_failed_store_is_never_success_orthanc(orthanc_to_receiver, synthetic_study_files):
+@pytest.mark.parametrize("bad_index", [0, 5])
+def test_move_failed_store_is_never_success_orthanc(orthanc_to_receiver, synthetic_study_files, bad_index):
     """Orthanc stops a move at the first refused C-STORE and answers a failure status."""
     orthanc, make = orthanc_to_receiver
     patient, study, series = series_of(synthetic_study_files, "CT")
-    bad_uid = series.sop_uid(0)
+    bad_uid = series.sop_uid(bad_index)
     got = Received({bad_uid}, raise_error=True)
     make(got)
     keys = {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid}
@@ -540,6 +541,8 @@ def test_move_failed_store_is_never_success_orthanc(orthanc_to_receiver, synthet
     assert err.kind == "status" and err.status != pacs.STATUS_SUCCESS and err.result is not None
     assert f"0x{err.status:04X}" in str(err)
     assert bad_uid not in got.sop_uids
+    assert err.result.completed == len(got.requests)          # counts kept from the pending answers
+    assert err.transient is (len(got.requests) > 0)           # part-way failures are worth a retry
 
 
 def test_move_failed_store_is_a_failed_suboperation_dcmqrscp(dcmqrscp_loaded, receiver, synthetic_study_files):
