@@ -16,7 +16,7 @@ Simplest use (what `python main.py demo` builds on)::
 
 `running()` generates the sample set under <storage_root>/demo/pacs (once), writes the sheet,
 starts the SCP, registers "DEMO PACS" through settings.save_peers, and accepts and moves to the
-AE title of the <SELF> peer (call `d.refresh()` after changing <SELF> while it runs).
+AE titles in peers.json, <SELF> included (re-read at each use, so edits apply at once).
 
 Lower level::
 
@@ -306,6 +306,44 @@ def _no_delay(event) -> None:
             pass
 
 
+def _local(host: str) -> str:
+    """A host to connect to: a wildcard listen address means this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+
+
+class ConfigPeers:
+    """The peers in a config's peers.json, re-read on every use so edits apply while running.
+
+    The demo behaves like a PACS where every configured peer is a registered AE: it accepts
+    their calls and can C-MOVE to them.
+    """
+
+    def __init__(self, config_dir: Path | str):
+        self.path = Path(config_dir) / "peers.json"
+
+    def _entries(self) -> list[dict]:
+        """The peer entries; none when the file is missing or unreadable."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [e for e in data.values() if isinstance(e, dict)] if isinstance(data, dict) else []
+
+    def allows(self, aet: str) -> bool:
+        """Whether some configured peer has this AE title."""
+        return any(str(e.get("peer_aet", "")).strip() == aet for e in self._entries())
+
+    def address(self, aet: str) -> tuple[str, int] | None:
+        """(host, port) of the configured peer with this AE title, or None."""
+        for e in self._entries():
+            if str(e.get("peer_aet", "")).strip() == aet:
+                try:
+                    return _local(str(e.get("peer_ip", ""))), int(e.get("peer_port"))
+                except (TypeError, ValueError):
+                    return None
+        return None
+
+
 def _allow_fn(allowed) -> Callable[[str], bool]:
     """A predicate from None (everyone), a collection of AE titles, or a callable."""
     if allowed is None:
@@ -346,6 +384,7 @@ class DemoPACS:
         self._requested_port = int(port)
         self._allowed = _allow_fn(allowed)
         self._destinations: dict[str, tuple[str, int]] = {}
+        self._config_peers: ConfigPeers | None = None
         self._lock = threading.Lock()
         self._server = None
         self.index: DemoIndex | None = None
@@ -383,7 +422,7 @@ class DemoPACS:
             self.storage_root = settings.load_settings(self.config_dir).defaults.storage_root_path()
         files = prepare_files(self.storage_root, self.desc)
         self.data_dir, self.desc, self.sample_sheet_path = files.data_dir, files.desc, files.sheet_path
-        accept_self(self, self.config_dir)
+        self.use_config_peers(self.config_dir)
 
     def stop(self) -> None:
         """Stop listening and close open associations."""
@@ -406,14 +445,25 @@ class DemoPACS:
 
     def register_destination(self, aet: str, host: str, port: int) -> None:
         """Let C-MOVE send to `aet` at host:port (0.0.0.0 means this machine)."""
-        host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
         with self._lock:
-            self._destinations[aet.strip()] = (host, int(port))
+            self._destinations[aet.strip()] = (_local(host), int(port))
 
     def destination(self, aet: str) -> tuple[str, int] | None:
-        """(host, port) registered for a move destination AE title, or None."""
+        """(host, port) for a move destination: registered, else from the config's peers."""
+        aet = aet.strip()
         with self._lock:
-            return self._destinations.get(aet.strip())
+            found = self._destinations.get(aet)
+            config_peers = self._config_peers
+        if found is None and config_peers is not None:
+            found = config_peers.address(aet)
+        return found
+
+    def use_config_peers(self, config_dir: Path | str) -> None:
+        """Accept, and move to, every peer in config_dir/peers.json (read at each use)."""
+        config_peers = ConfigPeers(config_dir)
+        with self._lock:
+            self._config_peers = config_peers
+        self._allowed = config_peers.allows
 
     def set_allowed(self, allowed) -> None:
         """Replace the calling-AE rule (None, AE titles, or callable)."""
@@ -530,8 +580,7 @@ class DemoRun:
         return self.pacs.aet
 
     def refresh(self) -> None:
-        """Re-read <SELF> from config so the demo accepts and moves to its current AE/port."""
-        accept_self(self.pacs, self.config_dir)
+        """Nothing to do: peers.json is re-read at each association and move (kept for callers)."""
 
 
 @dataclass(frozen=True)
@@ -568,12 +617,8 @@ def register_peer(config_dir: Path | str, port: int, *, aet: str = DEMO_AET,
 
 
 def accept_self(pacs: DemoPACS, config_dir: Path | str) -> None:
-    """Accept calls from, and move to, the <SELF> peer and every configured peer's AE title."""
-    import settings
-    current = settings.load_settings(Path(config_dir))
-    me = current.self_peer
-    pacs.register_destination(me.aet, me.host, me.port)
-    pacs.set_allowed({p.aet for p in current.peers.values()})
+    """Accept calls from, and move to, every peer of the config (<SELF> included)."""
+    pacs.use_config_peers(config_dir)
 
 
 def ensure_demo(config_dir: Path | str, storage_root: Path | str, port: int,

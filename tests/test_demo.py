@@ -277,6 +277,13 @@ def test_running_registers_peer_and_serves_the_sample_sheet(tmp_path):
         assert d.pacs.destination(me.aet) == ("127.0.0.1", self_port)
         stranger = _assoc(d.pacs, Verification, calling="STRANGER")
         assert stranger.is_rejected
+        now = settings.load_settings(config_dir)       # a new <SELF> applies while running
+        settings.save_peers(config_dir, {**now.peers, settings.SELF: settings.PeerConfig(
+            name=settings.SELF, aet="MID_RENAMED", host="0.0.0.0", port=self_port + 1)})
+        assert d.pacs.destination("MID_RENAMED") == ("127.0.0.1", self_port + 1)
+        renamed = _assoc(d.pacs, Verification, calling="MID_RENAMED")
+        assert renamed.is_established
+        renamed.release()
     closed = AE(me.aet)
     closed.add_requested_context(Verification)
     after = closed.associate(peers.HOST, d.port, ae_title=demo.DEMO_AET)
