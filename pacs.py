@@ -822,8 +822,11 @@ def _store_handler(on_store: StoreHandler, activity: _Activity | None = None) ->
 class StorageSCP:
     """Our receiver: accepts C-STORE (and C-ECHO) from allowed calling AE titles only.
 
-    allowed_aets is a set, or a callable returning one that is asked again for every association.
-    Instances are stored as received (no decompression) and handed to on_store.
+    allowed_aets is a set, or a callable returning one that is asked again for every association;
+    any other calling AE title is rejected with "calling AE title not recognised".
+    Instances are kept as received (no decompression) and handed to on_store, which is called
+    from one thread per association, so several at once: it must be thread-safe. Its status is
+    the answer; an exception is answered 0xA700 (OSError) or 0xC000, never success.
     """
 
     def __init__(self, ae_title: str, host: str, port: int,
