@@ -65,6 +65,8 @@ SERIES_KEYS = (
     "PerformedProcedureStepStartDate", "InstitutionName", "StationName", "Laterality",
     "OperatorsName", "PerformingPhysicianName", "ManufacturerModelName",
 )
+#: attributes of the PATIENT level of the Patient Root model (not keys of its STUDY level)
+PATIENT_LEVEL_KEYS = ("PatientName", "PatientBirthDate", "PatientSex", "OtherPatientIDs", "IssuerOfPatientID")
 #: identifiers a sheet row may name that filter at series level
 SERIES_FILTER_KEYS = ("SeriesDescription", "Modality", "SeriesNumber", "SeriesInstanceUID")
 #: return keys always asked for, whatever query.json says
@@ -362,8 +364,9 @@ def search(settings, project, source: str, *, exact: bool = False, on_event=None
     net_failures = 0
     last_error: str | None = None
     log.info("search on %s: %d queries", source, total)
-    session = pacs.QuerySession(settings.self_peer.aet, peer, timeouts_for(settings),
-                                model=getattr(peer, "query_model", "study") or "study")
+    model = getattr(peer, "query_model", "study") or "study"
+    session = pacs.QuerySession(settings.self_peer.aet, peer, timeouts_for(settings), model=model)
+    patients: dict[str, dict[str, str]] = {}
     try:
         for done, q in enumerate(queries, start=1):
             if cancel.is_set():
@@ -373,7 +376,8 @@ def search(settings, project, source: str, *, exact: bool = False, on_event=None
                 failed += 1
             else:
                 try:
-                    n = _search_one(settings, project, session, q, exact or bool(getattr(q, "exact", False)))
+                    n = _search_one(settings, project, session, q, exact or bool(getattr(q, "exact", False)),
+                                    model, patients)
                     net_failures = 0
                     if n:
                         found += 1
@@ -404,13 +408,23 @@ def _searchable(q) -> bool:
     return status in SEARCHABLE_QUERY and bool(getattr(q, "values", None))
 
 
-def _search_one(settings, project, session, q, exact: bool) -> int:
-    """Runs one query row; returns the number of series stored for it."""
+def _search_one(settings, project, session, q, exact: bool, model: str = "study",
+                patients: dict | None = None) -> int:
+    """Runs one query row; returns the number of series stored for it.
+
+    Patient Root: patient attributes are not keys of the STUDY level there, so they are asked
+    once per patient at the PATIENT level and merged in (`patients` caches them per run).
+    """
+    patient_root = model == "patient"
     study_return = _return_keys(STUDY_KEYS, STUDY_RETURN, settings.query_tags)
+    if patient_root:
+        study_return = [kw for kw in study_return if kw not in PATIENT_LEVEL_KEYS]
     series_return = _return_keys(SERIES_KEYS, SERIES_RETURN, settings.query_tags)
     studies: dict[str, dict[str, str]] = {}
     for match_keys in study_key_sets(q.values, exact):
         keys: dict[str, object] = {kw: "" for kw in study_return}
+        if patient_root:
+            match_keys = {k: v for k, v in match_keys.items() if k not in PATIENT_LEVEL_KEYS}
         keys.update(match_keys)
         for ds in session.find("STUDY", keys):
             uid = element_text(ds, "StudyInstanceUID")
@@ -420,9 +434,11 @@ def _search_one(settings, project, session, q, exact: bool) -> int:
                     studies[uid] = tags
     stored = 0
     for study_uid, study_tags in studies.items():
+        if patient_root and study_tags.get("PatientID"):
+            study_tags.update(_patient_tags(session, study_tags["PatientID"], settings, patients))
         keys = {kw: "" for kw in series_return}
         keys["StudyInstanceUID"] = study_uid
-        if getattr(session, "model", "study") == "patient" and study_tags.get("PatientID"):
+        if patient_root and study_tags.get("PatientID"):
             keys["PatientID"] = study_tags["PatientID"]
         for ds in session.find("SERIES", keys):
             series_tags = {kw: element_text(ds, kw) for kw in series_return}
@@ -437,6 +453,20 @@ def _search_one(settings, project, session, q, exact: bool) -> int:
             stored += 1
     log.info("query %s: %d studies, %d series", q.number, len(studies), stored)
     return stored
+
+
+def _patient_tags(session, patient_id: str, settings, cache: dict | None) -> dict[str, str]:
+    """Patient attributes from a PATIENT-level C-FIND (Patient Root), asked once per patient."""
+    if cache is not None and patient_id in cache:
+        return cache[patient_id]
+    wanted = _return_keys(PATIENT_LEVEL_KEYS, ("PatientName",), settings.query_tags)
+    keys: dict[str, object] = {kw: "" for kw in wanted}
+    keys["PatientID"] = patient_id
+    found = session.find("PATIENT", keys)
+    tags = {kw: element_text(found[0], kw) for kw in wanted} if found else {}
+    if cache is not None:
+        cache[patient_id] = tags
+    return tags
 
 
 # ----------------------------------------------------------------------------------------- select

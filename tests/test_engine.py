@@ -411,3 +411,97 @@ def test_move_with_deidentification_in_worker_processes(tmp_path, orthanc_loaded
     # the worker processes used the project's own keys: the same patient pseudonyms throughout
     ids = {pydicom.dcmread(f).PatientID for f in dicom_files(proj.images_dir)}
     assert len(ids) == len(desc.patients)
+
+
+def test_patient_root_search_and_move_with_dcmqrscp(tmp_path, dcmqrscp_loaded, synthetic_study_files):
+    desc = synthetic_study_files.desc
+    cfg = write_config(tmp_path / "config", dcmqrscp_loaded.self_port,
+                       {"DCMQRSCP": peer_entry(dcmqrscp_loaded, query_model="patient")})
+    s = settings_mod.load_settings(cfg)
+    assert s.peers["DCMQRSCP"].query_model == "patient"
+    proj = new_project(tmp_path, [q(1, PatientID=desc.patients[1].patient_id)])
+    res = engine.search(s, proj, "DCMQRSCP")
+    assert res.found == 1
+    p1_series = [se for st in desc.patients[1].studies for se in st.series]
+    assert len(proj.series()) == len(p1_series)
+    assert {r.tags.get("PatientName") for r in proj.series()} == {desc.patients[1].name}   # from PATIENT level
+    engine.select(proj, modalities="MR")
+    fin = engine.download(s, proj, "DCMQRSCP")
+    assert fin.error is None and fin.counts == {"DOWNLOADED": 2}
+
+
+def test_search_rejected_association_is_failed_with_the_reason(tmp_path, orthanc_factory):
+    strict = orthanc_factory(config={"DicomCheckCalledAet": True})
+    cfg = write_config(tmp_path / "config", strict.self_port,
+                       {"STRICT": {"peer_aet": "WRONG_AET", "peer_ip": "127.0.0.1", "peer_port": strict.dicom_port}})
+    s = settings_mod.load_settings(cfg)
+    proj = new_project(tmp_path, [q(1, PatientID="123"), q(2, PatientID="456")])
+    res = engine.search(s, proj, "STRICT")
+    assert (res.found, res.missing, res.failed) == (0, 0, 2)
+    assert all("rejected" in (r.reason or "") for r in proj.queries())
+
+
+def test_workers_retrieve_in_parallel(tmp_path, orthanc_loaded, synthetic_study_files, monkeypatch):
+    import pacs
+    desc = synthetic_study_files.desc
+    s = orthanc_settings(tmp_path, orthanc_loaded, workers=3)
+    proj = searched_project(tmp_path, s, "ORTHANC", desc)
+    engine.select(proj, modalities="CT")                 # a subset: series-level moves
+    active, peak, lock = [0], [0], threading.Lock()
+    real_move = pacs.move
+
+    def counting_move(*a, **kw):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        try:
+            time.sleep(0.3)                              # hold the slot so overlaps are visible
+            return real_move(*a, **kw)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(pacs, "move", counting_move)
+    fin = engine.download(s, proj, "ORTHANC")
+    assert fin.error is None
+    assert peak[0] == 3
+    assert set(fin.counts) <= {"DOWNLOADED", "IGNORED"} and fin.counts.get("DOWNLOADED")
+
+
+def test_a_move_where_no_instance_arrives_is_cancelled_after_the_idle_timeout(tmp_path, orthanc_factory, free_port):
+    import socket
+    silent = socket.socket()                             # accepts TCP, never answers the association
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        server = orthanc_factory(self_port=silent.getsockname()[1], config={"DicomScuTimeout": 30})
+        one = synthdata_one_series(seed=61, count=3)
+        server.upload(list(synthdata_iter(one)))
+        s = orthanc_settings(tmp_path, server, move_idle_timeout=1, retries=1)
+        # our receiver listens elsewhere: Orthanc sends to the silent port
+        cfg = write_config(tmp_path / "config2", free_port(), {"ORTHANC": peer_entry(server)},
+                           move_idle_timeout=1, retries=1)
+        s = settings_mod.load_settings(cfg)
+        proj = searched_project(tmp_path, s, "ORTHANC", one)
+        engine.select(proj)
+        t0 = time.monotonic()
+        fin = engine.download(s, proj, "ORTHANC")
+        took = time.monotonic() - t0
+        rec = proj.series()[0]
+        assert rec.status == "FAILED", (rec.status, rec.reason)
+        assert "no instance arrived for 1 s" in rec.reason
+        assert took < 20
+        assert fin.counts == {"FAILED": 1}
+    finally:
+        silent.close()
+
+
+def synthdata_one_series(seed: int, count: int):
+    import synthdata
+    return synthdata.generate_set(seed=seed, n_patients=1, studies_per_patient=1,
+                                  series_spec=((synthdata.SeriesSpec("CT", "ONLY", count),),))
+
+
+def synthdata_iter(desc):
+    import synthdata
+    return synthdata.iter_datasets(desc)
