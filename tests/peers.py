@@ -35,6 +35,7 @@ log = logging.getLogger("mid.tests.peers")
 HOST = "127.0.0.1"
 REQUIRE_ENV = "REQUIRE_REAL_PEERS"
 SELF_AET = "MID_SCU"              # the AE title tests call from and move to
+START_ATTEMPTS = 3                # free ports can be taken between choosing and binding
 
 ORTHANC_TOOLS: dict[str, tuple[str, ...]] = {"Orthanc": ("/usr/sbin/Orthanc", "Orthanc")}
 DCMTK_TOOLS: dict[str, tuple[str, ...]] = {"dcmqrscp": ("/usr/bin/dcmqrscp",),
@@ -117,6 +118,13 @@ def _wait_port(port: int, proc: subprocess.Popen, log_path: Path, what: str, tim
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"{what} did not open port {port} within {timeout}s:\n{_tail(log_path)}")
+
+
+def _check_alive(proc: subprocess.Popen, log_path: Path, what: str) -> None:
+    """Raise if the server died right after its port answered (someone else held the port)."""
+    time.sleep(0.2)
+    if proc.poll() is not None:
+        raise RuntimeError(f"{what} exited with code {proc.returncode}:\n{_tail(log_path)}")
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -229,11 +237,20 @@ class OrthancServer:
         if binary is None:
             raise RuntimeError("Orthanc is not installed (Debian package orthanc)")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        cfg_path = self.workdir / "orthanc.json"
-        cfg_path.write_text(json.dumps(self.config(), indent=1))
-        self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir)
-        self._wait_rest()
-        _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")
+        for attempt in range(START_ATTEMPTS):
+            cfg_path = self.workdir / "orthanc.json"
+            cfg_path.write_text(json.dumps(self.config(), indent=1))
+            self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir)
+            try:
+                self._wait_rest()
+                _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")
+                _check_alive(self.proc, self.log_path, "Orthanc")
+                return self
+            except RuntimeError:
+                _stop(self.proc)
+                if attempt == START_ATTEMPTS - 1:
+                    raise
+                self.http_port, self.dicom_port = free_port(), free_port()   # a port was taken
         return self
 
     def _wait_rest(self, timeout: float = 30) -> None:
@@ -330,6 +347,7 @@ class DcmqrscpServer:
                  *, aet: str = "DCMQRSCP", port: int | None = None, max_associations: int = 16):
         self.workdir = Path(workdir)
         self.aet = aet
+        self._fixed_port = bool(port)
         self.port = port or free_port()
         self.destinations = dict(destinations or {})
         self.max_associations = max_associations
@@ -361,10 +379,19 @@ class DcmqrscpServer:
         """Write the config, start dcmqrscp and wait until it listens."""
         self.archive.mkdir(parents=True, exist_ok=True)
         cfg = self.workdir / "dcmqrscp.cfg"
-        cfg.write_text(self.config())
-        cmd = [DCMTK_TOOLS["dcmqrscp"][0], "-dhl", "-c", str(cfg), str(self.port)]
-        self.proc = _start(cmd, self.log_path, self.workdir)
-        _wait_port(self.port, self.proc, self.log_path, "dcmqrscp")
+        for attempt in range(START_ATTEMPTS):
+            cfg.write_text(self.config())
+            cmd = [DCMTK_TOOLS["dcmqrscp"][0], "-dhl", "-c", str(cfg), str(self.port)]
+            self.proc = _start(cmd, self.log_path, self.workdir)
+            try:
+                _wait_port(self.port, self.proc, self.log_path, "dcmqrscp")
+                _check_alive(self.proc, self.log_path, "dcmqrscp")
+                return self
+            except RuntimeError:
+                _stop(self.proc)
+                if attempt == START_ATTEMPTS - 1 or self._fixed_port:
+                    raise
+                self.port = free_port()                               # the port was taken
         return self
 
     def stop(self) -> None:
