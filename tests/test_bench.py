@@ -401,3 +401,20 @@ def test_fixtures_fail_or_skip_when_programs_are_missing(pytester, monkeypatch, 
     result.assert_outcomes(**outcome)
     if required == "1":
         result.stdout.fnmatch_lines(["*REQUIRE_REAL_PEERS=1 but these programs are missing*"])
+
+
+@pytest.mark.peers
+def test_dcmqrscp_moves_to_a_fresh_port_when_its_port_was_taken(require_real_peers, tmp_path):
+    import socket
+    with socket.socket() as squatter:
+        squatter.bind((peers.HOST, 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        server = peers.DcmqrscpServer(tmp_path)
+        server.port = taken                      # as if another program bound it first
+        server.start()
+        try:
+            assert server.port != taken
+            assert _echo(server.port, "DCMQRSCP") == 0
+        finally:
+            server.stop()
