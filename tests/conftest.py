@@ -138,7 +138,6 @@ def _dcmqrscp_session(tmp_path_factory):
     self_port = peers.free_port()
     server = peers.DcmqrscpServer(tmp_path_factory.mktemp("dcmqrscp"),
                                   {peers.SELF_AET: (peers.HOST, self_port)})
-    server.self_aet, server.self_port = peers.SELF_AET, self_port
     server.start()
     try:
         yield server

@@ -341,6 +341,7 @@ class DcmqrscpServer:
 
     `destinations` maps an AE title to (host, port): the AEs it may C-MOVE to. The config
     cannot change while it runs, so a test needing another destination starts its own.
+    `self_port` is the port given for SELF_AET ("MID_SCU") in `destinations`, else None.
     """
 
     def __init__(self, workdir: Path, destinations: Mapping[str, tuple[str, int]] | None = None,
@@ -350,6 +351,8 @@ class DcmqrscpServer:
         self._fixed_port = bool(port)
         self.port = port or free_port()
         self.destinations = dict(destinations or {})
+        self.self_aet = SELF_AET                                  # the tests' own AE, if listed
+        self.self_port = self.destinations.get(SELF_AET, (None, None))[1]
         self.max_associations = max_associations
         self.archive = self.workdir / "archive"
         self.log_path = self.workdir / "dcmqrscp.log"
