@@ -167,6 +167,7 @@ class Job:
         self.result = None
         self.error: BaseException | None = None
         self.finished_at: float | None = None      # time.monotonic() when the function returned
+        self._finished = threading.Event()          # waits on it survive Ctrl+C (Thread.join may not)
 
     def _run(self) -> None:
         try:
@@ -176,6 +177,7 @@ class Job:
             self.error = e
         finally:
             self.finished_at = time.monotonic()
+            self._finished.set()
 
     def start(self) -> "Job":
         self._thread.start()
@@ -189,12 +191,12 @@ class Job:
         return self._cancel.is_set()
 
     def join(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return self.done
+        """Waits until the function has returned (or `timeout` s); True when it has."""
+        return self._finished.wait(timeout)
 
     @property
     def done(self) -> bool:
-        return self._thread.ident is not None and not self._thread.is_alive()
+        return self._finished.is_set()
 
 
 def _accepts(fn: Callable, name: str) -> bool:

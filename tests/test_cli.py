@@ -124,6 +124,10 @@ def test_search_then_download_then_report(monkeypatch, capsys, tmp_path, orthanc
     assert len(list((proj_dir / "private").glob("*.xlsx"))) == 8
     # nothing left: a resume is a no-op that still exits 0
     assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir)) == main.EXIT_OK
+    # raw images never join de-identified ones
+    capsys.readouterr()
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir), "--raw") == main.EXIT_PROJECT
+    assert "anonymized" in capsys.readouterr().err
 
 
 def test_download_exit_codes_for_project_and_usage_errors(monkeypatch, capsys, tmp_path, orthanc_cfg):
@@ -267,3 +271,40 @@ def test_download_killed_with_sigkill_then_resumed(tmp_path, orthanc_factory):
     recorded = [p for p in before if p.exists()]
     rewritten = [p for p in recorded if p.stat().st_mtime_ns != before[p]]
     assert not rewritten, f"{len(rewritten)} complete files were rewritten"
+
+
+def test_ctrl_c_cancels_the_download_and_exits_130(tmp_path, orthanc_factory):
+    server = orthanc_factory()
+    desc = synthdata.generate_set(seed=43, n_patients=1, studies_per_patient=1,
+                                  series_spec=((synthdata.SeriesSpec("CT", "AX", 200),),))
+    server.upload(list(synthdata.iter_datasets(desc, size_kb=32)))
+    cfg = write_config(tmp_path / "c", server.self_port, {"ORTHANC": peer_entry(server)}, workers=1)
+    sheet = mrn_sheet(tmp_path / "k.csv", [desc.patients[0].patient_id])
+    proj_dir = tmp_path / "P"
+    proc = subprocess.Popen([sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download", str(sheet),
+                             "--source", "ORTHANC", "--project", str(proj_dir)],
+                            env={**os.environ, "MID_CONFIG_DIR": str(cfg)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((proj_dir / "images").rglob("*.dcm"))) >= 20:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "download ended before it could be interrupted"
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        took = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == main.EXIT_CANCELLED, out
+    assert "CANCELLED" in out
+    assert took < 10                                    # cancel itself < 2 s; the rest is writing reports
+    proj = project_mod.Project.open(proj_dir)
+    try:
+        assert [s.status for s in proj.series()] == ["CANCELLED"]
+    finally:
+        proj.close()
+    assert list((proj_dir / "private").glob("*_6_FAILED_TRANSFERS.xlsx"))
