@@ -308,3 +308,16 @@ def test_ctrl_c_cancels_the_download_and_exits_130(tmp_path, orthanc_factory):
     finally:
         proj.close()
     assert list((proj_dir / "private").glob("*_6_FAILED_TRANSFERS.xlsx"))
+
+
+def test_demo_headless_runs_end_to_end(monkeypatch, capsys, tmp_path, free_port):
+    cfg = write_config(tmp_path / "c", free_port(), {}, storage_root=str(tmp_path / "store"), workers=4)
+    assert run_main(monkeypatch, cfg, "demo", "--headless") == main.EXIT_OK
+    out = capsys.readouterr().out
+    assert "1 missing" in out and "DOWNLOADED" in out and "IGNORED" in out
+    projects = [p for p in (tmp_path / "store").iterdir() if (p / "private" / "state.sqlite").exists()]
+    assert len(projects) == 1
+    files = dicom_files(projects[0] / "images")
+    assert len(files) > 100
+    assert str(projects[0] / "images") in out and str(projects[0] / "private") in out
+    assert "DEMO PACS" in (cfg / "peers.json").read_text()
