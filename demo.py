@@ -32,7 +32,8 @@ What it answers:
   lists of UIDs (`uid1\\uid2`), and the counts NumberOfStudyRelatedSeries/-Instances,
   NumberOfSeriesRelatedInstances, NumberOfPatientRelated*, ModalitiesInStudy. Keys it does not
   hold are returned empty and do not filter;
-- C-MOVE to destinations registered with `register_destination`; C-GET.
+- C-MOVE to destinations registered with `register_destination` (with `config_dir`, also to
+  any peer in peers.json); C-GET.
 Calling AE titles not accepted by `allowed` are rejected ("calling AE title not recognised").
 """
 from __future__ import annotations
@@ -271,8 +272,9 @@ def _level_of(event, kind: str) -> str | Exception:
 # ----------------------------------------------------------------------------- data on disk
 
 def _fingerprint(desc: synthdata.SynthSet) -> str:
-    """A short stable name for a set description (changes when the set would change)."""
-    return hashlib.sha1(repr(desc).encode()).hexdigest()[:12]
+    """A short stable name for a set (changes when its description or the generator changes)."""
+    text = f"{synthdata.GENERATOR_VERSION}:{desc!r}"
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def ensure_data(data_dir: Path | str, desc: synthdata.SynthSet | None = None) -> Path:

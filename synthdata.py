@@ -45,6 +45,7 @@ FAKE_FIRST_NAMES = (
     "MALLORY", "NIAJ", "OLIVIA", "PEGGY", "RUPERT", "SYBIL", "TRENT", "VICTOR", "WALTER", "ZOE",
 )
 FAKE_SURNAME = "FAKE"
+GENERATOR_VERSION = 2        # bump when the same description would give different files
 UID_PREFIX = "1.2.826.0.1.3680043.8.498."   # pydicom's root; deterministic with entropy sources
 
 
@@ -317,7 +318,7 @@ def _series_tags(ds: Dataset, st: SynthStudy, se: SynthSeries, index: int) -> No
     """Series and instance module tags."""
     ds.SOPClassUID = se.sop_class_uid
     ds.SOPInstanceUID = se.sop_uid(index)
-    ds.Modality = se.modality if se.kind != "capture" else "OT"
+    ds.Modality = se.modality            # a dose screen keeps its CT modality, as scanners do
     ds.SeriesInstanceUID = se.series_uid
     ds.SeriesNumber = se.number
     ds.SeriesDescription = se.description
