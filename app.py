@@ -19,6 +19,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ SELF = "<SELF>"
 ENGINE_EVENT = "-ENGINE-"
 SIDE_JOB_EVENT = "-SIDE-JOB-"
 LOOP_TIMEOUT_MS = 50
+PROGRESS_POST_INTERVAL = 0.1   # seconds between two progress events forwarded to the window
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
 FILTER_DELAY = 0.3             # seconds of quiet typing before a filter is applied
 CLOSE_WAIT = 60.0              # seconds to wait for a cancelled job before closing anyway
@@ -130,6 +132,9 @@ class App:
         self.messages: list[tuple[str, str]] = []   # (level, text) shown to the user, newest last
         self.stats = LoopStats()
         self._disabled: dict[str, bool] = {}       # what sync_buttons last set, per widget
+        self._post_lock = threading.Lock()          # guards the two progress slots below (worker threads)
+        self._latest: dict[str, Any] = {}
+        self._last_post: dict[str, float] = {}
         self.demo_peer = demo_peer
         self.window = mygui.make_window(self._main_values(), self._settings_values(), self._anon_values(),
                                         location=location)
@@ -283,9 +288,29 @@ class App:
                 log.debug("project close failed", exc_info=True)
 
     def post(self, ev) -> None:
-        """engine on_event: the only way a worker thread reaches the window."""
-        if not self.closed:
-            self.window.write_event_value(ENGINE_EVENT, ev)
+        """engine on_event (runs on worker threads): the only way a job reaches the window.
+
+        Progress events come once per instance; they are forwarded at most every
+        PROGRESS_POST_INTERVAL (the last one always), since each wake-up of the window costs the
+        loop a Tk round trip. The newest is kept so the end of a job can draw the final figures."""
+        if self.closed:
+            return
+        kind = type(ev).__name__
+        if kind in ("DownloadProgress", "SearchProgress"):
+            with self._post_lock:
+                self._latest[kind] = ev
+                now = time.monotonic()
+                final = getattr(ev, "instances_done", getattr(ev, "done", 0)) >= \
+                    getattr(ev, "instances_total", getattr(ev, "total", 0))
+                if not final and now - self._last_post.get(kind, 0.0) < PROGRESS_POST_INTERVAL:
+                    return
+                self._last_post[kind] = now
+        self.window.write_event_value(ENGINE_EVENT, ev)
+
+    def latest(self, kind: str):
+        """The newest progress event of that kind a job reported (forwarded or not)."""
+        with self._post_lock:
+            return self._latest.get(kind)
 
     def _guard(self, fn: Callable, *args) -> Any:
         """Run a handler; turn any error into a readable message; always re-derive the buttons."""
@@ -751,6 +776,8 @@ class App:
         anonymize = bool(self.window["-ANON-"].get())
         self.project.select(set(model.selected))
         self.dl = DownloadView()
+        with self._post_lock:
+            self._latest.pop("DownloadProgress", None)
         for r in (model.by_uid[u] for u in model.selected):
             info = self.dl.studies.setdefault(r.study_number, {"description": r.study_description, "series": {}})
             info["series"][r.series_uid] = ("QUEUED", 0, r.instances)
@@ -766,6 +793,7 @@ class App:
 
     def _download_done(self, value, error) -> None:
         result, series = value if error is None else (None, None)
+        self.dl.progress = self.latest("DownloadProgress") or self.dl.progress
         self.draw_download(force=True)
         if error is not None:
             self._write_reports_fallback()
@@ -886,10 +914,11 @@ class App:
         self.on_validate_peer()
 
     def on_peer_clear(self, _=None) -> None:
+        """Empty editor for a new peer (no complaints until something is typed)."""
         for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
             self.window[k].update("")
+            self.window[k + "ERR"].update("")
         self.window["-P-NAME-"].update(disabled=False)
-        self.on_validate_peer()
 
     def peer_errors(self) -> dict[str, str]:
         """Field key -> message for every invalid peer field in the editor."""

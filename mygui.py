@@ -529,13 +529,13 @@ def settings_tab(values: dict) -> list:
     def field_row(label, key, value, width=10, tip=None):
         return [sg.Text(label, size=(18, 1), font=FONT),
                 sg.Input(str(value), key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip),
-                sg.Text("", key=key + "ERR", font=FONT, text_color="#b71c1c", size=(50, 1))]
+                sg.Text("", key=key + "ERR", font=FONT, text_color="#b71c1c", size=(90, 1))]
 
     peer_editor = [
         [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key="-PEERS-", auto_size_columns=False,
                   col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=6, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
-        field_row("Name", "-P-NAME-", ""),
+        field_row("Name", "-P-NAME-", "", 24),
         field_row("AE title", "-P-AET-", "", 18),
         field_row("Host / IP", "-P-HOST-", "", 18),
         field_row("Port", "-P-PORT-", ""),
@@ -586,11 +586,12 @@ def anon_tab(values: dict) -> list:
          sg.Input(values["name_prefix"], key="-A-NAMEPREFIX-", size=(16, 1), font=FONT)],
         [sg.Text("Drop rules (config/anon_imgs.json): an image is dropped when the tag contains any of these",
                  font=FONT)],
-        [sg.Multiline(values["drop_rules"], key="-A-DROP-", size=(100, 5), font=FONT, disabled=True)],
+        [sg.Multiline(values["drop_rules"], key="-A-DROP-", size=(100, 5), font=FONT, disabled=True,
+                      write_only=True)],
         [_button("Save anonymization settings", "-A-SAVE-"), sg.Text("", key="-A-MSG-", font=FONT, size=(80, 1))],
         [sg.Text("What will be done to every image", font=FONT_BOLD)],
         [sg.Multiline(values["describe"], key="-A-DESCRIBE-", size=(100, 14), font=("Courier", 9),
-                      disabled=True, expand_x=True, expand_y=True)],
+                      disabled=True, write_only=True, expand_x=True, expand_y=True)],
     ]
 
 

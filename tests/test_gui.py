@@ -485,6 +485,7 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
                       storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
+    w["-TAB-SETTINGS-"].select()
     w["-P-AET-"].update("THIS AE TITLE IS FAR TOO LONG")
     w.write_event_value("-P-AET-", "x")
     assert a.run_until(lambda: w["-P-AET-ERR"].get() != "", 5)
@@ -507,6 +508,8 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
     a.run_until(lambda: w["-P-PORT-ERR"].get() == "" and w["-P-AET-ERR"].get() == "", 5)
     click(a, "-P-SAVE-")
     assert a.run_until(lambda: "RESEARCH PACS" in a.settings.peers, 5), a.messages
+    a.run_until(lambda: False, 0.3)
+    shot(w, "06_settings.png")
     saved = settings_mod.load_settings(cfg).peers["RESEARCH PACS"]
     assert (saved.aet, saved.port) == ("RPACS", 11112)
     assert "RESEARCH PACS" in w["-SOURCE-"].Values
@@ -520,7 +523,10 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
     click(a, "-S-SAVE-")
     assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.workers == 3, 5), a.messages
     # the anonymization tab shows the anonymizer's own description and saves its options
+    w["-TAB-ANON-"].select()
     assert "ivate" in w["-A-DESCRIBE-"].get()                      # private tags are mentioned
+    a.run_until(lambda: False, 0.3)
+    shot(w, "07_anonymization.png")
     w["-A-IDPREFIX-"].update("STUDY_")
     click(a, "-A-SAVE-")
     assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.patient_id_prefix == "STUDY_", 5)
