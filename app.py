@@ -843,16 +843,19 @@ class App:
         if path is None:
             return
         import reports
-        try:
-            chosen = reports.read_selection(path)
-        except reports.ReportError as e:
-            raise UserError(str(e)) from None
-        known = chosen & set(model.by_uid)
-        model.selected = set(known)
-        mygui.set_tree(self.window, model)
-        self.say(f"Selection loaded from {Path(path).name}: {len(known)} series ticked"
-                 + (f"; {len(chosen) - len(known)} not in this project were skipped." if len(chosen) > len(known) else "."))
-        self.reach(3)
+
+        def done(chosen, error) -> None:
+            if error is not None:
+                raise UserError(str(error) if isinstance(error, reports.ReportError)
+                                else f"{Path(path).name} could not be read: {_readable(error)}")
+            known = chosen & set(model.by_uid)
+            model.selected = set(known)
+            mygui.set_tree(self.window, model)
+            skipped = len(chosen) - len(known)
+            self.say(f"Selection loaded from {Path(path).name}: {len(known)} series ticked"
+                     + (f"; {skipped} not in this project were skipped." if skipped else "."))
+            self.reach(3)
+        self._start("selection", done, reports.read_selection, path)
 
     def on_export(self, _=None) -> None:
         if self.project is None:

@@ -550,3 +550,44 @@ def test_menu_shortcuts_and_help(tmp_path, gui_env, free_port):
     w.TKroot.focus_force()
     w.TKroot.event_generate("<Control-q>")
     assert a.run_until(lambda: a.closed, 5)
+
+
+@pytest.mark.gui
+def test_selection_loaded_from_an_edited_results_workbook(tmp_path, gui_env, demo_env):
+    from openpyxl import load_workbook
+    import reports
+    d, settings = demo_env
+    a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name)
+    assert a.run_until(lambda: a.sheet is not None, 20), a.messages
+    click(a, "-SEARCH-")
+    assert a.run_until(lambda: a.searched, 60), a.messages
+    results = reports.report_path(a.project, a.settings, "search_results")
+    assert results.is_file()
+    # the user marks two series Y in Excel (every other row left as written)
+    wb = load_workbook(results)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    di, ui = header.index(reports.DOWNLOAD) + 1, header.index(reports.SERIES_UID) + 1
+    chosen = set()
+    for r in range(2, ws.max_row + 1):
+        uid = ws.cell(r, ui).value
+        if uid and len(chosen) < 2:
+            ws.cell(r, di).value = "Y"
+            chosen.add(uid)
+        elif uid:
+            ws.cell(r, di).value = "N"
+    edited = tmp_path / "edited results.xlsx"
+    wb.save(edited)
+    a.window.write_event_value("-LOAD-SELECTION-", str(edited))
+    assert a.run_until(lambda: a.model.selected == chosen, 10), a.messages
+    assert "2 series ticked" in last(a)
+    assert a.window["-SEL-COUNT-"].get().startswith("Selected: ")
+    # a workbook without the columns: a readable message, the selection untouched
+    bad = tmp_path / "other.xlsx"
+    from openpyxl import Workbook
+    wb2 = Workbook()
+    wb2.active.append(["Name", "Value"])
+    wb2.save(bad)
+    a.window.write_event_value("-LOAD-SELECTION-", str(bad))
+    assert a.run_until(lambda: "other.xlsx" in last(a), 10)
+    assert a.messages[-1][0] == "error" and a.model.selected == chosen
