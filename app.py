@@ -35,14 +35,12 @@ log = logging.getLogger("mid.app")
 HERE = Path(__file__).resolve().parent
 SELF = "<SELF>"
 ENGINE_EVENT = "-ENGINE-"
-SIDE_JOB_EVENT = "-SIDE-JOB-"
 LOOP_TIMEOUT_MS = 50
 PROGRESS_POST_INTERVAL = 0.1   # seconds between two progress events forwarded to the window
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
 FILTER_DELAY = 0.3             # seconds of quiet typing before a filter is applied
 CLOSE_WAIT = 60.0              # seconds to wait for a cancelled job before closing anyway
 GIL_SWITCH_INTERVAL = 0.001     # seconds; CPython's default is 0.005
-FINISHED_STATUSES = ("DOWNLOADED", "IGNORED", "PARTIAL", "FAILED", "CANCELLED", "EXCLUDED")
 
 
 class UserError(Exception):
@@ -215,7 +213,7 @@ class App:
             "-SEL-C-INVERT-": self.on_cluster_invert, "-F-CLEAR-": self.on_filter_clear,
             "-DOWNLOAD-": self.on_download, "-DL-CANCEL-": self.on_cancel,
             "-OPEN-IMAGES-": self.on_open_images, "-OPEN-REPORTS-": self.on_open_reports,
-            ENGINE_EVENT: self.on_engine_event, SIDE_JOB_EVENT: lambda v: None,
+            ENGINE_EVENT: self.on_engine_event,
             "-PEERS-": self.on_peer_row, "-P-SAVE-": self.on_peer_save, "-P-DELETE-": self.on_peer_delete,
             "-P-TEST-": self.on_peer_test, "-P-CLEAR-": self.on_peer_clear,
             "-P-AET-": self.on_validate_peer, "-P-PORT-": self.on_validate_peer, "-P-HOST-": self.on_validate_peer,
@@ -887,6 +885,9 @@ class App:
         self.opener(folder)
 
     def on_close(self, _=None) -> None:
+        if self.closing:
+            self.say("Closing: waiting for the transfers in flight to stop…")
+            return
         if self.busy("download") or self.busy("search"):
             kind = "download" if self.busy("download") else "search"
             if not self.confirm(f"A {kind} is running. Cancel it, write the reports and exit?"):
