@@ -40,7 +40,7 @@ PROGRESS_POST_INTERVAL = 0.1   # seconds between two progress events forwarded t
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
 FILTER_DELAY = 0.3             # seconds of quiet typing before a filter is applied
 CLOSE_WAIT = 60.0              # seconds to wait for a cancelled job before closing anyway
-GIL_SWITCH_INTERVAL = 0.001     # seconds; CPython's default is 0.005
+GIL_SWITCH_INTERVAL = 0.0002    # seconds; CPython's default is 0.005
 
 
 class UserError(Exception):
