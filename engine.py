@@ -378,15 +378,17 @@ def search(settings, project, source: str, *, exact: bool = False, on_event=None
                 failed += 1
             else:
                 try:
-                    n = _search_one(settings, project, session, q, exact or bool(getattr(q, "exact", False)),
-                                    model, patients)
+                    n_studies, n = _search_one(settings, project, session, q,
+                                               exact or bool(getattr(q, "exact", False)), model, patients)
                     net_failures = 0
                     if n:
                         found += 1
                         project.set_query_status(q.number, "FOUND", None)
                     else:
                         missing += 1
-                        project.set_query_status(q.number, "MISSING", "no study matched")
+                        project.set_query_status(q.number, "MISSING", "no study matched" if not n_studies else
+                                                 f"{n_studies} studies matched, but none of their series "
+                                                 f"matched the row's series description, modality or number")
                 except pacs.NetError as e:
                     failed += 1
                     last_error = str(e)
@@ -411,8 +413,8 @@ def _searchable(q) -> bool:
 
 
 def _search_one(settings, project, session, q, exact: bool, model: str = "study",
-                patients: dict | None = None) -> int:
-    """Runs one query row; returns the number of series stored for it.
+                patients: dict | None = None) -> tuple[int, int]:
+    """Runs one query row; returns (studies matched, series stored for it).
 
     Patient Root: patient attributes are not keys of the STUDY level there, so they are asked
     once per patient at the PATIENT level and merged in (`patients` caches them per run).
@@ -454,7 +456,7 @@ def _search_one(settings, project, session, q, exact: bool, model: str = "study"
             project.upsert_series(q.number, tags)
             stored += 1
     log.info("query %s: %d studies, %d series", q.number, len(studies), stored)
-    return stored
+    return len(studies), stored
 
 
 def _patient_tags(session, patient_id: str, settings, cache: dict | None) -> dict[str, str]:
@@ -1006,7 +1008,12 @@ class _DownloadRun:
                 announced.append(subops)
         expected = max(announced) if announced else None
         failed_subops = int(getattr(res, "failed", 0) or 0) if (res is not None and series_level) else 0
-        complete = have > 0 and (expected is None or have >= expected) and failed_subops == 0
+        if expected is not None:
+            complete = have >= expected and failed_subops == 0
+        else:   # nothing announced (some PACS give no counts): trust only a clean, whole retrieve
+            clean = (outcome.error is None and not outcome.idle and res is not None
+                     and not getattr(res, "cancelled", False) and int(getattr(res, "failed", 0) or 0) == 0)
+            complete = have > 0 and clean
         if complete and not (self.destination != SELF and self.method == "move"):
             return _Verdict(IGNORED if written == 0 else DOWNLOADED,
                             "every image dropped by the de-identification rules" if written == 0 else None, True)

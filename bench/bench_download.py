@@ -186,6 +186,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--processes", type=int, default=None,
                     help="de-identification worker processes (default: the program's automatic choice)")
+    ap.add_argument("--ours-only", action="store_true",
+                    help="measure only our download (e.g. peak RSS at 20,000 instances), not the references")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -204,6 +206,12 @@ def main() -> int:
         print(f"data: {desc.count} instances of ~{args.size_kb} KB in {STUDIES} studies "
               f"(loaded into Orthanc in {load_s:.1f} s)")
         ours = run_ours(server, desc, work, args.workers, args.processes)
+        if args.ours_only:
+            rate = ours["instances"] / ours["seconds"]
+            print(f"ours: {ours['instances']} in {ours['seconds']:.1f} s = {rate:.0f} inst/s; "
+                  f"peak RSS {ours['peak_rss_mb']:.0f} MB; CPU {ours['cpu'] / max(ours['instances'], 1) * 1000:.1f} "
+                  f"ms/instance; {ours['counts']}")
+            return 0 if ours["instances"] == desc.count else 1
         bare = run_bare(server, desc, bare_port, "BARE_SCU")
         dcmtk = run_dcmtk(server, desc, dcm_port, "DCM_SCU", work)
     finally:

@@ -446,7 +446,7 @@ def test_workers_retrieve_in_parallel(tmp_path, orthanc_loaded, synthetic_study_
     desc = synthetic_study_files.desc
     s = orthanc_settings(tmp_path, orthanc_loaded, workers=3)
     proj = searched_project(tmp_path, s, "ORTHANC", desc)
-    engine.select(proj, modalities="CT")                 # a subset: series-level moves
+    assert engine.select(proj, include_series="AX|COR") == 6     # part of each study: series-level moves
     active, peak, lock = [0], [0], threading.Lock()
     real_move = pacs.move
 
