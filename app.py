@@ -1158,7 +1158,13 @@ def run(settings, project=None, sheet_path=None, demo_peer: str | None = None) -
     """Open the window on `settings` (optionally a project, a sheet, and the demo peer as source);
     returns the exit code when the window closes. cli.py calls this for `demo` after starting the
     demo PACS."""
-    app = App(settings, project=project, sheet_path=sheet_path, demo_peer=demo_peer)
+    try:
+        app = App(settings, project=project, sheet_path=sheet_path, demo_peer=demo_peer)
+    except sg.tk.TclError as e:
+        log.error("the window cannot open: %s", e)
+        print(f"The window cannot open ({e}). On a computer without a screen use the headless commands: "
+              "python main.py --help", file=sys.stderr)
+        return 2
     return app.run()
 
 

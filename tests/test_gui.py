@@ -590,3 +590,14 @@ def test_selection_loaded_from_an_edited_results_workbook(tmp_path, gui_env, dem
     a.window.write_event_value("-LOAD-SELECTION-", str(bad))
     assert a.run_until(lambda: "other.xlsx" in last(a), 10)
     assert a.messages[-1][0] == "error" and a.model.selected == chosen
+
+
+def test_main_without_a_screen_says_to_use_the_headless_commands(tmp_path):
+    import sys
+    cfg = make_config(tmp_path / "config", 11112, {}, storage_root=str(tmp_path / "store"))
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["MID_LOG_DIR"] = str(tmp_path / "logs")
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config-dir", str(cfg)], env=env,
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 2
+    assert "headless commands" in out.stderr and "Traceback" not in out.stderr
