@@ -432,7 +432,13 @@ class App:
             self._disabled["summary"] = summary
 
     # ------------------------------------------------------------------ project and sheet
+    def _not_busy(self) -> None:
+        """Shortcuts reach handlers even while their buttons are disabled: refuse during a job."""
+        if self.busy():
+            raise UserError("A sheet, search or download is running; wait for it or press Cancel first.")
+
     def on_new_project(self, arg=None) -> None:
+        self._not_busy()
         root = self.ask_path("folder", "Choose an empty folder (or a new one) for the project", arg,
                              default_path=str(self.settings.defaults.storage_root_path()))
         if root is None:
@@ -442,6 +448,7 @@ class App:
         self.say(f"Created project {root}.")
 
     def on_open_project(self, arg=None) -> None:
+        self._not_busy()
         root = self.ask_path("folder", "Choose the project folder (the one holding images/ and private/)", arg)
         if root is not None:
             self.open_project(root)
@@ -497,6 +504,7 @@ class App:
         self.reach(1, show=False)
 
     def on_load_sheet(self, arg=None) -> None:
+        self._not_busy()
         path = self.ask_path("file", "Choose the query sheet (.xlsx, .xls or .csv)", arg,
                              file_types=(("Sheets", "*.xlsx *.xls *.csv"), ("All files", "*.*")))
         if path is not None:
@@ -835,6 +843,7 @@ class App:
 
     # ------------------------------------------------------------------ menu
     def on_load_selection(self, arg=None) -> None:
+        self._not_busy()
         model = self._need_model()
         path = self.ask_path("file", "Choose the edited _1_SEARCH_RESULTS workbook (Download column Y/N)", arg,
                              file_types=(("Excel", "*.xlsx"),))

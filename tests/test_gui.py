@@ -432,6 +432,10 @@ def test_closing_mid_download_asks_cancels_and_writes_reports(tmp_path, gui_env,
     a.run_until(lambda: a.model.selected, 5)
     click(a, "-DOWNLOAD-")
     assert a.run_until(lambda: a.busy("download"), 5)
+    # Ctrl+N (new project) during the transfer is refused: its button is disabled, the shortcut too
+    a.window.write_event_value("-NEW-PROJECT-", str(tmp_path / "other project"))
+    assert a.run_until(lambda: "running" in last(a), 5)
+    assert not (tmp_path / "other project").exists()
     a.window.write_event_value(mygui.sg.WIN_CLOSE_ATTEMPTED_EVENT, None)
     assert a.run_until(lambda: a.closed, 90)
     assert a.asked and "Cancel it, write the reports and exit?" in a.asked[0]
