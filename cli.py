@@ -385,7 +385,8 @@ def cmd_download(ctx: Context, args) -> int:
         if not todo:
             ctx.say("nothing left to download")
         fin, interrupted = _run_job(engine.download, ctx.settings, proj, source,
-                                    destination=getattr(args, "destination", None) or engine.SELF,
+                                    destination=(getattr(args, "destination", None)
+                                                 or ctx.settings.defaults.default_destination or engine.SELF),
                                     method=getattr(args, "method", None), workers=getattr(args, "workers", None),
                                     anonymize=not raw, on_event=ctx.progress)
         _print_summary(ctx, proj, fin)
@@ -404,6 +405,10 @@ def _apply_selection(ctx: Context, args, proj, sheet_given: bool) -> int | None:
     if from_results:
         import reports
         uids = reports.read_selection(Path(from_results))
+        known = {s.series_uid for s in proj.series()}
+        if not uids & known:
+            ctx.warn(f"warning: {from_results}: no row of this project is marked Y in the Download column; "
+                     f"nothing is selected")
         return engine.select(proj, series_uids=set(uids), **filters)
     never_selected = any(s.status == engine.FOUND for s in proj.series())
     if sheet_given or never_selected or any(filters.values()):
