@@ -505,3 +505,23 @@ def synthdata_one_series(seed: int, count: int):
 def synthdata_iter(desc):
     import synthdata
     return synthdata.iter_datasets(desc)
+
+
+def test_our_receiver_port_taken_is_a_clear_error(tmp_path, orthanc_loaded, synthetic_study_files):
+    import socket
+    desc = synthetic_study_files.desc
+    s = orthanc_settings(tmp_path, orthanc_loaded)
+    proj = searched_project(tmp_path, s, "ORTHANC", desc)
+    engine.select(proj, include_series="COR")
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", s.self_peer.port))
+    blocker.listen(1)
+    try:
+        cfg = write_config(tmp_path / "config_b", s.self_peer.port, {"ORTHANC": peer_entry(orthanc_loaded)})
+        s_b = settings_mod.load_settings(cfg)
+        fin = engine.download(s_b, proj, "ORTHANC")
+    finally:
+        blocker.close()
+    assert fin.error and "cannot listen" in fin.error and str(s.self_peer.port) in fin.error
+    assert set(fin.counts) == {"FAILED"}
+    assert all(r.reason == fin.error for r in proj.series({"FAILED"}))
