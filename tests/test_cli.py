@@ -19,7 +19,6 @@ import pytest
 import cli
 import engine
 import main
-import peers
 import project as project_mod
 import synthdata
 from test_engine import dicom_files, expected_kept, peer_entry, write_config

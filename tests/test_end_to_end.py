@@ -7,7 +7,6 @@ covers, at top level, in nested sequences, private blocks, SR content and the fi
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pydicom
 import pytest

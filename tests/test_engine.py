@@ -18,7 +18,6 @@ import pytest
 import engine
 import peers
 import project as project_mod
-import querysheet
 import settings as settings_mod
 from querysheet import Query
 
