@@ -320,3 +320,13 @@ def test_demo_headless_runs_end_to_end(monkeypatch, capsys, tmp_path, free_port)
     assert len(files) > 100
     assert str(projects[0] / "images") in out and str(projects[0] / "private") in out
     assert "DEMO PACS" in (cfg / "peers.json").read_text()
+
+
+def test_healed_config_is_reported_as_a_warning(monkeypatch, capsys, tmp_path):
+    cfg = write_config(tmp_path / "c", 11112, {})
+    (cfg / "user_defaults.json").write_text("{ this is not json")
+    sheet = mrn_sheet(tmp_path / "s.csv", ["0012345"])
+    assert run_main(monkeypatch, cfg, "check", str(sheet)) == main.EXIT_OK
+    err = capsys.readouterr().err
+    assert "warning: user_defaults.json" in err
+    assert list(cfg.glob("user_defaults.broken-*.json"))
