@@ -512,15 +512,16 @@ def test_our_receiver_port_taken_is_a_clear_error(tmp_path, orthanc_loaded, synt
     s = orthanc_settings(tmp_path, orthanc_loaded)
     proj = searched_project(tmp_path, s, "ORTHANC", desc)
     engine.select(proj, include_series="COR")
-    blocker = socket.socket()
-    blocker.bind(("127.0.0.1", s.self_peer.port))
+    blocker = socket.socket()                            # another program holds our port
+    blocker.bind(("127.0.0.1", 0))
     blocker.listen(1)
+    taken = blocker.getsockname()[1]
     try:
-        cfg = write_config(tmp_path / "config_b", s.self_peer.port, {"ORTHANC": peer_entry(orthanc_loaded)})
+        cfg = write_config(tmp_path / "config_b", taken, {"ORTHANC": peer_entry(orthanc_loaded)})
         s_b = settings_mod.load_settings(cfg)
         fin = engine.download(s_b, proj, "ORTHANC")
     finally:
         blocker.close()
-    assert fin.error and "cannot listen" in fin.error and str(s.self_peer.port) in fin.error
+    assert fin.error and "cannot listen" in fin.error and str(taken) in fin.error
     assert set(fin.counts) == {"FAILED"}
     assert all(r.reason == fin.error for r in proj.series({"FAILED"}))
