@@ -34,10 +34,12 @@ from typing import Any, Callable, NamedTuple
 from pydicom import datadict
 from pydicom.valuerep import VR
 
+import config_defaults
+
 log = logging.getLogger("mid.settings")
 
 CONFIG_ENV = "MID_CONFIG_DIR"
-SELF = "<SELF>"
+SELF = config_defaults.SELF
 
 PEERS = "peers.json"
 USER_DEFAULTS = "user_defaults.json"
@@ -76,37 +78,6 @@ class PeerConfig:
     allow_study_move: bool = True
 
 
-def _default_report_suffixes() -> dict[str, str]:
-    return {
-        "initial_queries": "_0_INITIAL_QUERIES_",
-        "search_results": "_1_SEARCH_RESULTS",
-        "master_key": "_2_MASTER_KEY_LEGEND",
-        "successful": "_3_SUCCESSFUL_DOWNLOADS",
-        "ignored": "_4_IGNORED_FOR_HIPAA",
-        "excluded": "_5_USER_EXCLUDED",
-        "failed": "_6_FAILED_TRANSFERS",
-        "not_downloaded": "_7_STUDIES_NOT_DOWNLOADED",
-    }
-
-
-def _default_legend_tags() -> list[str]:
-    return ["PatientID", "PatientName", "AccessionNumber", "StudyDate", "StudyDescription",
-            "SeriesDescription", "Modality", "SeriesNumber", "StudyInstanceUID", "SeriesInstanceUID"]
-
-
-def _default_drop_sop_classes() -> list[str]:
-    """Screen captures and documents: they often carry burned-in or embedded patient text."""
-    return [
-        "1.2.840.10008.5.1.4.1.1.7",        # Secondary Capture Image Storage
-        "1.2.840.10008.5.1.4.1.1.7.1",      # Multi-frame Single Bit Secondary Capture
-        "1.2.840.10008.5.1.4.1.1.7.2",      # Multi-frame Grayscale Byte Secondary Capture
-        "1.2.840.10008.5.1.4.1.1.7.3",      # Multi-frame Grayscale Word Secondary Capture
-        "1.2.840.10008.5.1.4.1.1.7.4",      # Multi-frame True Color Secondary Capture
-        "1.2.840.10008.5.1.4.1.1.104.1",    # Encapsulated PDF Storage
-        "1.2.840.10008.5.1.4.1.1.104.2",    # Encapsulated CDA Storage
-    ]
-
-
 @dataclass(frozen=True)
 class UserDefaults:
     """user_defaults.json: every key is optional; a key left out takes the default given here."""
@@ -115,8 +86,8 @@ class UserDefaults:
     default_destination: str = SELF
     patient_id_prefix: str = "HIPAA_"
     patient_name_prefix: str = "ANON_"
-    report_suffixes: dict[str, str] = field(default_factory=_default_report_suffixes)
-    default_legend_tags: list[str] = field(default_factory=_default_legend_tags)
+    report_suffixes: dict[str, str] = field(default_factory=config_defaults.report_suffixes)
+    default_legend_tags: list[str] = field(default_factory=config_defaults.legend_tags)
     workers: int = 4
     connect_timeout: float = 10.0
     acse_timeout: float = 30.0
@@ -133,7 +104,7 @@ class UserDefaults:
     deid_clean_descriptors: bool = True
     deid_retain_patient_characteristics: bool = True
     deid_private_allowlist: list[str] = field(default_factory=list)
-    deid_drop_sop_classes: list[str] = field(default_factory=_default_drop_sop_classes)
+    deid_drop_sop_classes: list[str] = field(default_factory=config_defaults.drop_sop_classes)
     uid_root: str = "2.25"
 
     def storage_root_path(self) -> Path:
@@ -203,7 +174,7 @@ class Settings:
 
 
 # ----------------------------------------------------------------------------------------------
-# Defaults for each file (functions, so every caller gets a fresh copy)
+# Defaults for each file: the data is in config_defaults.py
 # ----------------------------------------------------------------------------------------------
 
 def _peer_json(p: PeerConfig) -> dict[str, Any]:
@@ -214,75 +185,8 @@ def _peer_json(p: PeerConfig) -> dict[str, Any]:
 
 def default_peers() -> dict[str, PeerConfig]:
     """Our side on port 11112 and the demo PACS (`python main.py demo`) on port 11113."""
-    return {SELF: PeerConfig(SELF, "MID_SCU", "0.0.0.0", 11112),
-            "DEMO PACS": PeerConfig("DEMO PACS", "DEMO_PACS", "127.0.0.1", 11113)}
-
-
-def _default_peers_json() -> dict[str, Any]:
-    out = {}
-    for name, p in default_peers().items():
-        entry = {"peer_name": p.name, "peer_aet": p.aet, "peer_ip": p.host, "peer_port": p.port}
-        out[name] = entry
-    return out
-
-
-def _default_query_identifiers() -> list[str]:
-    return ["PatientID", "StudyDate", "AccessionNumber", "StudyDescription", "SeriesDescription",
-            "Modality", "SeriesNumber", "StudyInstanceUID", "SeriesInstanceUID"]
-
-
-def _default_query_tags() -> list[str]:
-    return [*_default_query_identifiers(),
-            "StudyTime", "PatientName", "PatientBirthDate", "PatientSex", "PatientAge",
-            "ReferringPhysicianName", "InstitutionName", "BodyPartExamined", "ProtocolName",
-            "SeriesDate", "SeriesTime", "NumberOfSeriesRelatedInstances"]
-
-
-def _default_excel_headings() -> dict[str, list[str]]:
-    return {
-        "PatientID": ["MRN", "Patient ID", "Medical Record Number"],
-        "AccessionNumber": ["Accession", "Accession Number", "Acc"],
-        "StudyDate": ["Date", "Study Date", "Date of Study", "Exam Date"],
-        "StudyTime": ["Time", "Study Time"],
-        "StudyDescription": ["Study", "Study Description", "Exam", "Procedure"],
-        "SeriesDescription": ["Series", "Series Description"],
-        "Modality": ["Modality", "Mod"],
-        "SeriesNumber": ["Series Number", "Series #"],
-        "StudyInstanceUID": ["Study UID"],
-        "SeriesInstanceUID": ["Series UID"],
-        "Query": ["ID", "Query", "Query ID", "QueryID", "Index"],
-        "Exact": ["Exact", "Exact Match"],
-    }
-
-
-def _default_anon_imgs() -> dict[str, list[Any]]:
-    return {"Modality": ["SR"],
-            "SeriesDescription": ["Summary", "Report", "Outside", "Text"],
-            "SeriesNumber": ["999"]}
-
-
-def _default_anon_vrs() -> list[str]:
-    return ["DT", "DA", "TM", "UI", "PN", "SQ"]
-
-
-def _default_anon_tags() -> list[str]:
-    """Identifying keywords, beyond the VRs in anon_vrs.json, that are always anonymized."""
-    return [
-        "PatientID", "OtherPatientIDs", "OtherPatientIDsSequence", "IssuerOfPatientID",
-        "PatientAddress", "PatientTelephoneNumbers", "PatientBirthName", "PatientMotherBirthName",
-        "PatientComments", "AdditionalPatientHistory", "MedicalRecordLocator", "MilitaryRank",
-        "BranchOfService", "CountryOfResidence", "RegionOfResidence", "PatientSize",
-        "PatientWeight", "PatientBodyMassIndex",
-        "AccessionNumber", "StudyID", "AdmissionID", "RequestedProcedureID",
-        "ScheduledProcedureStepID", "PerformedProcedureStepID",
-        "FillerOrderNumberImagingServiceRequest", "PlacerOrderNumberImagingServiceRequest",
-        "RequestingService", "AcquisitionNumber",
-        "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
-        "ReferringPhysicianAddress", "ReferringPhysicianTelephoneNumbers",
-        "StationName", "DeviceSerialNumber", "DetectorID", "PlateID", "CassetteID", "GantryID",
-        "ImageComments", "ProcedureCodeSequence", "ReferencedPatientSequence",
-        "ReferencedStudySequence", "RequestAttributesSequence",
-    ]
+    return {name: PeerConfig(e["peer_name"], e["peer_aet"], e["peer_ip"], e["peer_port"])
+            for name, e in config_defaults.peers().items()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -626,19 +530,19 @@ def _check_anon_tags(data: Any) -> None:
 
 def _specs() -> dict[str, _FileSpec]:
     return {
-        TAGS: _FileSpec(TAGS, dict, _check_tags),
-        PEERS: _FileSpec(PEERS, _default_peers_json, _check_peers),
+        TAGS: _FileSpec(TAGS, config_defaults.tags, _check_tags),
+        PEERS: _FileSpec(PEERS, config_defaults.peers, _check_peers),
         USER_DEFAULTS: _FileSpec(USER_DEFAULTS, lambda: _user_defaults_json(UserDefaults()),
                                  _check_user_defaults),
         QUERY_IDENTIFIERS: _FileSpec(QUERY_IDENTIFIERS,
-                                     lambda: {"QUERY_IDENTIFIERS": _default_query_identifiers()},
+                                     lambda: {"QUERY_IDENTIFIERS": config_defaults.query_identifiers()},
                                      _check_query_identifiers),
-        QUERY: _FileSpec(QUERY, lambda: {"QUERY_TAGS": _default_query_tags()},
+        QUERY: _FileSpec(QUERY, lambda: {"QUERY_TAGS": config_defaults.query_tags()},
                          _check_keyed_list("QUERY_TAGS")),
-        EXCEL_HEADINGS: _FileSpec(EXCEL_HEADINGS, _default_excel_headings, _check_excel_headings),
-        ANON_IMGS: _FileSpec(ANON_IMGS, _default_anon_imgs, _check_anon_imgs),
-        ANON_VRS: _FileSpec(ANON_VRS, _default_anon_vrs, _check_anon_vrs),
-        ANON_TAGS: _FileSpec(ANON_TAGS, _default_anon_tags, _check_anon_tags),
+        EXCEL_HEADINGS: _FileSpec(EXCEL_HEADINGS, config_defaults.excel_headings, _check_excel_headings),
+        ANON_IMGS: _FileSpec(ANON_IMGS, config_defaults.anon_imgs, _check_anon_imgs),
+        ANON_VRS: _FileSpec(ANON_VRS, config_defaults.anon_vrs, _check_anon_vrs),
+        ANON_TAGS: _FileSpec(ANON_TAGS, config_defaults.anon_tags, _check_anon_tags),
     }
 
 
@@ -851,7 +755,7 @@ def _parse_query_identifiers(data: dict, extra_tags: dict, ld: _Loader) -> list[
     if not kept:
         ld.notice(QUERY_IDENTIFIERS, "no known keyword is left in QUERY_IDENTIFIERS; the defaults "
                                      "are used until the file is corrected.")
-        return _default_query_identifiers()
+        return config_defaults.query_identifiers()
     return kept
 
 
@@ -988,13 +892,13 @@ def load_settings(config_dir: Path | None = None) -> Settings:
 
 def default_settings(config_dir: Path | None = None) -> Settings:
     """The defaults of every file, in memory, touching no file (for tests and previews)."""
-    anon_imgs = {k: [str(v) for v in vals] for k, vals in _default_anon_imgs().items()}
+    anon_imgs = {k: [str(v) for v in vals] for k, vals in config_defaults.anon_imgs().items()}
     return Settings(
         config_dir=Path(config_dir) if config_dir else default_config_dir(),
         peers=default_peers(), defaults=UserDefaults(),
-        query_identifiers=_default_query_identifiers(), query_tags=_default_query_tags(),
-        excel_headings=_default_excel_headings(), extra_tags={}, anon_imgs=anon_imgs,
-        anon_vrs=_default_anon_vrs(), anon_tags=_default_anon_tags(), notices=[],
+        query_identifiers=config_defaults.query_identifiers(), query_tags=config_defaults.query_tags(),
+        excel_headings=config_defaults.excel_headings(), extra_tags={}, anon_imgs=anon_imgs,
+        anon_vrs=config_defaults.anon_vrs(), anon_tags=config_defaults.anon_tags(), notices=[],
     )
 
 
