@@ -40,6 +40,7 @@ from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
+import config_defaults
 import deid_profile
 
 log = logging.getLogger("mid.anonymizer")
@@ -47,27 +48,9 @@ log = logging.getLogger("mid.anonymizer")
 # --------------------------------------------------------------------------- defaults
 
 DEFAULT_ANON_IMGS: dict[str, tuple[str, ...]] = {   # read-only: AnonConfig copies it
-    "Modality": ("SR",),
-    "SeriesDescription": ("Summary", "Report", "Outside", "Text"),
-    "SeriesNumber": ("999",),
-}
-DEFAULT_ANON_VRS: tuple[str, ...] = ("DT", "DA", "TM", "UI", "PN", "SQ")
-DEFAULT_ANON_TAGS: tuple[str, ...] = (   # the same list settings.py writes to anon_tags.json
-    "PatientID", "OtherPatientIDs", "OtherPatientIDsSequence", "IssuerOfPatientID",
-    "PatientAddress", "PatientTelephoneNumbers", "PatientBirthName", "PatientMotherBirthName",
-    "PatientComments", "AdditionalPatientHistory", "MedicalRecordLocator", "MilitaryRank",
-    "BranchOfService", "CountryOfResidence", "RegionOfResidence", "PatientSize",
-    "PatientWeight", "PatientBodyMassIndex",
-    "AccessionNumber", "StudyID", "AdmissionID", "RequestedProcedureID",
-    "ScheduledProcedureStepID", "PerformedProcedureStepID",
-    "FillerOrderNumberImagingServiceRequest", "PlacerOrderNumberImagingServiceRequest",
-    "RequestingService", "AcquisitionNumber",
-    "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
-    "ReferringPhysicianAddress", "ReferringPhysicianTelephoneNumbers",
-    "StationName", "DeviceSerialNumber", "DetectorID", "PlateID", "CassetteID", "GantryID",
-    "ImageComments", "ProcedureCodeSequence", "ReferencedPatientSequence",
-    "ReferencedStudySequence", "RequestAttributesSequence",
-)
+    kw: tuple(values) for kw, values in config_defaults.anon_imgs().items()}
+DEFAULT_ANON_VRS: tuple[str, ...] = tuple(config_defaults.anon_vrs())
+DEFAULT_ANON_TAGS: tuple[str, ...] = tuple(config_defaults.anon_tags())   # as in anon_tags.json
 SECONDARY_CAPTURE_SOP_CLASSES: tuple[str, ...] = (
     "1.2.840.10008.5.1.4.1.1.7",      # Secondary Capture Image Storage
     "1.2.840.10008.5.1.4.1.1.7.1",    # Multi-frame Single Bit Secondary Capture
