@@ -39,6 +39,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+import config_defaults
 import project as proj
 
 log = logging.getLogger("mid.reports")
@@ -47,18 +48,8 @@ REPORT_KEYS = ("initial_queries", "search_results", "master_key", "successful",
                "ignored", "excluded", "failed", "not_downloaded")
 SEARCH_REPORTS = ("initial_queries", "search_results")
 
-DEFAULT_SUFFIXES = {
-    "initial_queries": "_0_INITIAL_QUERIES_",
-    "search_results": "_1_SEARCH_RESULTS",
-    "master_key": "_2_MASTER_KEY_LEGEND",
-    "successful": "_3_SUCCESSFUL_DOWNLOADS",
-    "ignored": "_4_IGNORED_FOR_HIPAA",
-    "excluded": "_5_USER_EXCLUDED",
-    "failed": "_6_FAILED_TRANSFERS",
-    "not_downloaded": "_7_STUDIES_NOT_DOWNLOADED",
-}
-DEFAULT_LEGEND_TAGS = ["PatientID", "PatientName", "AccessionNumber", "StudyDate", "StudyDescription",
-                       "SeriesDescription", "Modality", "SeriesNumber", "StudyInstanceUID", "SeriesInstanceUID"]
+DEFAULT_SUFFIXES = config_defaults.report_suffixes()      # as in user_defaults.json
+DEFAULT_LEGEND_TAGS = config_defaults.legend_tags()
 
 COUNT_HEADERS = ["Expected", "Received", "Written", "Ignored"]
 DOWNLOAD = "Download"
