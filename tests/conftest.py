@@ -80,18 +80,25 @@ def synthetic_study_files(tmp_path_factory) -> SynthFiles:
 
 # ----------------------------------------------------------------------------- Orthanc
 
-@pytest.fixture(scope="session")
-def _orthanc_session(tmp_path_factory):
-    """The session Orthanc, or the reason it cannot run."""
-    if peers.missing_tools(peers.ORTHANC_TOOLS):
+def _session_server(tools, build):
+    """The body of a session server fixture: yields the server build() makes, started, or None
+    when its programs are missing; stops it at the end of the session."""
+    if peers.missing_tools(tools):
         yield None
         return
-    server = peers.OrthancServer(tmp_path_factory.mktemp("orthanc"))
+    server = build()
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def _orthanc_session(tmp_path_factory):
+    """The session Orthanc, or None when it is not installed."""
+    yield from _session_server(peers.ORTHANC_TOOLS,
+                               lambda: peers.OrthancServer(tmp_path_factory.mktemp("orthanc")))
 
 
 @pytest.fixture
@@ -111,14 +118,14 @@ def orthanc_loaded(orthanc, synthetic_study_files) -> peers.OrthancServer:
     return orthanc
 
 
-@pytest.fixture
-def orthanc_factory(tmp_path_factory):
-    """make(**OrthancServer kwargs) -> a fresh started Orthanc, stopped after the test."""
-    peers.require_tools(peers.ORTHANC_TOOLS)
-    started: list[peers.OrthancServer] = []
+def _server_factory(tmp_path_factory, tools, server_class, folder: str):
+    """The body of a *_factory fixture: yields make(*args, **kwargs) -> a fresh started server
+    (server_class(a new work folder, *args, **kwargs)); stops every one made after the test."""
+    peers.require_tools(tools)
+    started = []
 
-    def make(**kwargs) -> peers.OrthancServer:
-        server = peers.OrthancServer(tmp_path_factory.mktemp("orthanc_x"), **kwargs)
+    def make(*args, **kwargs):
+        server = server_class(tmp_path_factory.mktemp(folder), *args, **kwargs)
         started.append(server)
         return server.start()
 
@@ -127,22 +134,19 @@ def orthanc_factory(tmp_path_factory):
         server.stop()
 
 
+@pytest.fixture
+def orthanc_factory(tmp_path_factory):
+    """make(**OrthancServer kwargs) -> a fresh started Orthanc, stopped after the test."""
+    yield from _server_factory(tmp_path_factory, peers.ORTHANC_TOOLS, peers.OrthancServer, "orthanc_x")
+
+
 # ----------------------------------------------------------------------------- dcmqrscp
 
 @pytest.fixture(scope="session")
 def _dcmqrscp_session(tmp_path_factory):
     """The session dcmqrscp, or None when DCMTK is missing."""
-    if peers.missing_tools(peers.DCMTK_TOOLS):
-        yield None
-        return
-    self_port = peers.free_port()
-    server = peers.DcmqrscpServer(tmp_path_factory.mktemp("dcmqrscp"),
-                                  {peers.SELF_AET: (peers.HOST, self_port)})
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _session_server(peers.DCMTK_TOOLS, lambda: peers.DcmqrscpServer(
+        tmp_path_factory.mktemp("dcmqrscp"), {peers.SELF_AET: (peers.HOST, peers.free_port())}))
 
 
 @pytest.fixture
@@ -170,17 +174,7 @@ def dcmqrscp_loaded(dcmqrscp, synthetic_study_files, _dcmqrscp_loaded_flag) -> p
 @pytest.fixture
 def dcmqrscp_factory(tmp_path_factory):
     """make({aet: (host, port)}, **kwargs) -> a fresh started dcmqrscp, stopped after the test."""
-    peers.require_tools(peers.DCMTK_TOOLS)
-    started: list[peers.DcmqrscpServer] = []
-
-    def make(destinations=None, **kwargs) -> peers.DcmqrscpServer:
-        server = peers.DcmqrscpServer(tmp_path_factory.mktemp("dcmqrscp_x"), destinations, **kwargs)
-        started.append(server)
-        return server.start()
-
-    yield make
-    for server in started:
-        server.stop()
+    yield from _server_factory(tmp_path_factory, peers.DCMTK_TOOLS, peers.DcmqrscpServer, "dcmqrscp_x")
 
 
 # ----------------------------------------------------------------------------- display

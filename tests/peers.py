@@ -21,7 +21,6 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -29,6 +28,7 @@ import pytest
 from pydicom.dataset import Dataset
 
 import synthdata
+from settings import PeerConfig
 
 log = logging.getLogger("mid.tests.peers")
 
@@ -84,26 +84,9 @@ def require_tools(tools: Mapping[str, Sequence[str]], environ: Mapping[str, str]
     pytest.skip(f"real peer program missing: {wanted}")
 
 
-def make_peer(name: str, aet: str, host: str, port: int, **extra):
-    """A settings.PeerConfig when settings.py has it, else the compatible local dataclass."""
-    try:
-        from settings import PeerConfig as Cls   # the program's own type, when present
-    except ImportError:
-        Cls = PeerConfig
-    return Cls(name=name, aet=aet, host=host, port=port, **extra)
-
-
-@dataclass(frozen=True)
-class PeerConfig:
-    """Stand-in with the same fields as settings.PeerConfig (used only if settings is absent)."""
-    name: str
-    aet: str
-    host: str
-    port: int
-    query_model: str = "study"
-    retrieve_method: str = "move"
-    max_associations: int | None = None
-    allow_study_move: bool = True
+def make_peer(name: str, aet: str, host: str, port: int, **extra) -> PeerConfig:
+    """The program's settings.PeerConfig for a peer."""
+    return PeerConfig(name=name, aet=aet, host=host, port=port, **extra)
 
 
 def _wait_port(port: int, proc: subprocess.Popen, log_path: Path, what: str, timeout: float = 20) -> None:
@@ -180,7 +163,25 @@ def _expand(items: Iterable[Path | str | bytes | Dataset]) -> list:
 
 # ----------------------------------------------------------------------------- Orthanc
 
-class OrthancServer:
+class _Server:
+    """What every server here shares: `stop()` ends its process group; `with` starts and stops."""
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> "_Server":
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the program and any children it forked."""
+        _stop(self.proc)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class OrthancServer(_Server):
     """A real Orthanc on loopback with a config written for the test.
 
     `modalities` maps a modality name to (aet, host, port); SELF_AET at `self_port` is always
@@ -266,16 +267,6 @@ class OrthancServer:
                 time.sleep(0.1)
         raise RuntimeError(f"Orthanc REST did not answer within {timeout}s:\n{_tail(self.log_path)}")
 
-    def stop(self) -> None:
-        """Stop Orthanc."""
-        _stop(self.proc)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
     # REST helpers
     def request(self, method: str, path: str, body: bytes | None = None,
                 content_type: str = "application/json"):
@@ -336,7 +327,7 @@ class OrthancServer:
 
 # ----------------------------------------------------------------------------- dcmqrscp
 
-class DcmqrscpServer:
+class DcmqrscpServer(_Server):
     """DCMTK's dcmqrscp archive on loopback.
 
     `destinations` maps an AE title to (host, port): the AEs it may C-MOVE to. The config
@@ -397,16 +388,6 @@ class DcmqrscpServer:
                 self.port = free_port()                               # the port was taken
         return self
 
-    def stop(self) -> None:
-        """Stop dcmqrscp and any association children it forked."""
-        _stop(self.proc)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
     def load(self, items: Iterable[Path | str | Dataset], calling_aet: str = "MID_LOADER") -> int:
         """Store files (paths, folders or datasets) into the archive with DCMTK storescu."""
         files = _expand(items)
@@ -440,7 +421,7 @@ class DcmqrscpServer:
 
 # ----------------------------------------------------------------------------- Xvfb
 
-class XvfbServer:
+class XvfbServer(_Server):
     """A virtual X display for GUI tests; Xvfb picks a free display number itself."""
 
     def __init__(self, workdir: Path, screen: str = "1280x1024x24"):
@@ -486,7 +467,3 @@ class XvfbServer:
             self.stop()
             raise RuntimeError(f"Xvfb did not start:\n{_tail(self.log_path)}")
         return data.decode().strip()
-
-    def stop(self) -> None:
-        """Stop Xvfb."""
-        _stop(self.proc)
