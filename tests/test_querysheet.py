@@ -15,6 +15,7 @@ import pytest
 
 import querysheet as qs
 import settings as settings_mod
+import sheetfiles
 from querysheet import Query, RowError, SheetError, load_sheet
 
 # Copies of the original program's three sample sheets: their worksheets, strings and styles are
@@ -632,8 +633,8 @@ def _rich_workbook(path: Path, write_only: bool, mac_epoch: bool) -> Path:
 @pytest.mark.parametrize("write_only,mac_epoch", [(False, False), (True, False), (False, True)])
 def test_fast_xlsx_reader_matches_openpyxl(tmp_path, write_only, mac_epoch):
     path = _rich_workbook(tmp_path / "rich.xlsx", write_only, mac_epoch)
-    fast = qs._read_xlsx_fast(path, None)
-    slow = qs._read_xlsx_openpyxl(path, None)
+    fast = sheetfiles._read_xlsx_fast(path, None)
+    slow = sheetfiles._read_xlsx_openpyxl(path, None)
     assert fast.name == slow.name and fast.epoch == slow.epoch
     assert _trimmed(fast.rows) == _trimmed(slow.rows)
     assert fast.rows[1][1] == dt.datetime(2013, 4, 10) and fast.rows[1][2] == dt.time(14, 30)
@@ -641,8 +642,8 @@ def test_fast_xlsx_reader_matches_openpyxl(tmp_path, write_only, mac_epoch):
 
 @pytest.mark.parametrize("name", ["query_test.xlsx", "modality_test.xlsx", "_TEMPLATE_.xlsx"])
 def test_fast_xlsx_reader_matches_openpyxl_on_the_samples(name):
-    fast = qs._read_xlsx_fast(SEED / name, None)
-    slow = qs._read_xlsx_openpyxl(SEED / name, None)
+    fast = sheetfiles._read_xlsx_fast(SEED / name, None)
+    slow = sheetfiles._read_xlsx_openpyxl(SEED / name, None)
     assert fast.name == slow.name and _trimmed(fast.rows) == _trimmed(slow.rows)
 
 
@@ -716,7 +717,7 @@ def test_openpyxl_takes_over_when_the_fast_reader_gives_up(tmp_path, cfg, monkey
 
     def give_up(*_args):
         raise KeyError("xl/workbook.xml")
-    monkeypatch.setattr(qs, "_read_xlsx_fast", give_up)
+    monkeypatch.setattr(sheetfiles, "_read_xlsx_fast", give_up)
     result = load_sheet(path, cfg)
     assert result.queries == [Query("1", 2, {"PatientID": ["00077"], "StudyDate": ["20130410"]})]
 
