@@ -5,7 +5,6 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -13,23 +12,9 @@ import pytest
 
 import reports
 from project import Project
+from querysheet import Query as Q
+from querysheet import RowError as E
 from reports import ReportError, read_selection, write_reports
-
-
-@dataclass(frozen=True)
-class Q:
-    query_id: str
-    row: int
-    values: dict
-    exact: bool = False
-
-
-@dataclass(frozen=True)
-class E:
-    row: int
-    column: str
-    value: str
-    message: str
 
 
 NAMES = ["_0_INITIAL_QUERIES_", "_1_SEARCH_RESULTS", "_2_MASTER_KEY_LEGEND", "_3_SUCCESSFUL_DOWNLOADS",
