@@ -95,10 +95,12 @@ def test_orthanc_answers_rest_and_counts_uploads(orthanc):
 
 
 @pytest.mark.peers
-def test_orthanc_loaded_answers_find_for_registered_aet(orthanc_loaded, synthetic_study_files):
-    patient = synthetic_study_files.desc.patients[0]
-    expected = sorted(st.study_uid for st in patient.studies)
-    assert _find_studies(orthanc_loaded.peer, patient.patient_id) == expected
+@pytest.mark.parametrize("loaded,patient", [("orthanc_loaded", 0), ("dcmqrscp_loaded", 1)])
+def test_loaded_peer_answers_find_for_registered_aet(request, synthetic_study_files, loaded, patient):
+    server = request.getfixturevalue(loaded)
+    wanted = synthetic_study_files.desc.patients[patient]
+    expected = sorted(st.study_uid for st in wanted.studies)
+    assert _find_studies(server.peer, wanted.patient_id) == expected
 
 
 @pytest.mark.peers
@@ -141,13 +143,6 @@ def test_dcmqrscp_answers_echoscu(dcmqrscp):
     assert _echo(dcmqrscp.port, "DCMQRSCP") == 0
     assert peers.SELF_AET in dcmqrscp.config()
     assert f"{dcmqrscp.self_port}" in dcmqrscp.config()
-
-
-@pytest.mark.peers
-def test_dcmqrscp_loaded_answers_find(dcmqrscp_loaded, synthetic_study_files):
-    patient = synthetic_study_files.desc.patients[1]
-    expected = sorted(st.study_uid for st in patient.studies)
-    assert _find_studies(dcmqrscp_loaded.peer, patient.patient_id) == expected
 
 
 @pytest.mark.peers
