@@ -13,6 +13,7 @@ condition holds, so the whole flow can be driven through window events.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
 import platform
@@ -35,7 +36,7 @@ log = logging.getLogger("mid.app")
 HERE = Path(__file__).resolve().parent
 SELF = "<SELF>"
 ENGINE_EVENT = "-ENGINE-"
-LOOP_TIMEOUT_MS = 50
+LOOP_TIMEOUT_MS = 20           # ms; the idle period of the loop (a read returns at once on an event)
 PROGRESS_POST_INTERVAL = 0.1   # seconds between two progress events forwarded to the window
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
 FILTER_DELAY = 0.3             # seconds of quiet typing before a filter is applied
@@ -310,6 +311,14 @@ class App:
         with self._post_lock:
             return self._latest.get(kind)
 
+    def _selected_rows(self, key: str) -> list[int]:
+        """The selected rows of a table: the event's own value when a thread posted one, else the
+        table's selection (the loop does not collect widget values on every read; see mygui.TABS_KEY)."""
+        posted = self.values.get(key)
+        if isinstance(posted, (list, tuple)):
+            return list(posted)
+        return list(self.window[key].SelectedRows or [])
+
     def _guard(self, fn: Callable, *args) -> Any:
         """Run a handler; turn any error into a readable message; always re-derive the buttons."""
         try:
@@ -555,14 +564,14 @@ class App:
         mygui.show_query_table(self.window, headings, rows, error_rows)
 
     def on_query_row(self, _=None) -> None:
-        sel = self.values.get("-QUERY-TABLE-") or []
+        sel = self._selected_rows("-QUERY-TABLE-")
         reasons = getattr(self, "sheet_reasons", [])
         if sel and sel[0] < len(reasons):
             self.window["-ROW-REASON-"].update(reasons[sel[0]] or "This row is fine.")
 
     # ------------------------------------------------------------------ search
     def _source(self) -> str:
-        src = self.values.get("-SOURCE-") or self.window["-SOURCE-"].get()
+        src = self.window["-SOURCE-"].get()
         if not src:
             raise UserError("Choose the source PACS first (Settings tab: add the PACS, then pick it here).")
         return src
@@ -781,6 +790,11 @@ class App:
         dest = self.window["-DEST-"].get() or SELF
         anonymize = bool(self.window["-ANON-"].get())
         self.project.select(set(model.selected))
+        # Objects alive now (modules, the DICOM dictionary, the window, the results) leave the cyclic
+        # collector's care: a full collection during the download scans the whole heap while holding
+        # the interpreter lock, stopping this loop too (50-90 ms measured with 2,000 instances).
+        # Freed by reference counting as before; only cycles among them would stay until exit.
+        gc.freeze()
         self.dl = DownloadView()
         with self._post_lock:
             self._latest.pop("DownloadProgress", None)
@@ -915,7 +929,7 @@ class App:
         self.window["-DEST-"].update(values=self._peer_names(True), value=self.window["-DEST-"].get() or SELF)
 
     def on_peer_row(self, _=None) -> None:
-        sel = self.values.get("-PEERS-") or []
+        sel = self._selected_rows("-PEERS-")
         rows = self._peer_rows()
         if not sel or sel[0] >= len(rows):
             return

@@ -608,6 +608,14 @@ SHORTCUTS = {"<Control-o>": "-LOAD-SHEET-", "<Control-f>": "-SEARCH-", "<Control
              "<Alt-Left>": "-BACK-", "<Alt-Right>": "-NEXT-", "<F1>": "-ABOUT-"}
 
 
+# The tab group's key carries PySimpleGUI's write-only marker, so window.read() does not collect
+# the values of the ~60 widgets inside the tabs on every loop turn. Each of those is a Tk call,
+# and while a download runs every Tk call must win the interpreter lock back from the worker
+# threads: ~40 ms per read. Events (clicks, typing, tree keys, thread events) still arrive; the
+# handlers read the widgets they need with window[key].get() (or .SelectedRows for tables).
+TABS_KEY = "-TABS-" + sg.WRITE_ONLY_KEY
+
+
 def make_window(main_values: dict, settings_values: dict, anon_values: dict, location=None) -> sg.Window:
     """The one window: menu, tabs Main/Settings/Anonymization, a status line."""
     sg.theme("LightGrey1")
@@ -616,7 +624,7 @@ def make_window(main_values: dict, settings_values: dict, anon_values: dict, loc
         [sg.TabGroup([[sg.Tab("Main", main_tab(**main_values), key="-TAB-MAIN-"),
                        sg.Tab("Settings", settings_tab(settings_values), key="-TAB-SETTINGS-"),
                        sg.Tab("Anonymization", anon_tab(anon_values), key="-TAB-ANON-")]],
-                     key="-TABS-", font=FONT, expand_x=True, expand_y=True)],
+                     key=TABS_KEY, font=FONT, expand_x=True, expand_y=True)],
         [sg.Text("Ready.", key="-STATUS-", font=FONT, size=(140, 1), relief=sg.RELIEF_SUNKEN, expand_x=True)],
     ]
     window = sg.Window(APP_TITLE, layout, size=(1200, 820), resizable=True, finalize=True,

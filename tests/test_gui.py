@@ -556,6 +556,63 @@ def test_menu_shortcuts_and_help(tmp_path, gui_env, free_port):
 
 
 @pytest.mark.gui
+def test_loop_reads_events_without_collecting_every_widget_value(tmp_path, gui_env, free_port):
+    """A loop turn does not ask Tk for the value of every input in the tabs (one Tk call each,
+    slow while download threads hold the interpreter lock); events and selections still arrive."""
+    import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {"MAIN PACS": ("PACS1", free_port())},
+                      storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    w = a.window
+    w["-F-TEXT-"].update("CHEST")
+    event, values = w.read(timeout=0)
+    assert "-F-TEXT-" not in values and "-S-WORKERS-" not in values and "-P-AET-" not in values
+    assert w["-F-TEXT-"].get() == "CHEST"                        # read when needed, from the widget
+    # typing still reaches its handler
+    w["-TAB-SETTINGS-"].select()
+    w["-S-WORKERS-"].update("lots")
+    w.write_event_value("-S-WORKERS-", "lots")
+    assert a.run_until(lambda: "whole number" in w["-S-WORKERS-ERR"].get(), 5)
+    # a row picked in the peers table with no posted value: the table's own selection is used
+    table = w["-PEERS-"]
+    row = list(a.settings.peers).index("MAIN PACS")
+    table.Widget.selection_set(table.tree_ids[row])
+    assert a.run_until(lambda: w["-P-NAME-"].get() == "MAIN PACS", 5)
+    assert w["-P-AET-"].get() == "PACS1"
+
+
+@pytest.mark.gui
+def test_engine_events_are_coalesced_but_status_changes_never_dropped(tmp_path, gui_env, free_port):
+    import engine
+    import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    forwarded = []
+    real = a.window.write_event_value
+    a.window.write_event_value = lambda key, value: (forwarded.append(value), real(key, value))
+    total = 2000
+    for i in range(1, total + 1):
+        a.post(engine.DownloadProgress(i, total, i * 1000, 50.0, (total - i) / 50.0, i // 50, 40))
+        if i % 50 == 0:
+            a.post(engine.SeriesUpdate(f"2.25.{i}", "0001", "AX", "DOWNLOADED", None, 50, 50))
+    progress = [e for e in forwarded if isinstance(e, engine.DownloadProgress)]
+    updates = [e for e in forwarded if isinstance(e, engine.SeriesUpdate)]
+    assert len(updates) == 40                                      # every status change reaches the window
+    assert 1 <= len(progress) < total                              # progress is thinned out ...
+    assert progress[-1].instances_done == total                    # ... but the final figures always arrive
+    assert a.latest("DownloadProgress").instances_done == total
+    a.run_until(lambda: len(a.dl.studies.get("0001", {}).get("series", {})) == 40, 5)
+    assert len(a.dl.studies["0001"]["series"]) == 40
+    assert a.dl.progress.instances_done == total
+    a.draw_download(force=True)
+    assert w_text(a, "-DL-STATUS-").startswith("2,000 of 2,000 images")
+
+
+def w_text(a, key: str) -> str:
+    return a.window[key].get()
+
+
+@pytest.mark.gui
 def test_selection_loaded_from_an_edited_results_workbook(tmp_path, gui_env, demo_env):
     from openpyxl import load_workbook
     import reports
