@@ -726,3 +726,41 @@ def test_get_from_dcmqrscp(dcmqrscp_loaded, synthetic_study_files):
                       TIMEOUTS, on_store=got)
     assert result.status == pacs.STATUS_SUCCESS and result.completed == series.count
     assert got.sop_uids == {series.sop_uid(i) for i in range(series.count)}
+
+
+# ----------------------------------------------------------------------------- socket tuning
+
+def test_receiver_and_requestor_sockets_send_without_nagle_delay(receiver):
+    """Our receiver's inbound connections and our own associations have TCP_NODELAY set."""
+    ct = dcmread(get_testdata_file("CT_small.dcm"))
+    seen = []
+
+    def on_store(req):
+        sock = req._event.assoc.dul.socket.socket
+        seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        return pacs.STATUS_SUCCESS
+
+    scp = receiver({"SENDER"}, on_store)
+    ae = pacs._make_ae("SENDER", TIMEOUTS)
+    ae.add_requested_context(ct.SOPClassUID, ct.file_meta.TransferSyntaxUID)
+    assoc = pacs._open(ae, "SENDER", peer("US", "MID_RECV", scp.port), TIMEOUTS, "storage")
+    try:
+        ours = assoc.dul.socket.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        status = assoc.send_c_store(ct)
+    finally:
+        assoc.release()
+    assert status.Status == pacs.STATUS_SUCCESS
+    assert ours and seen and all(seen)
+
+
+def test_poll_less_sets_the_idle_poll_of_the_network_thread():
+    class Dul:
+        _run_loop_delay = 0.001
+
+    class Assoc:
+        dul = Dul()
+
+    a = Assoc()
+    pacs._poll_less(a, pacs.MOVE_POLL_INTERVAL)
+    assert a.dul._run_loop_delay == pacs.MOVE_POLL_INTERVAL > 0.001
+    pacs._poll_less(object(), 1.0)      # an object without a network thread is left alone
