@@ -391,7 +391,9 @@ def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
         assoc.unbind(evt.EVT_CONN_OPEN, on_conn_open)
         return assoc
     error = _open_failure(assoc, attempt, local_aet, peer, timeouts, purpose)
-    log.warning("%s", error)
+    # INFO, not WARNING: the caller reports the NetError (the CLI prints it, the GUI shows it,
+    # the engine records it on the series); at WARNING the console would say it a second time.
+    log.info("%s", error)
     raise error
 
 

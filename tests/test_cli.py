@@ -26,7 +26,8 @@ from test_engine import dicom_files, expected_kept, peer_entry, write_config
 pytestmark = pytest.mark.peers
 
 HERE = Path(__file__).resolve().parent.parent
-SEED = Path("/work/shared/seed/xlsx")
+#: the seed query sheets, committed beside the tests (their worksheets are those of shared/seed/xlsx)
+SEED = HERE / "tests" / "data" / "querysheet"
 
 
 def run_main(monkeypatch, cfg: Path, *argv: str) -> int:
@@ -58,6 +59,16 @@ def test_echo_refused(monkeypatch, capsys, tmp_path, free_port):
     err = capsys.readouterr().err
     line = [ln for ln in err.splitlines() if ln.startswith("echo failed")]
     assert len(line) == 1 and "refused" in line[0] and "port" in line[0]
+    assert err.count("connection refused") == 1           # said once, not again by the console log
+
+
+def test_echo_rejected_says_the_reason_once(monkeypatch, capsys, tmp_path, orthanc_factory):
+    strict = orthanc_factory(config={"DicomCheckCalledAet": True})
+    cfg = write_config(tmp_path / "c", strict.self_port,
+                       {"STRICT": {"peer_aet": "NOT_ORTHANC", "peer_ip": "127.0.0.1", "peer_port": strict.dicom_port}})
+    assert run_main(monkeypatch, cfg, "echo", "STRICT") == main.EXIT_NETWORK
+    err = capsys.readouterr().err
+    assert err.count("called AE title") == 1 and err.startswith("echo failed")
 
 
 def test_echo_rejected_names_the_reason(monkeypatch, capsys, tmp_path, orthanc_factory):
