@@ -51,21 +51,7 @@ DEFAULT_ANON_IMGS: dict[str, tuple[str, ...]] = {   # read-only: AnonConfig copi
     kw: tuple(values) for kw, values in config_defaults.anon_imgs().items()}
 DEFAULT_ANON_VRS: tuple[str, ...] = tuple(config_defaults.anon_vrs())
 DEFAULT_ANON_TAGS: tuple[str, ...] = tuple(config_defaults.anon_tags())   # as in anon_tags.json
-SECONDARY_CAPTURE_SOP_CLASSES: tuple[str, ...] = (
-    "1.2.840.10008.5.1.4.1.1.7",      # Secondary Capture Image Storage
-    "1.2.840.10008.5.1.4.1.1.7.1",    # Multi-frame Single Bit Secondary Capture
-    "1.2.840.10008.5.1.4.1.1.7.2",    # Multi-frame Grayscale Byte Secondary Capture
-    "1.2.840.10008.5.1.4.1.1.7.3",    # Multi-frame Grayscale Word Secondary Capture
-    "1.2.840.10008.5.1.4.1.1.7.4",    # Multi-frame True Color Secondary Capture
-)
-SCREEN_CAPTURE_SOP_CLASSES: tuple[str, ...] = (
-    "1.2.840.10008.5.1.1.29",         # Hardcopy Grayscale Image Storage (retired)
-    "1.2.840.10008.5.1.1.30",         # Hardcopy Color Image Storage (retired)
-    "1.2.840.10008.5.1.1.27",         # Stored Print Storage (retired)
-    "1.2.840.10008.5.1.4.1.1.104.1",  # Encapsulated PDF Storage
-    "1.2.840.10008.5.1.4.1.1.104.2",  # Encapsulated CDA Storage
-)
-DEFAULT_DROP_SOP_CLASSES = SECONDARY_CAPTURE_SOP_CLASSES + SCREEN_CAPTURE_SOP_CLASSES
+DEFAULT_DROP_SOP_CLASSES: tuple[str, ...] = tuple(config_defaults.drop_sop_classes())
 WHOLE_WORD_PREFIX = "word:"           # an anon_imgs substring "word:Text" matches whole words only
 MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per patient
 DUMMY_TEXT = "REMOVED"

@@ -55,6 +55,9 @@ def drop_sop_classes() -> list[str]:
         "1.2.840.10008.5.1.4.1.1.7.4",      # Multi-frame True Color Secondary Capture
         "1.2.840.10008.5.1.4.1.1.104.1",    # Encapsulated PDF Storage
         "1.2.840.10008.5.1.4.1.1.104.2",    # Encapsulated CDA Storage
+        "1.2.840.10008.5.1.1.29",           # Hardcopy Grayscale Image Storage (retired)
+        "1.2.840.10008.5.1.1.30",           # Hardcopy Color Image Storage (retired)
+        "1.2.840.10008.5.1.1.27",           # Stored Print Storage (retired)
     ]
 
 
