@@ -976,3 +976,25 @@ def save_user_defaults(config_dir: Path | None, defaults: UserDefaults) -> None:
     old = _existing_object(path)
     write_json_atomic(path, {**old, **_user_defaults_json(defaults)})
     log.info("saved %s", path)
+
+
+def save_anon_imgs(config_dir: Path | None, rules: dict[str, list[str]],
+                   whole_word: dict[str, list[str]] | None = None) -> None:
+    """Validate and write anon_imgs.json atomically: the drop rules, keyword -> substrings.
+
+    A value also listed under its keyword in `whole_word` is written in the whole-word form
+    {"value": ..., "whole_word": true}. Raises ValueError naming every unknown keyword or empty rule.
+    """
+    cdir = Path(config_dir or default_config_dir())
+    extra_tags = _parse_tags(_existing_object(cdir / TAGS), _Loader(cdir, quiet=True))
+    whole_word = whole_word or {}
+    problems = [_unknown_keyword_message(kw) for kw in rules if not is_known_keyword(kw, extra_tags)]
+    problems += [f"an empty rule of {kw!r} would match every image"
+                 for kw, values in rules.items() for v in values if not str(v).strip()]
+    if problems:
+        raise ValueError(f"{ANON_IMGS} not saved: " + "; ".join(problems) + ".")
+    out = {kw: [{"value": str(v), "whole_word": True} if str(v) in whole_word.get(kw, ()) else str(v)
+                for v in values]
+           for kw, values in rules.items()}
+    write_json_atomic(cdir / ANON_IMGS, out)
+    log.info("saved %s (%d keywords)", cdir / ANON_IMGS, len(out))

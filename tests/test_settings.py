@@ -529,3 +529,23 @@ def test_no_module_level_cache(tmp_path):
     assert load_settings(tmp_path / "a").anon_vrs == ["PN"] != a.anon_vrs
     assert not [k for k, v in vars(settings).items()
                 if not k.startswith("__") and isinstance(v, (list, dict, set))]
+
+
+def test_save_anon_imgs_round_trip_with_whole_word_rules(cfg):
+    settings.save_anon_imgs(cfg, {"SeriesDescription": ["Report", "Text"], "Modality": ["SR"]},
+                            {"SeriesDescription": ["Text"]})
+    on_disk = json.loads((cfg / "anon_imgs.json").read_text())
+    assert on_disk["SeriesDescription"] == ["Report", {"value": "Text", "whole_word": True}]
+    s = settings.load_settings(cfg)
+    assert s.anon_imgs == {"SeriesDescription": ["Report", "Text"], "Modality": ["SR"]}
+    assert s.anon_imgs_whole_word == {"SeriesDescription": ["Text"]}
+    assert not s.notices
+
+
+@pytest.mark.parametrize("rules, words", [({"NoSuchKeyword": ["x"]}, "NoSuchKeyword"),
+                                          ({"Modality": ["  "]}, "empty rule")])
+def test_save_anon_imgs_refuses_invalid(cfg, rules, words):
+    before = (cfg / "anon_imgs.json").read_text()
+    with pytest.raises(ValueError, match=words):
+        settings.save_anon_imgs(cfg, rules)
+    assert (cfg / "anon_imgs.json").read_text() == before
