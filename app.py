@@ -53,19 +53,31 @@ class LoopStats:
     """Gaps between event-loop iterations, to prove the window never freezes."""
     gaps: deque = field(default_factory=lambda: deque(maxlen=200_000))
     work: deque = field(default_factory=lambda: deque(maxlen=200_000))   # time in our handlers
+    reads: deque = field(default_factory=lambda: deque(maxlen=200_000))  # time inside window.read
+    engine_events: int = 0           # engine events that reached the window
+    started: float | None = None
     last: float | None = None
     max_gap: float = 0.0
+    max_gap_at: float = 0.0          # perf_counter at the end of the largest gap
     slowest: tuple = (0.0, "")      # (seconds, event) of the longest handling
 
     def tick(self, now: float) -> None:
         if self.last is not None:
             gap = now - self.last
             self.gaps.append(gap)
-            self.max_gap = max(self.max_gap, gap)
+            if gap > self.max_gap:
+                self.max_gap, self.max_gap_at = gap, now
+        else:
+            self.started = now
         self.last = now
 
     def reset(self) -> None:
-        self.gaps.clear(); self.work.clear(); self.last = None; self.max_gap = 0.0; self.slowest = (0.0, "")
+        self.gaps.clear(); self.work.clear(); self.reads.clear(); self.last = None; self.max_gap = 0.0
+        self.slowest = (0.0, ""); self.engine_events = 0; self.started = None
+
+    def events_per_second(self) -> float:
+        span = (self.last or 0.0) - (self.started or 0.0)
+        return self.engine_events / span if span > 0 else 0.0
 
     def median(self) -> float:
         return statistics.median(self.gaps) if self.gaps else 0.0
@@ -229,9 +241,13 @@ class App:
         """Run one loop iteration; False once the window is closed."""
         if self.closed:
             return False
+        asked = time.perf_counter()
         event, values = self.window.read(timeout=timeout)
         started = time.perf_counter()
         self.stats.tick(started)
+        self.stats.reads.append(started - asked)
+        if event == ENGINE_EVENT:
+            self.stats.engine_events += 1
         if event in (sg.WIN_CLOSED, None):
             self.closed = True
             return False
@@ -611,7 +627,7 @@ class App:
         self.project.set_setting("source", source)
         exact = bool(self.window["-EXACT-"].get())
         self.search_progress = None
-        self.window["-SEARCH-BAR-"].update(current_count=0, max=1)
+        mygui.set_progress(self.window, "-SEARCH-BAR-", 0, 1)
         self.window["-SEARCH-STATUS-"].update(f"Searching {source}…")
         self._start("search", self._search_done, with_series(engine.search), self.settings, self.project, source,
                     exact=exact, on_event=self.post)
@@ -658,7 +674,7 @@ class App:
         name = type(ev).__name__
         if name == "SearchProgress":
             self.search_progress = ev
-            self.window["-SEARCH-BAR-"].update(current_count=ev.done, max=max(ev.total, 1))
+            mygui.set_progress(self.window, "-SEARCH-BAR-", ev.done, max(ev.total, 1))
             self.window["-SEARCH-STATUS-"].update(f"Query {ev.done} of {ev.total}")
             self._show_search_counts(ev.found, ev.missing, ev.failed)
         elif name == "DownloadProgress":
@@ -690,7 +706,7 @@ class App:
         self.dl.last_draw = time.monotonic()
         p = self.dl.progress
         if p is not None and (self.dl.dirty or force):
-            self.window["-DL-BAR-"].update(current_count=p.instances_done, max=max(p.instances_total, 1))
+            mygui.set_progress(self.window, "-DL-BAR-", p.instances_done, max(p.instances_total, 1))
             self.window["-DL-STATUS-"].update(mygui.download_progress_text(
                 p.instances_done, p.instances_total, p.bytes_done, p.rate, p.eta_seconds, p.series_done,
                 p.series_total))
@@ -803,7 +819,7 @@ class App:
             info["series"][r.series_uid] = ("QUEUED", 0, r.instances)
         self.download_done = None
         mygui.show_study_table(self.window, self.dl.studies)
-        self.window["-DL-BAR-"].update(current_count=0, max=1)
+        mygui.set_progress(self.window, "-DL-BAR-", 0, 1)
         self.window["-DL-STATUS-"].update(f"Starting: {len(model.selected)} series from {source} to {dest}…")
         self.say(f"Downloading {len(model.selected)} series from {source}"
                  f"{', de-identifying every image' if anonymize else ' without de-identification'}…")

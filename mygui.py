@@ -793,6 +793,15 @@ def show_study_table(window: sg.Window, studies: dict[str, dict]) -> None:
     table.Values = rows
 
 
+def set_progress(window: sg.Window, key: str, count: int, maximum: int) -> None:
+    """Move a progress bar with one Tk call. ProgressBar.update() also runs TKroot.update(), a full
+    redraw and event pass inside the handler, which stalls the loop while a download runs."""
+    bar = window[key].TKProgressBar
+    maximum = max(int(maximum), 1)
+    bar.Max = maximum
+    bar.TKProgressBarForReal.configure(maximum=maximum, value=min(int(count), maximum))
+
+
 def fmt_duration(seconds: float | None) -> str:
     if seconds is None or seconds != seconds or seconds < 0:
         return "–"

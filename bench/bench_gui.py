@@ -6,7 +6,9 @@
    searches, ticks everything and downloads it with de-identification, driven through its own
    events. The loop records the gap between consecutive iterations; printed: the largest gap
    (target <= 100 ms) against the median gap measured in the same run (the idle read timeout,
-   about 50 ms, is the floor).
+   app.LOOP_TIMEOUT_MS, is the floor), and where the time went: inside window.read (Tk, and
+   waiting for the interpreter lock), in the window's own handlers, in the cyclic garbage
+   collector (which stops every thread), and how many engine events per second reached the window.
 2. Building the results tree for 10,000 synthetic result rows (clustering, checkbox state and
    inserting into the Tk tree; target <= 1 s) against a reference measured in the same run:
    the same rows inserted flat into a plain sg.TreeData and shown in the same tree.
@@ -16,6 +18,7 @@ Data are cached under bench/out/ (git-ignored) so reruns skip the generation.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -157,9 +160,15 @@ def latency_during_download(instances: int, in_process: bool = False) -> dict:
                 a.window["-DOWNLOAD-"].click()
                 a.run_until(lambda: a.busy("download"), 10)
                 a.stats.reset()
+                pauses = []
+                gc_watch = _gc_watch(pauses)
+                gc.callbacks.append(gc_watch)
                 t1 = time.perf_counter()
-                if not a.run_until(lambda: a.download_done is not None, 900):
-                    raise SystemExit(f"bench_gui: download did not finish: {a.messages[-3:]}")
+                try:
+                    if not a.run_until(lambda: a.download_done is not None, 900):
+                        raise SystemExit(f"bench_gui: download did not finish: {a.messages[-3:]}")
+                finally:
+                    gc.callbacks.remove(gc_watch)
                 elapsed = time.perf_counter() - t1
                 gaps = sorted(a.stats.gaps)
                 result = a.download_done
@@ -167,7 +176,12 @@ def latency_during_download(instances: int, in_process: bool = False) -> dict:
                         "median_gap": a.stats.median(), "p99_gap": gaps[int(len(gaps) * 0.99)] if gaps else 0.0,
                         "iterations": len(gaps), "counts": result.counts, "prepare": prepare,
                         "over": sum(1 for g in gaps if g > LATENCY_TARGET),
-                        "max_work": max(a.stats.work, default=0.0), "slowest": a.stats.slowest[1], **idle}
+                        "max_work": max(a.stats.work, default=0.0), "slowest": a.stats.slowest[1],
+                        "max_read": max(a.stats.reads, default=0.0), "events_per_s": a.stats.events_per_second(),
+                        "gc_max": max(pauses, default=(0.0, 0.0, 0)), "gc_count": len(pauses),
+                        "gc_in_max_gap": sum(max(0.0, min(s + d, a.stats.max_gap_at) -
+                                                 max(s, a.stats.max_gap_at - a.stats.max_gap))
+                                             for d, s, _ in pauses), **idle}
             finally:
                 for j in a.jobs:
                     j.job.cancel()
@@ -175,6 +189,19 @@ def latency_during_download(instances: int, in_process: bool = False) -> dict:
                 a.shutdown()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _gc_watch(pauses: list):
+    """A gc.callbacks hook that appends (seconds, start, generation) of each collection to pauses."""
+    began = {}
+
+    def watch(phase, info):
+        if phase == "start":
+            began["t"] = time.perf_counter()
+        elif "t" in began:
+            start = began.pop("t")
+            pauses.append((time.perf_counter() - start, start, info["generation"]))
+    return watch
 
 
 def _with_storage(s, root: Path):
@@ -230,6 +257,11 @@ def tree_build(n_rows: int) -> dict:
         window.close()
 
 
+def app_timeout() -> int:
+    import app
+    return app.LOOP_TIMEOUT_MS
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--instances", type=int, default=2000, help="instances to download (default 2000)")
@@ -260,6 +292,10 @@ def main() -> int:
                   f"p99 {lat['p99_gap'] * 1000:.0f} ms; reference median gap {lat['median_gap'] * 1000:.0f} ms; "
                   f"ratio {lat['max_gap'] / max(lat['median_gap'], 1e-9):.2f}; "
                   f"longest time in the window's own handlers {lat['max_work'] * 1000:.0f} ms ({lat['slowest']})")
+            print(f"where the time goes: longest single window.read {lat['max_read'] * 1000:.0f} ms "
+                  f"(idle period {app_timeout()} ms); engine events reaching the window {lat['events_per_s']:.1f}/s; "
+                  f"{lat['gc_count']} garbage collections, longest {lat['gc_max'][0] * 1000:.0f} ms "
+                  f"(generation {lat['gc_max'][2]}), {lat['gc_in_max_gap'] * 1000:.0f} ms of them inside the largest gap")
             print(f"reference, the same window idle for {IDLE_SECONDS:.0f} s just before: largest gap "
                   f"{lat['idle_max'] * 1000:.0f} ms, p99 {lat['idle_p99'] * 1000:.0f} ms, median "
                   f"{lat['idle_median'] * 1000:.0f} ms; download/idle largest-gap ratio "

@@ -606,6 +606,8 @@ def test_engine_events_are_coalesced_but_status_changes_never_dropped(tmp_path, 
     assert a.dl.progress.instances_done == total
     a.draw_download(force=True)
     assert w_text(a, "-DL-STATUS-").startswith("2,000 of 2,000 images")
+    bar = a.window["-DL-BAR-"].TKProgressBar.TKProgressBarForReal
+    assert (float(bar.cget("value")), float(bar.cget("maximum"))) == (total, total)
 
 
 def w_text(a, key: str) -> str:
