@@ -374,7 +374,6 @@ def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
 
     def on_conn_open(event: evt.Event) -> None:
         attempt.connected = True
-        _no_delay(event.assoc)
 
     evt_handlers = [(evt.EVT_CONN_OPEN, on_conn_open)] + list(handlers or [])
     try:
@@ -389,6 +388,9 @@ def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
                        ) from None
     if assoc.is_established:
         assoc.unbind(evt.EVT_CONN_OPEN, on_conn_open)
+        # only once established: set while the request was negotiated, it let the peer's
+        # rejection arrive as a closed connection now and then (seen with Orthanc)
+        _no_delay(assoc)
         return assoc
     error = _open_failure(assoc, attempt, local_aet, peer, timeouts, purpose)
     # INFO, not WARNING: the caller reports the NetError (the CLI prints it, the GUI shows it,
