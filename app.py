@@ -31,6 +31,7 @@ from typing import Any, Callable
 import PySimpleGUI as sg
 
 import mygui
+import settings_tab
 
 log = logging.getLogger("mid.app")
 HERE = Path(__file__).resolve().parent
@@ -44,8 +45,7 @@ CLOSE_WAIT = 60.0              # seconds to wait for a cancelled job before clos
 GIL_SWITCH_INTERVAL = 0.0002    # seconds; CPython's default is 0.005
 
 
-class UserError(Exception):
-    """A problem the user can fix; str() says what and how. Shown without a traceback."""
+UserError = mygui.UserError      # a problem the user can fix; shown without a traceback
 
 
 @dataclass
@@ -147,10 +147,12 @@ class App:
         self._latest: dict[str, Any] = {}
         self._last_post: dict[str, float] = {}
         self.demo_peer = demo_peer
-        self.window = mygui.make_window(self._main_values(), self._settings_values(), self._anon_values(),
+        self.window = mygui.make_window(self._main_values(), settings_tab.settings_values(settings),
+                                        settings_tab.anon_values(settings),
                                         location=location)
+        self.settings_tab = settings_tab.SettingsTab(self)     # Settings and Anonymization tabs
         self.handlers = self._handlers()
-        self._show_peers()
+        self.settings_tab.show_peers()
         self._notices()
         if project is not None:
             self._guard(self.open_or_create_project, project)
@@ -170,39 +172,6 @@ class App:
         dest = d.default_destination if d.default_destination in self.settings.peers else SELF
         return dict(identifiers=list(self.settings.query_identifiers), peers=sources, source=source,
                     destination=dest, exact=bool(d.exact_descriptions), anonymize=bool(d.anonymize))
-
-    def _settings_values(self) -> dict:
-        d = self.settings.defaults
-        return dict(storage_root=d.storage_root, workers=d.workers, connect_timeout=d.connect_timeout,
-                    acse_timeout=d.acse_timeout, dimse_timeout=d.dimse_timeout, network_timeout=d.network_timeout,
-                    move_idle_timeout=d.move_idle_timeout, retries=d.retries, date_window_days=d.date_window_days,
-                    date_order=d.date_order, peers_rows=self._peer_rows())
-
-    def _anon_values(self) -> dict:
-        d = self.settings.defaults
-        rules = "\n".join(f"{kw}: {', '.join(v)}" for kw, v in sorted(self.settings.anon_imgs.items()))
-        return dict(anonymize=bool(d.anonymize), retain_dates=bool(d.deid_retain_modified_dates),
-                    clean_descriptors=bool(d.deid_clean_descriptors),
-                    retain_characteristics=bool(d.deid_retain_patient_characteristics),
-                    id_prefix=d.patient_id_prefix, name_prefix=d.patient_name_prefix,
-                    drop_rules=rules or "(none)", describe=self._describe_text())
-
-    def _describe_text(self) -> str:
-        try:
-            import anonymizer
-            keys = anonymizer.MemoryKeys()
-            lines = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(self.settings), keys).describe()
-            return "\n".join(lines)
-        except Exception as e:   # the description is informative only; never block the window
-            log.warning("anonymizer description unavailable: %s", e, exc_info=True)
-            return f"The description is not available yet ({e}). `python main.py anonymize --describe` prints it."
-
-    def _peer_rows(self) -> list[list[str]]:
-        rows = []
-        for name, p in self.settings.peers.items():
-            rows.append([name, p.aet, p.host, str(p.port), getattr(p, "retrieve_method", "move"),
-                         getattr(p, "query_model", "study")])
-        return rows
 
     def _notices(self) -> None:
         for n in getattr(self.settings, "notices", []) or []:
@@ -227,13 +196,8 @@ class App:
             "-DOWNLOAD-": self.on_download, "-DL-CANCEL-": self.on_cancel,
             "-OPEN-IMAGES-": self.on_open_images, "-OPEN-REPORTS-": self.on_open_reports,
             ENGINE_EVENT: self.on_engine_event,
-            "-PEERS-": self.on_peer_row, "-P-SAVE-": self.on_peer_save, "-P-DELETE-": self.on_peer_delete,
-            "-P-TEST-": self.on_peer_test, "-P-CLEAR-": self.on_peer_clear,
-            "-P-AET-": self.on_validate_peer, "-P-PORT-": self.on_validate_peer, "-P-HOST-": self.on_validate_peer,
-            "-P-NAME-": self.on_validate_peer, "-S-SAVE-": self.on_settings_save, "-A-SAVE-": self.on_anon_save,
-        } | {f"-STEPLBL-{i}-": (lambda v, i=i: self.go_step(i)) for i in range(len(mygui.STEPS))} | {
-            k: self.on_validate_number for k in ("-S-WORKERS-", "-S-T-CONNECT-", "-S-T-ACSE-", "-S-T-DIMSE-",
-                                                 "-S-T-NETWORK-", "-S-T-IDLE-", "-S-RETRIES-", "-S-DATEWIN-")
+        } | self.settings_tab.handlers() | {
+            f"-STEPLBL-{i}-": (lambda v, i=i: self.go_step(i)) for i in range(len(mygui.STEPS))
         } | {k: self.on_filter_typed for k in ("-F-TEXT-", "-F-REGEX-", "-F-MODALITY-", "-F-SERIESNO-",
                                                 "-F-DATE-FROM-", "-F-DATE-TO-")}
 
@@ -938,176 +902,10 @@ class App:
             return
         self.closed = True
 
-    # ------------------------------------------------------------------ settings tab
-    def _show_peers(self) -> None:
-        self.window["-PEERS-"].update(values=self._peer_rows())
-        self.window["-SOURCE-"].update(values=self._peer_names(False), value=self.window["-SOURCE-"].get())
-        self.window["-DEST-"].update(values=self._peer_names(True), value=self.window["-DEST-"].get() or SELF)
-
-    def on_peer_row(self, _=None) -> None:
-        sel = self._selected_rows("-PEERS-")
-        rows = self._peer_rows()
-        if not sel or sel[0] >= len(rows):
-            return
-        name, aet, host, port, method, model = rows[sel[0]]
-        for k, v in (("-P-NAME-", name), ("-P-AET-", aet), ("-P-HOST-", host), ("-P-PORT-", port),
-                     ("-P-METHOD-", method), ("-P-MODEL-", model)):
-            self.window[k].update(v)
-        self.window["-P-NAME-"].update(disabled=name == SELF)
-        self.on_validate_peer()
-
-    def on_peer_clear(self, _=None) -> None:
-        """Empty editor for a new peer (no complaints until something is typed)."""
-        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
-            self.window[k].update("")
-            self.window[k + "ERR"].update("")
-        self.window["-P-NAME-"].update(disabled=False)
-
-    def peer_errors(self) -> dict[str, str]:
-        """Field key -> message for every invalid peer field in the editor."""
-        import settings as settingsmod
-        w = self.window
-        errors = {}
-        name = w["-P-NAME-"].get().strip()
-        if not name:
-            errors["-P-NAME-"] = "a name is needed, e.g. MAIN PACS"
-        checks = (("-P-AET-", settingsmod.validate_ae_title), ("-P-HOST-", settingsmod.validate_host),
-                  ("-P-PORT-", settingsmod.validate_port))
-        for key, check in checks:
-            msg = check(w[key].get().strip())
-            if msg:
-                errors[key] = msg
-        return errors
-
-    def on_validate_peer(self, _=None) -> None:
-        errors = self.peer_errors()
-        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
-            self.window[k + "ERR"].update(errors.get(k, ""))
-
-    def _editor_peer(self):
-        import settings as settingsmod
-        errors = self.peer_errors()
-        if errors:
-            raise UserError("Peer not saved: " + "; ".join(f"{k.strip('-').split('-')[-1]}: {m}"
-                                                           for k, m in errors.items()))
-        w = self.window
-        name = w["-P-NAME-"].get().strip()
-        old = self.settings.peers.get(name)
-        fields = dict(name=name, aet=w["-P-AET-"].get().strip(), host=w["-P-HOST-"].get().strip(),
-                      port=int(w["-P-PORT-"].get().strip()), retrieve_method=w["-P-METHOD-"].get() or "move",
-                      query_model=w["-P-MODEL-"].get() or "study")
-        return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
-
-    def on_peer_save(self, _=None) -> None:
-        peer = self._editor_peer()
-        peers = dict(self.settings.peers)
-        peers[peer.name] = peer
-        self._save_peers(peers, f"Saved peer {peer.name}.")
-
-    def on_peer_delete(self, _=None) -> None:
-        name = self.window["-P-NAME-"].get().strip()
-        if name == SELF:
-            raise UserError("<SELF> is this program's own receiver and cannot be deleted; edit its AE title "
-                            "and port instead.")
-        if name not in self.settings.peers:
-            raise UserError(f"There is no peer called {name!r}; select one in the table first.")
-        if not self.confirm(f"Delete peer {name}?"):
-            return
-        peers = {k: v for k, v in self.settings.peers.items() if k != name}
-        self._save_peers(peers, f"Deleted peer {name}.")
-        self.on_peer_clear()
-
-    def _save_peers(self, peers: dict, message: str) -> None:
-        import settings as settingsmod
-        try:
-            settingsmod.save_peers(self.settings.config_dir, peers)
-        except (ValueError, OSError) as e:
-            raise UserError(f"Peers not saved: {e}") from None
-        self.settings = settingsmod.load_settings(self.settings.config_dir)
-        self._show_peers()
-        self.say(message + f" ({Path(self.settings.config_dir) / 'peers.json'})")
-
-    def on_peer_test(self, _=None) -> None:
-        peer = self._editor_peer()
-        import engine
-        import pacs
-
-        def done(result, error) -> None:
-            if error is not None:
-                self.fail(f"Test of {peer.name} failed: {_readable(error)}")
-            else:
-                self.say(f"{peer.name} answered the echo in {result * 1000:.0f} ms.")
-        self.say(f"Testing {peer.name} ({peer.aet} at {peer.host}:{peer.port})…")
-        self._start("echo", done, pacs.echo, self.settings.self_peer.aet, peer, engine.timeouts_for(self.settings))
-
-    NUMBER_FIELDS = {  # key -> (UserDefaults field, type, min, max)
-        "-S-WORKERS-": ("workers", int, 1, 32), "-S-T-CONNECT-": ("connect_timeout", float, 0.5, 3600),
-        "-S-T-ACSE-": ("acse_timeout", float, 0.5, 3600), "-S-T-DIMSE-": ("dimse_timeout", float, 0.5, 36000),
-        "-S-T-NETWORK-": ("network_timeout", float, 0.5, 36000), "-S-T-IDLE-": ("move_idle_timeout", float, 1, 36000),
-        "-S-RETRIES-": ("retries", int, 0, 20), "-S-DATEWIN-": ("date_window_days", int, 0, 3650),
-    }
-
-    def number_errors(self) -> tuple[dict[str, str], dict[str, Any]]:
-        errors, parsed = {}, {}
-        for key, (fname, typ, lo, hi) in self.NUMBER_FIELDS.items():
-            text = str(self.window[key].get()).strip()
-            try:
-                v = typ(text)
-                if not lo <= v <= hi:
-                    raise ValueError
-                parsed[fname] = v
-            except ValueError:
-                errors[key] = f"'{text}': write {'a whole number' if typ is int else 'a number'} from {lo:g} to {hi:g}"
-        return errors, parsed
-
-    def on_validate_number(self, _=None) -> None:
-        errors, _ = self.number_errors()
-        for key in self.NUMBER_FIELDS:
-            self.window[key + "ERR"].update(errors.get(key, ""))
-
-    def on_settings_save(self, _=None) -> None:
-        errors, parsed = self.number_errors()
-        self.on_validate_number()
-        if errors:
-            raise UserError("Settings not saved: fix the fields marked in red on the Settings tab.")
-        root = self.window["-S-ROOT-"].get().strip()
-        if not root:
-            raise UserError("Settings not saved: the storage root is empty; choose a folder for the projects.")
-        self._save_defaults(dict(parsed, storage_root=root, date_order=self.window["-S-DATEORDER-"].get() or "US"),
-                            "-S-MSG-")
-
-    def on_anon_save(self, _=None) -> None:
-        w = self.window
-        self._save_defaults(dict(anonymize=bool(w["-A-DEFAULT-"].get()),
-                                 deid_retain_modified_dates=bool(w["-A-DATES-"].get()),
-                                 deid_clean_descriptors=bool(w["-A-CLEAN-"].get()),
-                                 deid_retain_patient_characteristics=bool(w["-A-CHAR-"].get()),
-                                 patient_id_prefix=w["-A-IDPREFIX-"].get().strip(),
-                                 patient_name_prefix=w["-A-NAMEPREFIX-"].get().strip()), "-A-MSG-")
-        w["-A-DESCRIBE-"].update(self._describe_text())
-
-    def _save_defaults(self, changes: dict, msg_key: str) -> None:
-        import settings as settingsmod
-        new = dataclasses.replace(self.settings.defaults, **changes)
-        try:
-            settingsmod.save_user_defaults(self.settings.config_dir, new)
-        except (ValueError, OSError) as e:
-            raise UserError(f"Settings not saved: {e}") from None
-        self.settings = settingsmod.load_settings(self.settings.config_dir)
-        text = f"Saved to {Path(self.settings.config_dir) / 'user_defaults.json'}."
-        self.window[msg_key].update(text)
-        self.say(text)
-
-
 # ---------------------------------------------------------------------------------------------
 # Pure helpers (no window)
 
-def _readable(e: BaseException) -> str:
-    """One line for the user: the exception's own message, or its type when it has none."""
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    if isinstance(e, (OSError,)) and getattr(e, "filename", None):
-        text = f"{e.strerror or text}: {e.filename}"
-    return text + ("" if text.endswith(".") else ".") + " Details are in the log (Help > Open log folder)."
+_readable = mygui.readable
 
 
 def sheet_table(result, identifiers: list[str]) -> tuple[list[str], list[list[str]], list[str], set[int]]:

@@ -45,6 +45,18 @@ DEFAULT_BYTES_PER_INSTANCE = 500_000
 # ---------------------------------------------------------------------------------------------
 # Checkbox icons: tiny PNGs made here so the program ships no image files.
 
+class UserError(Exception):
+    """A problem the user can fix; str() says what and how. Shown without a traceback."""
+
+
+def readable(e: BaseException) -> str:
+    """One line for the user: the exception's own message, or its type when it has none."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    if isinstance(e, (OSError,)) and getattr(e, "filename", None):
+        text = f"{e.strerror or text}: {e.filename}"
+    return text + ("" if text.endswith(".") else ".") + " Details are in the log (Help > Open log folder)."
+
+
 def _png(width: int, height: int, pixel) -> bytes:
     """A PNG (RGBA) whose pixel (x, y) colour is pixel(x, y) -> (r, g, b, a)."""
     raw = b"".join(b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(width)) for y in range(height))

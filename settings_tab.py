@@ -1,0 +1,239 @@
+"""The Settings and Anonymization tabs: the peers editor (add, edit, delete, Test; <SELF> kept),
+fields validated as they are typed, and saving to config/ through the settings module.
+
+app.App owns the window and the loop and dispatches these tabs' events here (SettingsTab.handlers);
+the tab reaches the rest of the window only through the App it is given (say, fail, confirm,
+_start for the echo job). Errors the user can fix are raised as mygui.UserError.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+import mygui
+
+log = logging.getLogger("mid.app")
+SELF = "<SELF>"
+
+
+def settings_values(settings) -> dict:
+    """Initial values of the Settings tab (mygui.settings_tab)."""
+    d = settings.defaults
+    return dict(storage_root=d.storage_root, workers=d.workers, connect_timeout=d.connect_timeout,
+                acse_timeout=d.acse_timeout, dimse_timeout=d.dimse_timeout, network_timeout=d.network_timeout,
+                move_idle_timeout=d.move_idle_timeout, retries=d.retries, date_window_days=d.date_window_days,
+                date_order=d.date_order, peers_rows=peer_rows(settings))
+
+
+def anon_values(settings) -> dict:
+    """Initial values of the Anonymization tab (mygui.anon_tab)."""
+    d = settings.defaults
+    rules = "\n".join(f"{kw}: {', '.join(v)}" for kw, v in sorted(settings.anon_imgs.items()))
+    return dict(anonymize=bool(d.anonymize), retain_dates=bool(d.deid_retain_modified_dates),
+                clean_descriptors=bool(d.deid_clean_descriptors),
+                retain_characteristics=bool(d.deid_retain_patient_characteristics),
+                id_prefix=d.patient_id_prefix, name_prefix=d.patient_name_prefix,
+                drop_rules=rules or "(none)", describe=describe_text(settings))
+
+
+def describe_text(settings) -> str:
+    """The anonymizer's own "what will be done" lines for these settings."""
+    try:
+        import anonymizer
+        keys = anonymizer.MemoryKeys()
+        lines = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(settings), keys).describe()
+        return "\n".join(lines)
+    except Exception as e:   # the description is informative only; never block the window
+        log.warning("anonymizer description unavailable: %s", e, exc_info=True)
+        return f"The description is not available yet ({e}). `python main.py anonymize --describe` prints it."
+
+
+def peer_rows(settings) -> list[list[str]]:
+    """One row per peer for the peers table."""
+    rows = []
+    for name, p in settings.peers.items():
+        rows.append([name, p.aet, p.host, str(p.port), getattr(p, "retrieve_method", "move"),
+                     getattr(p, "query_model", "study")])
+    return rows
+
+
+class SettingsTab:
+    """Handlers of the Settings and Anonymization tabs, for the App that owns the window."""
+
+    def __init__(self, app):
+        self.app = app
+
+    @property
+    def window(self):
+        return self.app.window
+
+    def handlers(self) -> dict[str, Callable[[Any], None]]:
+        return {
+            "-PEERS-": self.on_peer_row, "-P-SAVE-": self.on_peer_save, "-P-DELETE-": self.on_peer_delete,
+            "-P-TEST-": self.on_peer_test, "-P-CLEAR-": self.on_peer_clear,
+            "-P-AET-": self.on_validate_peer, "-P-PORT-": self.on_validate_peer, "-P-HOST-": self.on_validate_peer,
+            "-P-NAME-": self.on_validate_peer, "-S-SAVE-": self.on_settings_save, "-A-SAVE-": self.on_anon_save,
+        } | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
+
+    def show_peers(self) -> None:
+        """The peers table and the source/destination dropdowns, from the current settings."""
+        self.window["-PEERS-"].update(values=peer_rows(self.app.settings))
+        self.window["-SOURCE-"].update(values=self.app._peer_names(False), value=self.window["-SOURCE-"].get())
+        self.window["-DEST-"].update(values=self.app._peer_names(True), value=self.window["-DEST-"].get() or SELF)
+
+    def on_peer_row(self, _=None) -> None:
+        sel = self.app._selected_rows("-PEERS-")
+        rows = peer_rows(self.app.settings)
+        if not sel or sel[0] >= len(rows):
+            return
+        name, aet, host, port, method, model = rows[sel[0]]
+        for k, v in (("-P-NAME-", name), ("-P-AET-", aet), ("-P-HOST-", host), ("-P-PORT-", port),
+                     ("-P-METHOD-", method), ("-P-MODEL-", model)):
+            self.window[k].update(v)
+        self.window["-P-NAME-"].update(disabled=name == SELF)
+        self.on_validate_peer()
+
+    def on_peer_clear(self, _=None) -> None:
+        """Empty editor for a new peer (no complaints until something is typed)."""
+        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
+            self.window[k].update("")
+            self.window[k + "ERR"].update("")
+        self.window["-P-NAME-"].update(disabled=False)
+
+    def peer_errors(self) -> dict[str, str]:
+        """Field key -> message for every invalid peer field in the editor."""
+        import settings as settingsmod
+        w = self.window
+        errors = {}
+        name = w["-P-NAME-"].get().strip()
+        if not name:
+            errors["-P-NAME-"] = "a name is needed, e.g. MAIN PACS"
+        checks = (("-P-AET-", settingsmod.validate_ae_title), ("-P-HOST-", settingsmod.validate_host),
+                  ("-P-PORT-", settingsmod.validate_port))
+        for key, check in checks:
+            msg = check(w[key].get().strip())
+            if msg:
+                errors[key] = msg
+        return errors
+
+    def on_validate_peer(self, _=None) -> None:
+        errors = self.peer_errors()
+        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
+            self.window[k + "ERR"].update(errors.get(k, ""))
+
+    def _editor_peer(self):
+        import settings as settingsmod
+        errors = self.peer_errors()
+        if errors:
+            raise mygui.UserError("Peer not saved: " + "; ".join(f"{k.strip('-').split('-')[-1]}: {m}"
+                                                           for k, m in errors.items()))
+        w = self.window
+        name = w["-P-NAME-"].get().strip()
+        old = self.app.settings.peers.get(name)
+        fields = dict(name=name, aet=w["-P-AET-"].get().strip(), host=w["-P-HOST-"].get().strip(),
+                      port=int(w["-P-PORT-"].get().strip()), retrieve_method=w["-P-METHOD-"].get() or "move",
+                      query_model=w["-P-MODEL-"].get() or "study")
+        return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
+
+    def on_peer_save(self, _=None) -> None:
+        peer = self._editor_peer()
+        peers = dict(self.app.settings.peers)
+        peers[peer.name] = peer
+        self._save_peers(peers, f"Saved peer {peer.name}.")
+
+    def on_peer_delete(self, _=None) -> None:
+        name = self.window["-P-NAME-"].get().strip()
+        if name == SELF:
+            raise mygui.UserError("<SELF> is this program's own receiver and cannot be deleted; edit its AE title "
+                            "and port instead.")
+        if name not in self.app.settings.peers:
+            raise mygui.UserError(f"There is no peer called {name!r}; select one in the table first.")
+        if not self.app.confirm(f"Delete peer {name}?"):
+            return
+        peers = {k: v for k, v in self.app.settings.peers.items() if k != name}
+        self._save_peers(peers, f"Deleted peer {name}.")
+        self.on_peer_clear()
+
+    def _save_peers(self, peers: dict, message: str) -> None:
+        import settings as settingsmod
+        try:
+            settingsmod.save_peers(self.app.settings.config_dir, peers)
+        except (ValueError, OSError) as e:
+            raise mygui.UserError(f"Peers not saved: {e}") from None
+        self.app.settings = settingsmod.load_settings(self.app.settings.config_dir)
+        self.show_peers()
+        self.app.say(message + f" ({Path(self.app.settings.config_dir) / 'peers.json'})")
+
+    def on_peer_test(self, _=None) -> None:
+        peer = self._editor_peer()
+        import engine
+        import pacs
+
+        def done(result, error) -> None:
+            if error is not None:
+                self.app.fail(f"Test of {peer.name} failed: {mygui.readable(error)}")
+            else:
+                self.app.say(f"{peer.name} answered the echo in {result * 1000:.0f} ms.")
+        self.app.say(f"Testing {peer.name} ({peer.aet} at {peer.host}:{peer.port})…")
+        settings = self.app.settings
+        self.app._start("echo", done, pacs.echo, settings.self_peer.aet, peer, engine.timeouts_for(settings))
+
+    NUMBER_FIELDS = {  # key -> (UserDefaults field, type, min, max)
+        "-S-WORKERS-": ("workers", int, 1, 32), "-S-T-CONNECT-": ("connect_timeout", float, 0.5, 3600),
+        "-S-T-ACSE-": ("acse_timeout", float, 0.5, 3600), "-S-T-DIMSE-": ("dimse_timeout", float, 0.5, 36000),
+        "-S-T-NETWORK-": ("network_timeout", float, 0.5, 36000), "-S-T-IDLE-": ("move_idle_timeout", float, 1, 36000),
+        "-S-RETRIES-": ("retries", int, 0, 20), "-S-DATEWIN-": ("date_window_days", int, 0, 3650),
+    }
+
+    def number_errors(self) -> tuple[dict[str, str], dict[str, Any]]:
+        errors, parsed = {}, {}
+        for key, (fname, typ, lo, hi) in self.NUMBER_FIELDS.items():
+            text = str(self.window[key].get()).strip()
+            try:
+                v = typ(text)
+                if not lo <= v <= hi:
+                    raise ValueError
+                parsed[fname] = v
+            except ValueError:
+                errors[key] = f"'{text}': write {'a whole number' if typ is int else 'a number'} from {lo:g} to {hi:g}"
+        return errors, parsed
+
+    def on_validate_number(self, _=None) -> None:
+        errors, _ = self.number_errors()
+        for key in self.NUMBER_FIELDS:
+            self.window[key + "ERR"].update(errors.get(key, ""))
+
+    def on_settings_save(self, _=None) -> None:
+        errors, parsed = self.number_errors()
+        self.on_validate_number()
+        if errors:
+            raise mygui.UserError("Settings not saved: fix the fields marked in red on the Settings tab.")
+        root = self.window["-S-ROOT-"].get().strip()
+        if not root:
+            raise mygui.UserError("Settings not saved: the storage root is empty; choose a folder for the projects.")
+        self._save_defaults(dict(parsed, storage_root=root, date_order=self.window["-S-DATEORDER-"].get() or "US"),
+                            "-S-MSG-")
+
+    def on_anon_save(self, _=None) -> None:
+        w = self.window
+        self._save_defaults(dict(anonymize=bool(w["-A-DEFAULT-"].get()),
+                                 deid_retain_modified_dates=bool(w["-A-DATES-"].get()),
+                                 deid_clean_descriptors=bool(w["-A-CLEAN-"].get()),
+                                 deid_retain_patient_characteristics=bool(w["-A-CHAR-"].get()),
+                                 patient_id_prefix=w["-A-IDPREFIX-"].get().strip(),
+                                 patient_name_prefix=w["-A-NAMEPREFIX-"].get().strip()), "-A-MSG-")
+        w["-A-DESCRIBE-"].update(describe_text(self.app.settings))
+
+    def _save_defaults(self, changes: dict, msg_key: str) -> None:
+        import settings as settingsmod
+        new = dataclasses.replace(self.app.settings.defaults, **changes)
+        try:
+            settingsmod.save_user_defaults(self.app.settings.config_dir, new)
+        except (ValueError, OSError) as e:
+            raise mygui.UserError(f"Settings not saved: {e}") from None
+        self.app.settings = settingsmod.load_settings(self.app.settings.config_dir)
+        text = f"Saved to {Path(self.app.settings.config_dir) / 'user_defaults.json'}."
+        self.window[msg_key].update(text)
+        self.app.say(text)
