@@ -583,7 +583,7 @@ def settings_tab(values: dict) -> list:
 
 def anon_tab(values: dict) -> list:
     """values: anonymize, retain_dates, clean_descriptors, retain_characteristics, id_prefix, name_prefix,
-    drop_rules (text), describe (text)."""
+    drop_rules (editable text), drop_format (how to write it), describe (text)."""
     return [
         [sg.Checkbox("Anonymize by default", default=values["anonymize"], key="-A-DEFAULT-", font=FONT)],
         [sg.Checkbox("Retain longitudinal dates, shifted per patient", default=values["retain_dates"],
@@ -598,8 +598,9 @@ def anon_tab(values: dict) -> list:
          sg.Input(values["name_prefix"], key="-A-NAMEPREFIX-", size=(16, 1), font=FONT)],
         [sg.Text("Drop rules (config/anon_imgs.json): an image is dropped when the tag contains any of these",
                  font=FONT)],
-        [sg.Multiline(values["drop_rules"], key="-A-DROP-", size=(100, 5), font=FONT, disabled=True,
-                      write_only=True)],
+        [sg.Multiline(values["drop_rules"], key="-A-DROP-", size=(60, 5), font=FONT, enable_events=True),
+         sg.Text(values.get("drop_format", ""), key="-A-DROP-FORMAT-", font=FONT, text_color="#37474f")],
+        [sg.Text("", key="-A-DROP-ERR-", font=FONT, text_color="#b71c1c", size=(110, 1))],
         [_button("Save anonymization settings", "-A-SAVE-"), sg.Text("", key="-A-MSG-", font=FONT, size=(80, 1))],
         [sg.Text("What will be done to every image", font=FONT_BOLD)],
         [sg.Multiline(values["describe"], key="-A-DESCRIBE-", size=(100, 14), font=("Courier", 9),

@@ -30,12 +30,74 @@ def settings_values(settings) -> dict:
 def anon_values(settings) -> dict:
     """Initial values of the Anonymization tab (mygui.anon_tab)."""
     d = settings.defaults
-    rules = "\n".join(f"{kw}: {', '.join(v)}" for kw, v in sorted(settings.anon_imgs.items()))
+    rules = drop_rules_text(settings.anon_imgs, getattr(settings, "anon_imgs_whole_word", {}) or {})
     return dict(anonymize=bool(d.anonymize), retain_dates=bool(d.deid_retain_modified_dates),
                 clean_descriptors=bool(d.deid_clean_descriptors),
                 retain_characteristics=bool(d.deid_retain_patient_characteristics),
                 id_prefix=d.patient_id_prefix, name_prefix=d.patient_name_prefix,
-                drop_rules=rules or "(none)", describe=describe_text(settings))
+                drop_rules=rules, drop_format=DROP_RULES_FORMAT, describe=describe_text(settings))
+
+
+WHOLE_WORD = "(word)"
+DROP_RULES_FORMAT = ("One keyword per line:  Keyword: value1; value2\n"
+                     f"A value ending in {WHOLE_WORD} matches whole words only, e.g.  "
+                     f"SeriesDescription: Report; Text {WHOLE_WORD}\n"
+                     "Matching ignores case. An empty editor drops no image.")
+
+
+def drop_rules_text(rules: dict, whole_word: dict) -> str:
+    """The drop rules as the editor shows them: "Keyword: value1; value2 (word)" per line."""
+    lines = []
+    for kw, values in sorted(rules.items()):
+        words = set(whole_word.get(kw, ()))
+        lines.append(f"{kw}: " + "; ".join(f"{v} {WHOLE_WORD}" if v in words else str(v) for v in values))
+    return "\n".join(lines)
+
+
+def parse_drop_rules(text: str, known: Callable[[str], bool] | None = None
+                     ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The editor's text -> (rules, whole_word) for settings.save_anon_imgs.
+
+    Raises ValueError naming the line and saying what to write."""
+    rules: dict[str, list[str]] = {}
+    whole: dict[str, list[str]] = {}
+    problems = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kw, sep, rest = line.partition(":")
+        kw = kw.strip()
+        if not sep or not kw:
+            problems.append(f"line {n} '{line}': write Keyword: value1; value2")
+            continue
+        if known is not None and not known(kw):
+            problems.append(f"line {n}: {kw!r} is not a DICOM keyword (e.g. SeriesDescription, Modality)")
+            continue
+        values = []
+        for raw in rest.split(";"):
+            v = raw.strip()
+            if not v:
+                continue
+            word = v.lower().endswith(WHOLE_WORD)
+            if word:
+                v = v[: -len(WHOLE_WORD)].strip()
+            if not v:
+                problems.append(f"line {n}: {WHOLE_WORD} needs a value before it")
+                continue
+            values.append(v)
+            if word:
+                whole.setdefault(kw, []).append(v)
+        if not values:
+            problems.append(f"line {n}: {kw} has no value; write at least one after the colon or delete the line")
+            continue
+        if kw in rules:
+            rules[kw] += [v for v in values if v not in rules[kw]]
+        else:
+            rules[kw] = values
+    if problems:
+        raise ValueError("; ".join(problems))
+    return rules, whole
 
 
 def describe_text(settings) -> str:
@@ -75,6 +137,7 @@ class SettingsTab:
             "-P-TEST-": self.on_peer_test, "-P-CLEAR-": self.on_peer_clear,
             "-P-AET-": self.on_validate_peer, "-P-PORT-": self.on_validate_peer, "-P-HOST-": self.on_validate_peer,
             "-P-NAME-": self.on_validate_peer, "-S-SAVE-": self.on_settings_save, "-A-SAVE-": self.on_anon_save,
+            "-A-DROP-": self.on_drop_typed,
         } | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
 
     def show_peers(self) -> None:
@@ -216,15 +279,47 @@ class SettingsTab:
         self._save_defaults(dict(parsed, storage_root=root, date_order=self.window["-S-DATEORDER-"].get() or "US"),
                             "-S-MSG-")
 
+    def _known_keyword(self) -> Callable[[str], bool]:
+        import settings as settingsmod
+        extra = getattr(self.app.settings, "extra_tags", None) or {}
+        return lambda kw: settingsmod.is_known_keyword(kw, extra)
+
+    def drop_rules(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The drop rules typed in the editor; ValueError says what is wrong."""
+        return parse_drop_rules(self.window["-A-DROP-"].get(), self._known_keyword())
+
+    def on_drop_typed(self, _=None) -> None:
+        try:
+            self.drop_rules()
+            msg = ""
+        except ValueError as e:
+            msg = str(e)
+        self.window["-A-DROP-ERR-"].update(msg)
+
     def on_anon_save(self, _=None) -> None:
+        import settings as settingsmod
         w = self.window
+        try:
+            rules, whole = self.drop_rules()
+        except ValueError as e:
+            w["-A-DROP-ERR-"].update(str(e))
+            raise mygui.UserError(f"Anonymization settings not saved: drop rules: {e}.") from None
+        w["-A-DROP-ERR-"].update("")
+        if (rules, whole) != (self.app.settings.anon_imgs, getattr(self.app.settings, "anon_imgs_whole_word", {})):
+            try:
+                settingsmod.save_anon_imgs(self.app.settings.config_dir, rules, whole)
+            except (ValueError, OSError) as e:
+                w["-A-DROP-ERR-"].update(str(e))
+                raise mygui.UserError(f"Anonymization settings not saved: {e}") from None
         self._save_defaults(dict(anonymize=bool(w["-A-DEFAULT-"].get()),
                                  deid_retain_modified_dates=bool(w["-A-DATES-"].get()),
                                  deid_clean_descriptors=bool(w["-A-CLEAN-"].get()),
                                  deid_retain_patient_characteristics=bool(w["-A-CHAR-"].get()),
                                  patient_id_prefix=w["-A-IDPREFIX-"].get().strip(),
                                  patient_name_prefix=w["-A-NAMEPREFIX-"].get().strip()), "-A-MSG-")
-        w["-A-DESCRIBE-"].update(describe_text(self.app.settings))
+        settings = self.app.settings            # reloaded by _save_defaults: the rules as saved
+        w["-A-DROP-"].update(drop_rules_text(settings.anon_imgs, getattr(settings, "anon_imgs_whole_word", {}) or {}))
+        w["-A-DESCRIBE-"].update(describe_text(settings))
 
     def _save_defaults(self, changes: dict, msg_key: str) -> None:
         import settings as settingsmod

@@ -528,11 +528,44 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
     # the anonymization tab shows the anonymizer's own description and saves its options
     w["-TAB-ANON-"].select()
     assert "ivate" in w["-A-DESCRIBE-"].get()                      # private tags are mentioned
-    a.run_until(lambda: False, 0.3)
-    shot(w, "07_anonymization.png")
     w["-A-IDPREFIX-"].update("STUDY_")
     click(a, "-A-SAVE-")
     assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.patient_id_prefix == "STUDY_", 5)
+
+
+@pytest.mark.gui
+def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_path, gui_env, free_port):
+    import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    w = a.window
+    w["-TAB-ANON-"].select()
+    assert "SeriesDescription: Summary; Report" in w["-A-DROP-"].get()
+    assert "(word)" in w["-A-DROP-FORMAT-"].get()                  # the format is shown next to it
+    before = (cfg / "anon_imgs.json").read_text() if (cfg / "anon_imgs.json").exists() else None
+    # an unknown keyword and a line without a colon are reported as typed, and not saved
+    w["-A-DROP-"].update("Modality: SR\nSeriesDescripton: Report\njust text")
+    w.write_event_value("-A-DROP-", "")
+    assert a.run_until(lambda: "SeriesDescripton" in w["-A-DROP-ERR-"].get(), 5)
+    assert "line 3" in w["-A-DROP-ERR-"].get()
+    click(a, "-A-SAVE-")
+    assert a.run_until(lambda: "not saved" in last(a), 5), a.messages
+    assert ((cfg / "anon_imgs.json").read_text() if (cfg / "anon_imgs.json").exists() else None) == before
+    # a valid edit, with one whole-word value, is saved and the description follows it
+    w["-A-DROP-"].update("Modality: SR; DOC\nSeriesDescription: Scout; Text (word)\n")
+    w.write_event_value("-A-DROP-", "")
+    assert a.run_until(lambda: w["-A-DROP-ERR-"].get() == "", 5)
+    click(a, "-A-SAVE-")
+    assert a.run_until(lambda: a.settings.anon_imgs.get("Modality") == ["SR", "DOC"], 5), a.messages
+    a.run_until(lambda: False, 0.3)
+    shot(w, "07_anonymization.png")
+    saved = json.loads((cfg / "anon_imgs.json").read_text())
+    assert saved == {"Modality": ["SR", "DOC"],
+                     "SeriesDescription": ["Scout", {"value": "Text", "whole_word": True}]}
+    reloaded = settings_mod.load_settings(cfg)
+    assert reloaded.anon_imgs_whole_word == {"SeriesDescription": ["Text"]}
+    assert "'Scout'" in w["-A-DESCRIBE-"].get() and "'Report'" not in w["-A-DESCRIBE-"].get()
+    assert w["-A-DROP-"].get().strip() == "Modality: SR; DOC\nSeriesDescription: Scout; Text (word)"
 
 
 @pytest.mark.gui
