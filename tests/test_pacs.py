@@ -733,11 +733,12 @@ def test_get_from_dcmqrscp(dcmqrscp_loaded, synthetic_study_files):
 def test_receiver_and_requestor_sockets_send_without_nagle_delay(receiver):
     """Our receiver's inbound connections and our own associations have TCP_NODELAY set."""
     ct = dcmread(get_testdata_file("CT_small.dcm"))
-    seen = []
+    seen, loops = [], []
 
     def on_store(req):
         sock = req._event.assoc.dul.socket.socket
         seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        loops.append("_run_reactor" in vars(req._event.assoc))   # our waiting loop, not the polling one
         return pacs.STATUS_SUCCESS
 
     scp = receiver({"SENDER"}, on_store)
@@ -751,6 +752,7 @@ def test_receiver_and_requestor_sockets_send_without_nagle_delay(receiver):
         assoc.release()
     assert status.Status == pacs.STATUS_SUCCESS
     assert ours and seen and all(seen)
+    assert loops == [True]
 
 
 def test_poll_less_sets_the_idle_poll_of_the_network_thread():
