@@ -16,10 +16,10 @@ import inspect
 import itertools
 import logging
 import os
+import queue
 import re
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -559,9 +559,20 @@ def raw_relpath(ds) -> str:
     return "/".join((study, series_folder_name(ds), instance_file_name(ds, element_text(ds, "SOPInstanceUID"))))
 
 
+#: numbers the temp files of write_atomic (next() on a count is atomic under the GIL)
+_TEMP_SEQ = itertools.count()
+
+
 def write_atomic(path: Path, data: bytes, fsync: bool = False) -> None:
-    """Writes `data` to a temp file beside `path`, then renames it over `path`: never a half file."""
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
+    """Writes `data` to a temp file beside `path`, then renames it over `path`: never a half file.
+
+    The guarantee is atomicity, not durability: the rename is atomic, so after a crash or kill
+    the file either exists whole (old or new content) or not at all; a temp file left behind is
+    removed by the next run (remove_stale_temp_files). A killed process loses nothing that was
+    renamed. Without `fsync` (the default: one per file costs more than the rest of the write),
+    a power loss or OS crash may lose the last files written, or rows, in either order; the
+    receiver does not fsync, so after such a crash check the images against the project."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{next(_TEMP_SEQ)}.tmp"   # unique per process and call
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -590,10 +601,36 @@ def remove_stale_temp_files(images_dir: Path) -> int:
 
 
 def encode_dataset(ds) -> bytes:
-    """The dataset as a DICOM file (preamble, meta, dataset) in the transfer syntax of its meta."""
-    buf = BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
+    """The dataset as a DICOM file (preamble, meta, dataset) in the transfer syntax of its meta.
+
+    The same bytes as `ds.save_as(..., enforce_file_format=True)`, but the file meta is updated
+    in place rather than deep-copied and checked once rather than twice, which halves the cost
+    for a received instance (the dataset is ours and is dropped once written). Deflated,
+    big-endian and unknown transfer syntaxes take pydicom's full path.
+    """
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_dataset, write_file_meta_info
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+    meta = getattr(ds, "file_meta", None)
+    ts = meta.get("TransferSyntaxUID") if meta is not None else None
+    if (ts is None or ts == DeflatedExplicitVRLittleEndian or ts.is_private or not ts.is_transfer_syntax
+            or not ts.is_little_endian or (getattr(ds, "preamble", None) or b"\0" * 128) != b"\0" * 128):
+        buf = BytesIO()
+        ds.save_as(buf, enforce_file_format=True)
+        return buf.getvalue()
+    for meta_kw, ds_kw in (("MediaStorageSOPClassUID", "SOPClassUID"),
+                           ("MediaStorageSOPInstanceUID", "SOPInstanceUID")):
+        value = ds.get(ds_kw)
+        if meta.get(meta_kw) is None or (value and value != meta.get(meta_kw)):
+            setattr(meta, meta_kw, value)
+    if "PixelData" in ds:
+        ds["PixelData"].is_undefined_length = ts.is_compressed
+    fp = DicomBytesIO()
+    fp.is_implicit_VR, fp.is_little_endian = ts.is_implicit_VR, True
+    fp.write(b"\0" * 128 + b"DICM")
+    write_file_meta_info(fp, meta, enforce_standard=True)
+    write_dataset(fp, ds)
+    return fp.getvalue()
 
 
 # --------------------------------------------------------------------------------------- download
@@ -720,6 +757,84 @@ class _AnonPool:
         self._ex.shutdown(wait=True, cancel_futures=True)
 
 
+class _InstanceLog:
+    """Instance rows committed in batches by one thread, not one transaction per instance.
+
+    Crash safety: a row is queued only after its file is whole on disk (written to a temp file
+    and renamed, which is atomic), so a kill can lose rows but never leaves a row without its
+    file. A file whose row was lost is not counted, so its series is retrieved again on resume;
+    the file, found whole, is kept and only its row is written; nothing is counted twice because
+    rows are unique per SOPInstanceUID. flush() returns once every row queued so far is
+    committed: the run calls it before it reads a series' counts.
+    """
+
+    BATCH = 200          # rows per transaction at most
+    INTERVAL = 0.2       # seconds a row may wait for others before it is committed
+
+    def __init__(self, project):
+        self.project = project
+        self._q: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="instance-log", daemon=True)
+        self._thread.start()
+
+    def add(self, series_uid: str, sop_uid: str, **kw) -> None:
+        self._q.put((series_uid, sop_uid, kw))
+
+    def flush(self) -> None:
+        if not self._thread.is_alive():
+            return
+        done = threading.Event()
+        self._q.put(done)
+        while not done.wait(0.5):
+            if not self._thread.is_alive():
+                return
+
+    def close(self) -> None:
+        self.flush()
+        self._q.put(None)
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            batch, waiters, stop = [], [], False
+            deadline = time.monotonic() + self.INTERVAL
+            while True:
+                if item is None:
+                    stop = True
+                    break
+                if isinstance(item, threading.Event):
+                    waiters.append(item)
+                    break
+                batch.append(item)
+                left = deadline - time.monotonic()
+                if len(batch) >= self.BATCH or left <= 0:
+                    break
+                try:
+                    item = self._q.get(timeout=left)
+                except queue.Empty:
+                    break
+            if batch:
+                self._commit(batch)
+            for w in waiters:
+                w.set()
+            if stop:
+                return
+
+    def _commit(self, batch: list) -> None:
+        try:
+            self.project.record_instances(batch)
+            return
+        except Exception:
+            log.exception("recording %d instances in one transaction failed; recording them one by one",
+                          len(batch))
+        for series_uid, sop_uid, kw in batch:
+            try:
+                self.project.record_instance(series_uid, sop_uid, **kw)
+            except Exception:
+                log.exception("an instance could not be recorded; its series will be retrieved again")
+
+
 class _Receiver:
     """The store handler for C-MOVE (our StorageSCP) and C-GET: de-identify, write, record.
 
@@ -735,6 +850,14 @@ class _Receiver:
         self._dirs: set[Path] = set()
         self._keyed: set[str] = set()
         self._lock = threading.Lock()
+        self.log = run.instance_log
+        #: instances of this run's series already WRITTEN or IGNORED, so a resume skips them
+        #: without asking the database once per instance
+        self._known: set[str] = run.project.known_instances(run.records)
+
+    def _record(self, series_uid: str, sop_uid: str, **kw) -> None:
+        self.log.add(series_uid, sop_uid, **kw)
+        self._known.add(sop_uid)
 
     def __call__(self, req) -> int:
         ds = req.dataset
@@ -746,7 +869,7 @@ class _Receiver:
             return STATUS_CANNOT_UNDERSTAND
         self.run.touch(series_uid)
         try:
-            if self.project.instance_known(sop_uid):
+            if sop_uid in self._known:
                 self.run.counted(0)
                 return STATUS_SUCCESS
             nbytes = self._store(req, ds, rec, series_uid, sop_uid)
@@ -772,8 +895,8 @@ class _Receiver:
         else:
             res = self.anonymizer.anonymize(ds)
             if res.dataset is None or res.dropped:
-                self.project.record_instance(series_uid, sop_uid, new_sop_uid=None, relpath=None, nbytes=0,
-                                             status="IGNORED", reason=res.dropped or "dropped")
+                self._record(series_uid, sop_uid, new_sop_uid=None, relpath=None, nbytes=0,
+                             status="IGNORED", reason=res.dropped or "dropped")
                 return 0
             out = res.dataset
             new_sop = element_text(out, "SOPInstanceUID")
@@ -782,10 +905,11 @@ class _Receiver:
             key = res.key
         path = self.images_dir / rel
         self._ensure_dir(path.parent)
-        if not path.exists():                       # resume after a kill between write and record
+        # A file is only ever there whole (write_atomic renames), so one left by a run killed
+        # before its row was committed is complete: keep it, record it, rewrite nothing.
+        if not path.exists():
             write_atomic(path, data)
-        self.project.record_instance(series_uid, sop_uid, new_sop_uid=new_sop, relpath=rel,
-                                     nbytes=len(data), status="WRITTEN")
+        self._record(series_uid, sop_uid, new_sop_uid=new_sop, relpath=rel, nbytes=len(data), status="WRITTEN")
         if key is not None:
             with self._lock:
                 first = series_uid not in self._keyed
@@ -797,11 +921,11 @@ class _Receiver:
     def _store_in_pool(self, req, rec, series_uid: str, sop_uid: str) -> int:
         r = self.run.pool.run(req.encoded(), rec.study_number)
         if r["dropped"]:
-            self.project.record_instance(series_uid, sop_uid, new_sop_uid=None, relpath=None, nbytes=0,
-                                         status="IGNORED", reason=r["dropped"])
+            self._record(series_uid, sop_uid, new_sop_uid=None, relpath=None, nbytes=0,
+                         status="IGNORED", reason=r["dropped"])
             return 0
-        self.project.record_instance(series_uid, sop_uid, new_sop_uid=r["new_sop"], relpath=r["relpath"],
-                                     nbytes=r["nbytes"], status="WRITTEN")
+        self._record(series_uid, sop_uid, new_sop_uid=r["new_sop"], relpath=r["relpath"],
+                     nbytes=r["nbytes"], status="WRITTEN")
         with self._lock:
             first = series_uid not in self._keyed
             self._keyed.add(series_uid)
@@ -837,6 +961,7 @@ class _DownloadRun:
         self.records = {s.series_uid: s for s in project.series(set(TO_RETRIEVE))}
         self.anonymizer = None if raw else _make_anonymizer(settings, project)
         self.pool: _AnonPool | None = None
+        self.instance_log = _InstanceLog(project)
         self.receiver = _Receiver(self)
         self._active: dict[str, _Active] = {}
         self._active_lock = threading.Lock()
@@ -993,9 +1118,14 @@ class _DownloadRun:
                     if self._active.get(uid) is active:
                         del self._active[uid]
 
+    def counts(self, series_uid: str) -> tuple[int, int]:
+        """(written, ignored) of a series, once every instance received so far is committed."""
+        self.instance_log.flush()
+        return self.project.counts(series_uid)
+
     def _judge(self, rec, outcome: _Outcome) -> _Verdict:
         """Compares what arrived with what was announced; decides the status and whether to retry."""
-        written, ignored = self.project.counts(rec.series_uid)
+        written, ignored = self.counts(rec.series_uid)
         have = written + ignored
         res = outcome.result
         announced = [int(rec.expected)] if rec.expected else []
@@ -1049,14 +1179,14 @@ class _DownloadRun:
         return _Verdict(PARTIAL if have else FAILED, reason, False)
 
     def _cancelled_verdict(self, rec) -> _Verdict:
-        written, ignored = self.project.counts(rec.series_uid)
+        written, ignored = self.counts(rec.series_uid)
         have = written + ignored
         if rec.expected and have >= int(rec.expected):
             return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
         return _Verdict(CANCELLED, f"cancelled by the user ({have} of {rec.expected or '?'} instances)", True)
 
     def _set(self, rec, v: _Verdict) -> None:
-        written, ignored = self.project.counts(rec.series_uid)
+        written, ignored = self.counts(rec.series_uid)
         self.project.set_series_status(rec.series_uid, v.status, v.reason)
         if v.final and v.status in FINISHED | {FAILED, PARTIAL, CANCELLED}:
             with self.counters.lock:
@@ -1073,6 +1203,7 @@ class _DownloadRun:
 
     def finish(self, error: str | None) -> dict[str, int]:
         """Leaves no series DOWNLOADING; returns the run's series counts per status."""
+        self.instance_log.close()
         counts: dict[str, int] = {}
         for s in self.project.series(set(TO_RETRIEVE) | FINISHED):
             if s.series_uid not in self.records:

@@ -776,6 +776,20 @@ class Project:
                 db.execute(f"UPDATE series SET {inc} = {inc} + 1 WHERE series_uid=?", (old_series,))
             return False
 
+    def record_instances(self, rows: Iterable[tuple[str, str, dict]]) -> int:
+        """Records many instances in one transaction: (series_uid, sop_uid, record_instance keywords)
+        each. All or none are committed; returns how many were new."""
+        with self._tx():
+            return sum(bool(self.record_instance(series_uid, sop_uid, **kw)) for series_uid, sop_uid, kw in rows)
+
+    def known_instances(self, series_uids: Iterable[str]) -> set[str]:
+        """SOPInstanceUIDs of the given series already WRITTEN or IGNORED (a resume skips them)."""
+        out: set[str] = set()
+        for uid in series_uids:
+            out.update(r[0] for r in self._rows("SELECT sop_uid FROM instances WHERE series_uid=? "
+                                                "AND status IN ('WRITTEN','IGNORED')", (uid,)))
+        return out
+
     def instance_known(self, sop_uid: str) -> bool:
         """True when the instance is already WRITTEN or IGNORED (a resume skips it)."""
         return bool(self._rows("SELECT 1 FROM instances WHERE sop_uid=? AND status IN ('WRITTEN','IGNORED')",

@@ -525,3 +525,42 @@ def test_our_receiver_port_taken_is_a_clear_error(tmp_path, orthanc_loaded, synt
     assert fin.error and "cannot listen" in fin.error and str(taken) in fin.error
     assert set(fin.counts) == {"FAILED"}
     assert all(r.reason == fin.error for r in proj.series({"FAILED"}))
+
+
+# ----------------------------------------------------------------------------- receiver internals
+
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_implicit.dcm", "JPEG2000.dcm", "MR_small_RLE.dcm",
+                                  "image_dfl.dcm", "MR_small_bigendian.dcm"])
+def test_encode_dataset_gives_the_bytes_pydicom_writes(name):
+    import copy
+    import io
+    from pydicom.data import get_testdata_file
+    ds = pydicom.dcmread(get_testdata_file(name))
+    ds.preamble = None
+    expected = io.BytesIO()
+    copy.deepcopy(ds).save_as(expected, enforce_file_format=True)
+    ds.SOPInstanceUID = "1.2.3.4"              # as after de-identification: the meta must follow
+    ours = engine.encode_dataset(ds)
+    assert ours != expected.getvalue()
+    back = pydicom.dcmread(io.BytesIO(ours))
+    assert back.file_meta.MediaStorageSOPInstanceUID == "1.2.3.4" == back.SOPInstanceUID
+    ds2 = pydicom.dcmread(get_testdata_file(name))
+    ds2.preamble = None
+    assert engine.encode_dataset(copy.deepcopy(ds2)) == expected.getvalue()
+
+
+def test_instance_log_commits_in_batches_and_flush_waits_for_them(tmp_path):
+    proj = project_mod.Project.create(tmp_path / "p")
+    proj.upsert_series(1, {"StudyInstanceUID": "1.2", "SeriesInstanceUID": "1.2.1",
+                           "NumberOfSeriesRelatedInstances": "300"})
+    log = engine._InstanceLog(proj)
+    try:
+        for i in range(250):
+            log.add("1.2.1", f"1.2.1.{i}", relpath=f"{i}.dcm", nbytes=1, status="WRITTEN")
+        log.flush()
+        assert proj.counts("1.2.1") == (250, 0)
+        log.add("1.2.1", "1.2.1.999", status="IGNORED", reason="dropped")
+    finally:
+        log.close()
+    assert proj.counts("1.2.1") == (250, 1)
+    assert not log._thread.is_alive()

@@ -442,3 +442,17 @@ def test_settings_hold_json_values(proj):
     assert proj.get_setting("filters") == {"include": "AX.*", "modalities": ["CT", "MR"]}
     assert proj.get_setting("missing", 5) == 5
     assert json.loads(json.dumps(proj.settings()))["deid"] == {"retain_modified_dates": True}
+
+
+def test_record_instances_commits_a_batch_in_one_transaction_all_or_none(proj):
+    proj.upsert_series(1, series_tags("1.2", "1.2.1", n=3))
+    rows = [("1.2.1", "1.2.1.1", {"relpath": "a.dcm", "nbytes": 5}),
+            ("1.2.1", "1.2.1.2", {"status": "IGNORED", "reason": "SR"}),
+            ("1.2.1", "1.2.1.1", {"relpath": "a.dcm", "nbytes": 5})]          # a repeat counts once
+    assert proj.record_instances(rows) == 2
+    assert proj.counts("1.2.1") == (1, 1)
+    assert proj.known_instances(["1.2.1", "9.9"]) == {"1.2.1.1", "1.2.1.2"}
+    with pytest.raises(ProjectError):       # one row of an unknown series: the whole batch is refused
+        proj.record_instances([("1.2.1", "1.2.1.3", {}), ("9.9", "9.9.1", {})])
+    assert proj.counts("1.2.1") == (1, 1)
+    assert not proj.instance_known("1.2.1.3")
