@@ -37,6 +37,7 @@ log = logging.getLogger("mid.app")
 HERE = Path(__file__).resolve().parent
 SELF = "<SELF>"
 ENGINE_EVENT = "-ENGINE-"
+REPORT_LOCKED_EVENT = "-REPORT-LOCKED-"   # a worker thread asks what to do with a locked report
 LOOP_TIMEOUT_MS = 20           # ms; the idle period of the loop (a read returns at once on an event)
 PROGRESS_POST_INTERVAL = 0.1   # seconds between two progress events forwarded to the window
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
@@ -92,6 +93,17 @@ class RunningJob:
 
 
 @dataclass
+class LockedReport:
+    """A worker's question to the window: report `path` cannot be replaced; what now?
+
+    The window thread sets `answer` (an on_locked answer for reports.write_reports: "retry",
+    "rename" or a Path) and then `done`; the worker waits on `done`."""
+    path: Path
+    answer: Any = "rename"
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class DownloadView:
     """Live figures of the download in progress, redrawn at most every REDRAW_INTERVAL."""
     studies: dict[str, dict] = field(default_factory=dict)
@@ -117,7 +129,8 @@ class App:
 
     def __init__(self, settings, *, project=None, sheet_path=None, demo_peer: str | None = None,
                  interactive: bool = True, opener: Callable[[Path], None] | None = None,
-                 confirm: Callable[[str], bool] | None = None, location=None):
+                 confirm: Callable[[str], bool] | None = None, location=None,
+                 on_locked: Callable[[Path], Any] | None = None):
         self.settings = settings
         # Worker threads (receiver, de-identification) compete for the GIL; a short switch
         # interval lets this thread's many small Tk calls get it back quickly (keeps the loop < 100 ms).
@@ -125,6 +138,8 @@ class App:
         self.interactive = interactive
         self.opener = opener or default_opener
         self._confirm = confirm
+        self._choose_locked = on_locked    # window-thread answer for a locked report (tests); else a dialog
+        self._reports_since = 0.0          # wall time the running search/download started (its report copies)
         self.project = None
         self.project_log = None
         self.sheet = None                  # querysheet.SheetResult
@@ -195,7 +210,7 @@ class App:
             "-SEL-C-INVERT-": self.on_cluster_invert, "-F-CLEAR-": self.on_filter_clear,
             "-DOWNLOAD-": self.on_download, "-DL-CANCEL-": self.on_cancel,
             "-OPEN-IMAGES-": self.on_open_images, "-OPEN-REPORTS-": self.on_open_reports,
-            ENGINE_EVENT: self.on_engine_event,
+            ENGINE_EVENT: self.on_engine_event, REPORT_LOCKED_EVENT: self.on_report_locked,
         } | self.settings_tab.handlers() | {
             f"-STEPLBL-{i}-": (lambda v, i=i: self.go_step(i)) for i in range(len(mygui.STEPS))
         } | {k: self.on_filter_typed for k in ("-F-TEXT-", "-F-REGEX-", "-F-MODALITY-", "-F-SERIESNO-",
@@ -221,7 +236,8 @@ class App:
         if event != sg.TIMEOUT_EVENT:
             handler = self.handlers.get(event)
             if handler is not None:
-                self._guard(handler, self.values.get(event) if event in (ENGINE_EVENT, "-TOGGLE-",
+                self._guard(handler, self.values.get(event) if event in (ENGINE_EVENT, REPORT_LOCKED_EVENT,
+                                                                         "-TOGGLE-",
                                                                          "-LOAD-SHEET-", "-OPEN-PROJECT-",
                                                                          "-NEW-PROJECT-", "-LOAD-SELECTION-")
                             else None)
@@ -591,6 +607,7 @@ class App:
         self.project.set_setting("source", source)
         exact = bool(self.window["-EXACT-"].get())
         self.search_progress = None
+        self._reports_since = time.time()
         mygui.set_progress(self.window, "-SEARCH-BAR-", 0, 1)
         self.window["-SEARCH-STATUS-"].update(f"Searching {source}…")
         self._start("search", self._search_done, with_series(engine.search), self.settings, self.project, source,
@@ -607,6 +624,7 @@ class App:
         self.window["-SEARCH-STATUS-"].update(status)
         self._show_search_counts(result.found, result.missing, result.failed)
         self.searched = True
+        self._check_report_copies("search")
         self._load_results(series)
         if self.model.rows:
             self.say(status + " Next: tick the wanted series.")
@@ -782,6 +800,7 @@ class App:
             info = self.dl.studies.setdefault(r.study_number, {"description": r.study_description, "series": {}})
             info["series"][r.series_uid] = ("QUEUED", 0, r.instances)
         self.download_done = None
+        self._reports_since = time.time()
         mygui.show_study_table(self.window, self.dl.studies)
         mygui.set_progress(self.window, "-DL-BAR-", 0, 1)
         self.window["-DL-STATUS-"].update(f"Starting: {len(model.selected)} series from {source} to {dest}…")
@@ -801,6 +820,7 @@ class App:
             self.download_done = None
             raise UserError(f"Download failed: {_readable(error)}")
         self.download_done = result
+        self._check_report_copies("all")
         self.window["-SUMMARY-"].update(summary_text(result, self.project))
         for s in series:
             for info in self.dl.studies.values():
@@ -823,7 +843,77 @@ class App:
                 self.say(f"The reports could not be written: {_readable(error)}", "error")
             else:
                 self.say(f"Wrote {len(paths)} report workbooks to {self.project.private_dir}.")
-        self._start("reports", done, reports.write_reports, self.project, self.settings)
+        self._start("reports", done, reports.write_reports, self.project, self.settings,
+                    on_locked=self.report_locked)
+
+    # ------------------------------------------------------------------ locked report workbooks
+    def report_locked(self, path) -> Any:
+        """reports.write_reports on_locked hook, called on a worker thread: ask the window thread
+        (REPORT_LOCKED_EVENT) and wait for its answer. With no window left to ask, the report is
+        written as "name (1).xlsx": a report is never lost."""
+        path = Path(path)
+        if threading.current_thread() is threading.main_thread():
+            return self.choose_locked(path)
+        if self.closed:
+            return "rename"
+        ask = LockedReport(path)
+        self.window.write_event_value(REPORT_LOCKED_EVENT, ask)
+        while not ask.done.wait(0.2):
+            if self.closed:
+                return "rename"
+        return ask.answer
+
+    def on_report_locked(self, ask: LockedReport) -> None:
+        try:
+            ask.answer = self.choose_locked(ask.path)
+        finally:
+            ask.done.set()
+
+    def choose_locked(self, path: Path) -> Any:
+        """Window thread: Retry, Save as (a path) or the "(1)" name, from the user or the test hook."""
+        if self._choose_locked is not None:
+            answer = self._choose_locked(path)
+        elif self.interactive and not self.closed:
+            answer = mygui.ask_locked_report(path)
+        else:
+            answer = "rename"
+        if answer not in ("retry", "rename") and not isinstance(answer, (str, os.PathLike)):
+            answer = "rename"                   # nothing chosen: keep the report under the "(1)" name
+        what = ("trying again" if answer == "retry" else
+                f"writing it as {path.stem} (1){path.suffix}" if answer == "rename" else f"saving it as {answer}")
+        self.say(f"Report {path.name} is open in another program and cannot be replaced; {what}.", "warning",
+                 phi=True)
+        return answer
+
+    def _check_report_copies(self, which: str) -> None:
+        """The engine writes its reports without asking: a locked workbook is written as
+        "name (1).xlsx". When that happened in the job that just ended, write the reports again
+        through report_locked, so the user chooses Retry / Save as / keep the "(1)" name; the
+        engine's copies are removed once their content is written where the user chose."""
+        if self.project is None or self.closing or self.closed:
+            return
+        copies = report_copies(self.project, self._reports_since)
+        if not copies:
+            return
+        import reports
+        project = self.project
+        self.say(f"{', '.join(p.name for p in copies)}: the report could not be replaced (open in another "
+                 "program?) and was written under that name; choose what to do.", "warning", phi=True)
+
+        def done(paths, error) -> None:
+            if error is not None:
+                raise UserError(f"The reports could not be rewritten: {_readable(error)}. The copies "
+                                f"{', '.join(p.name for p in copies)} are kept.")
+            kept = {Path(p) for p in paths}
+            for c in copies:
+                if c not in kept:
+                    try:
+                        c.unlink()
+                    except OSError:
+                        log.warning("could not remove the report copy %s", c, exc_info=True)
+            self.say(f"Wrote {len(paths)} report workbooks: {', '.join(Path(p).name for p in paths)}.", phi=True)
+        self._start("reports", done, reports.write_reports, project, self.settings, which,
+                    on_locked=self.report_locked)
 
     def on_open_images(self, _=None) -> None:
         if self.project is None:
@@ -871,7 +961,7 @@ class App:
                 raise UserError(f"The reports could not be written: {_readable(error)}")
             self.say(f"Wrote {len(paths)} report workbooks to {project.private_dir}.")
         self.say("Writing the report workbooks…")
-        self._start("reports", done, reports.write_reports, project, self.settings)
+        self._start("reports", done, reports.write_reports, project, self.settings, on_locked=self.report_locked)
 
     def on_about(self, _=None) -> None:
         text = about_text()
@@ -941,6 +1031,20 @@ def summary_text(result, project=None) -> str:
     if result.reports:
         lines.append(f"{len(result.reports)} report workbooks in {Path(result.reports[0]).parent}.")
     return "\n".join(lines)
+
+
+def report_copies(project, since: float) -> list[Path]:
+    """Report workbooks written since `since` (wall time) under a fallback name "<report> (n).xlsx"."""
+    import re
+    pattern = re.compile(re.escape(project.name) + r"_.* \((\d+)\)\.xlsx$")
+    out = []
+    for p in sorted(project.private_dir.glob("* (*).xlsx")):
+        try:
+            if pattern.match(p.name) and p.stat().st_mtime >= since - 1:
+                out.append(p)
+        except OSError:
+            continue
+    return out
 
 
 def read_sheet_into_project(path: Path, settings, proj, raw: bool):

@@ -13,6 +13,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import PySimpleGUI as sg
@@ -606,6 +607,31 @@ def anon_tab(values: dict) -> list:
         [sg.Multiline(values["describe"], key="-A-DESCRIBE-", size=(100, 14), font=("Courier", 9),
                       disabled=True, write_only=True, expand_x=True, expand_y=True)],
     ]
+
+
+def ask_locked_report(path: Path):
+    """Modal choice for a report that cannot be replaced (open in Excel?): "retry", a Path
+    chosen with Save as…, or "rename" (the "name (1).xlsx" fallback; also when the dialog is closed)."""
+    path = Path(path)
+    fallback = f"{path.stem} (1){path.suffix}"
+    text = (f"The report {path.name} cannot be replaced: it is probably open in Excel or another program.\n"
+            f"Close it there and press Retry, choose another name with Save as…, or keep the copy as {fallback}.")
+    while True:
+        win = sg.Window(APP_TITLE, [[sg.Text(text, font=FONT)],
+                                    [sg.Button("Retry", key="retry", font=FONT, bind_return_key=True),
+                                     sg.Button("Save as…", key="saveas", font=FONT),
+                                     sg.Button(f'Keep "{fallback}" name', key="rename", font=FONT)]],
+                        modal=True, keep_on_top=True, finalize=True)
+        event, _ = win.read()
+        win.close()
+        if event == "saveas":
+            got = sg.popup_get_file("Save the report as", title=APP_TITLE, save_as=True, keep_on_top=True,
+                                    default_path=str(path.with_name(fallback)), default_extension=".xlsx",
+                                    file_types=(("Excel", "*.xlsx"),), initial_folder=str(path.parent))
+            if got:
+                return Path(got)
+            continue                                   # Save as cancelled: ask again
+        return "retry" if event == "retry" else "rename"
 
 
 MENU_DEF = [

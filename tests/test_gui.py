@@ -697,3 +697,64 @@ def test_main_without_a_screen_says_to_use_the_headless_commands(tmp_path):
                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert out.returncode == 2
     assert "headless commands" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.gui
+def test_a_locked_report_offers_retry_or_save_as_and_is_never_lost(tmp_path, gui_env, demo_env, monkeypatch):
+    """A workbook open in Excel cannot be replaced. os.replace refuses the locked paths (as Windows
+    does) until the user "closes" the file; the window's answer arrives through REPORT_LOCKED_EVENT."""
+    import threading
+    from openpyxl import load_workbook
+    import reports
+    d, settings = demo_env
+    locked: set[Path] = set()
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst) in locked:
+            raise PermissionError(13, "The process cannot access the file", str(dst))
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", replace)
+    asked, answers = [], []
+
+    def choose(path):
+        asked.append((Path(path), threading.current_thread() is threading.main_thread()))
+        answer = answers.pop(0)
+        if answer == "retry":
+            locked.discard(Path(path))          # the user closed the workbook, then pressed Retry
+        return answer
+    a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name, on_locked=choose)
+    assert a.run_until(lambda: a.sheet is not None, 20), a.messages
+    results = reports.report_path(a.project, a.settings, "search_results")
+    results.write_bytes(b"the old workbook, open in Excel")
+    copy = results.with_name(f"{results.stem} (1).xlsx")
+    locked.add(results)
+    # 1. the search's reports: the engine keeps a "(1)" copy; the window asks, Retry then succeeds
+    answers.append("retry")
+    click(a, "-SEARCH-")
+    assert a.run_until(lambda: a.searched and asked and not a.busy("reports"), 60), a.messages
+    assert asked == [(results, True)]                 # asked once, on the window thread, about that file
+    assert load_workbook(results).sheetnames         # replaced by a real workbook
+    assert not copy.exists()                         # the engine's stand-in copy is not left behind
+    assert "trying again" in " ".join(t for _, t in a.messages)
+    # 2. Export with the key legend open: Save as writes the chosen path; every other report is written
+    legend = reports.report_path(a.project, a.settings, "master_key")
+    legend.write_bytes(b"open in Excel")
+    locked.add(legend)
+    chosen = tmp_path / "elsewhere" / "legend for the coordinator.xlsx"
+    chosen.parent.mkdir()
+    answers.append(chosen)
+    a.window.write_event_value("-EXPORT-", None)
+    assert a.run_until(lambda: len(asked) == 2 and not a.busy("reports") and "Wrote" in last(a), 30), a.messages
+    assert asked[1] == (legend, True)
+    assert legend.read_bytes() == b"open in Excel"  # the open file was left alone ...
+    assert load_workbook(chosen).sheetnames          # ... and its report is where the user chose
+    written = {p.name for p in a.project.private_dir.glob("*.xlsx")}
+    assert len([n for n in written if n.startswith(a.project.name + "_")]) == 8, written
+    assert not any(" (1)" in n for n in written)
+    # 3. Keep the "(1)" name: written beside the locked file
+    answers.append("rename")
+    a.window.write_event_value("-EXPORT-", None)
+    assert a.run_until(lambda: len(asked) == 3 and not a.busy("reports"), 30), a.messages
+    assert load_workbook(legend.with_name(f"{legend.stem} (1).xlsx")).sheetnames
+    assert not answers                               # every question was asked, none twice
