@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Callable, Iterable
@@ -503,6 +503,9 @@ def select(project, *, include_series: str | None = None, exclude_series: str | 
             continue
         chosen.add(s.series_uid)
     project.select(chosen)
+    project.set_setting("filters", {"include_series": include_series, "exclude_series": exclude_series,
+                                    "modalities": sorted(mods) if mods else None,
+                                    "series_uids": len(wanted) if wanted is not None else None})
     return len(chosen)
 
 
@@ -1239,6 +1242,32 @@ def _make_anonymizer(settings, project):
     return anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(settings), keys=project)
 
 
+# The user_defaults.json options that decide what a de-identified image looks like. A project keeps
+# the values of its first de-identified run, so later runs give the same pseudonyms, UIDs and dates.
+DEID_OPTIONS = ("deid_retain_modified_dates", "deid_clean_descriptors", "deid_retain_patient_characteristics",
+                "patient_id_prefix", "patient_name_prefix", "uid_root", "deid_private_allowlist",
+                "deid_drop_sop_classes")
+
+
+def with_project_deid_options(settings, project, emit=None):
+    """`settings` with the project's de-identification options (recorded on first use)."""
+    current = {k: getattr(settings.defaults, k) for k in DEID_OPTIONS}
+    recorded = project.get_setting("deid_options")
+    if not isinstance(recorded, dict):
+        project.set_setting("deid_options", current)
+        return settings
+    kept = {k: recorded[k] for k in DEID_OPTIONS if k in recorded}
+    changed = sorted(k for k, v in kept.items() if v != current[k])
+    if not changed:
+        return settings
+    text = (f"this project was de-identified with other options than user_defaults.json now has "
+            f"({', '.join(changed)}); the project's own are used so its images stay consistent")
+    log.warning(text)
+    if emit is not None:
+        emit(Message("warning", text))
+    return replace(settings, defaults=replace(settings.defaults, **kept))
+
+
 def check_mode(project, raw: bool) -> None:
     """Refuses to mix raw and de-identified images in one project (EngineError says what to do)."""
     fn = getattr(project, "check_mode", None)
@@ -1281,6 +1310,8 @@ def download(settings, project, source: str, *, destination: str = SELF, method:
     if method not in ("move", "get"):
         raise EngineError(f"retrieve method {method!r} is not known: use move or get")
     check_mode(project, raw=not anonymize)
+    if anonymize:
+        settings = with_project_deid_options(settings, project, emit)
     project.set_setting("source", source)
     project.set_setting("method", method)
     n_workers = effective_workers(settings, peer, workers)
@@ -1406,6 +1437,7 @@ def anonymize_files(settings, project, in_dir: Path, *, on_event=None,
     emit = _Emitter(on_event)
     cancel = cancel or threading.Event()
     check_mode(project, raw=False)
+    settings = with_project_deid_options(settings, project, emit)
     summary = AnonymizeSummary()
     anon = _make_anonymizer(settings, project)
     files = sorted(p for p in Path(in_dir).rglob("*") if p.is_file())

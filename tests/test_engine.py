@@ -564,3 +564,34 @@ def test_instance_log_commits_in_batches_and_flush_waits_for_them(tmp_path):
         log.close()
     assert proj.counts("1.2.1") == (250, 1)
     assert not log._thread.is_alive()
+
+
+# ------------------------------------------------------------------ the project remembers its options
+def test_project_keeps_its_first_deid_options_and_records_filters(tmp_path, synthetic_study_files):
+    """A later run with other user_defaults still gives the project's own pseudonyms."""
+    first_cfg = write_config(tmp_path / "c1", 11112, {}, patient_id_prefix="FIRST_")
+    later_cfg = write_config(tmp_path / "c2", 11112, {}, patient_id_prefix="LATER_")
+    half = len(synthetic_study_files.paths) // 2
+    batches = []
+    for i, chunk in enumerate((synthetic_study_files.paths[:half], synthetic_study_files.paths[half:])):
+        d = tmp_path / f"in{i}"
+        d.mkdir()
+        for j, p in enumerate(chunk):
+            (d / f"{j}.dcm").write_bytes(Path(p).read_bytes())
+        batches.append(d)
+    proj = project_mod.Project.create(tmp_path / "P")
+    try:
+        engine.anonymize_files(settings_mod.load_settings(first_cfg), proj, batches[0])
+        assert proj.get_setting("deid_options")["patient_id_prefix"] == "FIRST_"
+        events = []
+        engine.anonymize_files(settings_mod.load_settings(later_cfg), proj, batches[1], on_event=events.append)
+        prefixes = {str(pydicom.dcmread(f).PatientID).rstrip("0123456789") for f in dicom_files(proj.images_dir)}
+        assert prefixes == {"FIRST_"}
+        warnings = [e.text for e in events if isinstance(e, engine.Message) and e.level == "warning"]
+        assert any("patient_id_prefix" in w for w in warnings)
+
+        engine.select(proj, exclude_series="report", modalities="ct,mr")
+        assert proj.get_setting("filters") == {"include_series": None, "exclude_series": "report",
+                                               "modalities": ["CT", "MR"], "series_uids": None}
+    finally:
+        proj.close()
