@@ -305,7 +305,9 @@ class SettingsTab:
             w["-A-DROP-ERR-"].update(str(e))
             raise mygui.UserError(f"Anonymization settings not saved: drop rules: {e}.") from None
         w["-A-DROP-ERR-"].update("")
+        also = ()
         if (rules, whole) != (self.app.settings.anon_imgs, getattr(self.app.settings, "anon_imgs_whole_word", {})):
+            also = ("anon_imgs.json",)
             try:
                 settingsmod.save_anon_imgs(self.app.settings.config_dir, rules, whole)
             except (ValueError, OSError) as e:
@@ -316,12 +318,12 @@ class SettingsTab:
                                  deid_clean_descriptors=bool(w["-A-CLEAN-"].get()),
                                  deid_retain_patient_characteristics=bool(w["-A-CHAR-"].get()),
                                  patient_id_prefix=w["-A-IDPREFIX-"].get().strip(),
-                                 patient_name_prefix=w["-A-NAMEPREFIX-"].get().strip()), "-A-MSG-")
+                                 patient_name_prefix=w["-A-NAMEPREFIX-"].get().strip()), "-A-MSG-", also)
         settings = self.app.settings            # reloaded by _save_defaults: the rules as saved
         w["-A-DROP-"].update(drop_rules_text(settings.anon_imgs, getattr(settings, "anon_imgs_whole_word", {}) or {}))
         w["-A-DESCRIBE-"].update(describe_text(settings))
 
-    def _save_defaults(self, changes: dict, msg_key: str) -> None:
+    def _save_defaults(self, changes: dict, msg_key: str, also_saved: tuple[str, ...] = ()) -> None:
         import settings as settingsmod
         new = dataclasses.replace(self.app.settings.defaults, **changes)
         try:
@@ -329,6 +331,7 @@ class SettingsTab:
         except (ValueError, OSError) as e:
             raise mygui.UserError(f"Settings not saved: {e}") from None
         self.app.settings = settingsmod.load_settings(self.app.settings.config_dir)
-        text = f"Saved to {Path(self.app.settings.config_dir) / 'user_defaults.json'}."
+        names = " and ".join(("user_defaults.json",) + tuple(also_saved))
+        text = f"Saved {names} in {Path(self.app.settings.config_dir)}."
         self.window[msg_key].update(text)
         self.app.say(text)

@@ -566,6 +566,7 @@ def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_
     assert reloaded.anon_imgs_whole_word == {"SeriesDescription": ["Text"]}
     assert "'Scout'" in w["-A-DESCRIBE-"].get() and "'Report'" not in w["-A-DESCRIBE-"].get()
     assert w["-A-DROP-"].get().strip() == "Modality: SR; DOC\nSeriesDescription: Scout; Text (word)"
+    assert "anon_imgs.json" in w["-A-MSG-"].get() and "user_defaults.json" in w["-A-MSG-"].get()
 
 
 @pytest.mark.gui
