@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
 
 need_apt=()
-command -v Orthanc  >/dev/null 2>&1 || need_apt+=(orthanc)
+{ [ -x /usr/sbin/Orthanc ] || command -v Orthanc >/dev/null 2>&1; } || need_apt+=(orthanc)
 [ -x /usr/bin/dcmqrscp ] && [ -x /usr/bin/storescu ] || need_apt+=(dcmtk)
 command -v Xvfb     >/dev/null 2>&1 || need_apt+=(xvfb)
 command -v import   >/dev/null 2>&1 || need_apt+=(imagemagick)
