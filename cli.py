@@ -202,6 +202,9 @@ def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None
     except UsageError as e:
         err.write(f"error: {e}\n")
         return EXIT_USAGE
+    except _NoRows as e:
+        err.write(f"error: {e}\n")
+        return EXIT_INCOMPLETE
     except engine.EngineError as e:
         err.write(f"error: {e}\n")
         return EXIT_USAGE
@@ -344,11 +347,7 @@ def _search(ctx: Context, args, proj, source: str) -> tuple[engine.SearchFinishe
 
 def cmd_search(ctx: Context, args) -> int:
     """Search every row of a sheet; exit 0 when every row was searched (found or MISSING)."""
-    try:
-        proj = _load_into_project(ctx, args)
-    except _NoRows as e:
-        ctx.warn(f"error: {e}")
-        return EXIT_INCOMPLETE
+    proj = _load_into_project(ctx, args)
     try:
         source = _source(ctx, args, proj)
         result, interrupted = _search(ctx, args, proj, source)
@@ -363,11 +362,7 @@ def cmd_search(ctx: Context, args) -> int:
 def cmd_download(ctx: Context, args) -> int:
     """Search (with a sheet), select, retrieve, de-identify, report; exit 0 only when all is done."""
     sheet_given = bool(getattr(args, "sheet_path", None))
-    try:
-        proj = _load_into_project(ctx, args)
-    except _NoRows as e:
-        ctx.warn(f"error: {e}")
-        return EXIT_INCOMPLETE
+    proj = _load_into_project(ctx, args)
     try:
         source = _source(ctx, args, proj)
         raw = bool(getattr(args, "raw", False)) or (not sheet_given and proj.get_setting("raw") is True)

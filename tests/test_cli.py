@@ -341,3 +341,13 @@ def test_healed_config_is_reported_as_a_warning(monkeypatch, capsys, tmp_path):
     err = capsys.readouterr().err
     assert "warning: user_defaults.json" in err
     assert list(cfg.glob("user_defaults.broken-*.json"))
+
+
+@pytest.mark.parametrize("command", ["search", "download"])
+def test_sheet_without_usable_rows_exits_1_and_says_what_to_do(monkeypatch, capsys, tmp_path, command):
+    cfg = write_config(tmp_path / "c", 11112, {})
+    code = run_main(monkeypatch, cfg, command, str(SEED / "_TEMPLATE_.xlsx"),
+                    "--source", "NOPE", "--project", str(tmp_path / "P"))
+    assert code == main.EXIT_INCOMPLETE
+    err = capsys.readouterr().err
+    assert "no usable row" in err and "main.py check" in err
