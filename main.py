@@ -102,9 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "gui"
     try:
         if command == "gui":
-            import app
+            from mid import app
             return app.main(args)
-        import cli
+        from mid import cli
         return cli.run(command, args)
     except KeyboardInterrupt:
         print("Cancelled.", file=sys.stderr)

@@ -21,14 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pydicom import dcmread  # noqa: E402
 
-import anonymizer  # noqa: E402
+from mid import anonymizer  # noqa: E402
 
 TARGET_MS = 2.0
 
 
 def make_instances(n: int, size_kb: int) -> list:
     """`n` decoded datasets of about `size_kb` KB each, as the receiver would hand them over."""
-    import synthdata
+    from mid import synthdata
     desc = synthdata.benchmark_set(n_instances=n, size_kb=size_kb)
     out = []
     for ds in synthdata.iter_datasets(desc, phi_markers=True, size_kb=size_kb):

@@ -37,7 +37,7 @@ STUDIES = 4
 # ----------------------------------------------------------------------------------- data
 def make_set(instances: int, size_kb: int):
     """4 studies x 5 series, about `instances` instances in all."""
-    import synthdata
+    from mid import synthdata
     per_series = max(1, round(instances / (STUDIES * SERIES_PER_STUDY)))
     spec = tuple(synthdata.SeriesSpec("CT", f"SERIES {i + 1}", per_series) for i in range(SERIES_PER_STUDY))
     return synthdata.generate_set(seed=515, n_patients=2, studies_per_patient=2, series_spec=spec, size_kb=size_kb)
@@ -45,7 +45,7 @@ def make_set(instances: int, size_kb: int):
 
 def load_orthanc(server, desc) -> float:
     """Upload the set through REST in chunks; returns seconds taken."""
-    import synthdata
+    from mid import synthdata
     t0 = time.monotonic()
     batch = []
     for ds in synthdata.iter_datasets(desc):
@@ -72,10 +72,10 @@ def write_config(folder: Path, self_port: int, orthanc, workers: int) -> Path:
 
 def child_ours(args) -> None:
     """In a child process: search, select all, then time engine.download; print JSON."""
-    import engine
-    import project as project_mod
-    import settings as settings_mod
-    from querysheet import Query
+    from mid import engine
+    from mid import project as project_mod
+    from mid import settings as settings_mod
+    from mid.querysheet import Query
     spec = json.loads(args.child)
     s = settings_mod.load_settings(Path(spec["config"]))
     proj = project_mod.Project.create(Path(spec["project"]))

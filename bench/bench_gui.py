@@ -63,7 +63,7 @@ def start_display() -> subprocess.Popen | None:
 
 def bench_set(instances: int):
     """A synthetic set of about `instances` CT instances: 2 series of 50 per study."""
-    import synthdata
+    from mid import synthdata
     per_study = 100
     studies = max(1, round(instances / per_study))
     patients = max(1, studies // 2)
@@ -93,7 +93,8 @@ def write_config(folder: Path, storage_root: Path) -> Path:
 DEMO_CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2])
-import bench_gui, demo
+import bench_gui
+from mid import demo
 with demo.running(sys.argv[3], sys.argv[4], desc=bench_gui.bench_set(int(sys.argv[5]))) as d:
     print(json.dumps({"peer": d.peer_name, "sheet": str(d.sheet_path)}), flush=True)
     sys.stdin.read()
@@ -106,7 +107,7 @@ def demo_pacs(cfg: Path, storage: Path, instances: int, in_process: bool):
     as a hospital PACS is another machine: then the window's process holds only what the program
     itself runs (receiver, de-identification, writes), not the PACS's own sending work."""
     if in_process:
-        import demo
+        from mid import demo
         with demo.running(cfg, storage, desc=bench_set(instances)) as d:
             yield d.peer_name, d.sheet_path
         return
@@ -128,8 +129,8 @@ def demo_pacs(cfg: Path, storage: Path, instances: int, in_process: bool):
 
 
 def latency_during_download(instances: int, in_process: bool = False) -> dict:
-    import app
-    import settings as settings_mod
+    from mid import app
+    from mid import settings as settings_mod
     work = Path(tempfile.mkdtemp(prefix="bench_gui_"))
     try:
         storage = OUT / "store"           # demo data cached here between runs
@@ -258,7 +259,7 @@ def tree_build(n_rows: int) -> dict:
 
 
 def app_timeout() -> int:
-    import app
+    from mid import app
     return app.LOOP_TIMEOUT_MS
 
 

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openpyxl  # noqa: E402
 
-import querysheet  # noqa: E402
-import settings as settings_mod  # noqa: E402
+from mid import querysheet  # noqa: E402
+from mid import settings as settings_mod  # noqa: E402
 
 TARGET_SECONDS = 2.0
 HEADERS = ["Query ID", "MRN", "Accession Number", "Study Date", "Study Description", "Modality",

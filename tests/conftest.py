@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import peers
-import synthdata
+from mid import synthdata
 
 pytest_plugins = ["pytester"]      # test_bench runs the fixtures in a child pytest
 

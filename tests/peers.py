@@ -27,8 +27,8 @@ from typing import Iterable, Mapping, Sequence
 import pytest
 from pydicom.dataset import Dataset
 
-import synthdata
-from settings import PeerConfig
+from mid import synthdata
+from mid.settings import PeerConfig
 
 log = logging.getLogger("mid.tests.peers")
 

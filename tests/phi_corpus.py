@@ -19,7 +19,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-import deid_profile
+from mid import deid_profile
 
 MARK = "PHIMARK"
 CT_IMAGE = "1.2.840.10008.5.1.4.1.1.2"

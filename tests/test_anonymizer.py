@@ -16,9 +16,9 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-import anonymizer
-import deid_profile
-from anonymizer import AnonConfig, Anonymizer, MemoryKeys, safe_component
+from mid import anonymizer
+from mid import deid_profile
+from mid.anonymizer import AnonConfig, Anonymizer, MemoryKeys, safe_component
 
 sys.path.insert(0, str(Path(__file__).parent))
 import phi_corpus  # noqa: E402
@@ -331,7 +331,7 @@ def test_projects_differ_and_reruns_reproduce(corpus):
 
 
 def test_project_keys_reproduce_after_reopening(tmp_path):
-    import project
+    from mid import project
     first = [_plain("MRN1", "20200110", "20200110", study="1.2.826.0.1.3680043.8.498.501"),
              _plain("MRN2", "20200110", "20200110", study="1.2.826.0.1.3680043.8.498.502")]
     proj = project.Project.create(tmp_path / "p1")
@@ -641,7 +641,7 @@ def test_thread_safe_and_same_as_sequential(corpus):
 
 
 def test_settings_feed_the_config(tmp_path):
-    import settings
+    from mid import settings
     loaded = settings.load_settings(tmp_path / "config")
     config = AnonConfig.from_settings(loaded)
     assert config.patient_id_prefix == loaded.defaults.patient_id_prefix

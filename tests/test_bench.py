@@ -16,7 +16,7 @@ from pynetdicom import AE
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
 
 import peers
-import synthdata
+from mid import synthdata
 
 FAKE_NAME = re.compile(r"^FAKE\^[A-Z]+(\^\d+)?$")
 
@@ -353,8 +353,8 @@ def test_dcmqrscp_moves_to_self_port(dcmqrscp_loaded, synthetic_study_files):
 
 
 def test_sample_sheet_loads_through_querysheet(tmp_path):
-    import querysheet
-    import settings
+    from mid import querysheet
+    from mid import settings
     desc = synthdata.sample_set()
     rows = synthdata.sample_sheet(desc, tmp_path / "sheet.xlsx")
     result = querysheet.load_sheet(tmp_path / "sheet.xlsx", settings.load_settings(tmp_path / "config"))

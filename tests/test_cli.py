@@ -16,11 +16,11 @@ from pathlib import Path
 import pydicom
 import pytest
 
-import cli
-import engine
+from mid import cli
+from mid import engine
 import main
-import project as project_mod
-import synthdata
+from mid import project as project_mod
+from mid import synthdata
 from test_engine import dicom_files, expected_kept, peer_entry, write_config
 
 pytestmark = pytest.mark.peers

@@ -14,9 +14,9 @@ from pynetdicom.sop_class import (
     StudyRootQueryRetrieveInformationModelGet, StudyRootQueryRetrieveInformationModelMove,
     Verification)
 
-import demo
+from mid import demo
 import peers
-import synthdata
+from mid import synthdata
 
 SCU_AET = "MID_SCU"
 SPEC = (
@@ -256,7 +256,7 @@ def test_demopacs_needs_a_data_source():
 
 
 def test_running_registers_peer_and_serves_the_sample_sheet(tmp_path):
-    settings = pytest.importorskip("settings")
+    from mid import settings
     config_dir = tmp_path / "config"
     current = settings.load_settings(config_dir)
     me = current.self_peer
@@ -291,7 +291,7 @@ def test_running_registers_peer_and_serves_the_sample_sheet(tmp_path):
 
 
 def test_demopacs_with_config_dir_runs_the_program_demo(tmp_path):
-    settings = pytest.importorskip("settings")
+    from mid import settings
     import dataclasses
     config_dir = tmp_path / "config"
     current = settings.load_settings(config_dir)

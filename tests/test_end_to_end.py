@@ -13,7 +13,7 @@ import pytest
 
 import main
 import phi_corpus
-import synthdata
+from mid import synthdata
 from test_cli import mrn_sheet, run_main
 from test_engine import peer_entry, write_config
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pydicom
 import pytest
 
-import engine
+from mid import engine
 import peers
-import project as project_mod
-import settings as settings_mod
-from querysheet import Query
+from mid import project as project_mod
+from mid import settings as settings_mod
+from mid.querysheet import Query
 
 pytestmark = pytest.mark.peers
 
@@ -362,7 +362,7 @@ def test_peer_down_during_download_fails_series_with_reason(tmp_path, orthanc_lo
 
 
 def test_cancel_stops_within_two_seconds_and_marks_cancelled(tmp_path, orthanc_factory, synthetic_study_files):
-    import synthdata
+    from mid import synthdata
     server = orthanc_factory()
     big = synthdata.generate_set(seed=31, n_patients=1, studies_per_patient=1,
                                  series_spec=((synthdata.SeriesSpec("CT", "LONG", 300),),))
@@ -496,13 +496,13 @@ def test_a_move_where_no_instance_arrives_is_cancelled_after_the_idle_timeout(tm
 
 
 def synthdata_one_series(seed: int, count: int):
-    import synthdata
+    from mid import synthdata
     return synthdata.generate_set(seed=seed, n_patients=1, studies_per_patient=1,
                                   series_spec=((synthdata.SeriesSpec("CT", "ONLY", count),),))
 
 
 def synthdata_iter(desc):
-    import synthdata
+    from mid import synthdata
     return synthdata.iter_datasets(desc)
 
 

@@ -182,8 +182,8 @@ def test_clustering_ten_thousand_rows_keeps_the_tree_small():
 
 
 def test_sheet_table_merges_queries_and_errors_in_row_order():
-    import app
-    from querysheet import Query, RowError, SheetResult
+    from mid import app
+    from mid.querysheet import Query, RowError, SheetResult
     res = SheetResult(path=Path("x.xlsx"), sheet=None, columns=["PatientID", "StudyDate"],
                       queries=[Query("1", 2, {"PatientID": ["0012"]}), Query("3", 4, {"PatientID": ["7"]})],
                       errors=[RowError(3, "StudyDate", "13/45/2020", "not a date; write M/D/YYYY")],
@@ -215,7 +215,7 @@ def shot(window, name: str) -> None:
 
 
 def make_config(folder: Path, self_port: int, remote: dict[str, tuple[str, int]], **defaults) -> Path:
-    import settings as settings_mod
+    from mid import settings as settings_mod
     folder.mkdir(parents=True, exist_ok=True)
     peers_json = {settings_mod.SELF: {"peer_name": settings_mod.SELF, "peer_aet": "MID_SCU",
                                       "peer_ip": "127.0.0.1", "peer_port": self_port}}
@@ -232,7 +232,7 @@ def make_config(folder: Path, self_port: int, remote: dict[str, tuple[str, int]]
 def gui_env(tmp_path, xvfb, monkeypatch):
     """Log folder in tmp; returns a factory App(settings) with recorded opener and confirmations."""
     monkeypatch.setenv("MID_LOG_DIR", str(tmp_path / "logs"))
-    import app as app_mod
+    from mid import app as app_mod
     made = []
 
     def make(settings, **kw):
@@ -284,8 +284,8 @@ def tree_rows(a) -> list[tuple[str, list]]:
 def demo_env(tmp_path, free_port):
     """The demo PACS (a real pynetdicom Q/R SCP on loopback) over the tests' small synthetic set,
     registered as "DEMO PACS" in a fresh config; yields (DemoRun, Settings)."""
-    import demo
-    import settings as settings_mod
+    from mid import demo
+    from mid import settings as settings_mod
     from conftest import small_set
     cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
     with demo.running(cfg, tmp_path / "store", desc=small_set()) as d:
@@ -296,7 +296,7 @@ def demo_env(tmp_path, free_port):
 
 @pytest.mark.gui
 def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo_env):
-    import synthdata
+    from mid import synthdata
     d, settings = demo_env
     desc = d.desc
     sheet = tmp_path / "wanted studies.xlsx"
@@ -449,7 +449,7 @@ def test_closing_mid_download_asks_cancels_and_writes_reports(tmp_path, gui_env,
 
 @pytest.mark.gui
 def test_errors_are_readable_and_leave_no_button_disabled(tmp_path, gui_env, free_port):
-    import settings as settings_mod
+    from mid import settings as settings_mod
     dead = free_port()
     cfg = make_config(tmp_path / "config", free_port(), {"DEAD PACS": ("NOBODY", dead)},
                       storage_root=str(tmp_path / "store"), connect_timeout=1)
@@ -483,7 +483,7 @@ def test_errors_are_readable_and_leave_no_button_disabled(tmp_path, gui_env, fre
 
 @pytest.mark.gui
 def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_env, free_port):
-    import settings as settings_mod
+    from mid import settings as settings_mod
     cfg = make_config(tmp_path / "config", free_port(), {"MAIN PACS": ("PACS1", free_port())},
                       storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
@@ -535,7 +535,7 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
 
 @pytest.mark.gui
 def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_path, gui_env, free_port):
-    import settings as settings_mod
+    from mid import settings as settings_mod
     cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
@@ -571,7 +571,7 @@ def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_
 
 @pytest.mark.gui
 def test_menu_shortcuts_and_help(tmp_path, gui_env, free_port):
-    import settings as settings_mod
+    from mid import settings as settings_mod
     cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
@@ -593,7 +593,7 @@ def test_menu_shortcuts_and_help(tmp_path, gui_env, free_port):
 def test_loop_reads_events_without_collecting_every_widget_value(tmp_path, gui_env, free_port):
     """A loop turn does not ask Tk for the value of every input in the tabs (one Tk call each,
     slow while download threads hold the interpreter lock); events and selections still arrive."""
-    import settings as settings_mod
+    from mid import settings as settings_mod
     cfg = make_config(tmp_path / "config", free_port(), {"MAIN PACS": ("PACS1", free_port())},
                       storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
@@ -617,8 +617,8 @@ def test_loop_reads_events_without_collecting_every_widget_value(tmp_path, gui_e
 
 @pytest.mark.gui
 def test_engine_events_are_coalesced_but_status_changes_never_dropped(tmp_path, gui_env, free_port):
-    import engine
-    import settings as settings_mod
+    from mid import engine
+    from mid import settings as settings_mod
     cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     forwarded = []
@@ -651,7 +651,7 @@ def w_text(a, key: str) -> str:
 @pytest.mark.gui
 def test_selection_loaded_from_an_edited_results_workbook(tmp_path, gui_env, demo_env):
     from openpyxl import load_workbook
-    import reports
+    from mid import reports
     d, settings = demo_env
     a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name)
     assert a.run_until(lambda: a.sheet is not None, 20), a.messages
@@ -706,7 +706,7 @@ def test_a_locked_report_offers_retry_or_save_as_and_is_never_lost(tmp_path, gui
     does) until the user "closes" the file; the window's answer arrives through REPORT_LOCKED_EVENT."""
     import threading
     from openpyxl import load_workbook
-    import reports
+    from mid import reports
     d, settings = demo_env
     locked: set[Path] = set()
     real_replace = os.replace

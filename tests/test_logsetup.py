@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import logsetup
-from logsetup import PHI, attach_project_log, detach_project_log, setup_app_logging
+from mid import logsetup
+from mid.logsetup import PHI, attach_project_log, detach_project_log, setup_app_logging
 
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} ")
 FAKE = "FAKE^ALICE MRN TEST000123"

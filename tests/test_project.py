@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import project as P
-from project import Project, ProjectError
+from mid import project as P
+from mid.project import Project, ProjectError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -329,7 +329,7 @@ def test_snapshot_holds_writers_back_until_it_ends(proj):
 CRASH_WRITER = textwrap.dedent("""
     import sys, dataclasses
     sys.path.insert(0, sys.argv[2])
-    from project import Project
+    from mid.project import Project
     p = Project.open(sys.argv[1])
     @dataclasses.dataclass
     class Q:

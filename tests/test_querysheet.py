@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import querysheet as qs
-import settings as settings_mod
-import sheetfiles
-from querysheet import Query, RowError, SheetError, load_sheet
+from mid import querysheet as qs
+from mid import settings as settings_mod
+from mid import sheetfiles
+from mid.querysheet import Query, RowError, SheetError, load_sheet
 
 # Copies of the original program's three sample sheets: their worksheets, strings and styles are
 # byte-identical to the originals; only author names and folder paths were blanked in the

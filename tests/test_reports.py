@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import reports
-from project import Project
-from querysheet import Query as Q
-from querysheet import RowError as E
-from reports import ReportError, read_selection, write_reports
+from mid import reports
+from mid.project import Project
+from mid.querysheet import Query as Q
+from mid.querysheet import RowError as E
+from mid.reports import ReportError, read_selection, write_reports
 
 
 NAMES = ["_0_INITIAL_QUERIES_", "_1_SEARCH_RESULTS", "_2_MASTER_KEY_LEGEND", "_3_SUCCESSFUL_DOWNLOADS",
@@ -385,9 +385,9 @@ def test_reports_of_an_empty_project(tmp_path):
 
 def test_master_key_from_a_real_anonymizer_run(tmp_path):
     """The project is the anonymizer's Keys: StudyNumbers agree, and its KeyEntry lands in the key report."""
-    import anonymizer
-    import settings as settings_mod
-    import synthdata
+    from mid import anonymizer
+    from mid import settings as settings_mod
+    from mid import synthdata
 
     settings = settings_mod.load_settings(tmp_path / "config")
     desc = synthdata.generate_set(seed=7, n_patients=1, studies_per_patient=2)

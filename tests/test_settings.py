@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import config_defaults
-import settings
-from settings import (SELF, ConfigNotice, PeerConfig, UserDefaults, is_known_keyword,
+from mid import config_defaults
+from mid import settings
+from mid.settings import (SELF, ConfigNotice, PeerConfig, UserDefaults, is_known_keyword,
                       load_settings, save_peers, save_user_defaults, validate_ae_title,
                       validate_host, validate_port)
 
@@ -318,7 +318,7 @@ def test_mid_config_dir_is_honoured(tmp_path, monkeypatch):
 def test_default_dir_is_beside_main_py_from_any_working_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "MID_CONFIG_DIR"}
     env["PYTHONPATH"] = str(REPO)
-    out = subprocess.run([sys.executable, "-c", "import settings; print(settings.default_config_dir())"],
+    out = subprocess.run([sys.executable, "-c", "from mid import settings; print(settings.default_config_dir())"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert Path(out.stdout.strip()) == REPO / "config"
     assert (REPO / "main.py").exists()

@@ -13,7 +13,7 @@ Actions come from the newer edition. Option columns come from dicom-standard; fo
 attribute that only the newer edition lists, the Modified Dates option is inferred from its
 VR (DA, DT, TM are "C" under that option, as for every dated attribute of the 2020 table).
 
-Usage: ``python3 tools/gen_deid_profile.py [--out deid_profile.py] [--check]``.
+Usage: ``python3 tools/gen_deid_profile.py [--out mid/deid_profile.py] [--check]``.
 ``--check`` exits 1 when the committed module differs from what would be generated.
 The generated module needs neither package at run time.
 """
@@ -169,7 +169,7 @@ def render(plain, masked, options, std_names) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Generate (or check) the module; returns a process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "deid_profile.py")
+    parser.add_argument("--out", type=Path, default=REPO / "mid" / "deid_profile.py")
     parser.add_argument("--check", action="store_true", help="compare with the existing file")
     args = parser.parse_args(argv)
     for pkg in ("dicomanonymizer", "pydicom"):

@@ -31,10 +31,10 @@ from typing import Any, Callable
 import PySimpleGUI as sg
 
 import mygui
-import settings_tab
+from mid import settings_tab
 
 log = logging.getLogger("mid.app")
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent   # the folder of main.py
 SELF = "<SELF>"
 ENGINE_EVENT = "-ENGINE-"
 REPORT_LOCKED_EVENT = "-REPORT-LOCKED-"   # a worker thread asks what to do with a locked report
@@ -273,7 +273,7 @@ class App:
         except Exception:
             pass
         if self.project_log is not None:
-            import logsetup
+            from mid import logsetup
             logsetup.detach_project_log(self.project_log)
             self.project_log = None
         if self.project is not None:
@@ -448,7 +448,7 @@ class App:
                              default_path=str(self.settings.defaults.storage_root_path()))
         if root is None:
             return
-        import project as projectmod
+        from mid import project as projectmod
         self._set_project(projectmod.Project.create(root, {"raw": not self.window["-ANON-"].get()}))
         self.say(f"Created project {root}.")
 
@@ -460,7 +460,7 @@ class App:
 
     def open_or_create_project(self, root) -> None:
         """The command line's --project: open it when it is a project, else create it."""
-        import project as projectmod
+        from mid import project as projectmod
         if Path(root, "private").is_dir() or not Path(root).exists() or not any(Path(root).iterdir()):
             if Path(root, "private").is_dir():
                 self.open_project(root)
@@ -471,7 +471,7 @@ class App:
         self.open_project(root)
 
     def open_project(self, root) -> None:
-        import project as projectmod
+        from mid import project as projectmod
         self._set_project(projectmod.Project.open(Path(root)))
         series = self.project.series()
         if series:
@@ -484,7 +484,7 @@ class App:
         self.refresh_steps()
 
     def _set_project(self, proj) -> None:
-        import logsetup
+        from mid import logsetup
         if self.project is not None and self.project is not proj:
             self.project.close()
         if self.project_log is not None:
@@ -576,7 +576,7 @@ class App:
         self.start_echo(self._source())
 
     def start_echo(self, name: str) -> None:
-        import engine
+        from mid import engine
         import pacs
         peer = engine.peer_for(self.settings, name)
         timeouts = engine.timeouts_for(self.settings)
@@ -592,7 +592,7 @@ class App:
         self._start("echo", done, pacs.echo, local, peer, timeouts)
 
     def _start(self, kind: str, on_done, fn, *args, **kwargs) -> None:
-        import engine
+        from mid import engine
         job = engine.Job(fn, *args, **kwargs)
         self.jobs.append(RunningJob(kind, job, on_done))
         job.start()
@@ -602,7 +602,7 @@ class App:
             raise UserError("A search or download is running; wait for it or press Cancel.")
         if self.project is None or not self.project.queries():
             raise UserError("Load a query sheet first (File > Load query sheet, Ctrl+O).")
-        import engine
+        from mid import engine
         source = self._source()
         self.project.set_setting("source", source)
         exact = bool(self.window["-EXACT-"].get())
@@ -639,7 +639,7 @@ class App:
         self.window["-FAILED-"].update(f"Failed: {failed}")
 
     def _load_results(self, series) -> None:
-        import engine
+        from mid import engine
         rows = mygui.series_rows(series)
         preselected = {r.series_uid for r in rows if r.status in engine.TO_RETRIEVE}
         self.model = mygui.ResultsModel(rows, preselected)
@@ -783,7 +783,7 @@ class App:
         model = self._need_model()
         if not model.selected:
             raise UserError("Nothing is ticked: tick the wanted series in step 4 (Select), then press Download.")
-        import engine
+        from mid import engine
         source = self.project.get_setting("source") or self._source()
         dest = self.window["-DEST-"].get() or SELF
         anonymize = bool(self.window["-ANON-"].get())
@@ -836,7 +836,7 @@ class App:
 
     def _write_reports_fallback(self) -> None:
         """After a failed download job: write the reports on a worker thread."""
-        import reports
+        from mid import reports
 
         def done(paths, error) -> None:
             if error is not None:
@@ -895,7 +895,7 @@ class App:
         copies = report_copies(self.project, self._reports_since)
         if not copies:
             return
-        import reports
+        from mid import reports
         project = self.project
         self.say(f"{', '.join(p.name for p in copies)}: the report could not be replaced (open in another "
                  "program?) and was written under that name; choose what to do.", "warning", phi=True)
@@ -933,7 +933,7 @@ class App:
                              file_types=(("Excel", "*.xlsx"),))
         if path is None:
             return
-        import reports
+        from mid import reports
 
         def done(chosen, error) -> None:
             if error is not None:
@@ -953,7 +953,7 @@ class App:
             raise UserError("No project is open: load a sheet or open a project first.")
         if self.busy("reports"):
             raise UserError("The reports are being written; wait a moment.")
-        import reports
+        from mid import reports
         project = self.project
 
         def done(paths, error) -> None:
@@ -1050,8 +1050,8 @@ def report_copies(project, since: float) -> list[Path]:
 def read_sheet_into_project(path: Path, settings, proj, raw: bool):
     """Worker-thread part of loading a sheet: read it, create the project under the storage root
     when none is open, store the queries and row errors. Returns (SheetResult, Project)."""
-    import project as projectmod
-    import querysheet
+    from mid import project as projectmod
+    from mid import querysheet
     try:
         result = querysheet.load_sheet(path, settings)
     except querysheet.SheetError as e:
@@ -1086,12 +1086,12 @@ def about_text() -> str:
 
 def log_folder() -> Path:
     """The application log folder (no PHI)."""
-    import logsetup
+    from mid import logsetup
     return logsetup.app_log_dir()
 
 
 def _setup_logging(verbose: bool = False) -> None:
-    import logsetup
+    from mid import logsetup
     logsetup.setup_app_logging(verbose=verbose)
 
 
@@ -1112,7 +1112,7 @@ def run(settings, project=None, sheet_path=None, demo_peer: str | None = None) -
 def main(args=None) -> int:
     """Entry from main.py (no command, `gui`, or `demo` without --headless): load the settings
     (healing config/) and run the window; for `demo`, on the demo PACS with its sample sheet."""
-    import settings as settingsmod
+    from mid import settings as settingsmod
     _setup_logging(bool(getattr(args, "verbose", False)))
     try:
         settings = settingsmod.load_settings()
@@ -1130,8 +1130,8 @@ def main(args=None) -> int:
 def run_demo(settings, project=None, port: int = 0) -> int:
     """Start the demo PACS (registered as "DEMO PACS"), open the window on it with its sample
     sheet loaded, and stop the demo PACS when the window closes."""
-    import demo
-    import settings as settingsmod
+    from mid import demo
+    from mid import settings as settingsmod
     with demo.running(settings.config_dir, port=port) as d:
         fresh = settingsmod.load_settings(settings.config_dir)
         sheet = None if project is not None and Path(project, "private").is_dir() else d.sheet_path

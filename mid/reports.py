@@ -39,8 +39,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-import config_defaults
-import project as proj
+from mid import config_defaults
+from mid import project as proj
 
 log = logging.getLogger("mid.reports")
 

@@ -103,7 +103,7 @@ def parse_drop_rules(text: str, known: Callable[[str], bool] | None = None
 def describe_text(settings) -> str:
     """The anonymizer's own "what will be done" lines for these settings."""
     try:
-        import anonymizer
+        from mid import anonymizer
         keys = anonymizer.MemoryKeys()
         lines = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(settings), keys).describe()
         return "\n".join(lines)
@@ -167,7 +167,7 @@ class SettingsTab:
 
     def peer_errors(self) -> dict[str, str]:
         """Field key -> message for every invalid peer field in the editor."""
-        import settings as settingsmod
+        from mid import settings as settingsmod
         w = self.window
         errors = {}
         name = w["-P-NAME-"].get().strip()
@@ -187,7 +187,7 @@ class SettingsTab:
             self.window[k + "ERR"].update(errors.get(k, ""))
 
     def _editor_peer(self):
-        import settings as settingsmod
+        from mid import settings as settingsmod
         errors = self.peer_errors()
         if errors:
             raise mygui.UserError("Peer not saved: " + "; ".join(f"{k.strip('-').split('-')[-1]}: {m}"
@@ -220,7 +220,7 @@ class SettingsTab:
         self.on_peer_clear()
 
     def _save_peers(self, peers: dict, message: str) -> None:
-        import settings as settingsmod
+        from mid import settings as settingsmod
         try:
             settingsmod.save_peers(self.app.settings.config_dir, peers)
         except (ValueError, OSError) as e:
@@ -231,7 +231,7 @@ class SettingsTab:
 
     def on_peer_test(self, _=None) -> None:
         peer = self._editor_peer()
-        import engine
+        from mid import engine
         import pacs
 
         def done(result, error) -> None:
@@ -280,7 +280,7 @@ class SettingsTab:
                             "-S-MSG-")
 
     def _known_keyword(self) -> Callable[[str], bool]:
-        import settings as settingsmod
+        from mid import settings as settingsmod
         extra = getattr(self.app.settings, "extra_tags", None) or {}
         return lambda kw: settingsmod.is_known_keyword(kw, extra)
 
@@ -297,7 +297,7 @@ class SettingsTab:
         self.window["-A-DROP-ERR-"].update(msg)
 
     def on_anon_save(self, _=None) -> None:
-        import settings as settingsmod
+        from mid import settings as settingsmod
         w = self.window
         try:
             rules, whole = self.drop_rules()
@@ -324,7 +324,7 @@ class SettingsTab:
         w["-A-DESCRIBE-"].update(describe_text(settings))
 
     def _save_defaults(self, changes: dict, msg_key: str, also_saved: tuple[str, ...] = ()) -> None:
-        import settings as settingsmod
+        from mid import settings as settingsmod
         new = dataclasses.replace(self.app.settings.defaults, **changes)
         try:
             settingsmod.save_user_defaults(self.app.settings.config_dir, new)

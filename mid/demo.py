@@ -63,7 +63,7 @@ from pynetdicom.sop_class import (
     StudyRootQueryRetrieveInformationModelGet, StudyRootQueryRetrieveInformationModelMove,
     Verification)
 
-import synthdata
+from mid import synthdata
 
 log = logging.getLogger("mid.demo")
 
@@ -419,7 +419,7 @@ class DemoPACS:
 
     def _prepare_program_demo(self) -> None:
         """Sample data and sheet under the storage root; callers and destination from config."""
-        import settings
+        from mid import settings
         if self.storage_root is None:
             self.storage_root = settings.load_settings(self.config_dir).defaults.storage_root_path()
         files = prepare_files(self.storage_root, self.desc)
@@ -611,7 +611,7 @@ def prepare_files(storage_root: Path | str, desc: synthdata.SynthSet | None = No
 def register_peer(config_dir: Path | str, port: int, *, aet: str = DEMO_AET,
                   host: str = "127.0.0.1", name: str = DEMO_PEER_NAME) -> None:
     """Save the demo PACS as peer `name` in config_dir/peers.json (other peers kept)."""
-    import settings
+    from mid import settings
     current = settings.load_settings(Path(config_dir))
     peers = dict(current.peers)
     peers[name] = settings.PeerConfig(name=name, aet=aet, host=host, port=int(port))

@@ -532,7 +532,7 @@ def _int_or_zero(text) -> int:
 
 
 def _safe(text: str) -> str:
-    from anonymizer import safe_component
+    from mid.anonymizer import safe_component
     return safe_component(text or "")
 
 
@@ -714,8 +714,8 @@ _POOL_WORKER: dict = {}
 
 def _pool_init(project_root: str, config) -> None:
     """Runs once in each worker process: opens the project (for its keys) and builds the anonymizer."""
-    import anonymizer
-    import project as project_mod
+    from mid import anonymizer
+    from mid import project as project_mod
     proj = project_mod.Project.open(Path(project_root))
     _POOL_WORKER["anonymizer"] = anonymizer.Anonymizer(config, keys=proj)
     _POOL_WORKER["images"] = Path(proj.images_dir)
@@ -1238,7 +1238,7 @@ def _series_order(s) -> tuple:
 
 
 def _make_anonymizer(settings, project):
-    import anonymizer
+    from mid import anonymizer
     return anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(settings), keys=project)
 
 
@@ -1372,7 +1372,7 @@ def _pool_size(processes: int | None, run: _DownloadRun, workers: int) -> int:
 
 
 def _anon_config(settings):
-    import anonymizer
+    from mid import anonymizer
     return anonymizer.AnonConfig.from_settings(settings)
 
 
@@ -1391,7 +1391,7 @@ def _start_receiver(settings, run: _DownloadRun):
 
 def _write_reports(project, settings, which: str, emit: _Emitter) -> list[Path]:
     try:
-        import reports
+        from mid import reports
         paths = reports.write_reports(project, settings, which=which)
     except Exception as e:  # reports are regenerable; say so rather than lose the run
         log.exception("writing the reports failed")

@@ -34,7 +34,7 @@ from typing import Any, Callable, NamedTuple
 from pydicom import datadict
 from pydicom.valuerep import VR
 
-import config_defaults
+from mid import config_defaults
 
 log = logging.getLogger("mid.settings")
 
@@ -291,7 +291,7 @@ def default_config_dir() -> Path:
     env = os.environ.get(CONFIG_ENV, "").strip()
     if env:
         return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parent / "config"
+    return Path(__file__).resolve().parent.parent / "config"
 
 
 def _read_json(path: Path, duplicates: list[str] | None = None) -> Any:

@@ -930,7 +930,7 @@ def _series_number_key(tags: dict) -> tuple:
 def _key_entry_factory():
     """anonymizer.KeyEntry when it can be built from the stored fields, else KeyRecord."""
     try:
-        from anonymizer import KeyEntry  # imported lazily: project must not depend on the anonymizer
+        from mid.anonymizer import KeyEntry  # imported lazily: project must not depend on the anonymizer
         names = {f.name for f in dc_fields(KeyEntry)}
     except Exception:        # absent or not a dataclass: fall back to our own record
         return lambda d: KeyRecord(**d)

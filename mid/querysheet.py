@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
-from sheetfiles import RawSheet, SheetError, read_raw  # noqa: F401  (also public here)
+from mid.sheetfiles import RawSheet, SheetError, read_raw  # noqa: F401  (also public here)
 
 log = logging.getLogger("mid.querysheet")
 

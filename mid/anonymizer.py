@@ -40,8 +40,8 @@ from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
-import config_defaults
-import deid_profile
+from mid import config_defaults
+from mid import deid_profile
 
 log = logging.getLogger("mid.anonymizer")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
 
-import engine
+from mid import engine
 
 log = logging.getLogger("mid.cli")
 
@@ -145,7 +145,7 @@ class Context:
 
 def _setup_logging(verbose: bool) -> None:
     try:
-        import logsetup
+        from mid import logsetup
         fn = getattr(logsetup, "setup_app_logging")
         try:
             fn(verbose=verbose)
@@ -158,7 +158,7 @@ def _setup_logging(verbose: bool) -> None:
 
 def _attach_project_log(ctx: "Context", project) -> None:
     try:
-        import logsetup
+        from mid import logsetup
         ctx.log_handlers.append(logsetup.attach_project_log(project.private_dir))
     except Exception as e:
         log.warning("project log not attached: %s", e)
@@ -167,7 +167,7 @@ def _attach_project_log(ctx: "Context", project) -> None:
 def _detach_project_logs(ctx: "Context | None") -> None:
     if ctx is None:
         return
-    import logsetup
+    from mid import logsetup
     while ctx.log_handlers:
         try:
             logsetup.detach_project_log(ctx.log_handlers.pop())
@@ -176,7 +176,7 @@ def _detach_project_logs(ctx: "Context | None") -> None:
 
 
 def _load_settings(ctx_err: TextIO):
-    import settings as settings_mod
+    from mid import settings as settings_mod
     s = settings_mod.load_settings()
     for n in getattr(s, "notices", []) or []:
         renamed = f" (the old file is kept as {n.renamed_to})" if getattr(n, "renamed_to", None) else ""
@@ -266,7 +266,7 @@ def cmd_echo(ctx: Context, args) -> int:
 
 def cmd_check(ctx: Context, args) -> int:
     """Print the normalised query table and every row error; exit 1 when no row is usable."""
-    import querysheet
+    from mid import querysheet
     result = querysheet.load_sheet(args.sheet_path, ctx.settings, sheet=getattr(args, "sheet", None))
     fmt = getattr(querysheet, "format_table", None)
     ctx.say(fmt(result) if fmt else _plain_table(result))
@@ -302,15 +302,15 @@ def _project_root(ctx: Context, args) -> Path:
     if getattr(args, "project", None):
         return Path(args.project).expanduser()
     if getattr(args, "sheet_path", None):
-        import project as project_mod
+        from mid import project as project_mod
         return project_mod.Project.default_root(ctx.settings.defaults.storage_root, args.sheet_path)
     raise UsageError("no project: add --project DIR (or give a SHEET to start a new project)")
 
 
 def _load_into_project(ctx: Context, args):
     """Loads the sheet (when given) into a new or existing project; returns the open project."""
-    import project as project_mod
-    import querysheet
+    from mid import project as project_mod
+    from mid import querysheet
     root = _project_root(ctx, args)
     if getattr(args, "sheet_path", None):
         sheet = querysheet.load_sheet(args.sheet_path, ctx.settings, sheet=getattr(args, "sheet", None))
@@ -398,7 +398,7 @@ def _apply_selection(ctx: Context, args, proj, sheet_given: bool) -> int | None:
                    modalities=getattr(args, "modality", None))
     from_results = getattr(args, "from_results", None)
     if from_results:
-        import reports
+        from mid import reports
         uids = reports.read_selection(Path(from_results))
         known = {s.series_uid for s in proj.series()}
         if not uids & known:
@@ -445,8 +445,8 @@ def _print_paths(ctx: Context, proj, reports_written=None) -> None:
 
 def cmd_report(ctx: Context, args) -> int:
     """Rewrite every report workbook from the project state."""
-    import project as project_mod
-    import reports
+    from mid import project as project_mod
+    from mid import reports
     if not getattr(args, "project", None):
         raise UsageError("add --project DIR")
     proj = project_mod.Project.open(Path(args.project))
@@ -462,7 +462,7 @@ def cmd_report(ctx: Context, args) -> int:
 
 def cmd_anonymize(ctx: Context, args) -> int:
     """`--describe`: print the pipeline; `IN_DIR --project DIR`: de-identify files on disk into it."""
-    import anonymizer
+    from mid import anonymizer
     if getattr(args, "describe", False):
         keys = _describe_keys(anonymizer)
         anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=keys)
@@ -474,7 +474,7 @@ def cmd_anonymize(ctx: Context, args) -> int:
     in_dir = Path(args.in_dir)
     if not in_dir.is_dir():
         raise UsageError(f"{in_dir} is not a folder; give the folder holding the DICOM files")
-    import project as project_mod
+    from mid import project as project_mod
     proj = project_mod.Project.create(Path(args.project))
     _attach_project_log(ctx, proj)
     try:
@@ -507,23 +507,23 @@ def _describe_keys(anonymizer):
 def cmd_demo(ctx: Context, args) -> int:
     """`demo --headless`: start the demo PACS, search and download the sample sheet end to end."""
     if not getattr(args, "headless", False):
-        import app
+        from mid import app
         return app.main(args)
-    import demo
+    from mid import demo
     return demo_headless(ctx, args, demo)
 
 
 def demo_headless(ctx: Context, args, demo) -> int:
     """Runs the demo through the same download command a user would type."""
     import argparse
-    import settings as settings_mod
+    from mid import settings as settings_mod
     with demo.running(ctx.settings.config_dir, port=getattr(args, "port", 0) or 0) as d:
         ctx.say(f"demo PACS {d.peer_name!r} ({d.pacs.aet}) listening on 127.0.0.1:{d.pacs.port}; "
                 f"sample sheet {d.sheet_path}")
         ctx.settings = settings_mod.load_settings(d.config_dir)
         project_dir = getattr(args, "project", None)
         if project_dir is None:
-            import project as project_mod
+            from mid import project as project_mod
             project_dir = project_mod.Project.default_root(ctx.settings.defaults.storage_root_path(), d.sheet_path)
         ns = argparse.Namespace(sheet_path=Path(d.sheet_path), sheet=None, source=d.peer_name,
                                 project=Path(project_dir), destination=None, workers=None, method=None,
