@@ -24,14 +24,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-# Exit codes (documented in README.md, "Exit codes").
-EXIT_OK = 0
-EXIT_INCOMPLETE = 1      # ran, but not everything asked for was done (rows unusable, series not downloaded)
-EXIT_USAGE = 2           # bad command line, unreadable sheet or file
-EXIT_NETWORK = 3         # a peer could not be reached, refused us, or failed
-EXIT_PROJECT = 4         # the project folder cannot be used as asked
-EXIT_CANCELLED = 130     # interrupted (Ctrl+C)
-
+from mid.vocab import ExitCode  # noqa: E402  (after the path is set)
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -108,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli.run(command, args)
     except KeyboardInterrupt:
         print("Cancelled.", file=sys.stderr)
-        return EXIT_CANCELLED
+        return ExitCode.CANCELLED
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ from typing import Iterable, Sequence
 
 import PySimpleGUI as sg
 
+from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FOUND, IGNORED, MISSING,
+                       PARTIAL, QUEUED)
+
 APP_TITLE = "Medical Imaging Downloader"
 STEPS = ("Project", "Sheet", "Search", "Select", "Download")
 FONT = ("Helvetica", 10)
@@ -27,15 +30,15 @@ HIGHLIGHT = ("white", "#1a73e8")       # the button of the next step
 NORMAL = ("black", "#dfe3e8")
 ERROR_ROW = ("black", "#f8c9c4")
 STATUS_COLOURS = {
-    "QUEUED": ("black", "#ffffff"),
-    "DOWNLOADING": ("black", "#cfe3ff"),
-    "DOWNLOADED": ("black", "#c8efc8"),
-    "PARTIAL": ("black", "#ffe0a8"),
-    "FAILED": ("black", "#f8c9c4"),
-    "IGNORED": ("black", "#e2e2e2"),
-    "CANCELLED": ("black", "#ececec"),
-    "EXCLUDED": ("black", "#ececec"),
-    "MISSING": ("black", "#f8c9c4"),
+    QUEUED: ("black", "#ffffff"),
+    DOWNLOADING: ("black", "#cfe3ff"),
+    DOWNLOADED: ("black", "#c8efc8"),
+    PARTIAL: ("black", "#ffe0a8"),
+    FAILED: ("black", "#f8c9c4"),
+    IGNORED: ("black", "#e2e2e2"),
+    CANCELLED: ("black", "#ececec"),
+    EXCLUDED: ("black", "#ececec"),
+    MISSING: ("black", "#f8c9c4"),
 }
 # Typical bytes per instance, used only for the size estimate shown before a download.
 BYTES_PER_INSTANCE = {"CT": 530_000, "MR": 280_000, "PT": 70_000, "NM": 1_000_000, "US": 800_000,
@@ -107,7 +110,7 @@ class SeriesRow:
     series_number: str
     study_date: str
     instances: int
-    status: str = "FOUND"
+    status: str = FOUND
 
 
 def series_rows(records: Iterable) -> list[SeriesRow]:
@@ -126,7 +129,7 @@ def series_rows(records: Iterable) -> list[SeriesRow]:
             series_description=str(tags.get("SeriesDescription", "") or ""),
             modality=str(tags.get("Modality", "") or ""), series_number=str(tags.get("SeriesNumber", "") or ""),
             study_date=str(tags.get("StudyDate", "") or ""), instances=instances,
-            status=str(getattr(r, "status", "FOUND") or "FOUND")))
+            status=str(getattr(r, "status", FOUND) or FOUND)))
     return out
 
 
@@ -796,7 +799,7 @@ def study_table_rows(studies: dict[str, dict]) -> tuple[list[list[str]], list[tu
         series = info["series"].values()
         statuses = [s[0] for s in series]
         status = study_status(statuses)
-        done = sum(1 for s in statuses if s in ("DOWNLOADED", "IGNORED", "FAILED", "PARTIAL", "CANCELLED"))
+        done = sum(1 for s in statuses if s in (DOWNLOADED, IGNORED, FAILED, PARTIAL, CANCELLED))
         received = sum(s[1] or 0 for s in series)
         expected = sum(s[2] or 0 for s in series)
         rows.append([number, info.get("description", ""), f"{done}/{len(statuses)}",
@@ -808,12 +811,12 @@ def study_table_rows(studies: dict[str, dict]) -> tuple[list[list[str]], list[tu
 
 def study_status(statuses: Sequence[str]) -> str:
     """One status for a study from its series' statuses: the one that needs attention first."""
-    for s in ("DOWNLOADING", "FAILED", "PARTIAL", "CANCELLED", "QUEUED"):
+    for s in (DOWNLOADING, FAILED, PARTIAL, CANCELLED, QUEUED):
         if s in statuses:
             return s
-    if statuses and all(s == "IGNORED" for s in statuses):
-        return "IGNORED"
-    return "DOWNLOADED" if "DOWNLOADED" in statuses else (statuses[0] if statuses else "")
+    if statuses and all(s == IGNORED for s in statuses):
+        return IGNORED
+    return DOWNLOADED if DOWNLOADED in statuses else (statuses[0] if statuses else "")
 
 
 def show_study_table(window: sg.Window, studies: dict[str, dict]) -> None:

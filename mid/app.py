@@ -35,7 +35,7 @@ from mid import settings_tab
 
 log = logging.getLogger("mid.app")
 HERE = Path(__file__).resolve().parent.parent   # the folder of main.py
-SELF = "<SELF>"
+from mid.vocab import QUEUED, SELF  # noqa: E402
 ENGINE_EVENT = "-ENGINE-"
 REPORT_LOCKED_EVENT = "-REPORT-LOCKED-"   # a worker thread asks what to do with a locked report
 LOOP_TIMEOUT_MS = 20           # ms; the idle period of the loop (a read returns at once on an event)
@@ -798,7 +798,7 @@ class App:
             self._latest.pop("DownloadProgress", None)
         for r in (model.by_uid[u] for u in model.selected):
             info = self.dl.studies.setdefault(r.study_number, {"description": r.study_description, "series": {}})
-            info["series"][r.series_uid] = ("QUEUED", 0, r.instances)
+            info["series"][r.series_uid] = (QUEUED, 0, r.instances)
         self.download_done = None
         self._reports_since = time.time()
         mygui.show_study_table(self.window, self.dl.studies)

@@ -16,21 +16,9 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from mid import engine
+from mid.vocab import FAILED, ExitCode
 
 log = logging.getLogger("mid.cli")
-
-EXIT_OK = 0
-EXIT_INCOMPLETE = 1
-EXIT_USAGE = 2
-EXIT_NETWORK = 3
-EXIT_PROJECT = 4
-EXIT_CANCELLED = 130
-
-try:  # keep the numbers in one place when main.py is importable (it always is beside us)
-    from main import (EXIT_CANCELLED, EXIT_INCOMPLETE, EXIT_NETWORK, EXIT_OK,  # noqa: F811
-                      EXIT_PROJECT, EXIT_USAGE)
-except ImportError:  # pragma: no cover
-    pass
 
 PLAIN_INTERVAL = 2.0       # seconds between plain progress lines
 TTY_INTERVAL = 0.2         # seconds between redraws of the progress bar
@@ -193,7 +181,7 @@ def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None
     handler = COMMANDS.get(command)
     if handler is None:
         err.write(f"unknown command {command!r}; try: {', '.join(sorted(COMMANDS))}\n")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     ctx = None
     try:
         settings = _load_settings(err)
@@ -201,13 +189,13 @@ def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None
         return handler(ctx, args)
     except UsageError as e:
         err.write(f"error: {e}\n")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except _NoRows as e:
         err.write(f"error: {e}\n")
-        return EXIT_INCOMPLETE
+        return ExitCode.INCOMPLETE
     except engine.EngineError as e:
         err.write(f"error: {e}\n")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except Exception as e:  # map the modules' own errors to exit codes, with their one-line message
         code = _code_for(e)
         if code is None:
@@ -218,14 +206,18 @@ def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None
         _detach_project_logs(ctx)
 
 
-def _code_for(e: Exception) -> int | None:
-    name = type(e).__name__
-    if name in ("SheetError", "ReportError"):
-        return EXIT_USAGE
-    if name == "ProjectError":
-        return EXIT_PROJECT
-    if name == "NetError":
-        return EXIT_NETWORK
+def _code_for(e: Exception) -> ExitCode | None:
+    """The exit code of one of our modules' own errors (None for anything else)."""
+    import pacs
+    from mid.project import ProjectError
+    from mid.reports import ReportError
+    from mid.sheetfiles import SheetError
+    if isinstance(e, (SheetError, ReportError)):
+        return ExitCode.USAGE
+    if isinstance(e, ProjectError):
+        return ExitCode.PROJECT
+    if isinstance(e, pacs.NetError):
+        return ExitCode.NETWORK
     return None
 
 
@@ -253,15 +245,15 @@ def cmd_echo(ctx: Context, args) -> int:
     if name not in s.peers or name == engine.SELF:
         known = ", ".join(sorted(n for n in s.peers if n != engine.SELF)) or "none yet"
         ctx.warn(f"error: no peer named {name!r} in {s.config_dir / 'peers.json'}. Known peers: {known}")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     peer = s.peers[name]
     try:
         seconds = pacs.echo(s.self_peer.aet, peer, engine.timeouts_for(s))
     except pacs.NetError as e:
         ctx.warn(f"echo failed: {e}")
-        return EXIT_NETWORK
+        return ExitCode.NETWORK
     ctx.say(f"{name} ({peer.aet} at {peer.host}:{peer.port}) answered in {seconds * 1000:.0f} ms")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_check(ctx: Context, args) -> int:
@@ -272,8 +264,8 @@ def cmd_check(ctx: Context, args) -> int:
     ctx.say(fmt(result) if fmt else _plain_table(result))
     if not result.queries:
         ctx.warn(f"error: {args.sheet_path}: no usable row (see the errors above)")
-        return EXIT_INCOMPLETE
-    return EXIT_OK
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
 
 
 def _plain_table(result) -> str:
@@ -340,7 +332,7 @@ def _search(ctx: Context, args, proj, source: str) -> tuple[engine.SearchFinishe
                                    on_event=ctx.progress)
     ctx.say(f"search: {result.found} rows found, {result.missing} missing, {result.failed} failed")
     for q in proj.queries():
-        if q.status == "FAILED":
+        if q.status == FAILED:
             ctx.warn(f"query {q.query_id} (row {q.row}): FAILED: {q.reason}")
     return result, interrupted
 
@@ -353,8 +345,8 @@ def cmd_search(ctx: Context, args) -> int:
         result, interrupted = _search(ctx, args, proj, source)
         _print_paths(ctx, proj)
         if interrupted or result.cancelled:
-            return EXIT_CANCELLED
-        return EXIT_NETWORK if result.failed else EXIT_OK
+            return ExitCode.CANCELLED
+        return ExitCode.NETWORK if result.failed else ExitCode.OK
     finally:
         proj.close()
 
@@ -372,7 +364,7 @@ def cmd_download(ctx: Context, args) -> int:
             sres, interrupted = _search(ctx, args, proj, source)
             search_failed = sres.failed
             if interrupted or sres.cancelled:
-                return EXIT_CANCELLED
+                return ExitCode.CANCELLED
         chosen = _apply_selection(ctx, args, proj, sheet_given)
         if chosen is not None:
             ctx.say(f"selected {chosen} series")
@@ -386,7 +378,7 @@ def cmd_download(ctx: Context, args) -> int:
                                     anonymize=not raw, on_event=ctx.progress)
         _print_summary(ctx, proj, fin)
         if interrupted or fin.cancelled:
-            return EXIT_CANCELLED
+            return ExitCode.CANCELLED
         return _download_exit(proj, fin, search_failed)
     finally:
         proj.close()
@@ -415,14 +407,14 @@ def _download_exit(proj, fin: engine.DownloadFinished, search_failed: int) -> in
     statuses = [s.status for s in proj.series()]
     unfinished = [st for st in statuses if st in engine.TO_RETRIEVE]
     if fin.error:
-        return EXIT_NETWORK
+        return ExitCode.NETWORK
     if unfinished:
         done = sum(1 for st in statuses if st in engine.FINISHED)
         only_failed = all(st == engine.FAILED for st in unfinished)
-        return EXIT_NETWORK if (only_failed and not done and fin.counts.get(engine.FAILED)) else EXIT_INCOMPLETE
+        return ExitCode.NETWORK if (only_failed and not done and fin.counts.get(engine.FAILED)) else ExitCode.INCOMPLETE
     if search_failed:
-        return EXIT_NETWORK
-    return EXIT_OK
+        return ExitCode.NETWORK
+    return ExitCode.OK
 
 
 def _print_summary(ctx: Context, proj, fin: engine.DownloadFinished) -> None:
@@ -455,7 +447,7 @@ def cmd_report(ctx: Context, args) -> int:
         ctx.say(f"reports of {proj.root}:")
         for p in paths or []:
             ctx.say(f"  {p}")
-        return EXIT_OK
+        return ExitCode.OK
     finally:
         proj.close()
 
@@ -468,7 +460,7 @@ def cmd_anonymize(ctx: Context, args) -> int:
         anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=keys)
         for line in anon.describe():
             ctx.say(line)
-        return EXIT_OK
+        return ExitCode.OK
     if not getattr(args, "in_dir", None) or not getattr(args, "project", None):
         raise UsageError("write `anonymize IN_DIR --project DIR`, or `anonymize --describe`")
     in_dir = Path(args.in_dir)
@@ -488,8 +480,8 @@ def cmd_anonymize(ctx: Context, args) -> int:
             ctx.warn(f"  {line}")
         _print_paths(ctx, proj, summary.reports)
         if interrupted:
-            return EXIT_CANCELLED
-        return EXIT_INCOMPLETE if summary.failed else EXIT_OK
+            return ExitCode.CANCELLED
+        return ExitCode.INCOMPLETE if summary.failed else ExitCode.OK
     finally:
         proj.close()
 

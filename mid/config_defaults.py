@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SELF = "<SELF>"          # the peers.json entry that is our own side
+from mid.vocab import SELF  # noqa: E402  (the peers.json entry that is our own side)
 
 
 def peers() -> dict[str, dict[str, Any]]:

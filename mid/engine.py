@@ -26,21 +26,13 @@ from io import BytesIO
 from pathlib import Path
 from typing import Callable, Iterable
 
+from mid.vocab import (  # noqa: F401  (the events are also public here)
+    CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FINISHED, FOUND, IGNORED, MISSING, PARTIAL,
+    QUEUED, SEARCHABLE_QUERY, SELF, TO_RETRIEVE, DownloadFinished, DownloadProgress, Message,
+    SearchFinished, SearchProgress, SeriesUpdate)
+
 log = logging.getLogger("mid.engine")
 
-SELF = "<SELF>"
-
-# Series statuses (project.STATUSES), named here so the engine reads plainly.
-FOUND, MISSING, EXCLUDED, QUEUED = "FOUND", "MISSING", "EXCLUDED", "QUEUED"
-DOWNLOADING, DOWNLOADED, PARTIAL, FAILED = "DOWNLOADING", "DOWNLOADED", "PARTIAL", "FAILED"
-IGNORED, CANCELLED = "IGNORED", "CANCELLED"
-
-#: statuses a download run retrieves (DOWNLOADING: left behind by a crash)
-TO_RETRIEVE = frozenset({QUEUED, PARTIAL, FAILED, CANCELLED, DOWNLOADING})
-#: statuses that mean "this series is finished"
-FINISHED = frozenset({DOWNLOADED, IGNORED})
-#: query statuses that a search (re)runs
-SEARCHABLE_QUERY = frozenset({"", "PENDING", "FAILED", "QUEUED", "NEW"})
 
 # DIMSE statuses, named (PS3.4 C.4.2 / PS3.7 C).
 STATUS_SUCCESS = 0x0000
@@ -81,66 +73,6 @@ MAX_VALUE_COMBINATIONS = 64
 #: association-level failures in a row after which a search stops asking the peer
 MAX_CONSECUTIVE_NET_FAILURES = 3
 PROGRESS_INTERVAL = 0.25
-
-
-# ----------------------------------------------------------------------------------------- events
-@dataclass(frozen=True)
-class SearchProgress:
-    """A search has finished `done` of `total` queries."""
-    done: int
-    total: int
-    found: int
-    missing: int
-    failed: int
-
-
-@dataclass(frozen=True)
-class SearchFinished:
-    """A search ended (also when cancelled)."""
-    found: int
-    missing: int
-    failed: int
-    cancelled: bool
-
-
-@dataclass(frozen=True)
-class DownloadProgress:
-    """Instances and bytes received so far in a download run, with a rate and an ETA."""
-    instances_done: int
-    instances_total: int
-    bytes_done: int
-    rate: float                  # instances per second over this run
-    eta_seconds: float | None
-    series_done: int
-    series_total: int
-
-
-@dataclass(frozen=True)
-class SeriesUpdate:
-    """One series changed status."""
-    series_uid: str
-    study_number: str
-    series_description: str
-    status: str
-    reason: str | None
-    received: int
-    expected: int | None
-
-
-@dataclass(frozen=True)
-class DownloadFinished:
-    """A download run ended: series counts per status, whether it was cancelled, a fatal error."""
-    counts: dict[str, int]
-    cancelled: bool
-    error: str | None
-    reports: list[Path]
-
-
-@dataclass(frozen=True)
-class Message:
-    """A line for the user (level: "info" | "warning" | "error")."""
-    level: str
-    text: str
 
 
 class EngineError(Exception):

@@ -30,6 +30,10 @@ from dataclasses import dataclass, field, fields as dc_fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from mid.vocab import (  # noqa: F401  (the statuses are the project's words too)
+    CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FINISHED, FOUND, IGNORED, INSTANCE_STATUSES,
+    MISSING, PARTIAL, PENDING, QUERY_STATUSES, QUEUED, STATUSES, TO_RETRIEVE)
+
 log = logging.getLogger("mid.project")
 
 SCHEMA_VERSION = 1
@@ -39,31 +43,6 @@ DB_NAME = "state.sqlite"
 SECRET_NAME = "secret.key"
 IMAGES = "images"
 PRIVATE = "private"
-
-# Series statuses, in the order a series usually passes through them.
-FOUND = "FOUND"
-MISSING = "MISSING"
-EXCLUDED = "EXCLUDED"
-QUEUED = "QUEUED"
-DOWNLOADING = "DOWNLOADING"
-DOWNLOADED = "DOWNLOADED"
-PARTIAL = "PARTIAL"
-FAILED = "FAILED"
-IGNORED = "IGNORED"
-CANCELLED = "CANCELLED"
-STATUSES = (FOUND, MISSING, EXCLUDED, QUEUED, DOWNLOADING, DOWNLOADED, PARTIAL, FAILED, IGNORED, CANCELLED)
-
-# Query statuses.
-PENDING = "PENDING"
-QUERY_STATUSES = (PENDING, FOUND, MISSING, FAILED)
-
-# Instance statuses: WRITTEN and IGNORED are final; FAILED (could not be written) is retried on resume.
-INSTANCE_STATUSES = ("WRITTEN", "IGNORED", "FAILED")
-
-# Series in these statuses still need work when a download resumes.
-RESUMABLE = frozenset({QUEUED, DOWNLOADING, PARTIAL, FAILED, CANCELLED})
-# Series in these statuses are finished; selection never changes them.
-FINAL = frozenset({DOWNLOADED, IGNORED})
 
 # Fields of anonymizer.KeyEntry, in master-key column order.
 KEY_FIELDS = (
@@ -726,7 +705,7 @@ class Project:
         chosen = set(series_uids)
         with self._tx() as db:
             for uid, status in db.execute("SELECT series_uid, status FROM series").fetchall():
-                if status in FINAL:
+                if status in FINISHED:
                     continue
                 if uid in chosen:
                     if status != QUEUED:
@@ -737,7 +716,7 @@ class Project:
 
     def resumable(self) -> list[SeriesRecord]:
         """Series that a resumed download still has to fetch (QUEUED, DOWNLOADING, PARTIAL, FAILED, CANCELLED)."""
-        return self.series(set(RESUMABLE))
+        return self.series(set(TO_RETRIEVE))
 
     # --------------------------------------------------------------- instances
 

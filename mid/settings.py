@@ -39,7 +39,7 @@ from mid import config_defaults
 log = logging.getLogger("mid.settings")
 
 CONFIG_ENV = "MID_CONFIG_DIR"
-SELF = config_defaults.SELF
+from mid.vocab import SELF  # noqa: E402,F401  (public here too)
 
 PEERS = "peers.json"
 USER_DEFAULTS = "user_defaults.json"

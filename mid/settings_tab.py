@@ -15,7 +15,7 @@ from typing import Any, Callable
 import mygui
 
 log = logging.getLogger("mid.app")
-SELF = "<SELF>"
+from mid.vocab import SELF  # noqa: E402
 
 
 def settings_values(settings) -> dict:

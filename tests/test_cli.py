@@ -19,6 +19,7 @@ import pytest
 from mid import cli
 from mid import engine
 import main
+from mid.vocab import ExitCode
 from mid import project as project_mod
 from mid import synthdata
 from test_engine import dicom_files, expected_kept, peer_entry, write_config
@@ -48,14 +49,14 @@ def orthanc_cfg(tmp_path, orthanc_loaded):
 
 # ------------------------------------------------------------------------------------- echo
 def test_echo_ok(monkeypatch, capsys, orthanc_cfg):
-    assert run_main(monkeypatch, orthanc_cfg, "echo", "ORTHANC") == main.EXIT_OK
+    assert run_main(monkeypatch, orthanc_cfg, "echo", "ORTHANC") == ExitCode.OK
     assert "answered in" in capsys.readouterr().out
 
 
 def test_echo_refused(monkeypatch, capsys, tmp_path, free_port):
     cfg = write_config(tmp_path / "c", free_port(), {"CLOSED": {"peer_aet": "X", "peer_ip": "127.0.0.1",
                                                                 "peer_port": free_port()}})
-    assert run_main(monkeypatch, cfg, "echo", "CLOSED") == main.EXIT_NETWORK
+    assert run_main(monkeypatch, cfg, "echo", "CLOSED") == ExitCode.NETWORK
     err = capsys.readouterr().err
     line = [ln for ln in err.splitlines() if ln.startswith("echo failed")]
     assert len(line) == 1 and "refused" in line[0] and "port" in line[0]
@@ -66,7 +67,7 @@ def test_echo_rejected_says_the_reason_once(monkeypatch, capsys, tmp_path, ortha
     strict = orthanc_factory(config={"DicomCheckCalledAet": True})
     cfg = write_config(tmp_path / "c", strict.self_port,
                        {"STRICT": {"peer_aet": "NOT_ORTHANC", "peer_ip": "127.0.0.1", "peer_port": strict.dicom_port}})
-    assert run_main(monkeypatch, cfg, "echo", "STRICT") == main.EXIT_NETWORK
+    assert run_main(monkeypatch, cfg, "echo", "STRICT") == ExitCode.NETWORK
     err = capsys.readouterr().err
     assert err.count("called AE title") == 1 and err.startswith("echo failed")
 
@@ -75,13 +76,13 @@ def test_echo_rejected_names_the_reason(monkeypatch, capsys, tmp_path, orthanc_f
     strict = orthanc_factory(config={"DicomCheckCalledAet": True})
     cfg = write_config(tmp_path / "c", strict.self_port,
                        {"STRICT": {"peer_aet": "NOT_ORTHANC", "peer_ip": "127.0.0.1", "peer_port": strict.dicom_port}})
-    assert run_main(monkeypatch, cfg, "echo", "STRICT") == main.EXIT_NETWORK
+    assert run_main(monkeypatch, cfg, "echo", "STRICT") == ExitCode.NETWORK
     err = capsys.readouterr().err
     assert "rejected" in err and "called AE title" in err
 
 
 def test_echo_unknown_peer_lists_known_ones(monkeypatch, capsys, orthanc_cfg):
-    assert run_main(monkeypatch, orthanc_cfg, "echo", "NOPE") == main.EXIT_USAGE
+    assert run_main(monkeypatch, orthanc_cfg, "echo", "NOPE") == ExitCode.USAGE
     err = capsys.readouterr().err
     assert "NOPE" in err and "ORTHANC" in err
 
@@ -105,7 +106,7 @@ def test_check_unreadable_sheet_is_a_usage_error(monkeypatch, capsys, tmp_path):
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(b"this is not a workbook")
     cfg = write_config(tmp_path / "c", 11112, {})
-    assert run_main(monkeypatch, cfg, "check", str(bad)) == main.EXIT_USAGE
+    assert run_main(monkeypatch, cfg, "check", str(bad)) == ExitCode.USAGE
     assert "broken.xlsx" in capsys.readouterr().err
 
 
@@ -115,13 +116,13 @@ def test_search_then_download_then_report(monkeypatch, capsys, tmp_path, orthanc
     sheet = mrn_sheet(tmp_path / "wanted.csv", [p.patient_id for p in desc.patients] + ["0999999"])
     proj_dir = tmp_path / "P"
     assert run_main(monkeypatch, orthanc_cfg, "search", str(sheet), "--source", "ORTHANC",
-                    "--project", str(proj_dir)) == main.EXIT_OK
+                    "--project", str(proj_dir)) == ExitCode.OK
     out = capsys.readouterr().out
     assert "2 rows found, 1 missing, 0 failed" in out
     code = run_main(monkeypatch, orthanc_cfg, "download", "--source", "ORTHANC", "--project", str(proj_dir),
                     "--exclude-series", "flair")
     out = capsys.readouterr()
-    assert code == main.EXIT_OK, out.err
+    assert code == ExitCode.OK, out.err
     files = dicom_files(proj_dir / "images")
     flair = sum(se.count for _, _, se in desc.all_series() if se.description == "T2 FLAIR")
     assert len(files) == expected_kept(desc) - flair
@@ -130,13 +131,13 @@ def test_search_then_download_then_report(monkeypatch, capsys, tmp_path, orthanc
     assert "\r" not in out.err and "instances" in out.err
     for f in (proj_dir / "private").glob("*.xlsx"):
         f.unlink()
-    assert run_main(monkeypatch, orthanc_cfg, "report", "--project", str(proj_dir)) == main.EXIT_OK
+    assert run_main(monkeypatch, orthanc_cfg, "report", "--project", str(proj_dir)) == ExitCode.OK
     assert len(list((proj_dir / "private").glob("*.xlsx"))) == 8
     # nothing left: a resume is a no-op that still exits 0
-    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir)) == main.EXIT_OK
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir)) == ExitCode.OK
     # raw images never join de-identified ones
     capsys.readouterr()
-    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir), "--raw") == main.EXIT_PROJECT
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir), "--raw") == ExitCode.PROJECT
     assert "anonymized" in capsys.readouterr().err
 
 
@@ -145,12 +146,12 @@ def test_download_exit_codes_for_project_and_usage_errors(monkeypatch, capsys, t
     not_a_project.mkdir()
     (not_a_project / "file.txt").write_text("x")
     assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(not_a_project),
-                    "--source", "ORTHANC") == main.EXIT_PROJECT
+                    "--source", "ORTHANC") == ExitCode.PROJECT
     assert "not a project" in capsys.readouterr().err
-    assert run_main(monkeypatch, orthanc_cfg, "download", "--source", "ORTHANC") == main.EXIT_USAGE
+    assert run_main(monkeypatch, orthanc_cfg, "download", "--source", "ORTHANC") == ExitCode.USAGE
     sheet = mrn_sheet(tmp_path / "s.csv", ["123"])
     assert run_main(monkeypatch, orthanc_cfg, "search", str(sheet), "--source", "NOWHERE",
-                    "--project", str(tmp_path / "Q")) == main.EXIT_USAGE
+                    "--project", str(tmp_path / "Q")) == ExitCode.USAGE
     assert "NOWHERE" in capsys.readouterr().err
 
 
@@ -159,7 +160,7 @@ def test_download_with_the_peer_down_exits_network(monkeypatch, capsys, tmp_path
                                                               "peer_port": free_port()}})
     sheet = mrn_sheet(tmp_path / "s.csv", ["123", "456"])
     assert run_main(monkeypatch, cfg, "download", str(sheet), "--source", "DOWN",
-                    "--project", str(tmp_path / "P")) == main.EXIT_NETWORK
+                    "--project", str(tmp_path / "P")) == ExitCode.NETWORK
     assert "refused" in capsys.readouterr().err
 
 
@@ -184,7 +185,7 @@ def test_from_results_downloads_exactly_the_rows_marked_y(monkeypatch, capsys, t
     wb.save(results)
     assert marked == 1
     assert run_main(monkeypatch, orthanc_cfg, "download", "--project", str(proj_dir), "--source", "ORTHANC",
-                    "--from-results", str(results)) == main.EXIT_OK
+                    "--from-results", str(results)) == ExitCode.OK
     proj = project_mod.Project.open(proj_dir)
     try:
         done = proj.series({"DOWNLOADED"})
@@ -195,7 +196,7 @@ def test_from_results_downloads_exactly_the_rows_marked_y(monkeypatch, capsys, t
 
 def test_anonymize_describe_and_files_on_disk(monkeypatch, capsys, tmp_path, synthetic_study_files):
     cfg = write_config(tmp_path / "c", 11112, {})
-    assert run_main(monkeypatch, cfg, "anonymize", "--describe") == main.EXIT_OK
+    assert run_main(monkeypatch, cfg, "anonymize", "--describe") == ExitCode.OK
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) >= 5
     in_dir = tmp_path / "in"
@@ -205,7 +206,7 @@ def test_anonymize_describe_and_files_on_disk(monkeypatch, capsys, tmp_path, syn
         (in_dir / f"{i}.dcm").write_bytes(Path(p).read_bytes())
     (in_dir / "notes.txt").write_text("not dicom")
     proj_dir = tmp_path / "A"
-    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == main.EXIT_OK
+    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == ExitCode.OK
     out = capsys.readouterr().out
     assert "1 not DICOM" in out
     files = dicom_files(proj_dir / "images")
@@ -215,7 +216,7 @@ def test_anonymize_describe_and_files_on_disk(monkeypatch, capsys, tmp_path, syn
         ds = pydicom.dcmread(f)
         assert ds.PatientID not in names and ds.PatientIdentityRemoved == "YES"
     # a second run finds them known and writes nothing twice
-    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == main.EXIT_OK
+    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == ExitCode.OK
     assert len(dicom_files(proj_dir / "images")) == len(files)
 
 
@@ -309,7 +310,7 @@ def test_ctrl_c_cancels_the_download_and_exits_130(tmp_path, orthanc_factory):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == main.EXIT_CANCELLED, out
+    assert proc.returncode == ExitCode.CANCELLED, out
     assert "CANCELLED" in out
     assert took < 10                                    # cancel itself < 2 s; the rest is writing reports
     proj = project_mod.Project.open(proj_dir)
@@ -322,7 +323,7 @@ def test_ctrl_c_cancels_the_download_and_exits_130(tmp_path, orthanc_factory):
 
 def test_demo_headless_runs_end_to_end(monkeypatch, capsys, tmp_path, free_port):
     cfg = write_config(tmp_path / "c", free_port(), {}, storage_root=str(tmp_path / "store"), workers=4)
-    assert run_main(monkeypatch, cfg, "demo", "--headless") == main.EXIT_OK
+    assert run_main(monkeypatch, cfg, "demo", "--headless") == ExitCode.OK
     out = capsys.readouterr().out
     assert "1 missing" in out and "DOWNLOADED" in out and "IGNORED" in out
     projects = [p for p in (tmp_path / "store").iterdir() if (p / "private" / "state.sqlite").exists()]
@@ -337,7 +338,7 @@ def test_healed_config_is_reported_as_a_warning(monkeypatch, capsys, tmp_path):
     cfg = write_config(tmp_path / "c", 11112, {})
     (cfg / "user_defaults.json").write_text("{ this is not json")
     sheet = mrn_sheet(tmp_path / "s.csv", ["0012345"])
-    assert run_main(monkeypatch, cfg, "check", str(sheet)) == main.EXIT_OK
+    assert run_main(monkeypatch, cfg, "check", str(sheet)) == ExitCode.OK
     err = capsys.readouterr().err
     assert "warning: user_defaults.json" in err
     assert list(cfg.glob("user_defaults.broken-*.json"))
@@ -348,6 +349,6 @@ def test_sheet_without_usable_rows_exits_1_and_says_what_to_do(monkeypatch, caps
     cfg = write_config(tmp_path / "c", 11112, {})
     code = run_main(monkeypatch, cfg, command, str(SEED / "_TEMPLATE_.xlsx"),
                     "--source", "NOPE", "--project", str(tmp_path / "P"))
-    assert code == main.EXIT_INCOMPLETE
+    assert code == ExitCode.INCOMPLETE
     err = capsys.readouterr().err
     assert "no usable row" in err and "main.py check" in err

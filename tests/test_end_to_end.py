@@ -12,6 +12,7 @@ import pydicom
 import pytest
 
 import main
+from mid.vocab import ExitCode
 import phi_corpus
 from mid import synthdata
 from test_cli import mrn_sheet, run_main
@@ -54,7 +55,7 @@ def test_nothing_under_images_carries_phi(monkeypatch, tmp_path, orthanc_factory
     sheet = mrn_sheet(tmp_path / "phi.csv", ids)
     proj = tmp_path / "P"
     code = run_main(monkeypatch, cfg, "download", str(sheet), "--source", "ORTHANC", "--project", str(proj))
-    assert code == main.EXIT_OK
+    assert code == ExitCode.OK
 
     images = proj / "images"
     files = [p for p in images.rglob("*") if p.is_file()]

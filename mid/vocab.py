@@ -1,0 +1,116 @@
+"""The words every module shares, each defined once: our own peer's name, the statuses of
+queries, series and instances, the exit codes of the commands, and the events the engine's
+jobs send to whoever shows their progress (the window or the terminal).
+
+Pure data: this module imports nothing of ours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+#: the peers.json entry that is our own side: our AE title and our receiver's port
+SELF = "<SELF>"
+
+# --------------------------------------------------------------------------- series statuses
+FOUND = "FOUND"                # found by a search, not chosen yet
+MISSING = "MISSING"            # a query that matched nothing
+EXCLUDED = "EXCLUDED"          # found, and left out by the user's selection
+QUEUED = "QUEUED"              # chosen for download
+DOWNLOADING = "DOWNLOADING"    # a retrieve is running (left behind by a crash otherwise)
+DOWNLOADED = "DOWNLOADED"      # every instance written (or dropped by the rules)
+PARTIAL = "PARTIAL"            # some instances came, not all
+FAILED = "FAILED"              # the retrieve failed
+IGNORED = "IGNORED"            # every instance dropped by the de-identification rules
+CANCELLED = "CANCELLED"        # the user stopped the run before this series ended
+STATUSES = (FOUND, MISSING, EXCLUDED, QUEUED, DOWNLOADING, DOWNLOADED, PARTIAL, FAILED, IGNORED, CANCELLED)
+
+#: series statuses a download run retrieves (again)
+TO_RETRIEVE = frozenset({QUEUED, PARTIAL, FAILED, CANCELLED, DOWNLOADING})
+#: series statuses that mean "this series is finished"
+FINISHED = frozenset({DOWNLOADED, IGNORED})
+
+# ---------------------------------------------------------------------------- query statuses
+PENDING = "PENDING"            # not searched yet
+QUERY_STATUSES = (PENDING, FOUND, MISSING, FAILED)
+#: query statuses a search (re)runs ("" and "NEW" from older project files)
+SEARCHABLE_QUERY = frozenset({"", PENDING, FAILED, QUEUED, "NEW"})
+
+# ------------------------------------------------------------------------- instance statuses
+WRITTEN = "WRITTEN"
+INSTANCE_STATUSES = (WRITTEN, IGNORED, FAILED)
+
+
+class ExitCode(IntEnum):
+    """What a headless command returns (README.md, "Exit codes")."""
+    OK = 0              # everything asked for was done
+    INCOMPLETE = 1      # ran, but not everything asked for was done (rows unusable, series not downloaded)
+    USAGE = 2           # bad command line, unreadable sheet or file
+    NETWORK = 3         # a peer could not be reached, refused us, or failed
+    PROJECT = 4         # the project folder cannot be used as asked
+    CANCELLED = 130     # interrupted (Ctrl+C)
+
+
+# ------------------------------------------------------------------------------ engine events
+@dataclass(frozen=True)
+class SearchProgress:
+    """A search has finished `done` of `total` queries."""
+    done: int
+    total: int
+    found: int
+    missing: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class SearchFinished:
+    """A search ended (also when cancelled)."""
+    found: int
+    missing: int
+    failed: int
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """Instances and bytes received so far in a download run, with a rate and an ETA."""
+    instances_done: int
+    instances_total: int
+    bytes_done: int
+    rate: float                  # instances per second over this run
+    eta_seconds: float | None
+    series_done: int
+    series_total: int
+
+
+@dataclass(frozen=True)
+class SeriesUpdate:
+    """One series changed status."""
+    series_uid: str
+    study_number: str
+    series_description: str
+    status: str
+    reason: str | None
+    received: int
+    expected: int | None
+
+
+@dataclass(frozen=True)
+class DownloadFinished:
+    """A download run ended: series counts per status, whether it was cancelled, a fatal error."""
+    counts: dict[str, int]
+    cancelled: bool
+    error: str | None
+    reports: list[Path]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A line for the user (level: "info" | "warning" | "error")."""
+    level: str
+    text: str
+
+
+#: every event type a job may send
+EVENTS = (SearchProgress, SearchFinished, DownloadProgress, SeriesUpdate, DownloadFinished, Message)
