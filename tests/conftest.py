@@ -16,6 +16,7 @@ Fixtures (see tests/peers.py for the server classes):
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,19 @@ pytest_plugins = ["pytester"]      # test_bench runs the fixtures in a child pyt
 
 
 # ----------------------------------------------------------------------------- availability
+
+def pytest_sessionstart(session) -> None:
+    """Under REQUIRE_REAL_PEERS=1 (CI), a program the tests need that is missing fails the run at
+    its start, naming it, rather than test by test."""
+    if os.environ.get(peers.REQUIRE_ENV, "").strip() != "1":
+        return
+    missing = [p for p in peers.required_programs() if not p.present()]
+    if missing:
+        names = ", ".join(f"{p.path} (Debian package {p.package})" for p in missing)
+        pytest.exit(f"{peers.REQUIRE_ENV}=1 but these programs are missing: {names}. "
+                    "Run ./test.sh as root: it installs every package in tests/required_programs.txt.",
+                    returncode=3)
+
 
 @pytest.fixture
 def require_real_peers() -> None:

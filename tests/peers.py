@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -37,10 +38,48 @@ REQUIRE_ENV = "REQUIRE_REAL_PEERS"
 SELF_AET = "MID_SCU"              # the AE title tests call from and move to
 START_ATTEMPTS = 3                # free ports can be taken between choosing and binding
 
-ORTHANC_TOOLS: dict[str, tuple[str, ...]] = {"Orthanc": ("/usr/sbin/Orthanc", "Orthanc")}
-DCMTK_TOOLS: dict[str, tuple[str, ...]] = {"dcmqrscp": ("/usr/bin/dcmqrscp",),
-                                           "storescu": ("/usr/bin/storescu",)}
-XVFB_TOOLS: dict[str, tuple[str, ...]] = {"Xvfb": ("/usr/bin/Xvfb", "Xvfb")}
+#: the list of every program the tests run (read by ./test.sh too)
+REQUIRED_PROGRAMS_FILE = Path(__file__).resolve().parent / "required_programs.txt"
+
+
+@dataclass(frozen=True)
+class Program:
+    """One line of required_programs.txt."""
+    path: str          # absolute path, or "python3:MODULE"
+    package: str       # the Debian package that installs it
+    purpose: str
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removeprefix("python3:")
+
+    def present(self) -> bool:
+        if self.path.startswith("python3:"):
+            import importlib.util
+            return importlib.util.find_spec(self.name) is not None
+        return os.path.isfile(self.path) and os.access(self.path, os.X_OK)
+
+
+def required_programs(path: Path | None = None) -> list[Program]:
+    """The programs listed in required_programs.txt (or in `path`)."""
+    out = []
+    for line in Path(path or REQUIRED_PROGRAMS_FILE).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(None, 2)
+        out.append(Program(parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
+    return out
+
+
+def _tools(*names: str) -> dict[str, tuple[str, ...]]:
+    by_name = {p.name: p.path for p in required_programs()}
+    return {n: (by_name[n],) for n in names}
+
+
+ORTHANC_TOOLS: dict[str, tuple[str, ...]] = _tools("Orthanc")
+DCMTK_TOOLS: dict[str, tuple[str, ...]] = _tools("dcmqrscp", "storescu")
+XVFB_TOOLS: dict[str, tuple[str, ...]] = _tools("Xvfb", "xdotool")
 
 
 # ----------------------------------------------------------------------------- tools
@@ -79,7 +118,7 @@ def require_tools(tools: Mapping[str, Sequence[str]], environ: Mapping[str, str]
     wanted = "; ".join(f"{n} ({' or '.join(tools[n])})" for n in missing)
     if env.get(REQUIRE_ENV, "").strip() == "1":
         pytest.fail(f"{REQUIRE_ENV}=1 but these programs are missing: {wanted}. "
-                    "Install the Debian packages orthanc, dcmtk and xvfb (./test.sh does it as root).",
+                    "Run ./test.sh as root: it installs every package in tests/required_programs.txt.",
                     pytrace=False)
     pytest.skip(f"real peer program missing: {wanted}")
 

@@ -413,3 +413,32 @@ def test_dcmqrscp_moves_to_a_fresh_port_when_its_port_was_taken(require_real_pee
             assert _echo(server.port, "DCMQRSCP") == 0
         finally:
             server.stop()
+
+
+def test_required_programs_list_every_program_the_tests_call():
+    """The one list is complete: every absolute /usr/bin or /usr/sbin program named in tests/ or
+    bench/ is in tests/required_programs.txt, and each line names a Debian package."""
+    import re
+    root = Path(__file__).resolve().parent.parent
+    listed = {p.path for p in peers.required_programs()}
+    called = set()
+    for f in list(root.glob("tests/*.py")) + list(root.glob("bench/*.py")):
+        called |= set(re.findall(r'"(/usr/s?bin/[A-Za-z0-9_.+-]+)"', f.read_text()))
+    assert called and called <= listed, sorted(called - listed)
+    assert all(p.package for p in peers.required_programs())
+
+
+def test_a_missing_required_program_fails_the_run_at_its_start(pytester, monkeypatch, tmp_path):
+    here = Path(__file__).resolve().parent
+    fake_list = tmp_path / "programs.txt"
+    fake_list.write_text("/nonexistent/bin/fakepacs  fake-package  a program that is not there\n")
+    pytester.makeconftest((here / "conftest.py").read_text()
+                          + f"\npeers.REQUIRED_PROGRAMS_FILE = Path({str(fake_list)!r})\n")
+    pytester.makepyfile(test_child="def test_nothing():\n    pass\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(here.parent), str(here)]))
+    monkeypatch.setenv("REQUIRE_REAL_PEERS", "1")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    assert result.ret == 3
+    result.stdout.fnmatch_lines(["*REQUIRE_REAL_PEERS=1 but these programs are missing: "
+                                 "/nonexistent/bin/fakepacs (Debian package fake-package)*"])
+    assert "1 passed" not in result.stdout.str()
