@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# One command for the whole test suite on a fresh machine: installs what the tests need, then runs them.
-#   ./test.sh            every test
-#   ./test.sh -k echo    pytest arguments pass through
+# One command for the whole test suite on a fresh machine: installs what the tests need, checks
+# the code's contracts, then runs the tests.
+#   ./test.sh            every check and every test
+#   ./test.sh -k echo    pytest arguments pass through (the checks still run first)
+# The programs the tests run are listed once, in tests/required_programs.txt.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
 
 need_apt=()
-{ [ -x /usr/sbin/Orthanc ] || command -v Orthanc >/dev/null 2>&1; } || need_apt+=(orthanc)
-[ -x /usr/bin/dcmqrscp ] && [ -x /usr/bin/storescu ] || need_apt+=(dcmtk)
-command -v Xvfb     >/dev/null 2>&1 || need_apt+=(xvfb)
-command -v import   >/dev/null 2>&1 || need_apt+=(imagemagick)
-"$PY" -c 'import tkinter' >/dev/null 2>&1 || need_apt+=(python3-tk)
+while read -r program package _; do
+  case "$program" in ''|'#'*) continue ;; esac
+  if [[ "$program" == python3:* ]]; then
+    "$PY" -c "import ${program#python3:}" >/dev/null 2>&1 && continue
+  else
+    [ -x "$program" ] && continue
+  fi
+  [[ " ${need_apt[*]-} " == *" $package "* ]] || need_apt+=("$package")
+done < tests/required_programs.txt
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing Debian packages: ${need_apt[*]}"
@@ -23,4 +29,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 "$PY" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+# The contracts (pyproject.toml): style and errors, the module boundaries' types, who may import whom.
+echo "test.sh: ruff"; "$PY" -m ruff check --quiet .
+echo "test.sh: mypy"; "$PY" -m mypy
+echo "test.sh: import-linter"
+"$PY" -c 'import sys; from importlinter.cli import lint_imports_command; sys.argv[1:] = ["pyproject.toml"]; sys.exit(lint_imports_command())' 
+
 exec "$PY" -m pytest "$@"
