@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from mid import engine
+from mid.settings import Settings
 from mid.vocab import FAILED, ExitCode
 
 log = logging.getLogger("mid.cli")
@@ -115,12 +116,12 @@ class ProgressView:
 @dataclass
 class Context:
     """What every command gets: the settings, the output streams and a progress view."""
-    settings: object
+    settings: Settings
     out: TextIO
     err: TextIO
-    verbose: bool = False
-    progress: Callable = field(default=lambda ev: None)
-    log_handlers: list = field(default_factory=list)   # project logs attached by this command
+    verbose: bool
+    progress: ProgressView
+    log_handlers: list[logging.Handler] = field(default_factory=list)   # project logs attached by this command
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -132,14 +133,10 @@ class Context:
 
 
 def _setup_logging(verbose: bool) -> None:
+    from mid import logsetup
     try:
-        from mid import logsetup
-        fn = getattr(logsetup, "setup_app_logging")
-        try:
-            fn(verbose=verbose)
-        except TypeError:
-            fn()
-    except Exception as e:  # logging must never stop a command
+        logsetup.setup_app_logging(verbose=verbose)
+    except OSError as e:  # logging must never stop a command (e.g. a read-only home folder)
         logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
         log.debug("app logging not set up: %s", e)
 
@@ -260,24 +257,11 @@ def cmd_check(ctx: Context, args) -> int:
     """Print the normalised query table and every row error; exit 1 when no row is usable."""
     from mid import querysheet
     result = querysheet.load_sheet(args.sheet_path, ctx.settings, sheet=getattr(args, "sheet", None))
-    fmt = getattr(querysheet, "format_table", None)
-    ctx.say(fmt(result) if fmt else _plain_table(result))
+    ctx.say(querysheet.format_table(result))
     if not result.queries:
         ctx.warn(f"error: {args.sheet_path}: no usable row (see the errors above)")
         return ExitCode.INCOMPLETE
     return ExitCode.OK
-
-
-def _plain_table(result) -> str:
-    lines = [f"{len(result.queries)} queries from {result.path}"]
-    for q in result.queries:
-        vals = "  ".join(f"{k}={';'.join(v)}" for k, v in q.values.items())
-        lines.append(f"  {q.query_id:>6}  row {q.row:>4}  {vals}")
-    for e in result.errors:
-        lines.append(f"  row {e.row}, column {e.column}, value {e.value!r}: {e.message}")
-    for n in result.notices:
-        lines.append(f"  note: {n}")
-    return "\n".join(lines)
 
 
 def _source(ctx: Context, args, project=None) -> str:
@@ -456,8 +440,7 @@ def cmd_anonymize(ctx: Context, args) -> int:
     """`--describe`: print the pipeline; `IN_DIR --project DIR`: de-identify files on disk into it."""
     from mid import anonymizer
     if getattr(args, "describe", False):
-        keys = _describe_keys(anonymizer)
-        anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=keys)
+        anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=anonymizer.MemoryKeys())
         for line in anon.describe():
             ctx.say(line)
         return ExitCode.OK
@@ -472,7 +455,7 @@ def cmd_anonymize(ctx: Context, args) -> int:
     try:
         summary, interrupted = _run_job(engine.anonymize_files, ctx.settings, proj, in_dir,
                                         on_event=ctx.progress)
-        ctx.progress.close() if hasattr(ctx.progress, "close") else None
+        ctx.progress.close()
         ctx.say(f"anonymize: {summary.written} written, {summary.ignored} dropped by the rules, "
                 f"{summary.known} already in the project, {summary.not_dicom} not DICOM (skipped), "
                 f"{summary.failed} failed")
@@ -484,16 +467,6 @@ def cmd_anonymize(ctx: Context, args) -> int:
         return ExitCode.INCOMPLETE if summary.failed else ExitCode.OK
     finally:
         proj.close()
-
-
-def _describe_keys(anonymizer):
-    mk = getattr(anonymizer, "MemoryKeys", None)
-    if mk is None:
-        raise UsageError("this version of anonymizer.py has no MemoryKeys to describe the pipeline with")
-    try:
-        return mk()
-    except TypeError:
-        return mk(b"\0" * 32)
 
 
 def cmd_demo(ctx: Context, args) -> int:
