@@ -13,10 +13,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from mid import engine
 from mid.settings import Settings
+
+if TYPE_CHECKING:
+    from mid.project import Project
 from mid.vocab import FAILED, ExitCode
 
 log = logging.getLogger("mid.cli")
@@ -264,7 +267,7 @@ def cmd_check(ctx: Context, args) -> int:
     return ExitCode.OK
 
 
-def _source(ctx: Context, args, project=None) -> str:
+def _source(ctx: Context, args, project: "Project | None" = None) -> str:
     name = getattr(args, "source", None) or (project.get_setting("source") if project is not None else None) \
         or ctx.settings.defaults.default_source
     if not name:
@@ -283,11 +286,21 @@ def _project_root(ctx: Context, args) -> Path:
     raise UsageError("no project: add --project DIR (or give a SHEET to start a new project)")
 
 
+def _is_project(root: Path) -> bool:
+    from mid import project as project_mod
+    return (root / project_mod.PRIVATE / project_mod.DB_NAME).is_file()
+
+
 def _load_into_project(ctx: Context, args):
-    """Loads the sheet (when given) into a new or existing project; returns the open project."""
+    """Loads the sheet (when given) into a new or existing project; returns the open project.
+
+    What the command line names is checked first, so a command that fails on its arguments
+    creates nothing: the source PACS (unless an existing project will name it) and the sheet."""
     from mid import project as project_mod
     from mid import querysheet
     root = _project_root(ctx, args)
+    if getattr(args, "source", None) or not _is_project(root):
+        _source(ctx, args)
     if getattr(args, "sheet_path", None):
         sheet = querysheet.load_sheet(args.sheet_path, ctx.settings, sheet=getattr(args, "sheet", None))
         for e in sheet.errors:
@@ -311,6 +324,7 @@ class _NoRows(Exception):
 
 def _search(ctx: Context, args, proj, source: str) -> tuple[engine.SearchFinished, bool]:
     exact = bool(getattr(args, "exact", False)) or bool(ctx.settings.defaults.exact_descriptions)
+    proj.set_setting("source", source)      # a later `download --project` retrieves from it
     ctx.say(f"searching {source} ...")
     result, interrupted = _run_job(engine.search, ctx.settings, proj, source, exact=exact,
                                    on_event=ctx.progress)
@@ -425,6 +439,9 @@ def cmd_report(ctx: Context, args) -> int:
     from mid import reports
     if not getattr(args, "project", None):
         raise UsageError("add --project DIR")
+    if Path(args.project).is_file():
+        raise project_mod.ProjectError(f"{args.project} is a file, not a project folder; give the folder that "
+                                       f"holds images/ and private/")
     proj = project_mod.Project.open(Path(args.project))
     try:
         paths = reports.write_reports(proj, ctx.settings)
@@ -449,6 +466,10 @@ def cmd_anonymize(ctx: Context, args) -> int:
     in_dir = Path(args.in_dir)
     if not in_dir.is_dir():
         raise UsageError(f"{in_dir} is not a folder; give the folder holding the DICOM files")
+    looked = _find_dicom(in_dir)
+    if looked is not None:
+        raise UsageError(f"{in_dir} holds no DICOM file ({looked} files looked at); nothing was created. "
+                         f"Give the folder that holds the DICOM files")
     from mid import project as project_mod
     proj = project_mod.Project.create(Path(args.project))
     _attach_project_log(ctx, proj)
@@ -467,6 +488,26 @@ def cmd_anonymize(ctx: Context, args) -> int:
         return ExitCode.INCOMPLETE if summary.failed else ExitCode.OK
     finally:
         proj.close()
+
+
+def _find_dicom(folder: Path) -> int | None:
+    """None when `folder` holds at least one DICOM file, else how many files were looked at."""
+    from pydicom import dcmread
+    from pydicom.errors import InvalidDicomError
+    looked = 0
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        looked += 1
+        try:
+            with open(path, "rb") as f:
+                if f.read(132)[128:] == b"DICM":
+                    return None
+            dcmread(path, stop_before_pixels=True, specific_tags=["SOPInstanceUID"])
+            return None
+        except (InvalidDicomError, OSError, ValueError, EOFError, KeyError, TypeError, AttributeError):
+            continue
+    return looked
 
 
 def cmd_demo(ctx: Context, args) -> int:
