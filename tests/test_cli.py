@@ -346,9 +346,11 @@ def test_healed_config_is_reported_as_a_warning(monkeypatch, capsys, tmp_path):
 
 @pytest.mark.parametrize("command", ["search", "download"])
 def test_sheet_without_usable_rows_exits_1_and_says_what_to_do(monkeypatch, capsys, tmp_path, command):
-    cfg = write_config(tmp_path / "c", 11112, {})
+    cfg = write_config(tmp_path / "c", 11112, {"CLOSED": {"peer_aet": "CLOSED", "peer_ip": "127.0.0.1",
+                                                          "peer_port": 9}})
     code = run_main(monkeypatch, cfg, command, str(SEED / "_TEMPLATE_.xlsx"),
-                    "--source", "NOPE", "--project", str(tmp_path / "P"))
+                    "--source", "CLOSED", "--project", str(tmp_path / "P"))
     assert code == ExitCode.INCOMPLETE
+    assert not (tmp_path / "P").exists()
     err = capsys.readouterr().err
     assert "no usable row" in err and "main.py check" in err
