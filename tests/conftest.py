@@ -13,6 +13,7 @@ Fixtures (see tests/peers.py for the server classes):
 - `synthetic_study_files` a small written set: .desc (synthdata.SynthSet), .paths, .folder.
 - `free_port`           the peers.free_port function.
 - `xvfb`                session Xvfb; DISPLAY is set while it runs.
+- `small_disk`          make(size_kb) -> a fresh tmpfs of that size (a disk that fills up); needs root.
 """
 from __future__ import annotations
 
@@ -214,3 +215,31 @@ def xvfb(_xvfb_session) -> peers.XvfbServer:
     """A virtual display (DISPLAY is set to it); skip, or fail under REQUIRE_REAL_PEERS=1, without Xvfb."""
     peers.require_tools(peers.XVFB_TOOLS)
     return _xvfb_session
+
+
+# ----------------------------------------------------------------------------- a small disk
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """make(size_kb) -> the path of a fresh tmpfs of that size: a disk that really fills up
+    (ENOSPC). Needs root to mount; without it the test is skipped saying why, and fails under
+    REQUIRE_REAL_PEERS=1."""
+    import subprocess
+    mounted: list[Path] = []
+
+    def make(size_kb: int) -> Path:
+        if os.geteuid() != 0:
+            reason = "a full-disk test mounts a small tmpfs, which needs root"
+            if os.environ.get(peers.REQUIRE_ENV, "").strip() == "1":
+                pytest.fail(f"{peers.REQUIRE_ENV}=1 but {reason}", pytrace=False)
+            pytest.skip(reason)
+        where = tmp_path / f"disk{len(mounted)}"
+        where.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={int(size_kb)}k", "tmpfs", str(where)], check=True,
+                       capture_output=True, timeout=30)
+        mounted.append(where)
+        return where
+
+    yield make
+    for where in reversed(mounted):
+        subprocess.run(["umount", "-l", str(where)], capture_output=True, timeout=30)
