@@ -403,8 +403,9 @@ def _parse_json(text: str, duplicates: list[str] | None = None) -> Any:
         raise _Broken(f"is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.") from e
     except RecursionError:      # the reader gives up long before the end of [[[[...
         raise _Broken(_TOO_DEEP) from None
-    except ValueError as e:     # e.g. an integer of more digits than Python converts
-        raise _Broken(f"holds a value that cannot be read: {e}.") from None
+    except ValueError as e:     # an integer of more digits than Python converts (4300)
+        reason = str(e).split(":")[0]
+        raise _Broken(f"holds a number too long to read ({reason}); shorten it.") from None
     if _depth_exceeds(data, MAX_JSON_DEPTH):
         raise _Broken(_TOO_DEEP)
     return data
