@@ -213,8 +213,9 @@ def _check_shipped_user_defaults(data: dict) -> None:
     _require(not missing and not unknown, f"must give exactly the options {list(fields)}; "
                                           f"missing {missing}, unknown {unknown}.")
     for name, typ in fields.items():
-        value = data[name]
-        ok = isinstance(value, _OPTION_TYPES[typ]) and (typ == "bool") == isinstance(value, bool)
+        value, kinds = data[name], _OPTION_TYPES.get(typ)
+        _require(kinds is not None, f"option {name} has the type {typ}, which this check does not know.")
+        ok = isinstance(value, kinds) and (typ == "bool") == isinstance(value, bool)
         if ok and typ in ("list[str]", "dict[str, str]"):
             ok = all(isinstance(v, str) for v in (value.values() if isinstance(value, dict) else value))
         _require(ok, f"option {name} = {value!r} is not of type {typ}.")
