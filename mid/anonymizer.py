@@ -40,18 +40,19 @@ from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
-from mid import config_defaults
 from mid import deid_profile
+from mid import settings as settings_mod
 
 log = logging.getLogger("mid.anonymizer")
 
 # --------------------------------------------------------------------------- defaults
 
+# The shipped defaults of config/defaults/, as read-only tuples.
 DEFAULT_ANON_IMGS: dict[str, tuple[str, ...]] = {   # read-only: AnonConfig copies it
-    kw: tuple(values) for kw, values in config_defaults.anon_imgs().items()}
-DEFAULT_ANON_VRS: tuple[str, ...] = tuple(config_defaults.anon_vrs())
-DEFAULT_ANON_TAGS: tuple[str, ...] = tuple(config_defaults.anon_tags())   # as in anon_tags.json
-DEFAULT_DROP_SOP_CLASSES: tuple[str, ...] = tuple(config_defaults.drop_sop_classes())
+    kw: tuple(values) for kw, values in settings_mod.shipped_defaults()[settings_mod.ANON_IMGS].items()}
+DEFAULT_ANON_VRS: tuple[str, ...] = tuple(settings_mod.shipped_defaults()[settings_mod.ANON_VRS])
+DEFAULT_ANON_TAGS: tuple[str, ...] = tuple(settings_mod.shipped_defaults()[settings_mod.ANON_TAGS])
+DEFAULT_DROP_SOP_CLASSES: tuple[str, ...] = tuple(settings_mod.UserDefaults().deid_drop_sop_classes)
 WHOLE_WORD_PREFIX = "word:"           # an anon_imgs substring "word:Text" matches whole words only
 MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per patient
 DUMMY_TEXT = "REMOVED"

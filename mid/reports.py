@@ -39,8 +39,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mid import config_defaults
 from mid import project as proj
+from mid import settings as settings_mod
 
 log = logging.getLogger("mid.reports")
 
@@ -48,8 +48,8 @@ REPORT_KEYS = ("initial_queries", "search_results", "master_key", "successful",
                "ignored", "excluded", "failed", "not_downloaded")
 SEARCH_REPORTS = ("initial_queries", "search_results")
 
-DEFAULT_SUFFIXES = config_defaults.report_suffixes()      # as in user_defaults.json
-DEFAULT_LEGEND_TAGS = config_defaults.legend_tags()
+DEFAULT_SUFFIXES = settings_mod.UserDefaults().report_suffixes      # as in user_defaults.json
+DEFAULT_LEGEND_TAGS = settings_mod.UserDefaults().default_legend_tags
 
 COUNT_HEADERS = ["Expected", "Received", "Written", "Ignored"]
 DOWNLOAD = "Download"

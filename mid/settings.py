@@ -1,12 +1,14 @@
 """config/: the program's settings files, their defaults, healing and validation.
 
 Nine JSON files live in the config folder (config/ beside main.py, or $MID_CONFIG_DIR).
-`load_settings()` reads them into one frozen, typed `Settings`:
+Their shipped defaults are the nine files of config/defaults/ (in the repository; read once
+through `shipped_defaults()`). `load_settings()` reads the live files into one frozen, typed
+`Settings`:
 
-* a missing file is written with its defaults;
-* a broken file (not JSON, wrong shape, a required value missing or invalid) is renamed to
-  ``NAME.broken-YYYYmmdd-HHMMSS.json`` (never overwritten, never deleted), replaced by a fresh
-  default, and reported as a `ConfigNotice`;
+* a missing file is copied from config/defaults/;
+* a broken file (not JSON, nested too deeply, wrong shape, a required value missing or
+  invalid) is renamed to ``NAME.broken-YYYYmmdd-HHMMSS.json`` (never overwritten, never
+  deleted), replaced by a fresh copy of its shipped default, and reported as a `ConfigNotice`;
 * an invalid entry in an otherwise good file (a peer with a bad port, an unknown keyword) is
   reported as a `ConfigNotice` and left out; the file itself is left alone;
 * optional keys the user left out are filled from the defaults in memory only, so the file
@@ -16,9 +18,11 @@ docs/CONFIG.md is the reference for every file, key and default.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as _dt
 import difflib
+import functools
 import ipaddress
 import json
 import logging
@@ -34,12 +38,16 @@ from typing import Any, Callable, NamedTuple
 from pydicom import datadict
 from pydicom.valuerep import VR
 
-from mid import config_defaults
+from mid.vocab import SELF  # noqa: F401  (the peers.json entry that is our own side; public here too)
 
 log = logging.getLogger("mid.settings")
 
 CONFIG_ENV = "MID_CONFIG_DIR"
-from mid.vocab import SELF  # noqa: E402,F401  (public here too)
+# The shipped defaults of the nine files: in the repository, beside the live config/ folder.
+SHIPPED_DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "config" / "defaults"
+# No config file needs more than a few levels; deeper nesting marks a broken file (and would
+# exhaust the recursion of the JSON reader or of repr()).
+MAX_JSON_DEPTH = 32
 
 PEERS = "peers.json"
 USER_DEFAULTS = "user_defaults.json"
@@ -78,34 +86,42 @@ class PeerConfig:
     allow_study_move: bool = True
 
 
+def _shipped(name: str) -> Any:
+    """A dataclass field whose default is option `name` of the shipped user_defaults.json."""
+    return field(default_factory=lambda: copy.deepcopy(_shipped_files()[USER_DEFAULTS].data[name]))
+
+
 @dataclass(frozen=True)
 class UserDefaults:
-    """user_defaults.json: every key is optional; a key left out takes the default given here."""
-    storage_root: str = "~/MedicalImagingDownloader"
-    default_source: str = ""
-    default_destination: str = SELF
-    patient_id_prefix: str = "HIPAA_"
-    patient_name_prefix: str = "ANON_"
-    report_suffixes: dict[str, str] = field(default_factory=config_defaults.report_suffixes)
-    default_legend_tags: list[str] = field(default_factory=config_defaults.legend_tags)
-    workers: int = 4
-    connect_timeout: float = 10.0
-    acse_timeout: float = 30.0
-    dimse_timeout: float = 60.0
-    network_timeout: float = 60.0
-    move_idle_timeout: float = 120.0
-    retries: int = 3
-    retry_backoff: float = 2.0
-    date_window_days: int = 0
-    date_order: str = "US"
-    exact_descriptions: bool = False
-    anonymize: bool = True
-    deid_retain_modified_dates: bool = True
-    deid_clean_descriptors: bool = True
-    deid_retain_patient_characteristics: bool = True
-    deid_private_allowlist: list[str] = field(default_factory=list)
-    deid_drop_sop_classes: list[str] = field(default_factory=config_defaults.drop_sop_classes)
-    uid_root: str = "2.25"
+    """user_defaults.json: every key is optional; a key left out takes its shipped default.
+
+    The defaults are those of config/defaults/user_defaults.json; the types are here.
+    """
+    storage_root: str = _shipped("storage_root")
+    default_source: str = _shipped("default_source")
+    default_destination: str = _shipped("default_destination")
+    patient_id_prefix: str = _shipped("patient_id_prefix")
+    patient_name_prefix: str = _shipped("patient_name_prefix")
+    report_suffixes: dict[str, str] = _shipped("report_suffixes")
+    default_legend_tags: list[str] = _shipped("default_legend_tags")
+    workers: int = _shipped("workers")
+    connect_timeout: float = _shipped("connect_timeout")
+    acse_timeout: float = _shipped("acse_timeout")
+    dimse_timeout: float = _shipped("dimse_timeout")
+    network_timeout: float = _shipped("network_timeout")
+    move_idle_timeout: float = _shipped("move_idle_timeout")
+    retries: int = _shipped("retries")
+    retry_backoff: float = _shipped("retry_backoff")
+    date_window_days: int = _shipped("date_window_days")
+    date_order: str = _shipped("date_order")
+    exact_descriptions: bool = _shipped("exact_descriptions")
+    anonymize: bool = _shipped("anonymize")
+    deid_retain_modified_dates: bool = _shipped("deid_retain_modified_dates")
+    deid_clean_descriptors: bool = _shipped("deid_clean_descriptors")
+    deid_retain_patient_characteristics: bool = _shipped("deid_retain_patient_characteristics")
+    deid_private_allowlist: list[str] = _shipped("deid_private_allowlist")
+    deid_drop_sop_classes: list[str] = _shipped("deid_drop_sop_classes")
+    uid_root: str = _shipped("uid_root")
 
     def storage_root_path(self) -> Path:
         """storage_root with ~ and environment variables expanded."""
@@ -174,8 +190,72 @@ class Settings:
 
 
 # ----------------------------------------------------------------------------------------------
-# Defaults for each file: the data is in config_defaults.py
+# Shipped defaults: the nine files of config/defaults/
 # ----------------------------------------------------------------------------------------------
+
+class ShippedDefaultsError(RuntimeError):
+    """config/defaults/ lacks a file or holds a broken one: the program's own files are damaged."""
+
+
+class _ShippedFile(NamedTuple):
+    raw: bytes      # the file as shipped, copied byte for byte into a config folder
+    data: Any       # parsed; never handed out (shipped_defaults() gives copies)
+
+
+_OPTION_TYPES = MappingProxyType({"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+                                  "list[str]": (list,), "dict[str, str]": (dict,)})
+
+
+def _check_shipped_user_defaults(data: dict) -> None:
+    """Every option of UserDefaults is in the shipped file with a value of its type."""
+    fields = {f.name: f.type for f in dataclasses.fields(UserDefaults)}
+    missing = [k for k in fields if k not in data]
+    unknown = [k for k in data if k not in fields]
+    _require(not missing and not unknown, f"must give exactly the options {list(fields)}; "
+                                          f"missing {missing}, unknown {unknown}.")
+    for name, typ in fields.items():
+        value, kinds = data[name], _OPTION_TYPES.get(typ)
+        _require(kinds is not None, f"option {name} has the type {typ}, which this check does not know.")
+        ok = isinstance(value, kinds) and (typ == "bool") == isinstance(value, bool)
+        if ok and typ in ("list[str]", "dict[str, str]"):
+            ok = all(isinstance(v, str) for v in (value.values() if isinstance(value, dict) else value))
+        _require(ok, f"option {name} = {value!r} is not of type {typ}.")
+        if typ == "float":
+            data[name] = float(value)       # 10 means 10.0: the option stays a float
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_files() -> MappingProxyType:
+    """The nine files of config/defaults/, read and checked once per process."""
+    files = {}
+    for name, spec in _specs().items():
+        path = SHIPPED_DEFAULTS_DIR / name
+        try:
+            raw = path.read_bytes()
+            data = _parse_json(raw.decode("utf-8"))
+            if name == USER_DEFAULTS:
+                _check_user_defaults(data)
+                _check_shipped_user_defaults(data)
+            else:
+                spec.check(data)
+        except (OSError, UnicodeDecodeError, _Broken) as e:
+            problem = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            raise ShippedDefaultsError(
+                f"the shipped default {path} is missing or broken ({problem}); it is part of the "
+                f"program, not of your settings: restore config/defaults/ from the program's "
+                f"release (or `git checkout -- config/defaults`).") from None
+        files[name] = _ShippedFile(raw, data)
+    return MappingProxyType(files)
+
+
+def shipped_defaults() -> dict[str, Any]:
+    """The shipped defaults of the nine config files, by file name, as parsed JSON.
+
+    Read from config/defaults/ once per process; every call returns a fresh copy the caller
+    may change. Raises ShippedDefaultsError when a shipped file is missing or broken.
+    """
+    return {name: copy.deepcopy(f.data) for name, f in _shipped_files().items()}
+
 
 def _peer_json(p: PeerConfig) -> dict[str, Any]:
     return {"peer_name": p.name, "peer_aet": p.aet, "peer_ip": p.host, "peer_port": p.port,
@@ -185,8 +265,7 @@ def _peer_json(p: PeerConfig) -> dict[str, Any]:
 
 def default_peers() -> dict[str, PeerConfig]:
     """Our side on port 11112 and the demo PACS (`python main.py demo`) on port 11113."""
-    return {name: PeerConfig(e["peer_name"], e["peer_aet"], e["peer_ip"], e["peer_port"])
-            for name, e in config_defaults.peers().items()}
+    return {name: _peer_from_entry(name, e) for name, e in shipped_defaults()[PEERS].items()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -304,7 +383,15 @@ def _read_json(path: Path, duplicates: list[str] | None = None) -> Any:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
         raise _Broken(f"is not UTF-8 text (byte {e.start}); save it as UTF-8.") from e
+    return _parse_json(text, duplicates)
 
+
+_TOO_DEEP = (f"nests lists or objects inside each other more than {MAX_JSON_DEPTH} levels deep; "
+             f"no config file needs more than 4.")
+
+
+def _parse_json(text: str, duplicates: list[str] | None = None) -> Any:
+    """json.loads that raises only _Broken: bad syntax, too deep, or a number Python refuses."""
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: dict[str, Any] = {}
         for key, value in items:
@@ -313,19 +400,44 @@ def _read_json(path: Path, duplicates: list[str] | None = None) -> Any:
             seen[key] = value
         return seen
     try:
-        return json.loads(text, object_pairs_hook=pairs)
+        data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
         raise _Broken(f"is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.") from e
+    except RecursionError:      # the reader gives up long before the end of [[[[...
+        raise _Broken(_TOO_DEEP) from None
+    except ValueError as e:     # an integer of more digits than Python converts (4300)
+        reason = str(e).split(":")[0]
+        raise _Broken(f"holds a number too long to read ({reason}); shorten it.") from None
+    if _depth_exceeds(data, MAX_JSON_DEPTH):
+        raise _Broken(_TOO_DEEP)
+    return data
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """True when lists/objects nest more than limit levels (counted without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON to path through a temp file in the same folder and os.replace."""
+    text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, raw: bytes) -> None:
+    """Write raw to path through a temp file in the same folder and os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(data, fh, indent=4, ensure_ascii=False)
-            fh.write("\n")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -426,9 +538,10 @@ class _Loader:
         return self._write_default(spec, reason=problem)
 
     def _write_default(self, spec: _FileSpec, reason: str | None) -> Any:
+        """Copy the shipped default of spec's file (config/defaults/) into the config folder."""
         data = spec.default()
         try:
-            write_json_atomic(self.dir / spec.name, data)
+            write_bytes_atomic(self.dir / spec.name, _shipped_files()[spec.name].raw)
             if reason is None:
                 log.info("created %s with its defaults in %s", spec.name, self.dir)
         except OSError as e:
@@ -528,22 +641,16 @@ def _check_anon_tags(data: Any) -> None:
     _check_string_list(data, "the file")
 
 
+def _shipped_copy(name: str) -> Callable[[], Any]:
+    return lambda: copy.deepcopy(_shipped_files()[name].data)
+
+
 def _specs() -> dict[str, _FileSpec]:
-    return {
-        TAGS: _FileSpec(TAGS, config_defaults.tags, _check_tags),
-        PEERS: _FileSpec(PEERS, config_defaults.peers, _check_peers),
-        USER_DEFAULTS: _FileSpec(USER_DEFAULTS, lambda: _user_defaults_json(UserDefaults()),
-                                 _check_user_defaults),
-        QUERY_IDENTIFIERS: _FileSpec(QUERY_IDENTIFIERS,
-                                     lambda: {"QUERY_IDENTIFIERS": config_defaults.query_identifiers()},
-                                     _check_query_identifiers),
-        QUERY: _FileSpec(QUERY, lambda: {"QUERY_TAGS": config_defaults.query_tags()},
-                         _check_keyed_list("QUERY_TAGS")),
-        EXCEL_HEADINGS: _FileSpec(EXCEL_HEADINGS, config_defaults.excel_headings, _check_excel_headings),
-        ANON_IMGS: _FileSpec(ANON_IMGS, config_defaults.anon_imgs, _check_anon_imgs),
-        ANON_VRS: _FileSpec(ANON_VRS, config_defaults.anon_vrs, _check_anon_vrs),
-        ANON_TAGS: _FileSpec(ANON_TAGS, config_defaults.anon_tags, _check_anon_tags),
-    }
+    checks = {TAGS: _check_tags, PEERS: _check_peers, USER_DEFAULTS: _check_user_defaults,
+              QUERY_IDENTIFIERS: _check_query_identifiers, QUERY: _check_keyed_list("QUERY_TAGS"),
+              EXCEL_HEADINGS: _check_excel_headings, ANON_IMGS: _check_anon_imgs,
+              ANON_VRS: _check_anon_vrs, ANON_TAGS: _check_anon_tags}
+    return {name: _FileSpec(name, _shipped_copy(name), check) for name, check in checks.items()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -755,7 +862,7 @@ def _parse_query_identifiers(data: dict, extra_tags: dict, ld: _Loader) -> list[
     if not kept:
         ld.notice(QUERY_IDENTIFIERS, "no known keyword is left in QUERY_IDENTIFIERS; the defaults "
                                      "are used until the file is corrected.")
-        return config_defaults.query_identifiers()
+        return _shipped_copy(QUERY_IDENTIFIERS)()["QUERY_IDENTIFIERS"]
     return kept
 
 
@@ -892,13 +999,18 @@ def load_settings(config_dir: Path | None = None) -> Settings:
 
 def default_settings(config_dir: Path | None = None) -> Settings:
     """The defaults of every file, in memory, touching no file (for tests and previews)."""
-    anon_imgs = {k: [str(v) for v in vals] for k, vals in config_defaults.anon_imgs().items()}
+    shipped = shipped_defaults()
+    anon_imgs = {k: [str(r["value"] if isinstance(r, dict) else r) for r in rules]
+                 for k, rules in shipped[ANON_IMGS].items()}
+    whole_word = {k: [str(r["value"]) for r in rules if isinstance(r, dict) and r.get("whole_word")]
+                  for k, rules in shipped[ANON_IMGS].items()}
     return Settings(
         config_dir=Path(config_dir) if config_dir else default_config_dir(),
         peers=default_peers(), defaults=UserDefaults(),
-        query_identifiers=config_defaults.query_identifiers(), query_tags=config_defaults.query_tags(),
-        excel_headings=config_defaults.excel_headings(), extra_tags={}, anon_imgs=anon_imgs,
-        anon_vrs=config_defaults.anon_vrs(), anon_tags=config_defaults.anon_tags(), notices=[],
+        query_identifiers=shipped[QUERY_IDENTIFIERS]["QUERY_IDENTIFIERS"],
+        query_tags=shipped[QUERY]["QUERY_TAGS"], excel_headings=shipped[EXCEL_HEADINGS],
+        extra_tags={}, anon_imgs=anon_imgs, anon_vrs=shipped[ANON_VRS], anon_tags=shipped[ANON_TAGS],
+        notices=[], anon_imgs_whole_word={k: v for k, v in whole_word.items() if v},
     )
 
 

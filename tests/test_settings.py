@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from mid import config_defaults
 from mid import settings
 from mid.settings import (SELF, ConfigNotice, PeerConfig, UserDefaults, is_known_keyword,
                       load_settings, save_peers, save_user_defaults, validate_ae_title,
@@ -21,6 +20,7 @@ from mid.settings import (SELF, ConfigNotice, PeerConfig, UserDefaults, is_known
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN_RE = r"\.broken-\d{8}-\d{6}\.json"
+SHIPPED = settings.shipped_defaults()
 
 
 def write(path: Path, data) -> None:
@@ -99,11 +99,11 @@ def test_broken_json_is_renamed_replaced_and_reported_with_line_and_column(cfg, 
     kept = [p for p in cfg.iterdir() if p.name.startswith("query.broken-")]
     assert len(kept) == 1 and re.fullmatch("query" + BROKEN_RE, kept[0].name)
     assert kept[0].read_text(encoding="utf-8") == bad
-    assert read(cfg / "query.json") == {"QUERY_TAGS": config_defaults.query_tags()}
+    assert read(cfg / "query.json") == SHIPPED["query.json"]
     (n,) = notices_for(s, "query.json")
     assert n.renamed_to == kept[0].name
     assert "line 4, column 3" in n.message
-    assert s.query_tags == config_defaults.query_tags()
+    assert s.query_tags == SHIPPED["query.json"]["QUERY_TAGS"]
     assert any("query.json" in r.getMessage() and "line 4" in r.getMessage() and r.levelno == logging.WARNING
                for r in caplog.records)
 
@@ -209,7 +209,7 @@ def test_second_break_in_the_same_second_keeps_the_first(cfg, monkeypatch):
     names = ["peers.broken-20300102-030405.json", "peers.broken-20300102-030405-1.json",
              "peers.broken-20300102-030405-2.json"]
     assert [(cfg / n).read_text(encoding="utf-8") for n in names] == contents
-    assert read(cfg / "peers.json") == config_defaults.peers()
+    assert read(cfg / "peers.json") == SHIPPED["peers.json"]
 
 
 def test_broken_file_that_cannot_be_renamed_is_left_untouched(cfg, monkeypatch):
@@ -220,7 +220,7 @@ def test_broken_file_that_cannot_be_renamed_is_left_untouched(cfg, monkeypatch):
     s = load_settings(cfg)
     assert (cfg / "anon_vrs.json").read_text(encoding="utf-8") == "[oops"
     assert "left as it is" in notices_for(s, "anon_vrs.json")[0].message
-    assert s.anon_vrs == config_defaults.anon_vrs()
+    assert s.anon_vrs == SHIPPED["anon_vrs.json"]
 
 
 # ------------------------------------------------------------------------------- deletions, optional keys
@@ -415,7 +415,7 @@ def test_tags_json_makes_a_keyword_known(cfg):
 def test_all_unknown_identifiers_fall_back_to_defaults_with_notice(cfg):
     write(cfg / "query_identifiers.json", {"QUERY_IDENTIFIERS": ["Nope"]})
     s = load_settings(cfg)
-    assert s.query_identifiers == config_defaults.query_identifiers()
+    assert s.query_identifiers == SHIPPED["query_identifiers.json"]["QUERY_IDENTIFIERS"]
     assert len(notices_for(s, "query_identifiers.json")) == 2
 
 
