@@ -64,13 +64,57 @@ def log_dir_for(windows: bool, env: Mapping[str, str], home: Path) -> Path:
     return (Path(state) if state else home / ".local" / "state") / APP_NAME / "logs"
 
 
+class _QuietFailures:
+    """A handler that cannot write (disk full, folder gone, stream closed) says so once, in one
+    line on the terminal, instead of printing logging's "--- Logging error ---" traceback for
+    every record; the program goes on."""
+
+    _failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if self._failed:
+            return
+        self._failed = True
+        err = sys.exc_info()[1]
+        where = getattr(self, "baseFilename", "the terminal")
+        try:
+            sys.__stderr__.write(f"warning: the log {where} cannot be written ({err}); "
+                                 f"log records are dropped there from now on\n")
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+class _ConsoleHandler(_QuietFailures, logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the moment of the record (not the stream of the
+    moment it was made, which may be closed by then)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+class _RotatingFile(_QuietFailures, logging.handlers.RotatingFileHandler):
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:           # the last buffered lines cannot be flushed (disk full): dropped
+            self.stream = None
+
+
 def _formatter() -> logging.Formatter:
     return logging.Formatter(LINE_FORMAT, datefmt=DATE_FORMAT)
 
 
 def _rotating(path: Path, level: int) -> logging.handlers.RotatingFileHandler:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _RotatingFile(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     handler.setLevel(level)
     handler.setFormatter(_formatter())
@@ -94,7 +138,7 @@ def setup_app_logging(verbose: bool = False) -> Path:
     """
     mid = logging.getLogger(ROOT_LOGGER)
     mid.setLevel(logging.DEBUG)
-    console = logging.StreamHandler(sys.stderr)
+    console = _ConsoleHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     console.setFormatter(_formatter())
     console.addFilter(NoPHIFilter())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -147,3 +148,33 @@ def test_phi_marker_is_read_only():
         PHI["phi"] = False  # type: ignore[index]
     assert logsetup.NoPHIFilter().filter(logging.makeLogRecord({"msg": "x", "phi": True})) is False
     assert logsetup.NoPHIFilter().filter(logging.makeLogRecord({"msg": "x"})) is True
+
+
+def test_console_log_follows_the_current_stderr_and_a_closed_one_prints_no_traceback(tmp_path, monkeypatch, capsys):
+    import io
+    monkeypatch.setenv("MID_LOG_DIR", str(tmp_path / "logs"))
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    logsetup.setup_app_logging()
+    logging.getLogger("mid.test").warning("one")
+    first.close()                                  # the stream of the moment the handler was made is gone
+    second = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("mid.test").warning("two")
+    assert "two" in second.getvalue() and "Logging error" not in second.getvalue()
+
+
+def test_a_log_file_on_a_full_disk_says_so_once_and_prints_no_traceback(small_disk, capfd):
+    disk = small_disk(64)
+    handler = logsetup.attach_project_log(disk / "private")
+    try:
+        filler = disk / "filler"
+        with pytest.raises(OSError):
+            filler.write_bytes(b"\0" * 200_000)          # the disk is now full
+        for i in range(200):
+            logging.getLogger("mid.test").info("a record that needs room %d %s", i, "x" * 200)
+        err = capfd.readouterr().err
+        assert err.count("cannot be written") == 1 and "No space left on device" in err, err
+        assert "Traceback" not in err and "Logging error" not in err
+    finally:
+        logsetup.detach_project_log(handler)
