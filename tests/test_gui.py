@@ -10,6 +10,7 @@ widgets show at each step. With MID_SCREENSHOTS=1 they save docs/screenshots/01_
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import os
 import subprocess
@@ -387,6 +388,7 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     a.run_until(lambda: a.pages.steps.index == 4, 5)
     assert w[Key.ANON].get() is True and w[Key.DEST].get() == "<SELF>"
     assert w[Key.DOWNLOAD].ButtonColor == mygui.HIGHLIGHT
+    frozen = gc.get_freeze_count()
     click(a, Key.DOWNLOAD)
     assert a.run_until(lambda: a.ctx.busy("download"), 5)
     assert w[Key.DL_CANCEL].Widget.cget("state") == "normal"
@@ -395,6 +397,7 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     a.pages.download.draw(force=True)
     shot(w, "04_download.png")
     assert a.run_until(lambda: a.pages.download.result is not None, 120), a.ctx.messages
+    assert gc.get_freeze_count() == frozen         # the download left the garbage collector alone
 
     # 5. the summary
     a.run_until(lambda: False, 0.3)
@@ -759,3 +762,123 @@ def test_a_locked_report_offers_retry_or_save_as_and_is_never_lost(tmp_path, gui
     assert a.run_until(lambda: len(asked) == 3 and not a.ctx.busy("reports"), 30), a.ctx.messages
     assert load_workbook(legend.with_name(f"{legend.stem} (1).xlsx")).sheetnames
     assert not answers                               # every question was asked, none twice
+
+
+# ------------------------------------------------------------------ the loop's plumbing (issue 9)
+
+def key_values() -> set[str]:
+    """Every key mygui.Key names (plain constants, the page and step-label tuples)."""
+    out = set()
+    for name, v in vars(Key).items():
+        if name.isupper() and isinstance(v, str):
+            out.add(v)
+        elif name.isupper() and isinstance(v, tuple):
+            out.update(v)
+    return out
+
+
+#: keys that are events only, with no widget of their own (menu items, tree bindings, a posted toggle)
+EVENT_ONLY = {Key.TOGGLE, Key.README, Key.LOGS, Key.LOAD_SELECTION, Key.ABOUT, Key.EXIT, Key.EXPORT,
+              Key.TREE_CLICK, Key.TREE_SPACE}
+
+
+@pytest.mark.gui
+def test_every_widget_key_and_handled_event_is_a_named_constant(tmp_path, gui_env, free_port):
+    from mid import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    window_keys = {k for k in a.window.AllKeysDict if isinstance(k, str) and k.startswith("-")}
+    named = key_values()
+    assert window_keys - named - {Key.err(k) for k in named} == set()     # no widget key outside mygui.Key
+    assert named - EVENT_ONLY - window_keys == set()                      # no constant without its widget
+    events = {mygui.ENGINE_EVENT, mygui.REPORT_LOCKED_EVENT, mygui.JOB_DONE_EVENT, mygui.sg.WIN_CLOSE_ATTEMPTED_EVENT}
+    assert set(a.handlers) - named - events == set()                      # every handled event is named
+    for item in (e for _, items in mygui.MENU_DEF for e in items if "::" in e):
+        assert item.split("::", 1)[1] in a.handlers, item                 # every menu item has a handler
+
+
+@pytest.mark.gui
+def test_a_job_end_arrives_as_an_event_not_by_polling(tmp_path, gui_env, free_port):
+    import threading
+    from mid.pages import JobDone
+    from mid.vocab import Message
+    from mid import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    held, ended = [], []
+    real = a.window.write_event_value
+
+    def hold_job_events(key, value):          # the worker's JOB_DONE_EVENT is kept back
+        if key == mygui.JOB_DONE_EVENT:
+            held.append(value)
+        else:
+            real(key, value)
+    a.window.write_event_value = hold_job_events
+    on_done = lambda value, error: ended.append((value, error, threading.current_thread() is threading.main_thread()))
+    running = a.ctx.start("probe", on_done, lambda x: x * 2, 21)
+    assert running.job.join(10)                                     # the function has returned ...
+    a.run_until(lambda: False, 0.5)
+    assert a.ctx.busy("probe") and ended == []                      # ... but nothing polls the job
+    assert len(held) == 1 and isinstance(held[0], JobDone) and held[0].value == 42
+    real(mygui.JOB_DONE_EVENT, held.pop())                          # the event reaches the window
+    assert a.run_until(lambda: ended, 5)
+    assert ended == [(42, None, True)] and not a.ctx.busy("probe")  # on_done ran on the loop's thread
+    # a job that raises: the error arrives the same way, and a UserError raised by on_done is shown
+    a.window.write_event_value = real
+
+    def failed(value, error):
+        raise mygui.UserError(f"probe failed: {error}")
+    a.ctx.start("probe", failed, lambda: 1 / 0)
+    assert a.run_until(lambda: "probe failed: division by zero" in last(a), 10), a.ctx.messages
+    assert a.ctx.messages[-1][0] == "error" and not a.ctx.busy("probe")
+    # engine events are dispatched by their class: a Message goes to the status line
+    a.ctx.post(Message("warning", "a message from the engine"))
+    assert a.run_until(lambda: last(a) == "a message from the engine", 5)
+    assert a.window[Key.STATUS].get() == "a message from the engine"
+
+
+@pytest.mark.gui
+def test_the_window_changes_no_process_wide_setting(tmp_path, gui_env, free_port):
+    """The switch interval and gc are main.configure_process's, set once before the window opens."""
+    import gc
+    import sys
+    from mid import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        frozen = gc.get_freeze_count()
+        a = gui_env(settings_mod.load_settings(cfg))
+        a.run_until(lambda: False, 0.3)
+        assert sys.getswitchinterval() == 0.005 and gc.get_freeze_count() == frozen
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_configure_process_sets_the_switch_interval_and_freezes_the_start_up_heap_once(tmp_path):
+    import sys
+    code = ("import gc, sys, main; main.configure_process(); print(sys.getswitchinterval(), "
+            "gc.get_freeze_count() > 10000, main.GIL_SWITCH_INTERVAL)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+    assert out.returncode == 0, out.stderr
+    interval, frozen, wanted = out.stdout.split()
+    assert float(interval) == pytest.approx(float(wanted), rel=1e-6) and frozen == "True"
+
+
+def test_config_dir_is_passed_on_not_put_in_the_environment(tmp_path, monkeypatch, capsys):
+    import main
+    monkeypatch.delenv("MID_CONFIG_DIR", raising=False)
+    monkeypatch.setenv("MID_LOG_DIR", str(tmp_path / "logs"))
+    sheet = tmp_path / "wanted.csv"
+    sheet.write_text("MRN,Study Description\n0012,CT CHEST\n")
+    given = make_config(tmp_path / "given", 11112, {}, storage_root=str(tmp_path / "store"))
+    assert main.main(["--config-dir", str(given), "check", str(sheet)]) == 0
+    assert "MID_CONFIG_DIR" not in os.environ                      # nothing left in the environment
+    assert (given / "query.json").is_file()                        # the folder given was read (and healed)
+    assert "0012" in capsys.readouterr().out
+    # the variable still works as an input when no --config-dir is given
+    other = make_config(tmp_path / "from env", 11112, {}, storage_root=str(tmp_path / "store"))
+    monkeypatch.setenv("MID_CONFIG_DIR", str(other))
+    assert main.main(["check", str(sheet)]) == 0
+    assert (other / "query.json").is_file()
