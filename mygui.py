@@ -1,7 +1,7 @@
 """PySimpleGUI layouts and view updates for the Medical Imaging Downloader window.
 
 This module draws; it does not fetch. It knows nothing of the network, files or de-identification:
-app.py hands it plain data (series rows, sheet rows, progress figures) and it turns them into
+the page controllers (mid/pages.py, mid/page_*.py) hand it plain data (series rows, sheet rows, progress figures) and it turns them into
 widgets. The results-tree model (clusters, filters, selection) is pure Python so it can be tested
 without a window.
 """
@@ -40,6 +40,121 @@ STATUS_COLOURS = {
     EXCLUDED: ("black", "#ececec"),
     MISSING: ("black", "#f8c9c4"),
 }
+class Key:
+    """Every widget and window-event key of the window, defined once; handlers, tests and the
+    benchmark use these names, never the strings."""
+    ABOUT = "-ABOUT-"
+    ANON = "-ANON-"
+    A_CHAR = "-A-CHAR-"
+    A_CLEAN = "-A-CLEAN-"
+    A_DATES = "-A-DATES-"
+    A_DEFAULT = "-A-DEFAULT-"
+    A_DESCRIBE = "-A-DESCRIBE-"
+    A_DROP = "-A-DROP-"
+    A_DROP_ERR = "-A-DROP-ERR-"
+    A_DROP_FORMAT = "-A-DROP-FORMAT-"
+    A_IDPREFIX = "-A-IDPREFIX-"
+    A_MSG = "-A-MSG-"
+    A_NAMEPREFIX = "-A-NAMEPREFIX-"
+    A_SAVE = "-A-SAVE-"
+    BACK = "-BACK-"
+    DEST = "-DEST-"
+    DL_BAR = "-DL-BAR-"
+    DL_CANCEL = "-DL-CANCEL-"
+    DL_STATUS = "-DL-STATUS-"
+    DOWNLOAD = "-DOWNLOAD-"
+    EXACT = "-EXACT-"
+    EXIT = "-EXIT-"
+    EXPORT = "-EXPORT-"
+    FAILED = "-FAILED-"
+    FOUND = "-FOUND-"
+    F_CLEAR = "-F-CLEAR-"
+    F_DATE_FROM = "-F-DATE-FROM-"
+    F_DATE_TO = "-F-DATE-TO-"
+    F_MODALITY = "-F-MODALITY-"
+    F_REGEX = "-F-REGEX-"
+    F_SERIESNO = "-F-SERIESNO-"
+    F_TEXT = "-F-TEXT-"
+    LOAD_SELECTION = "-LOAD-SELECTION-"
+    LOAD_SHEET = "-LOAD-SHEET-"
+    LOAD_SHEET_2 = "-LOAD-SHEET-2-"
+    LOGS = "-LOGS-"
+    MENU = "-MENU-"
+    MISSING = "-MISSING-"
+    NEW_PROJECT = "-NEW-PROJECT-"
+    NEXT = "-NEXT-"
+    OPEN_IMAGES = "-OPEN-IMAGES-"
+    OPEN_PROJECT = "-OPEN-PROJECT-"
+    OPEN_REPORTS = "-OPEN-REPORTS-"
+    PEERS = "-PEERS-"
+    PROJECT_INFO = "-PROJECT-INFO-"
+    PROJECT_PATH = "-PROJECT-PATH-"
+    P_AET = "-P-AET-"
+    P_CLEAR = "-P-CLEAR-"
+    P_DELETE = "-P-DELETE-"
+    P_HOST = "-P-HOST-"
+    P_METHOD = "-P-METHOD-"
+    P_MODEL = "-P-MODEL-"
+    P_NAME = "-P-NAME-"
+    P_PORT = "-P-PORT-"
+    P_SAVE = "-P-SAVE-"
+    P_TEST = "-P-TEST-"
+    QUERY_TABLE = "-QUERY-TABLE-"
+    README = "-README-"
+    ROW_REASON = "-ROW-REASON-"
+    SEARCH = "-SEARCH-"
+    SEARCH_BAR = "-SEARCH-BAR-"
+    SEARCH_CANCEL = "-SEARCH-CANCEL-"
+    SEARCH_STATUS = "-SEARCH-STATUS-"
+    SEL_ALL = "-SEL-ALL-"
+    SEL_COUNT = "-SEL-COUNT-"
+    SEL_C_ALL = "-SEL-C-ALL-"
+    SEL_C_INVERT = "-SEL-C-INVERT-"
+    SEL_C_NONE = "-SEL-C-NONE-"
+    SEL_INVERT = "-SEL-INVERT-"
+    SEL_NONE = "-SEL-NONE-"
+    SHEET_INFO = "-SHEET-INFO-"
+    SOURCE = "-SOURCE-"
+    STATUS = "-STATUS-"
+    STUDY_TABLE = "-STUDY-TABLE-"
+    SUMMARY = "-SUMMARY-"
+    SUMMARY_COL = "-SUMMARY-COL-"
+    S_DATEORDER = "-S-DATEORDER-"
+    S_DATEWIN = "-S-DATEWIN-"
+    S_MSG = "-S-MSG-"
+    S_RETRIES = "-S-RETRIES-"
+    S_ROOT = "-S-ROOT-"
+    S_SAVE = "-S-SAVE-"
+    S_T_ACSE = "-S-T-ACSE-"
+    S_T_CONNECT = "-S-T-CONNECT-"
+    S_T_DIMSE = "-S-T-DIMSE-"
+    S_T_IDLE = "-S-T-IDLE-"
+    S_T_NETWORK = "-S-T-NETWORK-"
+    S_WORKERS = "-S-WORKERS-"
+    TAB_ANON = "-TAB-ANON-"
+    TAB_MAIN = "-TAB-MAIN-"
+    TAB_SETTINGS = "-TAB-SETTINGS-"
+    TEST_SOURCE = "-TEST-SOURCE-"
+    TOGGLE = "-TOGGLE-"
+    TREE = "-TREE-"
+    TREE_CLICK = TREE + "+CLICK"          # mouse release on the tree (bound in make_window)
+    TREE_SPACE = TREE + "+SPACE"          # space bar on the tree
+    PAGES = tuple(f"-PAGE-{i}-" for i in range(len(STEPS)))         # one column per step
+    STEP_LABELS = tuple(f"-STEPLBL-{i}-" for i in range(len(STEPS)))  # the clickable step bar
+    # The tab group's key carries PySimpleGUI's write-only marker (see TABS_KEY below).
+    TABS = "-TABS-" + sg.WRITE_ONLY_KEY
+
+    @staticmethod
+    def err(key: str) -> str:
+        """The key of the red message beside an input field (settings_tab's field_row)."""
+        return key + "ERR"
+
+
+#: window events posted by worker threads (window.write_event_value), not widgets
+ENGINE_EVENT = "-ENGINE-"                 # an engine event (vocab.SearchProgress, ...)
+REPORT_LOCKED_EVENT = "-REPORT-LOCKED-"   # a worker asks what to do with a locked report
+JOB_DONE_EVENT = "-JOB-DONE-"             # a job returned or raised (pages.JobDone)
+
 # Typical bytes per instance, used only for the size estimate shown before a download.
 BYTES_PER_INSTANCE = {"CT": 530_000, "MR": 280_000, "PT": 70_000, "NM": 1_000_000, "US": 800_000,
                       "CR": 9_000_000, "DX": 12_000_000, "MG": 25_000_000, "XA": 4_000_000, "SR": 20_000}
@@ -56,7 +171,7 @@ class UserError(Exception):
 def readable(e: BaseException) -> str:
     """One line for the user: the exception's own message, or its type when it has none."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    if isinstance(e, (OSError,)) and getattr(e, "filename", None):
+    if isinstance(e, OSError) and e.filename:
         text = f"{e.strerror or text}: {e.filename}"
     return text + ("" if text.endswith(".") else ".") + " Details are in the log (Help > Open log folder)."
 
@@ -114,22 +229,21 @@ class SeriesRow:
 
 
 def series_rows(records: Iterable) -> list[SeriesRow]:
-    """SeriesRow list from project SeriesRecords (anything with series_uid, study_uid, tags, ...)."""
+    """SeriesRow list from project.SeriesRecord values."""
     out = []
     for r in records:
-        tags = dict(getattr(r, "tags", {}) or {})
-        expected = getattr(r, "expected", None)
+        tags = r.tags
         try:
-            instances = int(tags.get("NumberOfSeriesRelatedInstances") or expected or 0)
+            instances = int(tags.get("NumberOfSeriesRelatedInstances") or r.expected or 0)
         except (TypeError, ValueError):
             instances = 0
         out.append(SeriesRow(
-            series_uid=r.series_uid, study_uid=r.study_uid, study_number=str(getattr(r, "study_number", "") or ""),
+            series_uid=r.series_uid, study_uid=r.study_uid, study_number=str(r.study_number or ""),
             study_description=str(tags.get("StudyDescription", "") or ""),
             series_description=str(tags.get("SeriesDescription", "") or ""),
             modality=str(tags.get("Modality", "") or ""), series_number=str(tags.get("SeriesNumber", "") or ""),
             study_date=str(tags.get("StudyDate", "") or ""), instances=instances,
-            status=str(getattr(r, "status", FOUND) or FOUND)))
+            status=str(r.status or FOUND)))
     return out
 
 
@@ -428,10 +542,10 @@ def _button(text: str, key: str, **kw) -> sg.Button:
 
 def step_bar() -> list:
     """Row of step indicators plus Back/Next."""
-    items = [sg.Text(f" {i + 1}. {name} ", key=f"-STEPLBL-{i}-", font=FONT, pad=(2, 4),
+    items = [sg.Text(f" {i + 1}. {name} ", key=Key.STEP_LABELS[i], font=FONT, pad=(2, 4),
                      background_color="#eceff1", text_color="#777777", enable_events=True)
              for i, name in enumerate(STEPS)]
-    return items + [sg.Push(), _button("◀ Back", "-BACK-"), _button("Next ▶", "-NEXT-")]
+    return items + [sg.Push(), _button("◀ Back", Key.BACK), _button("Next ▶", Key.NEXT)]
 
 
 def _project_page() -> sg.Column:
@@ -440,95 +554,95 @@ def _project_page() -> sg.Column:
         [sg.Text("A project is a folder: images/ holds the output; private/ holds the key, reports and state.",
                  font=FONT)],
         [sg.Text("Project folder:", font=FONT), sg.Text("(none yet: loading a sheet creates one under the "
-                                                          "storage root)", key="-PROJECT-PATH-", font=FONT_BOLD)],
-        [_button("New project…", "-NEW-PROJECT-"), _button("Open project…", "-OPEN-PROJECT-"),
-         _button("Load query sheet… (Ctrl+O)", "-LOAD-SHEET-")],
-        [sg.Text("", key="-PROJECT-INFO-", font=FONT, size=(110, 3))],
-    ], key="-PAGE-0-", expand_x=True, expand_y=True)
+                                                          "storage root)", key=Key.PROJECT_PATH, font=FONT_BOLD)],
+        [_button("New project…", Key.NEW_PROJECT), _button("Open project…", Key.OPEN_PROJECT),
+         _button("Load query sheet… (Ctrl+O)", Key.LOAD_SHEET)],
+        [sg.Text("", key=Key.PROJECT_INFO, font=FONT, size=(110, 3))],
+    ], key=Key.PAGES[0], expand_x=True, expand_y=True)
 
 
 def _sheet_page(identifiers: Sequence[str]) -> sg.Column:
     headings = ["Row", "Query"] + list(identifiers) + ["Problem"]
     return sg.Column([
         [sg.Text("Studies of Interest (Queries)", font=FONT_TITLE), sg.Push(),
-         _button("Load query sheet… (Ctrl+O)", "-LOAD-SHEET-2-")],
-        [sg.Text("No sheet loaded.", key="-SHEET-INFO-", font=FONT, expand_x=True)],
-        [sg.Table(values=[], headings=headings, key="-QUERY-TABLE-", auto_size_columns=False,
+         _button("Load query sheet… (Ctrl+O)", Key.LOAD_SHEET_2)],
+        [sg.Text("No sheet loaded.", key=Key.SHEET_INFO, font=FONT, expand_x=True)],
+        [sg.Table(values=[], headings=headings, key=Key.QUERY_TABLE, auto_size_columns=False,
                   col_widths=[5, 7] + [14] * len(identifiers) + [40], justification="left", num_rows=18,
                   enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, expand_x=True, expand_y=True,
                   font=FONT, vertical_scroll_only=False, row_height=22)],
-        [sg.Text("Select a row to see its problem, if any.", key="-ROW-REASON-", font=FONT, size=(120, 2),
+        [sg.Text("Select a row to see its problem, if any.", key=Key.ROW_REASON, font=FONT, size=(120, 2),
                  text_color="#a00000")],
-    ], key="-PAGE-1-", visible=False, expand_x=True, expand_y=True)
+    ], key=Key.PAGES[1], visible=False, expand_x=True, expand_y=True)
 
 
 def _search_page(peers: Sequence[str], source: str, exact: bool) -> sg.Column:
     return sg.Column([
         [sg.Text("Search the PACS", font=FONT_TITLE)],
-        [sg.Text("Source:", font=FONT), sg.Combo(list(peers), default_value=source, key="-SOURCE-", readonly=True,
+        [sg.Text("Source:", font=FONT), sg.Combo(list(peers), default_value=source, key=Key.SOURCE, readonly=True,
                                                 size=(32, 1), font=FONT),
-         _button("Test", "-TEST-SOURCE-"),
-         sg.Checkbox("Exact Study/Series Description", default=exact, key="-EXACT-", font=FONT)],
-        [_button("Search (Ctrl+F)", "-SEARCH-"), _button("Cancel", "-SEARCH-CANCEL-", disabled=True)],
-        [sg.ProgressBar(100, orientation="h", size=(60, 18), key="-SEARCH-BAR-", expand_x=True)],
-        [sg.Text("Not searched yet.", key="-SEARCH-STATUS-", font=FONT, size=(100, 1))],
-        [sg.Text("Found: 0", key="-FOUND-", font=FONT_BOLD, size=(14, 1), text_color="#1b5e20"),
-         sg.Text("Missing: 0", key="-MISSING-", font=FONT_BOLD, size=(14, 1), text_color="#8d6e00"),
-         sg.Text("Failed: 0", key="-FAILED-", font=FONT_BOLD, size=(14, 1), text_color="#b71c1c")],
-    ], key="-PAGE-2-", visible=False, expand_x=True, expand_y=True)
+         _button("Test", Key.TEST_SOURCE),
+         sg.Checkbox("Exact Study/Series Description", default=exact, key=Key.EXACT, font=FONT)],
+        [_button("Search (Ctrl+F)", Key.SEARCH), _button("Cancel", Key.SEARCH_CANCEL, disabled=True)],
+        [sg.ProgressBar(100, orientation="h", size=(60, 18), key=Key.SEARCH_BAR, expand_x=True)],
+        [sg.Text("Not searched yet.", key=Key.SEARCH_STATUS, font=FONT, size=(100, 1))],
+        [sg.Text("Found: 0", key=Key.FOUND, font=FONT_BOLD, size=(14, 1), text_color="#1b5e20"),
+         sg.Text("Missing: 0", key=Key.MISSING, font=FONT_BOLD, size=(14, 1), text_color="#8d6e00"),
+         sg.Text("Failed: 0", key=Key.FAILED, font=FONT_BOLD, size=(14, 1), text_color="#b71c1c")],
+    ], key=Key.PAGES[2], visible=False, expand_x=True, expand_y=True)
 
 
 def _select_page() -> sg.Column:
     filter_row = [
-        sg.Text("Filter:", font=FONT), sg.Input("", key="-F-TEXT-", size=(22, 1), font=FONT, enable_events=True,
+        sg.Text("Filter:", font=FONT), sg.Input("", key=Key.F_TEXT, size=(22, 1), font=FONT, enable_events=True,
                                                tooltip="text in the study or series description"),
-        sg.Checkbox("Regex", key="-F-REGEX-", font=FONT, enable_events=True),
-        sg.Text("Modality:", font=FONT), sg.Combo(["All"], default_value="All", key="-F-MODALITY-", size=(6, 1),
+        sg.Checkbox("Regex", key=Key.F_REGEX, font=FONT, enable_events=True),
+        sg.Text("Modality:", font=FONT), sg.Combo(["All"], default_value="All", key=Key.F_MODALITY, size=(6, 1),
                                                   readonly=True, enable_events=True, font=FONT),
-        sg.Text("Series #:", font=FONT), sg.Input("", key="-F-SERIESNO-", size=(8, 1), font=FONT,
+        sg.Text("Series #:", font=FONT), sg.Input("", key=Key.F_SERIESNO, size=(8, 1), font=FONT,
                                                   enable_events=True, tooltip="e.g. 1, 3-5"),
-        sg.Text("Date from:", font=FONT), sg.Input("", key="-F-DATE-FROM-", size=(11, 1), font=FONT,
+        sg.Text("Date from:", font=FONT), sg.Input("", key=Key.F_DATE_FROM, size=(11, 1), font=FONT,
                                                    enable_events=True, tooltip="YYYY-MM-DD"),
-        sg.Text("to:", font=FONT), sg.Input("", key="-F-DATE-TO-", size=(11, 1), font=FONT, enable_events=True,
+        sg.Text("to:", font=FONT), sg.Input("", key=Key.F_DATE_TO, size=(11, 1), font=FONT, enable_events=True,
                                             tooltip="YYYY-MM-DD"),
-        _button("Clear", "-F-CLEAR-"),
+        _button("Clear", Key.F_CLEAR),
     ]
     select_row = [
-        sg.Text("All shown:", font=FONT), _button("Select all", "-SEL-ALL-"), _button("None", "-SEL-NONE-"),
-        _button("Invert", "-SEL-INVERT-"), sg.Text("   This cluster:", font=FONT),
-        _button("All", "-SEL-C-ALL-"), _button("None", "-SEL-C-NONE-"), _button("Invert", "-SEL-C-INVERT-"),
+        sg.Text("All shown:", font=FONT), _button("Select all", Key.SEL_ALL), _button("None", Key.SEL_NONE),
+        _button("Invert", Key.SEL_INVERT), sg.Text("   This cluster:", font=FONT),
+        _button("All", Key.SEL_C_ALL), _button("None", Key.SEL_C_NONE), _button("Invert", Key.SEL_C_INVERT),
     ]
     tree = sg.Tree(data=sg.TreeData(), headings=ResultsModel.TREE_HEADINGS, col0_heading="Study / series description",
                    col0_width=38, col_widths=[9, 7, 10, 10, 9, 18], auto_size_columns=False, num_rows=16,
-                   key="-TREE-", enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, show_expanded=True,
+                   key=Key.TREE, enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, show_expanded=True,
                    font=FONT, justification="left", row_height=22, expand_x=True, expand_y=True)
     return sg.Column([
         [sg.Text("Choose studies and series", font=FONT_TITLE),
          sg.Text("(click a row to tick or untick it; a cluster row ticks every series in its studies)", font=FONT)],
         filter_row, select_row, [tree],
-        [sg.Text("Selected: nothing yet", key="-SEL-COUNT-", font=FONT_BOLD, size=(110, 1))],
-    ], key="-PAGE-3-", visible=False, expand_x=True, expand_y=True)
+        [sg.Text("Selected: nothing yet", key=Key.SEL_COUNT, font=FONT_BOLD, size=(110, 1))],
+    ], key=Key.PAGES[3], visible=False, expand_x=True, expand_y=True)
 
 
 def _download_page(peers: Sequence[str], destination: str, anonymize: bool) -> sg.Column:
     headings = ["Study", "Description", "Series", "Images", "Status"]
     summary = sg.Column([
-        [sg.Text("", key="-SUMMARY-", font=FONT_BOLD, size=(90, 3))],
-        [_button("Open images folder", "-OPEN-IMAGES-"), _button("Open reports folder", "-OPEN-REPORTS-")],
-    ], key="-SUMMARY-COL-", visible=False)
+        [sg.Text("", key=Key.SUMMARY, font=FONT_BOLD, size=(90, 3))],
+        [_button("Open images folder", Key.OPEN_IMAGES), _button("Open reports folder", Key.OPEN_REPORTS)],
+    ], key=Key.SUMMARY_COL, visible=False)
     return sg.Column([
         [sg.Text("Download", font=FONT_TITLE)],
-        [sg.Text("Destination:", font=FONT), sg.Combo(list(peers), default_value=destination, key="-DEST-",
+        [sg.Text("Destination:", font=FONT), sg.Combo(list(peers), default_value=destination, key=Key.DEST,
                                                      readonly=True, size=(32, 1), font=FONT),
-         sg.Checkbox("Anonymize", default=anonymize, key="-ANON-", font=FONT, enable_events=True),
-         _button("Download (Ctrl+D)", "-DOWNLOAD-"), _button("Cancel", "-DL-CANCEL-", disabled=True)],
-        [sg.ProgressBar(1000, orientation="h", size=(60, 18), key="-DL-BAR-", expand_x=True)],
-        [sg.Text("Ready.", key="-DL-STATUS-", font=FONT, size=(110, 1))],
-        [sg.Table(values=[], headings=headings, key="-STUDY-TABLE-", auto_size_columns=False,
+         sg.Checkbox("Anonymize", default=anonymize, key=Key.ANON, font=FONT, enable_events=True),
+         _button("Download (Ctrl+D)", Key.DOWNLOAD), _button("Cancel", Key.DL_CANCEL, disabled=True)],
+        [sg.ProgressBar(1000, orientation="h", size=(60, 18), key=Key.DL_BAR, expand_x=True)],
+        [sg.Text("Ready.", key=Key.DL_STATUS, font=FONT, size=(110, 1))],
+        [sg.Table(values=[], headings=headings, key=Key.STUDY_TABLE, auto_size_columns=False,
                   col_widths=[8, 40, 10, 14, 16], justification="left", num_rows=12, font=FONT, row_height=22,
                   expand_x=True, expand_y=True)],
         [sg.pin(summary)],
-    ], key="-PAGE-4-", visible=False, expand_x=True, expand_y=True)
+    ], key=Key.PAGES[4], visible=False, expand_x=True, expand_y=True)
 
 
 def main_tab(identifiers, peers, source, destination, exact, anonymize) -> list:
@@ -545,69 +659,69 @@ def settings_tab(values: dict) -> list:
     def field_row(label, key, value, width=10, tip=None):
         return [sg.Text(label, size=(18, 1), font=FONT),
                 sg.Input(str(value), key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip),
-                sg.Text("", key=key + "ERR", font=FONT, text_color="#b71c1c", size=(90, 1))]
+                sg.Text("", key=Key.err(key), font=FONT, text_color="#b71c1c", size=(90, 1))]
 
     peer_editor = [
-        [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key="-PEERS-", auto_size_columns=False,
+        [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key=Key.PEERS, auto_size_columns=False,
                   col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=6, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
-        field_row("Name", "-P-NAME-", "", 24),
-        field_row("AE title", "-P-AET-", "", 18),
-        field_row("Host / IP", "-P-HOST-", "", 18),
-        field_row("Port", "-P-PORT-", ""),
+        field_row("Name", Key.P_NAME, "", 24),
+        field_row("AE title", Key.P_AET, "", 18),
+        field_row("Host / IP", Key.P_HOST, "", 18),
+        field_row("Port", Key.P_PORT, ""),
         [sg.Text("Retrieve with", size=(18, 1), font=FONT),
-         sg.Combo(["move", "get"], default_value="move", key="-P-METHOD-", readonly=True, font=FONT),
+         sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
          sg.Text("Query model", font=FONT),
-         sg.Combo(["study", "patient"], default_value="study", key="-P-MODEL-", readonly=True, font=FONT)],
-        [_button("Add / update peer", "-P-SAVE-"), _button("Delete peer", "-P-DELETE-"),
-         _button("Test (C-ECHO)", "-P-TEST-"), _button("Clear fields", "-P-CLEAR-")],
+         sg.Combo(["study", "patient"], default_value="study", key=Key.P_MODEL, readonly=True, font=FONT)],
+        [_button("Add / update peer", Key.P_SAVE), _button("Delete peer", Key.P_DELETE),
+         _button("Test (C-ECHO)", Key.P_TEST), _button("Clear fields", Key.P_CLEAR)],
     ]
     general = [
         [sg.Text("Storage root", size=(18, 1), font=FONT),
-         sg.Input(values["storage_root"], key="-S-ROOT-", size=(50, 1), font=FONT),
-         sg.FolderBrowse(target="-S-ROOT-", font=FONT)],
-        field_row("Workers", "-S-WORKERS-", values["workers"], tip="parallel associations, 1-16"),
-        field_row("Connect timeout (s)", "-S-T-CONNECT-", values["connect_timeout"]),
-        field_row("ACSE timeout (s)", "-S-T-ACSE-", values["acse_timeout"]),
-        field_row("DIMSE timeout (s)", "-S-T-DIMSE-", values["dimse_timeout"]),
-        field_row("Network timeout (s)", "-S-T-NETWORK-", values["network_timeout"]),
-        field_row("Idle move timeout (s)", "-S-T-IDLE-", values["move_idle_timeout"]),
-        field_row("Retries", "-S-RETRIES-", values["retries"]),
-        field_row("Date window (± days)", "-S-DATEWIN-", values["date_window_days"]),
+         sg.Input(values["storage_root"], key=Key.S_ROOT, size=(50, 1), font=FONT),
+         sg.FolderBrowse(target=Key.S_ROOT, font=FONT)],
+        field_row("Workers", Key.S_WORKERS, values["workers"], tip="parallel associations, 1-16"),
+        field_row("Connect timeout (s)", Key.S_T_CONNECT, values["connect_timeout"]),
+        field_row("ACSE timeout (s)", Key.S_T_ACSE, values["acse_timeout"]),
+        field_row("DIMSE timeout (s)", Key.S_T_DIMSE, values["dimse_timeout"]),
+        field_row("Network timeout (s)", Key.S_T_NETWORK, values["network_timeout"]),
+        field_row("Idle move timeout (s)", Key.S_T_IDLE, values["move_idle_timeout"]),
+        field_row("Retries", Key.S_RETRIES, values["retries"]),
+        field_row("Date window (± days)", Key.S_DATEWIN, values["date_window_days"]),
         [sg.Text("Date order in sheets", size=(18, 1), font=FONT),
-         sg.Combo(["US", "EU"], default_value=values["date_order"], key="-S-DATEORDER-", readonly=True, font=FONT),
+         sg.Combo(["US", "EU"], default_value=values["date_order"], key=Key.S_DATEORDER, readonly=True, font=FONT),
          sg.Text("US = M/D/Y, EU = D/M/Y", font=FONT)],
         [sg.Text("Default retrieve", size=(18, 1), font=FONT),
          sg.Text("per peer (see Retrieve with)", font=FONT)],
     ]
     return [[sg.Frame("Peers (PACS and <SELF>, our own receiver)", peer_editor, font=FONT_BOLD, expand_x=True)],
             [sg.Frame("General", general, font=FONT_BOLD, expand_x=True)],
-            [_button("Save settings", "-S-SAVE-"), sg.Text("", key="-S-MSG-", font=FONT, size=(80, 1))]]
+            [_button("Save settings", Key.S_SAVE), sg.Text("", key=Key.S_MSG, font=FONT, size=(80, 1))]]
 
 
 def anon_tab(values: dict) -> list:
     """values: anonymize, retain_dates, clean_descriptors, retain_characteristics, id_prefix, name_prefix,
     drop_rules (editable text), drop_format (how to write it), describe (text)."""
     return [
-        [sg.Checkbox("Anonymize by default", default=values["anonymize"], key="-A-DEFAULT-", font=FONT)],
+        [sg.Checkbox("Anonymize by default", default=values["anonymize"], key=Key.A_DEFAULT, font=FONT)],
         [sg.Checkbox("Retain longitudinal dates, shifted per patient", default=values["retain_dates"],
-                     key="-A-DATES-", font=FONT)],
+                     key=Key.A_DATES, font=FONT)],
         [sg.Checkbox("Clean descriptors (keep cleaned study/series descriptions)",
-                     default=values["clean_descriptors"], key="-A-CLEAN-", font=FONT)],
+                     default=values["clean_descriptors"], key=Key.A_CLEAN, font=FONT)],
         [sg.Checkbox("Retain patient characteristics (sex, age, size, weight)",
-                     default=values["retain_characteristics"], key="-A-CHAR-", font=FONT)],
+                     default=values["retain_characteristics"], key=Key.A_CHAR, font=FONT)],
         [sg.Text("Patient ID prefix", size=(18, 1), font=FONT),
-         sg.Input(values["id_prefix"], key="-A-IDPREFIX-", size=(16, 1), font=FONT),
+         sg.Input(values["id_prefix"], key=Key.A_IDPREFIX, size=(16, 1), font=FONT),
          sg.Text("Patient name prefix", font=FONT),
-         sg.Input(values["name_prefix"], key="-A-NAMEPREFIX-", size=(16, 1), font=FONT)],
+         sg.Input(values["name_prefix"], key=Key.A_NAMEPREFIX, size=(16, 1), font=FONT)],
         [sg.Text("Drop rules (config/anon_imgs.json): an image is dropped when the tag contains any of these",
                  font=FONT)],
-        [sg.Multiline(values["drop_rules"], key="-A-DROP-", size=(60, 5), font=FONT, enable_events=True),
-         sg.Text(values.get("drop_format", ""), key="-A-DROP-FORMAT-", font=FONT, text_color="#37474f")],
-        [sg.Text("", key="-A-DROP-ERR-", font=FONT, text_color="#b71c1c", size=(110, 1))],
-        [_button("Save anonymization settings", "-A-SAVE-"), sg.Text("", key="-A-MSG-", font=FONT, size=(80, 1))],
+        [sg.Multiline(values["drop_rules"], key=Key.A_DROP, size=(60, 5), font=FONT, enable_events=True),
+         sg.Text(values.get("drop_format", ""), key=Key.A_DROP_FORMAT, font=FONT, text_color="#37474f")],
+        [sg.Text("", key=Key.A_DROP_ERR, font=FONT, text_color="#b71c1c", size=(110, 1))],
+        [_button("Save anonymization settings", Key.A_SAVE), sg.Text("", key=Key.A_MSG, font=FONT, size=(80, 1))],
         [sg.Text("What will be done to every image", font=FONT_BOLD)],
-        [sg.Multiline(values["describe"], key="-A-DESCRIBE-", size=(100, 14), font=("Courier", 9),
+        [sg.Multiline(values["describe"], key=Key.A_DESCRIBE, size=(100, 14), font=("Courier", 9),
                       disabled=True, write_only=True, expand_x=True, expand_y=True)],
     ]
 
@@ -638,16 +752,16 @@ def ask_locked_report(path: Path):
 
 
 MENU_DEF = [
-    ["&File", ["&New project...::-NEW-PROJECT-", "&Open project...::-OPEN-PROJECT-", "---",
-               "&Load query sheet...   Ctrl+O::-LOAD-SHEET-",
-               "Load &selection from results sheet...::-LOAD-SELECTION-",
-               "&Export results   Ctrl+E::-EXPORT-", "---", "E&xit   Ctrl+Q::-EXIT-"]],
-    ["&Help", ["&About::-ABOUT-", "Open &README::-README-", "Open &log folder::-LOGS-"]],
+    ["&File", [f"&New project...::{Key.NEW_PROJECT}", f"&Open project...::{Key.OPEN_PROJECT}", "---",
+               f"&Load query sheet...   Ctrl+O::{Key.LOAD_SHEET}",
+               f"Load &selection from results sheet...::{Key.LOAD_SELECTION}",
+               f"&Export results   Ctrl+E::{Key.EXPORT}", "---", f"E&xit   Ctrl+Q::{Key.EXIT}"]],
+    ["&Help", [f"&About::{Key.ABOUT}", f"Open &README::{Key.README}", f"Open &log folder::{Key.LOGS}"]],
 ]
 
-SHORTCUTS = {"<Control-o>": "-LOAD-SHEET-", "<Control-f>": "-SEARCH-", "<Control-d>": "-DOWNLOAD-",
-             "<Control-e>": "-EXPORT-", "<Control-q>": "-EXIT-", "<Control-n>": "-NEW-PROJECT-",
-             "<Alt-Left>": "-BACK-", "<Alt-Right>": "-NEXT-", "<F1>": "-ABOUT-"}
+SHORTCUTS = {"<Control-o>": Key.LOAD_SHEET, "<Control-f>": Key.SEARCH, "<Control-d>": Key.DOWNLOAD,
+             "<Control-e>": Key.EXPORT, "<Control-q>": Key.EXIT, "<Control-n>": Key.NEW_PROJECT,
+             "<Alt-Left>": Key.BACK, "<Alt-Right>": Key.NEXT, "<F1>": Key.ABOUT}
 
 
 # The tab group's key carries PySimpleGUI's write-only marker, so window.read() does not collect
@@ -655,25 +769,25 @@ SHORTCUTS = {"<Control-o>": "-LOAD-SHEET-", "<Control-f>": "-SEARCH-", "<Control
 # and while a download runs every Tk call must win the interpreter lock back from the worker
 # threads: ~40 ms per read. Events (clicks, typing, tree keys, thread events) still arrive; the
 # handlers read the widgets they need with window[key].get() (or .SelectedRows for tables).
-TABS_KEY = "-TABS-" + sg.WRITE_ONLY_KEY
+TABS_KEY = Key.TABS
 
 
 def make_window(main_values: dict, settings_values: dict, anon_values: dict, location=None) -> sg.Window:
     """The one window: menu, tabs Main/Settings/Anonymization, a status line."""
     sg.theme("LightGrey1")
     layout = [
-        [sg.Menu(MENU_DEF, key="-MENU-", font=FONT)],
-        [sg.TabGroup([[sg.Tab("Main", main_tab(**main_values), key="-TAB-MAIN-"),
-                       sg.Tab("Settings", settings_tab(settings_values), key="-TAB-SETTINGS-"),
-                       sg.Tab("Anonymization", anon_tab(anon_values), key="-TAB-ANON-")]],
+        [sg.Menu(MENU_DEF, key=Key.MENU, font=FONT)],
+        [sg.TabGroup([[sg.Tab("Main", main_tab(**main_values), key=Key.TAB_MAIN),
+                       sg.Tab("Settings", settings_tab(settings_values), key=Key.TAB_SETTINGS),
+                       sg.Tab("Anonymization", anon_tab(anon_values), key=Key.TAB_ANON)]],
                      key=TABS_KEY, font=FONT, expand_x=True, expand_y=True)],
-        [sg.Text("Ready.", key="-STATUS-", font=FONT, size=(140, 1), relief=sg.RELIEF_SUNKEN, expand_x=True)],
+        [sg.Text("Ready.", key=Key.STATUS, font=FONT, size=(140, 1), relief=sg.RELIEF_SUNKEN, expand_x=True)],
     ]
     window = sg.Window(APP_TITLE, layout, size=(1200, 820), resizable=True, finalize=True,
                        enable_close_attempted_event=True, location=location or (None, None), font=FONT)
     for seq, key in SHORTCUTS.items():
         window.bind(seq, key)
-    tree = window["-TREE-"]
+    tree = window[Key.TREE]
     tree.bind("<ButtonRelease-1>", "+CLICK")
     tree.bind("<space>", "+SPACE")
     return window
@@ -686,16 +800,16 @@ def show_step(window: sg.Window, current: int, reached: int, next_key: str | Non
               can_next: bool | None = None) -> None:
     """Show page `current`, colour the step labels, and highlight the next action's button."""
     for i in range(len(STEPS)):
-        _show_page(window[f"-PAGE-{i}-"], i == current)
+        _show_page(window[Key.PAGES[i]], i == current)
         if i == current:
             colours = ("white", "#1a73e8")
         elif i <= reached:
             colours = ("black", "#c8e6c9")
         else:
             colours = ("#777777", "#eceff1")
-        window[f"-STEPLBL-{i}-"].update(text_color=colours[0], background_color=colours[1])
-    window["-BACK-"].update(disabled=current == 0)
-    window["-NEXT-"].update(disabled=not (current < reached if can_next is None else can_next))
+        window[Key.STEP_LABELS[i]].update(text_color=colours[0], background_color=colours[1])
+    window[Key.BACK].update(disabled=current == 0)
+    window[Key.NEXT].update(disabled=not (current < reached if can_next is None else can_next))
     highlight(window, next_key)
 
 
@@ -716,8 +830,8 @@ def _show_page(page: sg.Column, shown: bool) -> None:
         page.update(visible=False)
 
 
-HIGHLIGHTABLE = ("-NEW-PROJECT-", "-OPEN-PROJECT-", "-LOAD-SHEET-", "-LOAD-SHEET-2-", "-SEARCH-", "-NEXT-",
-                 "-DOWNLOAD-", "-OPEN-IMAGES-")
+HIGHLIGHTABLE = (Key.NEW_PROJECT, Key.OPEN_PROJECT, Key.LOAD_SHEET, Key.LOAD_SHEET_2, Key.SEARCH, Key.NEXT,
+                 Key.DOWNLOAD, Key.OPEN_IMAGES)
 
 
 def highlight(window: sg.Window, key: str | None) -> None:
@@ -727,7 +841,7 @@ def highlight(window: sg.Window, key: str | None) -> None:
 
 def show_query_table(window: sg.Window, headings: Sequence[str], rows: list[list[str]], error_rows: set[int]) -> None:
     """Fill the query table; hide every column that is empty in all rows (Row, Query, Problem stay)."""
-    table = window["-QUERY-TABLE-"]
+    table = window[Key.QUERY_TABLE]
     colours = [(i, ERROR_ROW[0], ERROR_ROW[1]) for i in sorted(error_rows)]
     table.update(values=rows, row_colors=colours)
     keep = [h for j, h in enumerate(headings)
@@ -737,15 +851,15 @@ def show_query_table(window: sg.Window, headings: Sequence[str], rows: list[list
 
 def set_tree(window: sg.Window, model: ResultsModel) -> None:
     """Rebuild the whole tree from the model (after a search or a filter change)."""
-    window["-TREE-"].update(values=model.tree_data())
-    window["-F-MODALITY-"].update(values=["All"] + model.modalities(),
+    window[Key.TREE].update(values=model.tree_data())
+    window[Key.F_MODALITY].update(values=["All"] + model.modalities(),
                                   value=model.filters.modality or "All")
     show_selection(window, model)
 
 
 def tree_photo(window: sg.Window, state: str):
     """Cached Tk image for a checkbox state (kept on the element so Tk does not drop it)."""
-    tree = window["-TREE-"]
+    tree = window[Key.TREE]
     cache = tree.IconList.setdefault("__checkbox_photos__", {})
     if state not in cache:
         cache[state] = sg.tk.PhotoImage(data=ICONS[state])
@@ -754,7 +868,7 @@ def tree_photo(window: sg.Window, state: str):
 
 def refresh_nodes(window: sg.Window, model: ResultsModel, node_keys: Iterable[str]) -> None:
     """Update the checkbox icons of some nodes in place (cheap: no rebuild)."""
-    tree = window["-TREE-"]
+    tree = window[Key.TREE]
     for k in node_keys:
         iid = tree.KeyToID.get(k)
         if iid:
@@ -769,12 +883,12 @@ def refresh_all_nodes(window: sg.Window, model: ResultsModel) -> None:
 
 def show_selection(window: sg.Window, model: ResultsModel) -> None:
     s = model.summary()
-    window["-SEL-COUNT-"].update(s.text() if s.series else "Selected: nothing yet. Click a row to tick it.")
+    window[Key.SEL_COUNT].update(s.text() if s.series else "Selected: nothing yet. Click a row to tick it.")
 
 
 def clicked_tree_key(window: sg.Window) -> str | None:
     """The node key under the mouse for the last click on the tree (None for headings/blank)."""
-    tree = window["-TREE-"]
+    tree = window[Key.TREE]
     ev = tree.user_bind_event
     if ev is None:
         return None
@@ -786,7 +900,7 @@ def clicked_tree_key(window: sg.Window) -> str | None:
 
 
 def focused_tree_key(window: sg.Window) -> str | None:
-    tree = window["-TREE-"]
+    tree = window[Key.TREE]
     sel = tree.Widget.selection()
     return tree.IdToKey.get(sel[0]) if sel else None
 
@@ -822,7 +936,7 @@ def study_status(statuses: Sequence[str]) -> str:
 def show_study_table(window: sg.Window, studies: dict[str, dict]) -> None:
     """Redraw the per-study list; when the rows are the same studies, only changed rows are
     touched (a full refill of hundreds of rows on every progress tick would stall the loop)."""
-    table = window["-STUDY-TABLE-"]
+    table = window[Key.STUDY_TABLE]
     rows, colours = study_table_rows(studies)
     old = table.Values or []
     if len(old) != len(rows) or len(table.tree_ids) != len(rows) or [r[0] for r in old] != [r[0] for r in rows]:

@@ -6,7 +6,7 @@
    searches, ticks everything and downloads it with de-identification, driven through its own
    events. The loop records the gap between consecutive iterations; printed: the largest gap
    (target <= 100 ms) against the median gap measured in the same run (the idle read timeout,
-   app.LOOP_TIMEOUT_MS, is the floor), and where the time went: inside window.read (Tk, and
+   main.LOOP_TIMEOUT_MS, is the floor), and where the time went: inside window.read (Tk, and
    waiting for the interpreter lock), in the window's own handlers, in the cyclic garbage
    collector (which stops every thread), and how many engine events per second reached the window.
 2. Building the results tree for 10,000 synthetic result rows (clustering, checkbox state and
@@ -129,7 +129,8 @@ def demo_pacs(cfg: Path, storage: Path, instances: int, in_process: bool):
 
 
 def latency_during_download(instances: int, in_process: bool = False) -> dict:
-    from mid import app
+    import main
+    from mygui import Key
     from mid import settings as settings_mod
     work = Path(tempfile.mkdtemp(prefix="bench_gui_"))
     try:
@@ -140,14 +141,14 @@ def latency_during_download(instances: int, in_process: bool = False) -> dict:
             prepare = time.perf_counter() - t0
             s = settings_mod.load_settings(cfg)
             s = _with_storage(s, work / "projects")
-            a = app.App(s, interactive=False, opener=lambda p: None, confirm=lambda t: True,
+            a = main.App(s, interactive=False, opener=lambda p: None, confirm=lambda t: True,
                         sheet_path=sheet_path, demo_peer=peer_name, location=(0, 0))
             try:
-                if not a.run_until(lambda: a.sheet is not None, 120):
-                    raise SystemExit(f"bench_gui: the sheet did not load: {a.messages[-3:]}")
-                a.window["-SEARCH-"].click()
-                if not a.run_until(lambda: a.searched, 300):
-                    raise SystemExit(f"bench_gui: search did not finish: {a.messages[-3:]}")
+                if not a.run_until(lambda: a.pages.sheet.sheet is not None, 120):
+                    raise SystemExit(f"bench_gui: the sheet did not load: {a.ctx.messages[-3:]}")
+                a.window[Key.SEARCH].click()
+                if not a.run_until(lambda: a.pages.search.searched, 300):
+                    raise SystemExit(f"bench_gui: search did not finish: {a.ctx.messages[-3:]}")
                 # reference: the same window idling for a while under the same machine load
                 a.stats.reset()
                 idle_end = time.perf_counter() + IDLE_SECONDS
@@ -155,24 +156,24 @@ def latency_during_download(instances: int, in_process: bool = False) -> dict:
                 idle_gaps = sorted(a.stats.gaps)
                 idle = {"idle_max": a.stats.max_gap, "idle_median": a.stats.median(),
                         "idle_p99": idle_gaps[int(len(idle_gaps) * 0.99)] if idle_gaps else 0.0}
-                a.window.write_event_value("-SEL-ALL-", None)
-                a.run_until(lambda: a.model.selected, 10)
-                total = a.model.summary().instances
-                a.window["-DOWNLOAD-"].click()
-                a.run_until(lambda: a.busy("download"), 10)
+                a.window.write_event_value(Key.SEL_ALL, None)
+                a.run_until(lambda: a.pages.select.model.selected, 10)
+                total = a.pages.select.model.summary().instances
+                a.window[Key.DOWNLOAD].click()
+                a.run_until(lambda: a.ctx.busy("download"), 10)
                 a.stats.reset()
                 pauses = []
                 gc_watch = _gc_watch(pauses)
                 gc.callbacks.append(gc_watch)
                 t1 = time.perf_counter()
                 try:
-                    if not a.run_until(lambda: a.download_done is not None, 900):
-                        raise SystemExit(f"bench_gui: download did not finish: {a.messages[-3:]}")
+                    if not a.run_until(lambda: a.pages.download.result is not None, 900):
+                        raise SystemExit(f"bench_gui: download did not finish: {a.ctx.messages[-3:]}")
                 finally:
                     gc.callbacks.remove(gc_watch)
                 elapsed = time.perf_counter() - t1
                 gaps = sorted(a.stats.gaps)
-                result = a.download_done
+                result = a.pages.download.result
                 return {"instances": total, "seconds": elapsed, "max_gap": a.stats.max_gap,
                         "median_gap": a.stats.median(), "p99_gap": gaps[int(len(gaps) * 0.99)] if gaps else 0.0,
                         "iterations": len(gaps), "counts": result.counts, "prepare": prepare,
@@ -184,7 +185,7 @@ def latency_during_download(instances: int, in_process: bool = False) -> dict:
                                                  max(s, a.stats.max_gap_at - a.stats.max_gap))
                                              for d, s, _ in pauses), **idle}
             finally:
-                for j in a.jobs:
+                for j in a.ctx.jobs:
                     j.job.cancel()
                     j.job.join(20)
                 a.shutdown()
@@ -230,9 +231,10 @@ def tree_build(n_rows: int) -> dict:
     import PySimpleGUI as sg
     import mygui
     rows = synthetic_rows(n_rows)
-    layout = [[sg.Tree(data=sg.TreeData(), headings=mygui.ResultsModel.TREE_HEADINGS, key="-TREE-",
+    Key = mygui.Key
+    layout = [[sg.Tree(data=sg.TreeData(), headings=mygui.ResultsModel.TREE_HEADINGS, key=Key.TREE,
                        col0_width=30, num_rows=20, auto_size_columns=False)],
-              [sg.Text("", key="-SEL-COUNT-")], [sg.Combo(["All"], key="-F-MODALITY-")]]
+              [sg.Text("", key=Key.SEL_COUNT)], [sg.Combo(["All"], key=Key.F_MODALITY)]]
     window = sg.Window("bench", layout, finalize=True)
     try:
         best_model, best_ref = float("inf"), float("inf")
@@ -248,7 +250,7 @@ def tree_build(n_rows: int) -> dict:
             for r in rows:
                 td.insert("", r.series_uid, r.series_description,
                           [r.study_number, "1", r.modality, r.series_number, str(r.instances), r.status])
-            window["-TREE-"].update(values=td)
+            window[Key.TREE].update(values=td)
             window.refresh()
             best_ref = min(best_ref, time.perf_counter() - t)
         nodes = len(model.visible_clusters()) + sum(len(model.children(c)) for c in model.visible_clusters())
@@ -259,8 +261,8 @@ def tree_build(n_rows: int) -> dict:
 
 
 def app_timeout() -> int:
-    from mid import app
-    return app.LOOP_TIMEOUT_MS
+    import main
+    return main.LOOP_TIMEOUT_MS
 
 
 def main() -> int:
@@ -274,6 +276,8 @@ def main() -> int:
     os.environ.setdefault("MID_LOG_DIR", str(OUT / "logs"))
     OUT.mkdir(parents=True, exist_ok=True)
     xvfb = start_display()
+    import main
+    main.configure_process()          # what main() sets before the window opens
     ok = True
     try:
         tb = tree_build(args.rows)

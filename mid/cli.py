@@ -1,10 +1,10 @@
 """The headless commands: echo, check, search, download, report, anonymize, demo --headless.
 
-`run(command, args)` takes the argparse namespace built by main.py and returns an exit code
-(main.py names them). Long jobs run on an engine.Job so Ctrl+C cancels them cleanly: the
-engine marks what was not done CANCELLED and writes the reports before we exit. Progress
-events are drawn as one refreshing line on a terminal, or as plain lines at most every ~2 s
-when the output is a file or a pipe.
+`run(command, args, config_dir=...)` takes the argparse namespace built by main.py and the
+config folder it was given, and returns an exit code (vocab.ExitCode). Long jobs run on an
+engine.Job so Ctrl+C cancels them cleanly: the engine marks what was not done CANCELLED and
+writes the reports before we exit. Progress events are drawn as one refreshing line on a
+terminal, or as plain lines at most every ~2 s when the output is a file or a pipe.
 """
 from __future__ import annotations
 
@@ -163,17 +163,19 @@ def _detach_project_logs(ctx: "Context | None") -> None:
             log.debug("project log not detached", exc_info=True)
 
 
-def _load_settings(ctx_err: TextIO):
+def _load_settings(ctx_err: TextIO, config_dir: Path | None = None):
     from mid import settings as settings_mod
-    s = settings_mod.load_settings()
+    s = settings_mod.load_settings(config_dir)
     for n in getattr(s, "notices", []) or []:
         renamed = f" (the old file is kept as {n.renamed_to})" if getattr(n, "renamed_to", None) else ""
         ctx_err.write(f"warning: {n.file}: {n.message}{renamed}\n")
     return s
 
 
-def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Runs one headless command; returns its exit code."""
+def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None,
+        config_dir: Path | None = None) -> int:
+    """Runs one headless command on the settings in config_dir (None: settings.default_config_dir(),
+    which honours $MID_CONFIG_DIR); returns its exit code."""
     out = out or sys.stdout
     err = err or sys.stderr
     verbose = bool(getattr(args, "verbose", False))
@@ -184,7 +186,7 @@ def run(command: str, args, out: TextIO | None = None, err: TextIO | None = None
         return ExitCode.USAGE
     ctx = None
     try:
-        settings = _load_settings(err)
+        settings = _load_settings(err, config_dir)
         ctx = Context(settings, out, err, verbose, ProgressView(err))
         return handler(ctx, args)
     except UsageError as e:
@@ -512,9 +514,9 @@ def _find_dicom(folder: Path) -> int | None:
 
 def cmd_demo(ctx: Context, args) -> int:
     """`demo --headless`: start the demo PACS, search and download the sample sheet end to end."""
-    if not getattr(args, "headless", False):
-        from mid import app
-        return app.main(args)
+    if not getattr(args, "headless", False):       # main.py opens the demo window itself
+        raise UsageError("the demo window opens from main.py (python main.py demo); "
+                         "here only demo --headless runs")
     from mid import demo
     return demo_headless(ctx, args, demo)
 

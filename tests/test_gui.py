@@ -10,6 +10,7 @@ widgets show at each step. With MID_SCREENSHOTS=1 they save docs/screenshots/01_
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import os
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import mygui
-from mygui import Filters, FilterError, ResultsModel, SeriesRow
+from mygui import Filters, FilterError, Key, ResultsModel, SeriesRow
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "docs" / "screenshots"
@@ -182,13 +183,13 @@ def test_clustering_ten_thousand_rows_keeps_the_tree_small():
 
 
 def test_sheet_table_merges_queries_and_errors_in_row_order():
-    from mid import app
+    from mid import pages
     from mid.querysheet import Query, RowError, SheetResult
     res = SheetResult(path=Path("x.xlsx"), sheet=None, columns=["PatientID", "StudyDate"],
                       queries=[Query("1", 2, {"PatientID": ["0012"]}), Query("3", 4, {"PatientID": ["7"]})],
                       errors=[RowError(3, "StudyDate", "13/45/2020", "not a date; write M/D/YYYY")],
                       notices=[])
-    headings, rows, reasons, errs = app.sheet_table(res, ["PatientID", "StudyDate", "Modality"])
+    headings, rows, reasons, errs = pages.sheet_table(res, ["PatientID", "StudyDate", "Modality"])
     assert headings == ["Row", "Query", "PatientID", "StudyDate", "Modality", "Problem"]
     assert [r[0] for r in rows] == ["2", "3", "4"]
     assert rows[0][2] == "0012" and errs == {1}
@@ -232,19 +233,19 @@ def make_config(folder: Path, self_port: int, remote: dict[str, tuple[str, int]]
 def gui_env(tmp_path, xvfb, monkeypatch):
     """Log folder in tmp; returns a factory App(settings) with recorded opener and confirmations."""
     monkeypatch.setenv("MID_LOG_DIR", str(tmp_path / "logs"))
-    from mid import app as app_mod
+    import main
     made = []
 
     def make(settings, **kw):
         opened, asked = [], []
-        a = app_mod.App(settings, interactive=False, opener=opened.append,
+        a = main.App(settings, interactive=False, opener=opened.append,
                         confirm=lambda text: asked.append(text) or True, location=(0, 0), **kw)
         a.opened, a.asked = opened, asked
         made.append(a)
         return a
     yield make
     for a in made:
-        for j in a.jobs:
+        for j in a.ctx.jobs:
             j.job.cancel()
             j.job.join(10)
         a.shutdown()
@@ -252,7 +253,7 @@ def gui_env(tmp_path, xvfb, monkeypatch):
 
 def last(a) -> str:
     """The newest message the window showed ('' before any)."""
-    return a.messages[-1][1] if a.messages else ""
+    return a.ctx.messages[-1][1] if a.ctx.messages else ""
 
 
 def click(a, key: str) -> None:
@@ -262,7 +263,7 @@ def click(a, key: str) -> None:
 
 def tree_click(a, node_key: str) -> None:
     """A real mouse release on the tree row of node_key (Tk event at the row's position)."""
-    tree = a.window["-TREE-"]
+    tree = a.window[Key.TREE]
     iid = tree.KeyToID[node_key]
     tree.Widget.see(iid)
     a.window.refresh()
@@ -273,7 +274,7 @@ def tree_click(a, node_key: str) -> None:
 
 
 def tree_rows(a) -> list[tuple[str, list]]:
-    t = a.window["-TREE-"].Widget
+    t = a.window[Key.TREE].Widget
     out = []
     for iid in t.get_children(""):
         out.append((t.item(iid, "text"), [t.item(c, "text") for c in t.get_children(iid)]))
@@ -304,119 +305,121 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     a = gui_env(settings, demo_peer=d.peer_name)
     w = a.window
     assert w.TKroot.title() == "Medical Imaging Downloader"
-    assert a.next_key() == "-LOAD-SHEET-"
+    assert a.pages.steps.next_key() == Key.LOAD_SHEET
 
     # 1. load the sheet (the file dialog's answer arrives as the event value)
-    w.write_event_value("-LOAD-SHEET-", str(sheet))
-    assert a.run_until(lambda: a.sheet is not None, 20), a.messages
-    table = w["-QUERY-TABLE-"]
+    w.write_event_value(Key.LOAD_SHEET, str(sheet))
+    assert a.run_until(lambda: a.pages.sheet.sheet is not None, 20), a.ctx.messages
+    table = w[Key.QUERY_TABLE]
     assert len(table.Values) == len(sheet_rows)
     shown = table.Widget.cget("displaycolumns")
     assert "PatientID" in shown and "SeriesInstanceUID" not in shown        # empty columns hidden
-    assert a.step_index == 1 and a.reached == 2 and a.next_key() == "-NEXT-"
-    assert w["-NEXT-"].ButtonColor == mygui.HIGHLIGHT
-    assert Path(a.project.root) == tmp_path / "store" / "wanted studies"
+    assert a.pages.steps.index == 1 and a.pages.steps.reached == 2 and a.pages.steps.next_key() == Key.NEXT
+    assert w[Key.NEXT].ButtonColor == mygui.HIGHLIGHT
+    assert Path(a.ctx.project.root) == tmp_path / "store" / "wanted studies"
     table.update(select_rows=[0])
-    w.write_event_value("-QUERY-TABLE-", [0])
-    a.run_until(lambda: "fine" in w["-ROW-REASON-"].get(), 5)
-    assert w["-ROW-REASON-"].get() == "This row is fine."
+    w.write_event_value(Key.QUERY_TABLE, [0])
+    a.run_until(lambda: "fine" in w[Key.ROW_REASON].get(), 5)
+    assert w[Key.ROW_REASON].get() == "This row is fine."
     shot(w, "01_sheet.png")
 
     # 2. search: Next, pick the source, press Search; watch progress and counts
-    click(a, "-NEXT-")
-    assert a.run_until(lambda: a.step_index == 2, 5)
-    assert w["-SEARCH-"].ButtonColor == mygui.HIGHLIGHT
-    assert w["-SOURCE-"].get() == d.peer_name
-    click(a, "-SEARCH-")
-    assert a.run_until(lambda: a.busy("search"), 5)
-    assert w["-SEARCH-"].Widget.cget("state") == "disabled"
-    assert w["-SEARCH-CANCEL-"].Widget.cget("state") == "normal"
-    assert a.run_until(lambda: a.searched, 60), a.messages
+    click(a, Key.NEXT)
+    assert a.run_until(lambda: a.pages.steps.index == 2, 5)
+    assert w[Key.SEARCH].ButtonColor == mygui.HIGHLIGHT
+    assert w[Key.SOURCE].get() == d.peer_name
+    click(a, Key.SEARCH)
+    assert a.run_until(lambda: a.ctx.busy("search"), 5)
+    assert w[Key.SEARCH].Widget.cget("state") == "disabled"
+    assert w[Key.SEARCH_CANCEL].Widget.cget("state") == "normal"
+    assert a.run_until(lambda: a.pages.search.searched, 60), a.ctx.messages
     expect_found = sum(1 for r in sheet_rows if r.expected_study_uid)
-    assert w["-FOUND-"].get() == f"Found: {expect_found}"
-    assert w["-MISSING-"].get() == "Missing: 1"
-    assert w["-SEARCH-STATUS-"].get().startswith("Search finished")
-    assert w["-SEARCH-"].Widget.cget("state") == "normal"                   # re-enabled
-    assert len(a.model.rows) == len(desc.all_series())
-    assert a.step_index == 3
-    shot_step = a.step_index
-    a.go_step(2)
+    assert w[Key.FOUND].get() == f"Found: {expect_found}"
+    assert w[Key.MISSING].get() == "Missing: 1"
+    assert w[Key.SEARCH_STATUS].get().startswith("Search finished")
+    assert w[Key.SEARCH].Widget.cget("state") == "normal"                   # re-enabled
+    assert len(a.pages.select.model.rows) == len(desc.all_series())
+    assert a.pages.steps.index == 3
+    shot_step = a.pages.steps.index
+    a.pages.steps.go(2)
     a.step()
     shot(w, "02_search.png")
-    a.go_step(shot_step)
+    a.pages.steps.go(shot_step)
 
     # 3. filter and select: type a filter, click rows, cluster buttons, clear
     rows = tree_rows(a)
-    assert len(rows) == len(a.model.visible_clusters()) >= 2
+    assert len(rows) == len(a.pages.select.model.visible_clusters()) >= 2
     assert all(kids for _, kids in rows)
-    assert a.model.selected == set()
-    w["-F-MODALITY-"].update(value="MR")
-    w.write_event_value("-F-MODALITY-", "MR")
-    assert a.run_until(lambda: a.model.filters.modality == "MR", 5)
+    assert a.pages.select.model.selected == set()
+    w[Key.F_MODALITY].update(value="MR")
+    w.write_event_value(Key.F_MODALITY, "MR")
+    assert a.run_until(lambda: a.pages.select.model.filters.modality == "MR", 5)
     a.run_until(lambda: all(t.startswith("MR") or "MR" in t for t, _ in tree_rows(a)), 2)
-    mr_series = {r.series_uid for r in a.model.rows if r.modality == "MR"}
-    assert set(a.model.visible_series()) == mr_series
-    cluster = a.model.visible_clusters()[0]
+    mr_series = {r.series_uid for r in a.pages.select.model.rows if r.modality == "MR"}
+    assert set(a.pages.select.model.visible_series()) == mr_series
+    cluster = a.pages.select.model.visible_clusters()[0]
     tree_click(a, cluster)
-    a.run_until(lambda: a.model.selected, 5)
-    assert a.model.selected == set(a.model.node_series(cluster))
-    assert a.model.state(cluster) == "checked"
-    assert w["-SEL-COUNT-"].get().startswith("Selected: ")
-    click(a, "-F-CLEAR-")
-    assert a.run_until(lambda: a.model.filters == Filters(), 5)
-    click(a, "-SEL-ALL-")
-    assert a.run_until(lambda: len(a.model.selected) == len(a.model.rows), 5)
+    a.run_until(lambda: a.pages.select.model.selected, 5)
+    assert a.pages.select.model.selected == set(a.pages.select.model.node_series(cluster))
+    assert a.pages.select.model.state(cluster) == "checked"
+    assert w[Key.SEL_COUNT].get().startswith("Selected: ")
+    click(a, Key.F_CLEAR)
+    assert a.run_until(lambda: a.pages.select.model.filters == Filters(), 5)
+    click(a, Key.SEL_ALL)
+    assert a.run_until(lambda: len(a.pages.select.model.selected) == len(a.pages.select.model.rows), 5)
     # untick what the drop rules would ignore anyway: the reports and dose captures
-    w["-F-TEXT-"].update("report")
-    w.write_event_value("-F-TEXT-", "report")
-    assert a.run_until(lambda: a.model.filters.text == "report", 5)
-    click(a, "-SEL-NONE-")
+    w[Key.F_TEXT].update("report")
+    w.write_event_value(Key.F_TEXT, "report")
+    assert a.run_until(lambda: a.pages.select.model.filters.text == "report", 5)
+    click(a, Key.SEL_NONE)
     a.run_until(lambda: False, 0.3)
-    report_uids = {r.series_uid for r in a.model.rows if "report" in r.series_description.lower()}
-    assert report_uids and not (a.model.selected & report_uids)
-    click(a, "-F-CLEAR-")
-    a.run_until(lambda: a.model.filters == Filters(), 5)
-    wanted = set(a.model.selected)
-    n_studies = len({a.model.by_uid[u].study_uid for u in wanted})
-    assert w["-SEL-COUNT-"].get().startswith(f"Selected: {n_studies} studies, {len(wanted)} series")
-    assert a.next_key() == "-NEXT-"
+    report_uids = {r.series_uid for r in a.pages.select.model.rows if "report" in r.series_description.lower()}
+    assert report_uids and not (a.pages.select.model.selected & report_uids)
+    click(a, Key.F_CLEAR)
+    a.run_until(lambda: a.pages.select.model.filters == Filters(), 5)
+    wanted = set(a.pages.select.model.selected)
+    n_studies = len({a.pages.select.model.by_uid[u].study_uid for u in wanted})
+    assert w[Key.SEL_COUNT].get().startswith(f"Selected: {n_studies} studies, {len(wanted)} series")
+    assert a.pages.steps.next_key() == Key.NEXT
     shot(w, "03_select.png")
 
     # 4. download: anonymize is on by default, destination <SELF>
-    click(a, "-NEXT-")
-    a.run_until(lambda: a.step_index == 4, 5)
-    assert w["-ANON-"].get() is True and w["-DEST-"].get() == "<SELF>"
-    assert w["-DOWNLOAD-"].ButtonColor == mygui.HIGHLIGHT
-    click(a, "-DOWNLOAD-")
-    assert a.run_until(lambda: a.busy("download"), 5)
-    assert w["-DL-CANCEL-"].Widget.cget("state") == "normal"
-    a.run_until(lambda: (a.dl.progress is not None and a.dl.progress.instances_done > 10)
-                or not a.busy("download"), 60)
-    a.draw_download(force=True)
+    click(a, Key.NEXT)
+    a.run_until(lambda: a.pages.steps.index == 4, 5)
+    assert w[Key.ANON].get() is True and w[Key.DEST].get() == "<SELF>"
+    assert w[Key.DOWNLOAD].ButtonColor == mygui.HIGHLIGHT
+    frozen = gc.get_freeze_count()
+    click(a, Key.DOWNLOAD)
+    assert a.run_until(lambda: a.ctx.busy("download"), 5)
+    assert w[Key.DL_CANCEL].Widget.cget("state") == "normal"
+    a.run_until(lambda: (a.pages.download.view.progress is not None and a.pages.download.view.progress.instances_done > 10)
+                or not a.ctx.busy("download"), 60)
+    a.pages.download.draw(force=True)
     shot(w, "04_download.png")
-    assert a.run_until(lambda: a.download_done is not None, 120), a.messages
+    assert a.run_until(lambda: a.pages.download.result is not None, 120), a.ctx.messages
+    assert gc.get_freeze_count() == frozen         # the download left the garbage collector alone
 
     # 5. the summary
     a.run_until(lambda: False, 0.3)
-    result = a.download_done
+    result = a.pages.download.result
     assert not result.cancelled and result.error is None
     assert result.counts.get("DOWNLOADED", 0) == len(wanted)
-    summary = w["-SUMMARY-"].get()
+    summary = w[Key.SUMMARY].get()
     assert summary.startswith("Finished:") and f"{len(wanted)} DOWNLOADED" in summary
-    assert w["-SUMMARY-COL-"].visible
-    study_rows = w["-STUDY-TABLE-"].Values
+    assert w[Key.SUMMARY_COL].visible
+    study_rows = w[Key.STUDY_TABLE].Values
     assert len(study_rows) == n_studies and all(r[-1] == "DOWNLOADED" for r in study_rows)
-    assert w["-DL-STATUS-"].get().startswith(f"{sum(a.model.by_uid[u].instances for u in wanted):,} of")
-    files = list(a.project.images_dir.rglob("*.dcm"))
+    assert w[Key.DL_STATUS].get().startswith(f"{sum(a.pages.select.model.by_uid[u].instances for u in wanted):,} of")
+    files = list(a.ctx.project.images_dir.rglob("*.dcm"))
     assert files
     assert not any("FAKE" in str(p).upper() for p in files)
-    assert w["-OPEN-IMAGES-"].ButtonColor == mygui.HIGHLIGHT
-    click(a, "-OPEN-IMAGES-")
+    assert w[Key.OPEN_IMAGES].ButtonColor == mygui.HIGHLIGHT
+    click(a, Key.OPEN_IMAGES)
     a.run_until(lambda: len(a.opened) == 1, 5)
-    click(a, "-OPEN-REPORTS-")
+    click(a, Key.OPEN_REPORTS)
     a.run_until(lambda: len(a.opened) == 2, 5)
-    assert a.opened == [a.project.images_dir, a.project.private_dir]
-    assert any(p.name.endswith("_3_SUCCESSFUL_DOWNLOADS.xlsx") for p in a.project.private_dir.iterdir())
+    assert a.opened == [a.ctx.project.images_dir, a.ctx.project.private_dir]
+    assert any(p.name.endswith("_3_SUCCESSFUL_DOWNLOADS.xlsx") for p in a.ctx.project.private_dir.iterdir())
     shot(w, "05_summary.png")
     assert a.stats.max_gap < 30       # sanity only: the loop kept turning (latency is in bench/bench_gui.py)
 
@@ -425,25 +428,25 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
 def test_closing_mid_download_asks_cancels_and_writes_reports(tmp_path, gui_env, demo_env):
     d, settings = demo_env
     a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name)
-    assert a.run_until(lambda: a.sheet is not None, 20), a.messages     # the sheet loads on a worker
-    click(a, "-SEARCH-")
-    assert a.run_until(lambda: a.searched, 60), a.messages
-    a.window.write_event_value("-SEL-ALL-", None)
-    a.run_until(lambda: a.model.selected, 5)
-    click(a, "-DOWNLOAD-")
-    assert a.run_until(lambda: a.busy("download"), 5)
+    assert a.run_until(lambda: a.pages.sheet.sheet is not None, 20), a.ctx.messages     # the sheet loads on a worker
+    click(a, Key.SEARCH)
+    assert a.run_until(lambda: a.pages.search.searched, 60), a.ctx.messages
+    a.window.write_event_value(Key.SEL_ALL, None)
+    a.run_until(lambda: a.pages.select.model.selected, 5)
+    click(a, Key.DOWNLOAD)
+    assert a.run_until(lambda: a.ctx.busy("download"), 5)
     # Ctrl+N (new project) during the transfer is refused: its button is disabled, the shortcut too
-    a.window.write_event_value("-NEW-PROJECT-", str(tmp_path / "other project"))
+    a.window.write_event_value(Key.NEW_PROJECT, str(tmp_path / "other project"))
     assert a.run_until(lambda: "running" in last(a), 5)
     assert not (tmp_path / "other project").exists()
     a.window.write_event_value(mygui.sg.WIN_CLOSE_ATTEMPTED_EVENT, None)
     assert a.run_until(lambda: a.closed, 90)
     assert a.asked and "Cancel it, write the reports and exit?" in a.asked[0]
-    assert not a.busy()
-    assert a.download_done is not None
-    reports = sorted(p.name for p in a.project.private_dir.glob("*.xlsx"))
+    assert not a.ctx.busy()
+    assert a.pages.download.result is not None
+    reports = sorted(p.name for p in a.ctx.project.private_dir.glob("*.xlsx"))
     assert any("_6_FAILED_TRANSFERS" in n for n in reports) and len(reports) >= 8
-    statuses = {s.status for s in a.project.series()}
+    statuses = {s.status for s in a.ctx.project.series()}
     assert "DOWNLOADING" not in statuses and "QUEUED" not in statuses
 
 
@@ -458,27 +461,27 @@ def test_errors_are_readable_and_leave_no_button_disabled(tmp_path, gui_env, fre
     # an unreadable sheet: a message that names the file; buttons stay usable
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
-    w.write_event_value("-LOAD-SHEET-", str(bad))
-    assert a.run_until(lambda: any(lvl == "error" for lvl, _ in a.messages), 10)
+    w.write_event_value(Key.LOAD_SHEET, str(bad))
+    assert a.run_until(lambda: any(lvl == "error" for lvl, _ in a.ctx.messages), 10)
     assert "notes.txt" in last(a) and "Traceback" not in last(a)
-    assert w["-LOAD-SHEET-"].Widget.cget("state") == "normal"
+    assert w[Key.LOAD_SHEET].Widget.cget("state") == "normal"
     # searching with no sheet says what to do
-    click(a, "-SEARCH-")
+    click(a, Key.SEARCH)
     assert a.run_until(lambda: "Load a query sheet first" in last(a), 5)
     # Test against a peer that is not there: readable, and Test is enabled again afterwards
-    w["-SOURCE-"].update(value="DEAD PACS")
-    click(a, "-TEST-SOURCE-")
-    assert a.run_until(lambda: a.busy("echo"), 5)
-    assert a.run_until(lambda: not a.busy("echo"), 30)
+    w[Key.SOURCE].update(value="DEAD PACS")
+    click(a, Key.TEST_SOURCE)
+    assert a.run_until(lambda: a.ctx.busy("echo"), 5)
+    assert a.run_until(lambda: not a.ctx.busy("echo"), 30)
     a.step()
-    level, text = a.messages[-1]
+    level, text = a.ctx.messages[-1]
     assert level == "error" and "DEAD PACS" in text and "Traceback" not in text
-    assert w["-TEST-SOURCE-"].Widget.cget("state") == "normal"
-    assert w["-SEARCH-"].Widget.cget("state") == "normal"
+    assert w[Key.TEST_SOURCE].Widget.cget("state") == "normal"
+    assert w[Key.SEARCH].Widget.cget("state") == "normal"
     # a handler that raises a program error is caught, logged, and shown as one line
-    a.window.write_event_value("-TOGGLE-", "C99")
+    a.window.write_event_value(Key.TOGGLE, "C99")
     a.run_until(lambda: "no results yet" in last(a), 5)
-    assert a.messages[-1][0] == "error"
+    assert a.ctx.messages[-1][0] == "error"
 
 
 @pytest.mark.gui
@@ -488,48 +491,48 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
                       storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
-    w["-TAB-SETTINGS-"].select()
-    w["-P-AET-"].update("THIS AE TITLE IS FAR TOO LONG")
-    w.write_event_value("-P-AET-", "x")
-    assert a.run_until(lambda: w["-P-AET-ERR"].get() != "", 5)
-    w["-P-PORT-"].update("70000")
-    w.write_event_value("-P-PORT-", "x")
-    assert a.run_until(lambda: w["-P-PORT-ERR"].get() != "", 5)
+    w[Key.TAB_SETTINGS].select()
+    w[Key.P_AET].update("THIS AE TITLE IS FAR TOO LONG")
+    w.write_event_value(Key.P_AET, "x")
+    assert a.run_until(lambda: w[Key.err(Key.P_AET)].get() != "", 5)
+    w[Key.P_PORT].update("70000")
+    w.write_event_value(Key.P_PORT, "x")
+    assert a.run_until(lambda: w[Key.err(Key.P_PORT)].get() != "", 5)
     # <SELF> cannot be deleted
-    w["-PEERS-"].update(select_rows=[list(a.settings.peers).index("<SELF>")])
-    w.write_event_value("-PEERS-", [list(a.settings.peers).index("<SELF>")])
-    assert a.run_until(lambda: w["-P-NAME-"].get() == "<SELF>", 5)
-    click(a, "-P-DELETE-")
+    w[Key.PEERS].update(select_rows=[list(a.ctx.settings.peers).index("<SELF>")])
+    w.write_event_value(Key.PEERS, [list(a.ctx.settings.peers).index("<SELF>")])
+    assert a.run_until(lambda: w[Key.P_NAME].get() == "<SELF>", 5)
+    click(a, Key.P_DELETE)
     assert a.run_until(lambda: "cannot be deleted" in last(a), 5)
     assert "<SELF>" in settings_mod.load_settings(cfg).peers
     # a new peer, validated and saved to peers.json
-    click(a, "-P-CLEAR-")
-    for k, v in (("-P-NAME-", "RESEARCH PACS"), ("-P-AET-", "RPACS"), ("-P-HOST-", "127.0.0.1"),
-                 ("-P-PORT-", "11112")):
+    click(a, Key.P_CLEAR)
+    for k, v in ((Key.P_NAME, "RESEARCH PACS"), (Key.P_AET, "RPACS"), (Key.P_HOST, "127.0.0.1"),
+                 (Key.P_PORT, "11112")):
         w[k].update(v)
-    w.write_event_value("-P-PORT-", "11112")
-    a.run_until(lambda: w["-P-PORT-ERR"].get() == "" and w["-P-AET-ERR"].get() == "", 5)
-    click(a, "-P-SAVE-")
-    assert a.run_until(lambda: "RESEARCH PACS" in a.settings.peers, 5), a.messages
+    w.write_event_value(Key.P_PORT, "11112")
+    a.run_until(lambda: w[Key.err(Key.P_PORT)].get() == "" and w[Key.err(Key.P_AET)].get() == "", 5)
+    click(a, Key.P_SAVE)
+    assert a.run_until(lambda: "RESEARCH PACS" in a.ctx.settings.peers, 5), a.ctx.messages
     a.run_until(lambda: False, 0.3)
     shot(w, "06_settings.png")
     saved = settings_mod.load_settings(cfg).peers["RESEARCH PACS"]
     assert (saved.aet, saved.port) == ("RPACS", 11112)
-    assert "RESEARCH PACS" in w["-SOURCE-"].Values
+    assert "RESEARCH PACS" in w[Key.SOURCE].Values
     # general settings: a bad number is marked and not saved; a good one is saved
-    w["-S-WORKERS-"].update("lots")
-    w.write_event_value("-S-WORKERS-", "lots")
-    assert a.run_until(lambda: "whole number" in w["-S-WORKERS-ERR"].get(), 5)
-    click(a, "-S-SAVE-")
+    w[Key.S_WORKERS].update("lots")
+    w.write_event_value(Key.S_WORKERS, "lots")
+    assert a.run_until(lambda: "whole number" in w[Key.err(Key.S_WORKERS)].get(), 5)
+    click(a, Key.S_SAVE)
     assert a.run_until(lambda: "not saved" in last(a), 5)
-    w["-S-WORKERS-"].update("3")
-    click(a, "-S-SAVE-")
-    assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.workers == 3, 5), a.messages
+    w[Key.S_WORKERS].update("3")
+    click(a, Key.S_SAVE)
+    assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.workers == 3, 5), a.ctx.messages
     # the anonymization tab shows the anonymizer's own description and saves its options
-    w["-TAB-ANON-"].select()
-    assert "ivate" in w["-A-DESCRIBE-"].get()                      # private tags are mentioned
-    w["-A-IDPREFIX-"].update("STUDY_")
-    click(a, "-A-SAVE-")
+    w[Key.TAB_ANON].select()
+    assert "ivate" in w[Key.A_DESCRIBE].get()                      # private tags are mentioned
+    w[Key.A_IDPREFIX].update("STUDY_")
+    click(a, Key.A_SAVE)
     assert a.run_until(lambda: settings_mod.load_settings(cfg).defaults.patient_id_prefix == "STUDY_", 5)
 
 
@@ -539,24 +542,24 @@ def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_
     cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
-    w["-TAB-ANON-"].select()
-    assert "SeriesDescription: Summary; Report" in w["-A-DROP-"].get()
-    assert "(word)" in w["-A-DROP-FORMAT-"].get()                  # the format is shown next to it
+    w[Key.TAB_ANON].select()
+    assert "SeriesDescription: Summary; Report" in w[Key.A_DROP].get()
+    assert "(word)" in w[Key.A_DROP_FORMAT].get()                  # the format is shown next to it
     before = (cfg / "anon_imgs.json").read_text() if (cfg / "anon_imgs.json").exists() else None
     # an unknown keyword and a line without a colon are reported as typed, and not saved
-    w["-A-DROP-"].update("Modality: SR\nSeriesDescripton: Report\njust text")
-    w.write_event_value("-A-DROP-", "")
-    assert a.run_until(lambda: "SeriesDescripton" in w["-A-DROP-ERR-"].get(), 5)
-    assert "line 3" in w["-A-DROP-ERR-"].get()
-    click(a, "-A-SAVE-")
-    assert a.run_until(lambda: "not saved" in last(a), 5), a.messages
+    w[Key.A_DROP].update("Modality: SR\nSeriesDescripton: Report\njust text")
+    w.write_event_value(Key.A_DROP, "")
+    assert a.run_until(lambda: "SeriesDescripton" in w[Key.A_DROP_ERR].get(), 5)
+    assert "line 3" in w[Key.A_DROP_ERR].get()
+    click(a, Key.A_SAVE)
+    assert a.run_until(lambda: "not saved" in last(a), 5), a.ctx.messages
     assert ((cfg / "anon_imgs.json").read_text() if (cfg / "anon_imgs.json").exists() else None) == before
     # a valid edit, with one whole-word value, is saved and the description follows it
-    w["-A-DROP-"].update("Modality: SR; DOC\nSeriesDescription: Scout; Text (word)\n")
-    w.write_event_value("-A-DROP-", "")
-    assert a.run_until(lambda: w["-A-DROP-ERR-"].get() == "", 5)
-    click(a, "-A-SAVE-")
-    assert a.run_until(lambda: a.settings.anon_imgs.get("Modality") == ["SR", "DOC"], 5), a.messages
+    w[Key.A_DROP].update("Modality: SR; DOC\nSeriesDescription: Scout; Text (word)\n")
+    w.write_event_value(Key.A_DROP, "")
+    assert a.run_until(lambda: w[Key.A_DROP_ERR].get() == "", 5)
+    click(a, Key.A_SAVE)
+    assert a.run_until(lambda: a.ctx.settings.anon_imgs.get("Modality") == ["SR", "DOC"], 5), a.ctx.messages
     a.run_until(lambda: False, 0.3)
     shot(w, "07_anonymization.png")
     saved = json.loads((cfg / "anon_imgs.json").read_text())
@@ -564,9 +567,9 @@ def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_
                      "SeriesDescription": ["Scout", {"value": "Text", "whole_word": True}]}
     reloaded = settings_mod.load_settings(cfg)
     assert reloaded.anon_imgs_whole_word == {"SeriesDescription": ["Text"]}
-    assert "'Scout'" in w["-A-DESCRIBE-"].get() and "'Report'" not in w["-A-DESCRIBE-"].get()
-    assert w["-A-DROP-"].get().strip() == "Modality: SR; DOC\nSeriesDescription: Scout; Text (word)"
-    assert "anon_imgs.json" in w["-A-MSG-"].get() and "user_defaults.json" in w["-A-MSG-"].get()
+    assert "'Scout'" in w[Key.A_DESCRIBE].get() and "'Report'" not in w[Key.A_DESCRIBE].get()
+    assert w[Key.A_DROP].get().strip() == "Modality: SR; DOC\nSeriesDescription: Scout; Text (word)"
+    assert "anon_imgs.json" in w[Key.A_MSG].get() and "user_defaults.json" in w[Key.A_MSG].get()
 
 
 @pytest.mark.gui
@@ -575,11 +578,11 @@ def test_menu_shortcuts_and_help(tmp_path, gui_env, free_port):
     cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
-    w.write_event_value("-MENU-", "&About::-ABOUT-")
+    w.write_event_value(Key.MENU, f"&About::{Key.ABOUT}")
     # menu events arrive as "Label::-KEY-"; the loop strips the label
-    w.write_event_value("&About::-ABOUT-", None)
-    assert a.run_until(lambda: any("pydicom" in t for _, t in a.messages), 5)
-    w.write_event_value("Open &README::-README-", None)
+    w.write_event_value(f"&About::{Key.ABOUT}", None)
+    assert a.run_until(lambda: any("pydicom" in t for _, t in a.ctx.messages), 5)
+    w.write_event_value(f"Open &README::{Key.README}", None)
     assert a.run_until(lambda: a.opened, 5)
     assert a.opened[-1].name == "README.md" and a.opened[-1].is_file()
     # Ctrl+Q is bound to Exit
@@ -598,21 +601,21 @@ def test_loop_reads_events_without_collecting_every_widget_value(tmp_path, gui_e
                       storage_root=str(tmp_path / "store"))
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
-    w["-F-TEXT-"].update("CHEST")
+    w[Key.F_TEXT].update("CHEST")
     event, values = w.read(timeout=0)
-    assert "-F-TEXT-" not in values and "-S-WORKERS-" not in values and "-P-AET-" not in values
-    assert w["-F-TEXT-"].get() == "CHEST"                        # read when needed, from the widget
+    assert Key.F_TEXT not in values and Key.S_WORKERS not in values and Key.P_AET not in values
+    assert w[Key.F_TEXT].get() == "CHEST"                        # read when needed, from the widget
     # typing still reaches its handler
-    w["-TAB-SETTINGS-"].select()
-    w["-S-WORKERS-"].update("lots")
-    w.write_event_value("-S-WORKERS-", "lots")
-    assert a.run_until(lambda: "whole number" in w["-S-WORKERS-ERR"].get(), 5)
+    w[Key.TAB_SETTINGS].select()
+    w[Key.S_WORKERS].update("lots")
+    w.write_event_value(Key.S_WORKERS, "lots")
+    assert a.run_until(lambda: "whole number" in w[Key.err(Key.S_WORKERS)].get(), 5)
     # a row picked in the peers table with no posted value: the table's own selection is used
-    table = w["-PEERS-"]
-    row = list(a.settings.peers).index("MAIN PACS")
+    table = w[Key.PEERS]
+    row = list(a.ctx.settings.peers).index("MAIN PACS")
     table.Widget.selection_set(table.tree_ids[row])
-    assert a.run_until(lambda: w["-P-NAME-"].get() == "MAIN PACS", 5)
-    assert w["-P-AET-"].get() == "PACS1"
+    assert a.run_until(lambda: w[Key.P_NAME].get() == "MAIN PACS", 5)
+    assert w[Key.P_AET].get() == "PACS1"
 
 
 @pytest.mark.gui
@@ -626,21 +629,21 @@ def test_engine_events_are_coalesced_but_status_changes_never_dropped(tmp_path, 
     a.window.write_event_value = lambda key, value: (forwarded.append(value), real(key, value))
     total = 2000
     for i in range(1, total + 1):
-        a.post(engine.DownloadProgress(i, total, i * 1000, 50.0, (total - i) / 50.0, i // 50, 40))
+        a.ctx.post(engine.DownloadProgress(i, total, i * 1000, 50.0, (total - i) / 50.0, i // 50, 40))
         if i % 50 == 0:
-            a.post(engine.SeriesUpdate(f"2.25.{i}", "0001", "AX", "DOWNLOADED", None, 50, 50))
+            a.ctx.post(engine.SeriesUpdate(f"2.25.{i}", "0001", "AX", "DOWNLOADED", None, 50, 50))
     progress = [e for e in forwarded if isinstance(e, engine.DownloadProgress)]
     updates = [e for e in forwarded if isinstance(e, engine.SeriesUpdate)]
     assert len(updates) == 40                                      # every status change reaches the window
     assert 1 <= len(progress) < total                              # progress is thinned out ...
     assert progress[-1].instances_done == total                    # ... but the final figures always arrive
-    assert a.latest("DownloadProgress").instances_done == total
-    a.run_until(lambda: len(a.dl.studies.get("0001", {}).get("series", {})) == 40, 5)
-    assert len(a.dl.studies["0001"]["series"]) == 40
-    assert a.dl.progress.instances_done == total
-    a.draw_download(force=True)
-    assert w_text(a, "-DL-STATUS-").startswith("2,000 of 2,000 images")
-    bar = a.window["-DL-BAR-"].TKProgressBar.TKProgressBarForReal
+    assert a.ctx.latest(engine.DownloadProgress).instances_done == total
+    a.run_until(lambda: len(a.pages.download.view.studies.get("0001", {}).get("series", {})) == 40, 5)
+    assert len(a.pages.download.view.studies["0001"]["series"]) == 40
+    assert a.pages.download.view.progress.instances_done == total
+    a.pages.download.draw(force=True)
+    assert w_text(a, Key.DL_STATUS).startswith("2,000 of 2,000 images")
+    bar = a.window[Key.DL_BAR].TKProgressBar.TKProgressBarForReal
     assert (float(bar.cget("value")), float(bar.cget("maximum"))) == (total, total)
 
 
@@ -654,10 +657,10 @@ def test_selection_loaded_from_an_edited_results_workbook(tmp_path, gui_env, dem
     from mid import reports
     d, settings = demo_env
     a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name)
-    assert a.run_until(lambda: a.sheet is not None, 20), a.messages
-    click(a, "-SEARCH-")
-    assert a.run_until(lambda: a.searched, 60), a.messages
-    results = reports.report_path(a.project, a.settings, "search_results")
+    assert a.run_until(lambda: a.pages.sheet.sheet is not None, 20), a.ctx.messages
+    click(a, Key.SEARCH)
+    assert a.run_until(lambda: a.pages.search.searched, 60), a.ctx.messages
+    results = reports.report_path(a.ctx.project, a.ctx.settings, "search_results")
     assert results.is_file()
     # the user marks two series Y in Excel (every other row left as written)
     wb = load_workbook(results)
@@ -674,19 +677,19 @@ def test_selection_loaded_from_an_edited_results_workbook(tmp_path, gui_env, dem
             ws.cell(r, di).value = "N"
     edited = tmp_path / "edited results.xlsx"
     wb.save(edited)
-    a.window.write_event_value("-LOAD-SELECTION-", str(edited))
-    assert a.run_until(lambda: a.model.selected == chosen, 10), a.messages
+    a.window.write_event_value(Key.LOAD_SELECTION, str(edited))
+    assert a.run_until(lambda: a.pages.select.model.selected == chosen, 10), a.ctx.messages
     assert "2 series ticked" in last(a)
-    assert a.window["-SEL-COUNT-"].get().startswith("Selected: ")
+    assert a.window[Key.SEL_COUNT].get().startswith("Selected: ")
     # a workbook without the columns: a readable message, the selection untouched
     bad = tmp_path / "other.xlsx"
     from openpyxl import Workbook
     wb2 = Workbook()
     wb2.active.append(["Name", "Value"])
     wb2.save(bad)
-    a.window.write_event_value("-LOAD-SELECTION-", str(bad))
+    a.window.write_event_value(Key.LOAD_SELECTION, str(bad))
     assert a.run_until(lambda: "other.xlsx" in last(a), 10)
-    assert a.messages[-1][0] == "error" and a.model.selected == chosen
+    assert a.ctx.messages[-1][0] == "error" and a.pages.select.model.selected == chosen
 
 
 def test_main_without_a_screen_says_to_use_the_headless_commands(tmp_path):
@@ -725,37 +728,157 @@ def test_a_locked_report_offers_retry_or_save_as_and_is_never_lost(tmp_path, gui
             locked.discard(Path(path))          # the user closed the workbook, then pressed Retry
         return answer
     a = gui_env(settings, sheet_path=d.sheet_path, demo_peer=d.peer_name, on_locked=choose)
-    assert a.run_until(lambda: a.sheet is not None, 20), a.messages
-    results = reports.report_path(a.project, a.settings, "search_results")
+    assert a.run_until(lambda: a.pages.sheet.sheet is not None, 20), a.ctx.messages
+    results = reports.report_path(a.ctx.project, a.ctx.settings, "search_results")
     results.write_bytes(b"the old workbook, open in Excel")
     copy = results.with_name(f"{results.stem} (1).xlsx")
     locked.add(results)
     # 1. the search's reports: the engine keeps a "(1)" copy; the window asks, Retry then succeeds
     answers.append("retry")
-    click(a, "-SEARCH-")
-    assert a.run_until(lambda: a.searched and asked and not a.busy("reports"), 60), a.messages
+    click(a, Key.SEARCH)
+    assert a.run_until(lambda: a.pages.search.searched and asked and not a.ctx.busy("reports"), 60), a.ctx.messages
     assert asked == [(results, True)]                 # asked once, on the window thread, about that file
     assert load_workbook(results).sheetnames         # replaced by a real workbook
     assert not copy.exists()                         # the engine's stand-in copy is not left behind
-    assert "trying again" in " ".join(t for _, t in a.messages)
+    assert "trying again" in " ".join(t for _, t in a.ctx.messages)
     # 2. Export with the key legend open: Save as writes the chosen path; every other report is written
-    legend = reports.report_path(a.project, a.settings, "master_key")
+    legend = reports.report_path(a.ctx.project, a.ctx.settings, "master_key")
     legend.write_bytes(b"open in Excel")
     locked.add(legend)
     chosen = tmp_path / "elsewhere" / "legend for the coordinator.xlsx"
     chosen.parent.mkdir()
     answers.append(chosen)
-    a.window.write_event_value("-EXPORT-", None)
-    assert a.run_until(lambda: len(asked) == 2 and not a.busy("reports") and "Wrote" in last(a), 30), a.messages
+    a.window.write_event_value(Key.EXPORT, None)
+    assert a.run_until(lambda: len(asked) == 2 and not a.ctx.busy("reports") and "Wrote" in last(a), 30), a.ctx.messages
     assert asked[1] == (legend, True)
     assert legend.read_bytes() == b"open in Excel"  # the open file was left alone ...
     assert load_workbook(chosen).sheetnames          # ... and its report is where the user chose
-    written = {p.name for p in a.project.private_dir.glob("*.xlsx")}
-    assert len([n for n in written if n.startswith(a.project.name + "_")]) == 8, written
+    written = {p.name for p in a.ctx.project.private_dir.glob("*.xlsx")}
+    assert len([n for n in written if n.startswith(a.ctx.project.name + "_")]) == 8, written
     assert not any(" (1)" in n for n in written)
     # 3. Keep the "(1)" name: written beside the locked file
     answers.append("rename")
-    a.window.write_event_value("-EXPORT-", None)
-    assert a.run_until(lambda: len(asked) == 3 and not a.busy("reports"), 30), a.messages
+    a.window.write_event_value(Key.EXPORT, None)
+    assert a.run_until(lambda: len(asked) == 3 and not a.ctx.busy("reports"), 30), a.ctx.messages
     assert load_workbook(legend.with_name(f"{legend.stem} (1).xlsx")).sheetnames
     assert not answers                               # every question was asked, none twice
+
+
+# ------------------------------------------------------------------ the loop's plumbing (issue 9)
+
+def key_values() -> set[str]:
+    """Every key mygui.Key names (plain constants, the page and step-label tuples)."""
+    out = set()
+    for name, v in vars(Key).items():
+        if name.isupper() and isinstance(v, str):
+            out.add(v)
+        elif name.isupper() and isinstance(v, tuple):
+            out.update(v)
+    return out
+
+
+#: keys that are events only, with no widget of their own (menu items, tree bindings, a posted toggle)
+EVENT_ONLY = {Key.TOGGLE, Key.README, Key.LOGS, Key.LOAD_SELECTION, Key.ABOUT, Key.EXIT, Key.EXPORT,
+              Key.TREE_CLICK, Key.TREE_SPACE}
+
+
+@pytest.mark.gui
+def test_every_widget_key_and_handled_event_is_a_named_constant(tmp_path, gui_env, free_port):
+    from mid import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    window_keys = {k for k in a.window.AllKeysDict if isinstance(k, str) and k.startswith("-")}
+    named = key_values()
+    assert window_keys - named - {Key.err(k) for k in named} == set()     # no widget key outside mygui.Key
+    assert named - EVENT_ONLY - window_keys == set()                      # no constant without its widget
+    events = {mygui.ENGINE_EVENT, mygui.REPORT_LOCKED_EVENT, mygui.JOB_DONE_EVENT, mygui.sg.WIN_CLOSE_ATTEMPTED_EVENT}
+    assert set(a.handlers) - named - events == set()                      # every handled event is named
+    for item in (e for _, items in mygui.MENU_DEF for e in items if "::" in e):
+        assert item.split("::", 1)[1] in a.handlers, item                 # every menu item has a handler
+
+
+@pytest.mark.gui
+def test_a_job_end_arrives_as_an_event_not_by_polling(tmp_path, gui_env, free_port):
+    import threading
+    from mid.pages import JobDone
+    from mid.vocab import Message
+    from mid import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    a = gui_env(settings_mod.load_settings(cfg))
+    held, ended = [], []
+    real = a.window.write_event_value
+
+    def hold_job_events(key, value):          # the worker's JOB_DONE_EVENT is kept back
+        if key == mygui.JOB_DONE_EVENT:
+            held.append(value)
+        else:
+            real(key, value)
+    a.window.write_event_value = hold_job_events
+    on_done = lambda value, error: ended.append((value, error, threading.current_thread() is threading.main_thread()))
+    running = a.ctx.start("probe", on_done, lambda x: x * 2, 21)
+    assert running.job.join(10)                                     # the function has returned ...
+    a.run_until(lambda: False, 0.5)
+    assert a.ctx.busy("probe") and ended == []                      # ... but nothing polls the job
+    assert len(held) == 1 and isinstance(held[0], JobDone) and held[0].value == 42
+    real(mygui.JOB_DONE_EVENT, held.pop())                          # the event reaches the window
+    assert a.run_until(lambda: ended, 5)
+    assert ended == [(42, None, True)] and not a.ctx.busy("probe")  # on_done ran on the loop's thread
+    # a job that raises: the error arrives the same way, and a UserError raised by on_done is shown
+    a.window.write_event_value = real
+
+    def failed(value, error):
+        raise mygui.UserError(f"probe failed: {error}")
+    a.ctx.start("probe", failed, lambda: 1 / 0)
+    assert a.run_until(lambda: "probe failed: division by zero" in last(a), 10), a.ctx.messages
+    assert a.ctx.messages[-1][0] == "error" and not a.ctx.busy("probe")
+    # engine events are dispatched by their class: a Message goes to the status line
+    a.ctx.post(Message("warning", "a message from the engine"))
+    assert a.run_until(lambda: last(a) == "a message from the engine", 5)
+    assert a.window[Key.STATUS].get() == "a message from the engine"
+
+
+@pytest.mark.gui
+def test_the_window_changes_no_process_wide_setting(tmp_path, gui_env, free_port):
+    """The switch interval and gc are main.configure_process's, set once before the window opens."""
+    import gc
+    import sys
+    from mid import settings as settings_mod
+    cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        frozen = gc.get_freeze_count()
+        a = gui_env(settings_mod.load_settings(cfg))
+        a.run_until(lambda: False, 0.3)
+        assert sys.getswitchinterval() == 0.005 and gc.get_freeze_count() == frozen
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_configure_process_sets_the_switch_interval_and_freezes_the_start_up_heap_once(tmp_path):
+    import sys
+    code = ("import gc, sys, main; main.configure_process(); print(sys.getswitchinterval(), "
+            "gc.get_freeze_count() > 10000, main.GIL_SWITCH_INTERVAL)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+    assert out.returncode == 0, out.stderr
+    interval, frozen, wanted = out.stdout.split()
+    assert float(interval) == pytest.approx(float(wanted), rel=1e-6) and frozen == "True"
+
+
+def test_config_dir_is_passed_on_not_put_in_the_environment(tmp_path, monkeypatch, capsys):
+    import main
+    monkeypatch.delenv("MID_CONFIG_DIR", raising=False)
+    monkeypatch.setenv("MID_LOG_DIR", str(tmp_path / "logs"))
+    sheet = tmp_path / "wanted.csv"
+    sheet.write_text("MRN,Study Description\n0012,CT CHEST\n")
+    given = make_config(tmp_path / "given", 11112, {}, storage_root=str(tmp_path / "store"))
+    assert main.main(["--config-dir", str(given), "check", str(sheet)]) == 0
+    assert "MID_CONFIG_DIR" not in os.environ                      # nothing left in the environment
+    assert (given / "query.json").is_file()                        # the folder given was read (and healed)
+    assert "0012" in capsys.readouterr().out
+    # the variable still works as an input when no --config-dir is given
+    other = make_config(tmp_path / "from env", 11112, {}, storage_root=str(tmp_path / "store"))
+    monkeypatch.setenv("MID_CONFIG_DIR", str(other))
+    assert main.main(["check", str(sheet)]) == 0
+    assert (other / "query.json").is_file()

@@ -1,9 +1,9 @@
 """The Settings and Anonymization tabs: the peers editor (add, edit, delete, Test; <SELF> kept),
 fields validated as they are typed, and saving to config/ through the settings module.
 
-app.App owns the window and the loop and dispatches these tabs' events here (SettingsTab.handlers);
-the tab reaches the rest of the window only through the App it is given (say, fail, confirm,
-_start for the echo job). Errors the user can fix are raised as mygui.UserError.
+Two page controllers (SettingsPage, AnonymizationPage) sharing the window's pages.Context; after a
+save the settings are reloaded into the context. Errors the user can fix are raised as
+mygui.UserError.
 """
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import mygui
+from mygui import Key
+from mid.pages import Context
+from mid.vocab import SELF
 
-log = logging.getLogger("mid.app")
-from mid.vocab import SELF  # noqa: E402
+log = logging.getLogger("mid.gui")
 
 
 def settings_values(settings) -> dict:
@@ -30,7 +32,7 @@ def settings_values(settings) -> dict:
 def anon_values(settings) -> dict:
     """Initial values of the Anonymization tab (mygui.anon_tab)."""
     d = settings.defaults
-    rules = drop_rules_text(settings.anon_imgs, getattr(settings, "anon_imgs_whole_word", {}) or {})
+    rules = drop_rules_text(settings.anon_imgs, settings.anon_imgs_whole_word)
     return dict(anonymize=bool(d.anonymize), retain_dates=bool(d.deid_retain_modified_dates),
                 clean_descriptors=bool(d.deid_clean_descriptors),
                 retain_characteristics=bool(d.deid_retain_patient_characteristics),
@@ -116,65 +118,91 @@ def peer_rows(settings) -> list[list[str]]:
     """One row per peer for the peers table."""
     rows = []
     for name, p in settings.peers.items():
-        rows.append([name, p.aet, p.host, str(p.port), getattr(p, "retrieve_method", "move"),
-                     getattr(p, "query_model", "study")])
+        rows.append([name, p.aet, p.host, str(p.port), p.retrieve_method, p.query_model])
     return rows
 
 
-class SettingsTab:
-    """Handlers of the Settings and Anonymization tabs, for the App that owns the window."""
+def reload_settings(ctx: Context) -> None:
+    """Read config/ again after a save: the context's settings are the files' as written."""
+    from mid import settings as settingsmod
+    ctx.settings = settingsmod.load_settings(ctx.settings.config_dir)
 
-    def __init__(self, app):
-        self.app = app
+
+def save_defaults(ctx: Context, changes: dict, msg_key: str, also_saved: tuple[str, ...] = ()) -> None:
+    """Save user_defaults.json with `changes`, reload, and say what was written (and where)."""
+    from mid import settings as settingsmod
+    new = dataclasses.replace(ctx.settings.defaults, **changes)
+    try:
+        settingsmod.save_user_defaults(ctx.settings.config_dir, new)
+    except (ValueError, OSError) as e:
+        raise mygui.UserError(f"Settings not saved: {e}") from None
+    reload_settings(ctx)
+    names = " and ".join(("user_defaults.json",) + tuple(also_saved))
+    text = f"Saved {names} in {Path(ctx.settings.config_dir)}."
+    ctx.window[msg_key].update(text)
+    ctx.say(text)
+
+
+PEER_FIELDS = (Key.P_NAME, Key.P_AET, Key.P_HOST, Key.P_PORT)
+
+
+class SettingsPage:
+    """The Settings tab: the peers editor and the general settings."""
+
+    NUMBER_FIELDS = {  # key -> (UserDefaults field, type, min, max)
+        Key.S_WORKERS: ("workers", int, 1, 32), Key.S_T_CONNECT: ("connect_timeout", float, 0.5, 3600),
+        Key.S_T_ACSE: ("acse_timeout", float, 0.5, 3600), Key.S_T_DIMSE: ("dimse_timeout", float, 0.5, 36000),
+        Key.S_T_NETWORK: ("network_timeout", float, 0.5, 36000), Key.S_T_IDLE: ("move_idle_timeout", float, 1, 36000),
+        Key.S_RETRIES: ("retries", int, 0, 20), Key.S_DATEWIN: ("date_window_days", int, 0, 3650),
+    }
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
 
     @property
     def window(self):
-        return self.app.window
+        return self.ctx.window
 
     def handlers(self) -> dict[str, Callable[[Any], None]]:
         return {
-            "-PEERS-": self.on_peer_row, "-P-SAVE-": self.on_peer_save, "-P-DELETE-": self.on_peer_delete,
-            "-P-TEST-": self.on_peer_test, "-P-CLEAR-": self.on_peer_clear,
-            "-P-AET-": self.on_validate_peer, "-P-PORT-": self.on_validate_peer, "-P-HOST-": self.on_validate_peer,
-            "-P-NAME-": self.on_validate_peer, "-S-SAVE-": self.on_settings_save, "-A-SAVE-": self.on_anon_save,
-            "-A-DROP-": self.on_drop_typed,
-        } | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
+            Key.PEERS: self.on_peer_row, Key.P_SAVE: self.on_peer_save, Key.P_DELETE: self.on_peer_delete,
+            Key.P_TEST: self.on_peer_test, Key.P_CLEAR: self.on_peer_clear, Key.S_SAVE: self.on_settings_save,
+        } | {k: self.on_validate_peer for k in PEER_FIELDS} | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
 
+    # -- peers -------------------------------------------------------------------------------
     def show_peers(self) -> None:
         """The peers table and the source/destination dropdowns, from the current settings."""
-        self.window["-PEERS-"].update(values=peer_rows(self.app.settings))
-        self.window["-SOURCE-"].update(values=self.app._peer_names(False), value=self.window["-SOURCE-"].get())
-        self.window["-DEST-"].update(values=self.app._peer_names(True), value=self.window["-DEST-"].get() or SELF)
+        self.window[Key.PEERS].update(values=peer_rows(self.ctx.settings))
+        self.ctx.pages.search.show_peers()
 
     def on_peer_row(self, _=None) -> None:
-        sel = self.app._selected_rows("-PEERS-")
-        rows = peer_rows(self.app.settings)
+        sel = self.ctx.selected_rows(Key.PEERS)
+        rows = peer_rows(self.ctx.settings)
         if not sel or sel[0] >= len(rows):
             return
         name, aet, host, port, method, model = rows[sel[0]]
-        for k, v in (("-P-NAME-", name), ("-P-AET-", aet), ("-P-HOST-", host), ("-P-PORT-", port),
-                     ("-P-METHOD-", method), ("-P-MODEL-", model)):
+        for k, v in ((Key.P_NAME, name), (Key.P_AET, aet), (Key.P_HOST, host), (Key.P_PORT, port),
+                     (Key.P_METHOD, method), (Key.P_MODEL, model)):
             self.window[k].update(v)
-        self.window["-P-NAME-"].update(disabled=name == SELF)
+        self.window[Key.P_NAME].update(disabled=name == SELF)
         self.on_validate_peer()
 
     def on_peer_clear(self, _=None) -> None:
         """Empty editor for a new peer (no complaints until something is typed)."""
-        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
+        for k in PEER_FIELDS:
             self.window[k].update("")
-            self.window[k + "ERR"].update("")
-        self.window["-P-NAME-"].update(disabled=False)
+            self.window[Key.err(k)].update("")
+        self.window[Key.P_NAME].update(disabled=False)
 
     def peer_errors(self) -> dict[str, str]:
         """Field key -> message for every invalid peer field in the editor."""
         from mid import settings as settingsmod
         w = self.window
         errors = {}
-        name = w["-P-NAME-"].get().strip()
-        if not name:
-            errors["-P-NAME-"] = "a name is needed, e.g. MAIN PACS"
-        checks = (("-P-AET-", settingsmod.validate_ae_title), ("-P-HOST-", settingsmod.validate_host),
-                  ("-P-PORT-", settingsmod.validate_port))
+        if not w[Key.P_NAME].get().strip():
+            errors[Key.P_NAME] = "a name is needed, e.g. MAIN PACS"
+        checks = ((Key.P_AET, settingsmod.validate_ae_title), (Key.P_HOST, settingsmod.validate_host),
+                  (Key.P_PORT, settingsmod.validate_port))
         for key, check in checks:
             msg = check(w[key].get().strip())
             if msg:
@@ -183,73 +211,58 @@ class SettingsTab:
 
     def on_validate_peer(self, _=None) -> None:
         errors = self.peer_errors()
-        for k in ("-P-NAME-", "-P-AET-", "-P-HOST-", "-P-PORT-"):
-            self.window[k + "ERR"].update(errors.get(k, ""))
+        for k in PEER_FIELDS:
+            self.window[Key.err(k)].update(errors.get(k, ""))
 
     def _editor_peer(self):
         from mid import settings as settingsmod
         errors = self.peer_errors()
         if errors:
             raise mygui.UserError("Peer not saved: " + "; ".join(f"{k.strip('-').split('-')[-1]}: {m}"
-                                                           for k, m in errors.items()))
+                                                                for k, m in errors.items()))
         w = self.window
-        name = w["-P-NAME-"].get().strip()
-        old = self.app.settings.peers.get(name)
-        fields = dict(name=name, aet=w["-P-AET-"].get().strip(), host=w["-P-HOST-"].get().strip(),
-                      port=int(w["-P-PORT-"].get().strip()), retrieve_method=w["-P-METHOD-"].get() or "move",
-                      query_model=w["-P-MODEL-"].get() or "study")
+        name = w[Key.P_NAME].get().strip()
+        old = self.ctx.settings.peers.get(name)
+        fields = dict(name=name, aet=w[Key.P_AET].get().strip(), host=w[Key.P_HOST].get().strip(),
+                      port=int(w[Key.P_PORT].get().strip()), retrieve_method=w[Key.P_METHOD].get() or "move",
+                      query_model=w[Key.P_MODEL].get() or "study")
         return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
 
     def on_peer_save(self, _=None) -> None:
         peer = self._editor_peer()
-        peers = dict(self.app.settings.peers)
+        peers = dict(self.ctx.settings.peers)
         peers[peer.name] = peer
         self._save_peers(peers, f"Saved peer {peer.name}.")
 
     def on_peer_delete(self, _=None) -> None:
-        name = self.window["-P-NAME-"].get().strip()
+        ctx = self.ctx
+        name = self.window[Key.P_NAME].get().strip()
         if name == SELF:
             raise mygui.UserError("<SELF> is this program's own receiver and cannot be deleted; edit its AE title "
-                            "and port instead.")
-        if name not in self.app.settings.peers:
+                                  "and port instead.")
+        if name not in ctx.settings.peers:
             raise mygui.UserError(f"There is no peer called {name!r}; select one in the table first.")
-        if not self.app.confirm(f"Delete peer {name}?"):
+        if not ctx.confirm(f"Delete peer {name}?"):
             return
-        peers = {k: v for k, v in self.app.settings.peers.items() if k != name}
+        peers = {k: v for k, v in ctx.settings.peers.items() if k != name}
         self._save_peers(peers, f"Deleted peer {name}.")
         self.on_peer_clear()
 
     def _save_peers(self, peers: dict, message: str) -> None:
         from mid import settings as settingsmod
         try:
-            settingsmod.save_peers(self.app.settings.config_dir, peers)
+            settingsmod.save_peers(self.ctx.settings.config_dir, peers)
         except (ValueError, OSError) as e:
             raise mygui.UserError(f"Peers not saved: {e}") from None
-        self.app.settings = settingsmod.load_settings(self.app.settings.config_dir)
+        reload_settings(self.ctx)
         self.show_peers()
-        self.app.say(message + f" ({Path(self.app.settings.config_dir) / 'peers.json'})")
+        self.ctx.say(message + f" ({Path(self.ctx.settings.config_dir) / 'peers.json'})")
 
     def on_peer_test(self, _=None) -> None:
         peer = self._editor_peer()
-        from mid import engine
-        import pacs
+        self.ctx.pages.search.echo(peer.name, peer)
 
-        def done(result, error) -> None:
-            if error is not None:
-                self.app.fail(f"Test of {peer.name} failed: {mygui.readable(error)}")
-            else:
-                self.app.say(f"{peer.name} answered the echo in {result * 1000:.0f} ms.")
-        self.app.say(f"Testing {peer.name} ({peer.aet} at {peer.host}:{peer.port})…")
-        settings = self.app.settings
-        self.app._start("echo", done, pacs.echo, settings.self_peer.aet, peer, engine.timeouts_for(settings))
-
-    NUMBER_FIELDS = {  # key -> (UserDefaults field, type, min, max)
-        "-S-WORKERS-": ("workers", int, 1, 32), "-S-T-CONNECT-": ("connect_timeout", float, 0.5, 3600),
-        "-S-T-ACSE-": ("acse_timeout", float, 0.5, 3600), "-S-T-DIMSE-": ("dimse_timeout", float, 0.5, 36000),
-        "-S-T-NETWORK-": ("network_timeout", float, 0.5, 36000), "-S-T-IDLE-": ("move_idle_timeout", float, 1, 36000),
-        "-S-RETRIES-": ("retries", int, 0, 20), "-S-DATEWIN-": ("date_window_days", int, 0, 3650),
-    }
-
+    # -- general settings --------------------------------------------------------------------
     def number_errors(self) -> tuple[dict[str, str], dict[str, Any]]:
         errors, parsed = {}, {}
         for key, (fname, typ, lo, hi) in self.NUMBER_FIELDS.items():
@@ -266,27 +279,38 @@ class SettingsTab:
     def on_validate_number(self, _=None) -> None:
         errors, _ = self.number_errors()
         for key in self.NUMBER_FIELDS:
-            self.window[key + "ERR"].update(errors.get(key, ""))
+            self.window[Key.err(key)].update(errors.get(key, ""))
 
     def on_settings_save(self, _=None) -> None:
         errors, parsed = self.number_errors()
         self.on_validate_number()
         if errors:
             raise mygui.UserError("Settings not saved: fix the fields marked in red on the Settings tab.")
-        root = self.window["-S-ROOT-"].get().strip()
+        root = self.window[Key.S_ROOT].get().strip()
         if not root:
             raise mygui.UserError("Settings not saved: the storage root is empty; choose a folder for the projects.")
-        self._save_defaults(dict(parsed, storage_root=root, date_order=self.window["-S-DATEORDER-"].get() or "US"),
-                            "-S-MSG-")
+        save_defaults(self.ctx, dict(parsed, storage_root=root, date_order=self.window[Key.S_DATEORDER].get() or "US"),
+                      Key.S_MSG)
+
+
+class AnonymizationPage:
+    """The Anonymization tab: the de-identification options, the drop rules editor, and the
+    anonymizer's own description of what will be done."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def handlers(self) -> dict[str, Callable[[Any], None]]:
+        return {Key.A_SAVE: self.on_anon_save, Key.A_DROP: self.on_drop_typed}
 
     def _known_keyword(self) -> Callable[[str], bool]:
         from mid import settings as settingsmod
-        extra = getattr(self.app.settings, "extra_tags", None) or {}
+        extra = self.ctx.settings.extra_tags
         return lambda kw: settingsmod.is_known_keyword(kw, extra)
 
     def drop_rules(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """The drop rules typed in the editor; ValueError says what is wrong."""
-        return parse_drop_rules(self.window["-A-DROP-"].get(), self._known_keyword())
+        return parse_drop_rules(self.ctx.window[Key.A_DROP].get(), self._known_keyword())
 
     def on_drop_typed(self, _=None) -> None:
         try:
@@ -294,44 +318,31 @@ class SettingsTab:
             msg = ""
         except ValueError as e:
             msg = str(e)
-        self.window["-A-DROP-ERR-"].update(msg)
+        self.ctx.window[Key.A_DROP_ERR].update(msg)
 
     def on_anon_save(self, _=None) -> None:
         from mid import settings as settingsmod
-        w = self.window
+        ctx, w = self.ctx, self.ctx.window
         try:
             rules, whole = self.drop_rules()
         except ValueError as e:
-            w["-A-DROP-ERR-"].update(str(e))
+            w[Key.A_DROP_ERR].update(str(e))
             raise mygui.UserError(f"Anonymization settings not saved: drop rules: {e}.") from None
-        w["-A-DROP-ERR-"].update("")
+        w[Key.A_DROP_ERR].update("")
         also = ()
-        if (rules, whole) != (self.app.settings.anon_imgs, getattr(self.app.settings, "anon_imgs_whole_word", {})):
+        if (rules, whole) != (ctx.settings.anon_imgs, ctx.settings.anon_imgs_whole_word):
             also = ("anon_imgs.json",)
             try:
-                settingsmod.save_anon_imgs(self.app.settings.config_dir, rules, whole)
+                settingsmod.save_anon_imgs(ctx.settings.config_dir, rules, whole)
             except (ValueError, OSError) as e:
-                w["-A-DROP-ERR-"].update(str(e))
+                w[Key.A_DROP_ERR].update(str(e))
                 raise mygui.UserError(f"Anonymization settings not saved: {e}") from None
-        self._save_defaults(dict(anonymize=bool(w["-A-DEFAULT-"].get()),
-                                 deid_retain_modified_dates=bool(w["-A-DATES-"].get()),
-                                 deid_clean_descriptors=bool(w["-A-CLEAN-"].get()),
-                                 deid_retain_patient_characteristics=bool(w["-A-CHAR-"].get()),
-                                 patient_id_prefix=w["-A-IDPREFIX-"].get().strip(),
-                                 patient_name_prefix=w["-A-NAMEPREFIX-"].get().strip()), "-A-MSG-", also)
-        settings = self.app.settings            # reloaded by _save_defaults: the rules as saved
-        w["-A-DROP-"].update(drop_rules_text(settings.anon_imgs, getattr(settings, "anon_imgs_whole_word", {}) or {}))
-        w["-A-DESCRIBE-"].update(describe_text(settings))
-
-    def _save_defaults(self, changes: dict, msg_key: str, also_saved: tuple[str, ...] = ()) -> None:
-        from mid import settings as settingsmod
-        new = dataclasses.replace(self.app.settings.defaults, **changes)
-        try:
-            settingsmod.save_user_defaults(self.app.settings.config_dir, new)
-        except (ValueError, OSError) as e:
-            raise mygui.UserError(f"Settings not saved: {e}") from None
-        self.app.settings = settingsmod.load_settings(self.app.settings.config_dir)
-        names = " and ".join(("user_defaults.json",) + tuple(also_saved))
-        text = f"Saved {names} in {Path(self.app.settings.config_dir)}."
-        self.window[msg_key].update(text)
-        self.app.say(text)
+        save_defaults(ctx, dict(anonymize=bool(w[Key.A_DEFAULT].get()),
+                                deid_retain_modified_dates=bool(w[Key.A_DATES].get()),
+                                deid_clean_descriptors=bool(w[Key.A_CLEAN].get()),
+                                deid_retain_patient_characteristics=bool(w[Key.A_CHAR].get()),
+                                patient_id_prefix=w[Key.A_IDPREFIX].get().strip(),
+                                patient_name_prefix=w[Key.A_NAMEPREFIX].get().strip()), Key.A_MSG, also)
+        settings = ctx.settings            # reloaded by save_defaults: the rules as saved
+        w[Key.A_DROP].update(drop_rules_text(settings.anon_imgs, settings.anon_imgs_whole_word))
+        w[Key.A_DESCRIBE].update(describe_text(settings))
