@@ -7,11 +7,8 @@ without a window.
 """
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import re
-import struct
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -176,38 +173,12 @@ def readable(e: BaseException) -> str:
     return text + ("" if text.endswith(".") else ".") + " Details are in the log (Help > Open log folder)."
 
 
-def _png(width: int, height: int, pixel) -> bytes:
-    """A PNG (RGBA) whose pixel (x, y) colour is pixel(x, y) -> (r, g, b, a)."""
-    raw = b"".join(b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(width)) for y in range(height))
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-
-
-def _checkbox_icon(kind: str, size: int = 14) -> bytes:
-    """Base64 PNG of a checkbox: kind is "checked", "unchecked" or "partial"."""
-    border, fill, mark = (90, 90, 90, 255), (255, 255, 255, 255), (26, 115, 232, 255)
-    clear = (0, 0, 0, 0)
-
-    def pixel(x: int, y: int):
-        if x in (0, size - 1) or y in (0, size - 1):
-            return border
-        if kind == "checked":
-            # a tick: down-stroke from (3,7) to (5,10), up-stroke from (5,10) to (10,3)
-            for px, py in ((3, 7), (4, 8), (5, 9), (6, 8), (7, 7), (8, 6), (9, 5), (10, 4)):
-                if (x, y) in ((px, py), (px, py + 1)):
-                    return mark
-        if kind == "partial" and 3 <= x <= size - 4 and 5 <= y <= size - 6:
-            return mark
-        return fill if 0 < x < size - 1 else clear
-
-    return base64.b64encode(_png(size, size, pixel))
-
-
-ICONS = {kind: _checkbox_icon(kind) for kind in ("checked", "unchecked", "partial")}
+#: the tree's checkbox icons, 14x14 PNG (base64): ticked, empty, and partly ticked (a bar)
+ICONS = {
+    "checked": b"iVBORw0KGgoAAAANSUhEUgAAAA4AAAAOCAYAAAAfSC3RAAAAQ0lEQVR4nGOIior6Tw5mABGkgkGuUar4BekaQZpI1oiuCatGdAXYNOHUCFOISxNOp8I04NKEUyM2JxOtkRCgXCM5GABPkpAD5j9nGwAAAABJRU5ErkJggg==",  # noqa: E501
+    "unchecked": b"iVBORw0KGgoAAAANSUhEUgAAAA4AAAAOCAYAAAAfSC3RAAAAHElEQVR4nGOIior6Tw5mABGkglGNoxoHSiM5GACC0KiDOM8NewAAAABJRU5ErkJggg==",  # noqa: E501
+    "partial": b"iVBORw0KGgoAAAANSUhEUgAAAA4AAAAOCAYAAAAfSC3RAAAAJUlEQVR4nGOIior6Tw5mABGkgqGsUar4BV48HDSSHThDQCM5GADtDXeDYd2oWQAAAABJRU5ErkJggg==",  # noqa: E501
+}
 
 
 # ---------------------------------------------------------------------------------------------
