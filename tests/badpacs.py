@@ -5,7 +5,7 @@ datasets, and misbehaves as a `Behaviour` says: it aborts a retrieve after N sto
 wrong final status, sends instances with short pixel data, without SOPInstanceUID or with
 unterminated encapsulated pixel data, stalls before or during a retrieve, floods a C-FIND
 with thousands of slow answers (honouring C-CANCEL), fails a C-FIND, or refuses every
-association. It runs in its own process (multiprocessing, "spawn"), so a stall or an abort
+association. It runs in its own process (multiprocessing, forked from a clean forkserver), so a stall or an abort
 can never hang the test process, and `stop()` always ends it (killing it if it must).
 
 Use::
@@ -97,18 +97,20 @@ class Behaviour:
     for retry tests). Damage sets (short_pixel_data, no_sop_uid, unterminated_encapsulated) hold
     indexes into the BadPACS's dataset list and apply whenever that instance is sent.
     """
-    abort_after: int | None = None           # C-MOVE/C-GET: N C-STOREs, then A-ABORT (store assoc first, then the retrieve's)
+    abort_after: int | None = None           # C-MOVE/C-GET: N C-STOREs, then A-ABORT (store assoc, then the request's)
     final_status: int | None = None          # C-MOVE/C-GET: final status sent instead of the real one
     short_pixel_data: set[int] = field(default_factory=set)   # PixelData cut to half (even) length
-    no_sop_uid: set[int] = field(default_factory=set)         # dataset without SOPInstanceUID; the command carries a made-up UID
+    no_sop_uid: set[int] = field(default_factory=set)         # no SOPInstanceUID; the command carries a made-up one
     unterminated_encapsulated: set[int] = field(default_factory=set)  # sent RLE Lossless, no sequence delimiter
-    cut_last_fragment: bool = True           # ...and its last fragment cut to half (False: only the delimiter is missing)
+    cut_last_fragment: bool = True           # ...and the last fragment cut to half (False: only no delimiter)
     stall_before_store: float = 0.0          # seconds before the first C-STORE of a retrieve
     stall_forever_after: int | None = None   # after N C-STOREs, send nothing more until the peer aborts/releases
+    store_delay: float = 0.0                 # seconds between two C-STOREs, every retrieve (C-CANCEL honoured)
     bad_retrieves: int | None = None         # retrieve behaviours apply to the first K retrieves only (None: all)
     find_answers: int | None = None          # C-FIND: this many synthetic matches instead of the real ones
     find_delay: float = 0.0                  # seconds between two C-FIND answers (C-CANCEL honoured meanwhile)
-    find_status: int | None = None           # C-FIND: final status instead of Success (after the matches; find_answers=0 for none)
+    find_status: int | None = None           # C-FIND: final status instead of Success, after the matches
+    #                                          (find_answers=0: the status alone)
     refuse_association: bool = False         # reject every association (permanent, calling AE not recognised)
 
 
@@ -141,7 +143,7 @@ class BadPACS:
     def start(self) -> "BadPACS":
         if self._proc is not None:
             raise BadPACSError("BadPACS already started")
-        ctx = multiprocessing.get_context("spawn")
+        ctx = _context()
         parent, child = ctx.Pipe()
         config = {"datasets": self.datasets, "behaviour": asdict(self.behaviour), "aet": self.aet,
                   "destinations": self.allowed_move_destinations, "host": self.host, "port": self.port,
@@ -219,6 +221,14 @@ class BadPACS:
             if time.monotonic() > end:
                 raise TimeoutError(f"BadPACS condition not met within {timeout} s; stats: {_brief(s)}")
             time.sleep(interval)
+
+
+def _context():
+    """Children fork from a clean single-threaded forkserver that has imported pynetdicom once
+    (fast starts, and no fork of a test process full of threads)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__, "pynetdicom"])
+    return ctx
 
 
 def _brief(stats: dict[str, Any]) -> dict[str, Any]:
@@ -446,11 +456,16 @@ class _Child:
             report["outcome"] = "aborted"
 
         cancelled = _Cancelled(event)
-        if bad and b.stall_before_store and not self._sleep(b.stall_before_store, event, cancelled):
-            report["outcome"] = "gone during stall_before_store"
-            if cancelled():
-                self.bump("retrieve_cancelled")
-                yield CANCEL, None
+
+        def pause(seconds: float, what: str) -> bool:
+            """Wait; False when the retrieve ends meanwhile (cancelled, or its association gone)."""
+            if self._sleep(seconds, event, cancelled):
+                return True
+            report["outcome"] = f"cancelled during {what}" if cancelled() else f"gone during {what}"
+            return False
+
+        if bad and b.stall_before_store and not pause(b.stall_before_store, "stall_before_store"):
+            yield from self._retrieve_cancelled(cancelled)
             return
         for k, index in enumerate(records):
             if bad and b.abort_after is not None and k == b.abort_after:
@@ -459,11 +474,12 @@ class _Child:
             if bad and b.stall_forever_after is not None and k == b.stall_forever_after:
                 self._stall(event, report)
                 return
+            if k and b.store_delay and not pause(b.store_delay, "store_delay"):
+                yield from self._retrieve_cancelled(cancelled)
+                return
             if cancelled():
-                self._cancel_seen()
-                self.bump("retrieve_cancelled")
                 report["outcome"] = "cancelled"
-                yield CANCEL, None
+                yield from self._retrieve_cancelled(cancelled)
                 return
             yield PENDING, self._outgoing(index)
         if bad and b.abort_after is not None and b.abort_after >= len(records):
@@ -473,6 +489,13 @@ class _Child:
             self._stall(event, report)
             return
         report["outcome"] = "completed"
+
+    def _retrieve_cancelled(self, cancelled: "_Cancelled"):
+        """Answer Cancel if the retrieve was cancelled (nothing if its association is gone)."""
+        if cancelled():
+            self._cancel_seen()
+            self.bump("retrieve_cancelled")
+            yield CANCEL, None
 
     def _stall(self, event, report: dict[str, Any]) -> None:
         self.bump("stalls")
@@ -722,16 +745,15 @@ def _groups(datasets: list[Dataset], ident: Dataset, level: str) -> list[list[Da
     return out
 
 
-def _answer(ident: Dataset, level: str, group: list[Dataset], aet: str, all_datasets: list[Dataset] | None = None
-            ) -> Dataset:
+def _answer(ident: Dataset, level: str, group: list[Dataset], aet: str) -> Dataset:
     """The C-FIND answer for one matching group: the keys asked, filled at this level."""
     first = group[0]
-    study = [d for d in (all_datasets or group)]
+    study = level == "STUDY"          # at STUDY level the group is the whole study (series keys are ignored)
     computed = {
-        "NumberOfStudyRelatedInstances": len(group) if level == "STUDY" else None,
-        "NumberOfStudyRelatedSeries": len({str(d.get("SeriesInstanceUID", "")) for d in study}) if level == "STUDY" else None,
+        "NumberOfStudyRelatedInstances": len(group) if study else None,
+        "NumberOfStudyRelatedSeries": len({str(d.get("SeriesInstanceUID", "")) for d in group}) if study else None,
         "NumberOfSeriesRelatedInstances": len(group) if level == "SERIES" else None,
-        "ModalitiesInStudy": sorted({str(d.get("Modality", "")) for d in study}) if level == "STUDY" else None,
+        "ModalitiesInStudy": sorted({str(d.get("Modality", "")) for d in group}) if study else None,
     }
     allowed = set(_keys(ident, level))
     out = Dataset()
@@ -776,6 +798,15 @@ def _synthetic_answers(ident: Dataset, level: str, n: int, aet: str):
 
 # ----------------------------------------------------------------------------- process
 
+def _abort_all(ae) -> None:
+    """A-ABORT every open association, so the peers learn at once that we are gone."""
+    for assoc in list(ae.active_associations):
+        try:
+            assoc.abort()
+        except Exception:
+            pass
+
+
 def _child_main(conn, config: dict[str, Any]) -> None:
     """The child process: serve until told to stop (or the parent goes away)."""
     if config.get("log_path"):
@@ -805,8 +836,8 @@ def _child_main(conn, config: dict[str, Any]) -> None:
             elif kind == "stop":
                 break
     finally:
-        child.stopping.set()
-        stopper = threading.Thread(target=ae.shutdown, daemon=True)
+        child.stopping.set()                                 # stalled handlers give up
+        stopper = threading.Thread(target=_abort_all, args=(ae,), daemon=True)
         stopper.start()
         stopper.join(5)
         try:

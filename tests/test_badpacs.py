@@ -213,9 +213,13 @@ def test_refuse_association_rejects(study):
 
 # ----------------------------------------------------------------------------- retrieves
 
-def test_move_and_get_deliver_what_matches(study, store_scp):
+def test_move_and_get_deliver_what_matches(study, store_scp, tmp_path):
     port, received = store_scp
-    with bad_pacs(study, scp_port=port) as pacs:
+    paths = []
+    for k, ds in enumerate(study[6:]):          # files on disk serve as well as datasets
+        paths.append(tmp_path / f"{k}.dcm")
+        ds.save_as(paths[-1], enforce_file_format=True)
+    with bad_pacs(study[:6] + paths, scp_port=port) as pacs:
         statuses, _ = move(pacs, query("SERIES", StudyInstanceUID=study[0].StudyInstanceUID,
                                        SeriesInstanceUID=study[6].SeriesInstanceUID))
         assert statuses == [0xFF00] * 4 + [0x0000]
@@ -322,6 +326,23 @@ def test_final_status_replaces_the_real_one(study, store_scp, status):
     assert final.Status == status and len(received) == 10
     assert final.NumberOfCompletedSuboperations == 10
     assert ident is not None and "FailedSOPInstanceUIDList" in ident
+
+
+def test_c_cancel_stops_a_slow_move(study, store_scp):
+    port, received = store_scp
+    with bad_pacs(study, Behaviour(store_delay=0.3), scp_port=port) as pacs:
+        assoc = associate(pacs, MOVE)
+        statuses = []
+        for st, _ in assoc.send_c_move(study_level(study[0]), ME, MOVE, msg_id=9):
+            statuses.append(st.Status)
+            if len(statuses) == 2:
+                assoc.send_c_cancel(9, query_model=MOVE)
+        assoc.release()
+        stats = pacs.stats()
+    assert statuses[-1] == 0xFE00 and set(statuses[:-1]) == {0xFF00}
+    assert len(received) < 10 and stats["stores_sent"] == len(received)
+    assert stats["cancels_received"] == 1 and stats["retrieve_cancelled"] == 1
+    assert stats["last_retrieve"]["outcome"].startswith("cancelled")
 
 
 def test_stall_before_store_delays_the_first_store(study, store_scp):
