@@ -1,27 +1,37 @@
 """BadPACS: a misbehaving DICOM Query/Retrieve SCP on loopback, for tests off the happy path.
 
 It serves C-ECHO, C-FIND, C-MOVE and C-GET (Study Root and Patient Root) from a list of
-datasets, and misbehaves as a `Behaviour` says: it aborts a retrieve after N stores, answers a
+datasets and misbehaves as a `Behaviour` says: it aborts a retrieve after N stores, answers a
 wrong final status, sends instances with short pixel data, without SOPInstanceUID or with
-unterminated encapsulated pixel data, stalls before or during a retrieve, floods a C-FIND
-with thousands of slow answers (honouring C-CANCEL), fails a C-FIND, or refuses every
-association. It runs in its own process (multiprocessing, forked from a clean forkserver), so a stall or an abort
-can never hang the test process, and `stop()` always ends it (killing it if it must).
+unterminated encapsulated pixel data, waits before the first store, paces stores, stalls for
+good in the middle of a retrieve, floods a C-FIND with thousands of slow answers (honouring
+C-CANCEL), fails a C-FIND, or refuses every association. It runs in its own process (forked
+from a clean multiprocessing forkserver), so a stall or an abort can never hang the test
+process, and `stop()` always ends it: it A-ABORTs its open associations, else it is killed.
 
 Use::
 
-    from badpacs import BadPACS, Behaviour
+    from badpacs import BadPACS, Behaviour          # tests/ is on sys.path under pytest
 
     datasets = list(synthdata.iter_datasets(synthdata.generate_set(seed=1)))
     with BadPACS(datasets, Behaviour(abort_after=3),
                  allowed_move_destinations={"MID_SCU": ("127.0.0.1", my_scp_port)}) as pacs:
-        ... C-MOVE to pacs.host:pacs.port, AE pacs.aet, destination "MID_SCU" ...
+        peer = peers.make_peer("bad", pacs.aet, pacs.host, pacs.port)
+        ... C-MOVE/C-GET/C-FIND against pacs.host:pacs.port, called AE pacs.aet ...
         stats = pacs.wait_for(lambda s: s["aborts_sent"] >= 1)
         assert stats["stores_sent"] == 3
 
+    BadPACS(datasets=(), behaviour=None, aet="BADPACS", allowed_move_destinations=None,
+            *, host="127.0.0.1", port=0, log_path=None, start_timeout=30.0)
+      .start() -> self, .stop(), context manager; .port (the bound port once started, 0 = any
+      free one), .aet, .host, .alive; .stats() -> dict; .wait_for(predicate, timeout=10) -> dict
+      (TimeoutError naming the last stats). log_path: pynetdicom's INFO log of the child.
+      A script (not pytest) that starts one needs the usual `if __name__ == "__main__":` guard.
+
 Datasets are pydicom Datasets (with file meta, or Explicit VR Little Endian is assumed), DICOM
-file paths, or encoded DICOM files (bytes). "Index" in a Behaviour always means the position
-of an instance in that list, wherever a retrieve sends it.
+file paths, or encoded DICOM files (bytes). An "index" in a Behaviour always means the position
+of an instance in that list, wherever a retrieve sends it; damage that needs Pixel Data is
+skipped for an instance without it. Instances are sent in list order.
 
 Matching (C-FIND, and which instances a C-MOVE/C-GET sends) at PATIENT, STUDY, SERIES and
 IMAGE level: every non-empty key of the identifier must match the instance's value: exactly
@@ -34,20 +44,25 @@ QueryRetrieveLevel and RetrieveAETitle; computed keys: NumberOfStudyRelatedInsta
 NumberOfStudyRelatedSeries, NumberOfSeriesRelatedInstances, ModalitiesInStudy.
 
 A C-MOVE to an AE title not in `allowed_move_destinations` is answered 0xA801 (move
-destination unknown). Retrieves open the store association with the SOP classes of the
-datasets (Explicit and Implicit VR Little Endian, plus RLE Lossless for unterminated
-encapsulated instances); a C-GET SCU must propose those storage contexts itself.
+destination unknown). The store association of a C-MOVE proposes the SOP classes of the
+datasets with Explicit and Implicit VR Little Endian, plus a separate RLE Lossless context when
+`unterminated_encapsulated` is used. A C-GET SCU must propose those storage contexts itself
+(RLE Lossless as a context of its own, or it is never chosen); an instance it cannot take is
+a failed sub-operation and is named in stats()["send_errors"].
 
-`stats()` reads the child's counters (a dict, see `_new_stats` for every key); the main ones:
+stats() keys:
   associations, rejected, echoes,
-  find_requests, find_answers_sent, find_cancelled, find_final_status,
-  cancels_received (C-CANCEL messages of any service), cancel_seen_after (seconds from the
-  C-CANCEL's arrival to the handler stopping, last one; None if never),
+  find_requests, find_answers_sent, find_cancelled, find_final_status (last),
+  cancels_received (C-CANCEL messages, any service), cancel_received_at (time.time()),
+  cancel_seen_after (seconds from the last C-CANCEL's arrival to the handler stopping),
   move_requests, get_requests, unknown_destinations,
-  stores_sent (C-STORE requests written), stores_answered, sent (one dict per C-STORE:
-  index, sop_uid of the command, damage list, status or None), send_errors,
-  aborts_sent, stalls (retrieves that stalled forever), stalls_ended (those the peer ended),
-  retrieve_cancelled, last_retrieve (kind, level, matched, destination, outcome).
+  stores_sent (C-STORE requests written), stores_answered, sent (one dict per C-STORE: index,
+  sop_uid as in the command, damage: list of names, status: int or None), send_errors,
+  aborts_sent, stalls (retrieves that stalled for good), stalls_ended (those the peer ended),
+  retrieve_cancelled, final_status_sent (a final_status override that went out),
+  last_retrieve: {kind: "move"|"get", level, matched, destination, outcome}, outcome one of
+  "completed", "aborted", "stalled", "stalled, then ended by the peer", "cancelled",
+  "cancelled during <pause>", "gone during <pause>", "unknown destination".
 """
 from __future__ import annotations
 
@@ -85,7 +100,6 @@ STALL_LIMIT = 600.0          # seconds a "forever" stall lasts at most (stop() e
 POLL = 0.005                 # seconds between two looks at an association while waiting
 FAKE_UID_ROOT = "1.2.826.0.1.3680043.8.498.77."     # pydicom's root; made-up UIDs
 
-log = logging.getLogger("mid.tests.badpacs")
 
 
 @dataclass
