@@ -8,7 +8,6 @@ without a window.
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import re
 import struct
 import zlib
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import PySimpleGUI as sg
+
+from mid import dates
 
 APP_TITLE = "Medical Imaging Downloader"
 STEPS = ("Project", "Sheet", "Search", "Select", "Download")
@@ -153,13 +154,10 @@ def _parse_date(text: str, which: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", text)
-    try:
-        if not m:
-            raise ValueError
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).strftime("%Y%m%d")
-    except ValueError:
-        raise FilterError(f"Date {which}: '{text}' is not a date; write YYYY-MM-DD, e.g. 2013-04-10") from None
+    day = dates.parse_ymd(text)
+    if day is None:
+        raise FilterError(f"Date {which}: '{text}' is not a date; write YYYY-MM-DD, e.g. 2013-04-10")
+    return dates.to_da(day)
 
 
 @dataclass(frozen=True)
