@@ -568,20 +568,6 @@ def load_sheet(path: str | Path, settings: Any, sheet: str | None = None) -> She
 # ---------------------------------------------------------------------------------------------
 # Views
 
-def rows_for_display(result: SheetResult) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows for the GUI query table: every query and every row error, in row order."""
-    headers = ["Query", "Row", *result.columns, "Exact", "Problem"]
-    lines: list[tuple[int, list[str]]] = []
-    for q in result.queries:
-        cells = [";".join(q.values.get(kw, [])) for kw in result.columns]
-        lines.append((q.row, [q.query_id, str(q.row), *cells, "Y" if q.exact else "", ""]))
-    for e in result.errors:
-        blank = [""] * len(result.columns)
-        lines.append((e.row, ["", str(e.row), *blank, "", f"{e.column} = '{e.value}': {e.message}"]))
-    lines.sort(key=lambda item: item[0])
-    return headers, [cells for _, cells in lines]
-
-
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 

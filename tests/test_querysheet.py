@@ -582,16 +582,6 @@ def test_format_table_shows_queries_errors_and_notes(tmp_path, cfg):
     assert "'Notes'" in text
 
 
-def test_rows_for_display_interleaves_queries_and_errors_by_row(tmp_path, cfg):
-    rows = [["MRN", "Modality"], ["TEST1", "ct;mr"], ["TEST2", "C.T."], ["TEST3", None]]
-    headers, table = qs.rows_for_display(load_sheet(write_xlsx(tmp_path / "d.xlsx", rows), cfg))
-    assert headers == ["Query", "Row", "PatientID", "Modality", "Exact", "Problem"]
-    assert [r[1] for r in table] == ["2", "3", "4"]
-    assert table[0][:4] == ["1", "2", "TEST1", "CT;MR"] and table[0][5] == ""
-    assert table[1][0] == "" and table[1][5].startswith("Modality = 'C.T.':")
-    assert table[2][:4] == ["2", "4", "TEST3", ""]
-
-
 # ---------------------------------------------------------------------------------------------
 # The fast .xlsx reader gives the same raw cells as openpyxl
 
