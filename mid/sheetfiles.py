@@ -4,8 +4,10 @@
 `RawSheet`: the cell values as the file holds them (text, numbers, dates, times, booleans),
 rows[0] being sheet row 1, plus the epoch of Excel serial dates and notices for the user.
 .xlsx is read by a fast reader of the package XML, with openpyxl as the fallback; .xls by
-xlrd; delimited text by sniffing its encoding and delimiter. querysheet.py turns the raw rows
-into queries; nothing here knows of headers or DICOM.
+xlrd; delimited text by sniffing its encoding (UTF-8, UTF-16 with or without BOM, else Windows
+Western) and delimiter. (Not pandas: docs/ARCHITECTURE.md, "Why no pandas", has the figures.)
+querysheet.py turns the raw rows into queries; nothing here knows of headers or DICOM.
+Whatever the file holds, the result is a RawSheet or a SheetError naming the file.
 """
 from __future__ import annotations
 
