@@ -7,7 +7,6 @@ without a window.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Iterable, Sequence
 
 import PySimpleGUI as sg
 
+from mid import dates
 from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FOUND, IGNORED, MISSING,
                        PARTIAL, QUEUED)
 
@@ -241,13 +241,10 @@ def _parse_date(text: str, which: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", text)
-    try:
-        if not m:
-            raise ValueError
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).strftime("%Y%m%d")
-    except ValueError:
-        raise FilterError(f"Date {which}: '{text}' is not a date; write YYYY-MM-DD, e.g. 2013-04-10") from None
+    day = dates.parse_ymd(text)
+    if day is None:
+        raise FilterError(f"Date {which}: '{text}' is not a date; write YYYY-MM-DD, e.g. 2013-04-10")
+    return dates.to_da(day)
 
 
 @dataclass(frozen=True)

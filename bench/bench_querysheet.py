@@ -5,9 +5,12 @@ Prints the absolute load time (best of --repeat runs) and its ratio against a re
 in the same run on the same file: a bare openpyxl read-only iteration over the .xlsx, and a bare
 csv.reader pass over the .csv. The target is under 2 s per 10,000 rows.
 
-    python3 bench/bench_querysheet.py [--rows 10000] [--repeat 3] [--strict]
+    python3 bench/bench_querysheet.py [--rows 10000] [--repeat 3] [--strict] [--pandas]
 
---strict exits 1 when a load takes 2 s or more.
+--strict exits 1 when a load takes 2 s or more. --pandas also times a bare pandas read of the
+same files (pandas.read_excel with openpyxl, pandas.read_csv; raw cells only, no normalisation),
+the figure behind "Why no pandas" in docs/ARCHITECTURE.md; pandas is not a requirement of the
+program, so this needs it installed separately.
 """
 from __future__ import annotations
 
@@ -84,11 +87,31 @@ def bare_csv(path: Path) -> int:
         return sum(1 for _ in csv.reader(fh))
 
 
+def pandas_line(label: str, path: Path, rows: int, ref_s: float, repeat: int) -> str:
+    """The time of a bare pandas read of the file (the raw cells as text/objects), as a ratio too."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return "pandas is not installed: python3 -m pip install pandas, to compare"
+    opts = dict(header=None, keep_default_na=False, na_filter=False)
+    if label == "xlsx":
+        read = lambda: pd.read_excel(path, engine="openpyxl", dtype=object, **opts)  # noqa: E731
+    else:
+        read = lambda: pd.read_csv(path, dtype=str, **opts)  # noqa: E731
+    read_s, frame = best_of(repeat, read)
+    assert len(frame) == rows + 1, len(frame)
+    name = "read_excel" if label == "xlsx" else "read_csv"
+    return (f"pandas {pd.__version__} {name} alone (no normalisation) {read_s:6.3f} s   "
+            f"ratio {read_s / ref_s:5.1f}x the bare reference")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--strict", action="store_true", help="exit 1 when a load reaches 2 s")
+    ap.add_argument("--pandas", action="store_true",
+                    help="also time a bare pandas read of the same files (needs pandas installed)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -106,6 +129,8 @@ def main() -> int:
             print(f"  {label:4s}  load_sheet {load_s:6.3f} s   bare {reference.__name__} {ref_s:6.3f} s   "
                   f"ratio {load_s / ref_s:5.1f}x   target < {TARGET_SECONDS:.1f} s: "
                   f"{'ok' if load_s < TARGET_SECONDS else 'SLOW'}")
+            if args.pandas:
+                print("        " + pandas_line(label, path, args.rows, ref_s, args.repeat))
     return 1 if (args.strict and slow) else 0
 
 

@@ -20,7 +20,6 @@ Nothing here writes files: the caller stores the dataset and ``AnonResult.key``.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import hmac
 import logging
@@ -40,6 +39,7 @@ from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
+from mid import dates
 from mid import deid_profile
 from mid import settings as settings_mod
 
@@ -245,41 +245,12 @@ def date_offset_days(secret: bytes, patient_id: str) -> int:
 
 def shift_date(text: str, days: int) -> str | None:
     """Shift a DA value (or DA range) by `days`; None when it is not a readable date."""
-    text = text.strip()
-    if not text:
-        return ""
-    if "-" in text:
-        parts = [shift_date(p, days) if p.strip() else "" for p in text.split("-", 1)]
-        return None if None in parts else "-".join(parts)
-    digits = text.replace(".", "") if len(text) == 10 else text
-    if len(digits) != 8 or not digits.isdigit():
-        return None
-    try:
-        day = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:])) + _dt.timedelta(days=days)
-    except (ValueError, OverflowError):
-        return None
-    return day.strftime("%Y%m%d") if day.year >= 1000 else None
+    return dates.shift_da(text, days)
 
 
 def shift_datetime(text: str, days: int) -> str | None:
     """Shift a DT value's date part by `days`, keeping its precision, time and offset suffix."""
-    text = text.strip()
-    if not text:
-        return ""
-    cut = len(text)
-    for sign in "+-":
-        pos = text.find(sign, 4)
-        if pos != -1:
-            cut = min(cut, pos)
-    core, suffix = text[:cut], text[cut:]
-    if len(core) < 4 or not core[:min(len(core), 8)].isdigit():
-        return None
-    precision = min(len(core), 8)
-    date_part = (core[:precision] + "0101"[precision - 4:] if precision < 8 else core[:8])
-    shifted = shift_date(date_part, days)
-    if not shifted:
-        return None
-    return shifted[:precision] + core[precision:] + suffix
+    return dates.shift_dt(text, days)
 
 
 def cap_age(text: str) -> str | None:

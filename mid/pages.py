@@ -671,7 +671,7 @@ def report_copies(project, since: float) -> list[Path]:
 def about_text() -> str:
     lines = [mygui.APP_TITLE, f"Python {platform.python_version()} on {platform.system()}",
              f"Tk {sg.tclversion_detailed}"]
-    for dist in ("PySimpleGUI", "pydicom", "pynetdicom", "pandas", "openpyxl", "xlrd"):
+    for dist in ("PySimpleGUI", "pydicom", "pynetdicom", "openpyxl", "xlrd"):
         try:
             lines.append(f"{dist} {metadata.version(dist)}")
         except metadata.PackageNotFoundError:

@@ -7,7 +7,8 @@ user sees it in Excel, the column header, the value, why, and what to write inst
 rows still load. `SheetError` is kept for files and sheets that cannot be used at all.
 
 sheetfiles.py reads the file into raw rows; this module turns the header row into columns and
-each cell into normalised values.
+each cell into normalised values (dates and times through dates.py, the program's one date
+parser).
 
 The sheet format is described for users in docs/SHEETS.md.
 """
@@ -21,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
+from mid import dates
 from mid.sheetfiles import RawSheet, SheetError, read_raw  # noqa: F401  (also public here)
 
 log = logging.getLogger("mid.querysheet")
@@ -34,10 +36,6 @@ DEFAULT_EXACT_ALIASES = ("Exact", "Exact Match")
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"   # zero-width characters pasted from web pages
 NULL_PARTS = {"", "nan"}    # parts of a ';' list that are dropped (pandas writes NaN for blanks)
-
-DATE_HINT = ("write a date such as 4/10/2013, 2013-04-10 or 20130410, or a range such as "
-             "4/10/2013-4/14/2013, 4/10/2013- or -4/14/2013")
-TIME_HINT = "write a time such as 14:30, 2:30 PM or 143000, or a range such as 08:00-12:00"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,7 +231,7 @@ class CellContext:
     """What normalising one cell needs to know; notes collects remarks for the notices."""
     date_order: str = "US"        # "US" (M/D/Y) or "EU" (D/M/Y)
     window_days: int = 0
-    epoch: dt.date = dt.date(1899, 12, 30)
+    epoch: dt.date = dates.EXCEL_EPOCH
     row: int = 0                  # the sheet row being read, for the notes
     notes: list[str] = field(default_factory=list)
     rounded: list[str] = field(default_factory=list)   # scientific-notation texts read as integers
@@ -350,251 +348,25 @@ def _norm_uid(value: Any, ctx: CellContext) -> str:
     return text
 
 
-# --- dates
-
-_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-                  r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_DIGITS8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_AMBIGUOUS = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})"
-                        r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?")
-_DIGITS5 = re.compile(r"\d{5}")
-_TO_RANGE = re.compile(r"(.*?)\s+to\s+(.*)", re.IGNORECASE)
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ \-]?([A-Za-z]{3,9})\.?[ \-,]*(\d{4}|\d{2})")
-_MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.?[ \-]?(\d{1,2})(?:st|nd|rd|th)?,?[ \-]*(\d{4})")
-_MONTHS = {name: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
-
-
-@dataclass(frozen=True)
-class ParsedDate:
-    """A parsed date, or why it is not one; note is a remark worth telling the user."""
-    date: dt.date | None = None
-    reason: str | None = None
-    note: str | None = None
-
-
-def _make_date(year: int, month: int, day: int) -> dt.date | None:
-    if not 1900 <= year <= 2100:
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _full_year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year < 30 else 1900
-    return year
-
-
-def _parse_ambiguous(text: str, m: re.Match, order: str) -> ParsedDate:
-    """D/M/Y or M/D/Y text, read in the configured order unless only the other order is valid."""
-    a, b, year = int(m.group(1)), int(m.group(2)), _full_year(m.group(3))
-    first = _make_date(year, a, b) if order == "US" else _make_date(year, b, a)
-    if first is not None:
-        return ParsedDate(first)
-    other = _make_date(year, b, a) if order == "US" else _make_date(year, a, b)
-    name = "month/day/year" if order == "US" else "day/month/year"
-    if other is not None:
-        other_name = "day/month/year" if order == "US" else "month/day/year"
-        return ParsedDate(other, note=f"'{text}' was read as {other_name} "
-                                      f"({other.isoformat()}): it is not a valid {name} date.")
-    if not 1900 <= year <= 2100:
-        return ParsedDate(reason=f"year {year} is outside 1900-2100")
-    return ParsedDate(reason=f"'{text}' is not a valid date in either day/month order")
-
-
-def _parse_one_date(text: str, ctx: CellContext) -> ParsedDate:
-    """One date written as text (no range)."""
-    text = text.strip()
-    m = _DIGITS8.fullmatch(text) or _YMD.fullmatch(text)
-    if m:
-        d = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return ParsedDate(d) if d else ParsedDate(reason=f"'{text}' is not a valid year-month-day date")
-    m = _AMBIGUOUS.fullmatch(text)
-    if m:
-        return _parse_ambiguous(text, m, ctx.date_order)
-    if _DIGITS5.fullmatch(text):      # an Excel serial number exported as text
-        return _serial_date(int(text), ctx)
-    m = _DAY_MONTH_YEAR.fullmatch(text)
-    if m and m.group(2).casefold() in _MONTHS:
-        return _named_month_date(text, m.group(3), m.group(2), m.group(1))
-    m = _MONTH_DAY_YEAR.fullmatch(text)
-    if m and m.group(1).casefold() in _MONTHS:
-        return _named_month_date(text, m.group(3), m.group(1), m.group(2))
-    return ParsedDate(reason=f"'{text}' is not a date this program can read")
-
-
-def _named_month_date(text: str, year: str, month: str, day: str) -> ParsedDate:
-    """A date written with the month's English name: '10 Apr 2013', 'April 10, 2013'."""
-    d = _make_date(_full_year(year), _MONTHS[month.casefold()], int(day))
-    return ParsedDate(d) if d else ParsedDate(reason=f"'{text}' is not a valid date")
-
-
-def _serial_date(number: float, ctx: CellContext) -> ParsedDate:
-    """An Excel serial day number (or a number typed as YYYYMMDD) as a date."""
-    if float(number).is_integer() and 19000101 <= number <= 21001231:
-        return _parse_one_date(str(int(number)), ctx)
-    if 1 <= number < 73051:     # up to year 2100
-        return ParsedDate(ctx.epoch + dt.timedelta(days=int(number)))
-    return ParsedDate(reason=f"the number {_number_text(number)} is neither an Excel date nor YYYYMMDD")
-
-
-def _date_of(value: Any, ctx: CellContext) -> ParsedDate:
-    """A single date from any raw part: datetime, date, serial number or text."""
-    if isinstance(value, dt.datetime):
-        return ParsedDate(value.date())
-    if isinstance(value, dt.date):
-        return ParsedDate(value)
-    if isinstance(value, bool) or isinstance(value, dt.time):
-        return ParsedDate(reason="this is not a date")
-    if isinstance(value, (int, float)):
-        return _serial_date(value, ctx)
-    return _parse_one_date(str(value), ctx)
-
-
-def _split_range(text: str, parse: Callable[[str], Any], ok: Callable[[Any], bool]):
-    """Split 'A-B', 'A to B', 'A-' or '-B' into (A, B) parsed values, trying every dash.
-
-    Returns None when the text is no range; raises CellProblem when several readings fit.
-    """
-    m = _TO_RANGE.fullmatch(text)
-    if m:
-        left, right = parse(m.group(1)), parse(m.group(2))
-        return (left, right) if ok(left) and ok(right) else None
-    readings = []
-    for i, ch in enumerate(text):
-        if ch != "-":
-            continue
-        left_text, right_text = text[:i].strip(), text[i + 1:].strip()
-        if not left_text and not right_text:
-            continue
-        left = parse(left_text) if left_text else None
-        right = parse(right_text) if right_text else None
-        if (left is None or ok(left)) and (right is None or ok(right)):
-            readings.append((left, right))
-    if len(readings) > 1:
-        raise CellProblem("this range can be read in more than one way. Write it as "
-                          "YYYYMMDD-YYYYMMDD, e.g. 20130410-20130414.")
-    return readings[0] if readings else None
-
-
-def _dicom_date(d: dt.date) -> str:
-    return d.strftime("%Y%m%d")
-
+# --- dates and times (read by mid/dates.py, the program's one date parser)
 
 def _norm_date(value: Any, ctx: CellContext) -> str:
     """One date part as DICOM: YYYYMMDD, or a range A-B / A- / -B (window applied to singles)."""
-    if isinstance(value, str):
-        text = value.strip().replace("\u2013", "-").replace("\u2014", "-")
-        single = _parse_one_date(text, ctx)
-        if single.date is None and ("-" in text or " to " in text.lower()):
-            pair = _split_range(text, lambda t: _parse_one_date(t, ctx), lambda p: p.date is not None)
-            if pair is not None:
-                return _date_range(*pair, ctx)
-        parsed = single
-    else:
-        parsed = _date_of(value, ctx)
-    if parsed.date is None:
-        raise CellProblem(f"{parsed.reason}. To fix it, {DATE_HINT}.")
-    if parsed.note:
-        ctx.notes.append(f"row {ctx.row}: {parsed.note}")
-    if ctx.window_days > 0:
-        span = dt.timedelta(days=ctx.window_days)
-        return f"{_dicom_date(parsed.date - span)}-{_dicom_date(parsed.date + span)}"
-    return _dicom_date(parsed.date)
-
-
-def _date_range(left: ParsedDate | None, right: ParsedDate | None, ctx: CellContext) -> str:
-    for p in (left, right):
-        if p is not None and p.note:
-            ctx.notes.append(f"row {ctx.row}: {p.note}")
-    if left is not None and right is not None and left.date > right.date:
-        raise CellProblem(f"the range runs backwards ({left.date.isoformat()} is after "
-                          f"{right.date.isoformat()}). Write the earlier date first, e.g. "
-                          f"{_dicom_date(right.date)}-{_dicom_date(left.date)}.")
-    start = _dicom_date(left.date) if left else ""
-    end = _dicom_date(right.date) if right else ""
-    return f"{start}-{end}"
-
-
-# --- times
-
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp])?\.?(?:[Mm]\.?)?")
-_HOUR_AMPM = re.compile(r"(\d{1,2})\s*([AaPp])\.?[Mm]\.?")
-_DIGIT_TIME = re.compile(r"(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?")
-
-
-def _make_time(hour: int, minute: int, second: int, ampm: str | None) -> dt.time | None:
-    if ampm:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    return dt.time(hour, minute, second)
-
-
-def _parse_one_time(text: str) -> dt.time | None:
-    """One time written as text: '14:30', '2:30 PM', '2 PM', '1430', '143000'."""
-    text = text.strip()
-    m = _CLOCK.fullmatch(text)
-    if m:
-        return _make_time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0), m.group(4))
-    m = _HOUR_AMPM.fullmatch(text)
-    if m:
-        return _make_time(int(m.group(1)), 0, 0, m.group(2))
-    if len(text) == 1 and text.isdigit():
-        text = "0" + text
-    m = _DIGIT_TIME.fullmatch(text)
-    if m:
-        return _make_time(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), None)
-    return None
-
-
-def _time_of(value: Any) -> dt.time | None:
-    """A single time from any raw part: time, datetime, day fraction, number or text."""
-    if isinstance(value, dt.datetime):
-        return value.time().replace(microsecond=0)
-    if isinstance(value, dt.time):
-        return value.replace(microsecond=0)
-    if isinstance(value, bool) or isinstance(value, dt.date):
-        return None
-    if isinstance(value, float) and 0 <= value < 1:
-        seconds = min(round(value * 86400), 86399)
-        return dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
-    if isinstance(value, (int, float)):
-        if not float(value).is_integer():
-            return None
-        digits = str(int(value))
-        width = {1: 2, 3: 4, 5: 6}.get(len(digits), len(digits))
-        return _parse_one_time(digits.zfill(width))
-    return _parse_one_time(str(value))
+    notes: list[str] = []
+    try:
+        return dates.da_query(value, ctx.date_order, ctx.epoch, ctx.window_days, notes)
+    except dates.DateProblem as problem:
+        raise CellProblem(str(problem)) from None
+    finally:
+        ctx.notes.extend(f"row {ctx.row}: {note}" for note in notes)
 
 
 def _norm_time(value: Any, ctx: CellContext) -> str:
     """One time part as DICOM HHMMSS, or a range A-B / A- / -B."""
-    if isinstance(value, str):
-        text = value.strip().replace("\u2013", "-").replace("\u2014", "-")
-        single = _parse_one_time(text)
-        if single is None and ("-" in text or " to " in text.lower()):
-            pair = _split_range(text, _parse_one_time, lambda t: t is not None)
-            if pair is not None:
-                left, right = pair
-                if left is not None and right is not None and left > right:
-                    raise CellProblem("the time range runs backwards. Write the earlier time first, "
-                                      f"e.g. {right.strftime('%H:%M')}-{left.strftime('%H:%M')}.")
-                return (f"{left.strftime('%H%M%S') if left else ''}-"
-                        f"{right.strftime('%H%M%S') if right else ''}")
-    else:
-        single = _time_of(value)
-    if single is None:
-        raise CellProblem(f"this is not a time this program can read. To fix it, {TIME_HINT}.")
-    return single.strftime("%H%M%S")
+    try:
+        return dates.tm_query(value)
+    except dates.DateProblem as problem:
+        raise CellProblem(str(problem)) from None
 
 
 _NORMALISERS: dict[str, Callable[[Any, CellContext], str]] = {
@@ -795,20 +567,6 @@ def load_sheet(path: str | Path, settings: Any, sheet: str | None = None) -> She
 
 # ---------------------------------------------------------------------------------------------
 # Views
-
-def rows_for_display(result: SheetResult) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows for the GUI query table: every query and every row error, in row order."""
-    headers = ["Query", "Row", *result.columns, "Exact", "Problem"]
-    lines: list[tuple[int, list[str]]] = []
-    for q in result.queries:
-        cells = [";".join(q.values.get(kw, [])) for kw in result.columns]
-        lines.append((q.row, [q.query_id, str(q.row), *cells, "Y" if q.exact else "", ""]))
-    for e in result.errors:
-        blank = [""] * len(result.columns)
-        lines.append((e.row, ["", str(e.row), *blank, "", f"{e.column} = '{e.value}': {e.message}"]))
-    lines.sort(key=lambda item: item[0])
-    return headers, [cells for _, cells in lines]
-
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"

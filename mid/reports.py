@@ -39,6 +39,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from mid import dates
 from mid import project as proj
 from mid import settings as settings_mod
 
@@ -595,13 +596,7 @@ def shifted_date(study_date: Any, offset_days: Any) -> dt.date | None:
 
 def parse_da(text: str) -> dt.date | None:
     """A DICOM DA value (YYYYMMDD) as a date; None for ranges, partial or invalid dates."""
-    t = text.strip()
-    if len(t) != 8 or not t.isdigit():
-        return None
-    try:
-        return dt.date(int(t[:4]), int(t[4:6]), int(t[6:]))
-    except ValueError:
-        return None
+    return dates.da_to_date(text)
 
 
 @functools.lru_cache(maxsize=512)

@@ -4,8 +4,10 @@
 `RawSheet`: the cell values as the file holds them (text, numbers, dates, times, booleans),
 rows[0] being sheet row 1, plus the epoch of Excel serial dates and notices for the user.
 .xlsx is read by a fast reader of the package XML, with openpyxl as the fallback; .xls by
-xlrd; delimited text by sniffing its encoding and delimiter. querysheet.py turns the raw rows
-into queries; nothing here knows of headers or DICOM.
+xlrd; delimited text by sniffing its encoding (UTF-8, UTF-16 with or without BOM, else Windows
+Western) and delimiter. (Not pandas: docs/ARCHITECTURE.md, "Why no pandas", has the figures.)
+querysheet.py turns the raw rows into queries; nothing here knows of headers or DICOM.
+Whatever the file holds, the result is a RawSheet or a SheetError naming the file.
 """
 from __future__ import annotations
 
@@ -45,10 +47,45 @@ def _file_kind(path: Path) -> str:
     if head.lstrip().lower().startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
         raise SheetError(f"{path}: this file is a web page or XML export, not a spreadsheet. "
                          "Open it in Excel and save it as .xlsx, or export it as .csv.")
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SheetError(f"{path}: not a spreadsheet this program can read. "
-                         "Save it as .xlsx, .xls or .csv.")
+    if (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+            and _bomless_utf16(head, partial=True) is None):
+        raise _not_a_sheet(path)
     return "csv"
+
+
+def _not_a_sheet(path: Path) -> SheetError:
+    return SheetError(f"{path}: not a spreadsheet this program can read. "
+                      "Save it as .xlsx, .xls or .csv.")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _bomless_utf16(data: bytes, partial: bool = False) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when data is UTF-16 text without a byte-order mark, else None.
+
+    Most characters of a sheet are ASCII, and in UTF-16 each has a NUL byte: at odd offsets
+    little-endian, at even offsets big-endian. Binary files have NULs too, so the bytes must also
+    decode to text free of NUL and control characters. partial: data is the start of a file (it
+    may end inside a character).
+    """
+    n = len(data) - len(data) % 2
+    if n < 2 or (not partial and n != len(data)):
+        return None
+    zeros_even, zeros_odd = data[0:n:2].count(0), data[1:n:2].count(0)
+    if max(zeros_even, zeros_odd) * 4 < n // 2:      # under a quarter of the characters ASCII
+        return None
+    codec = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+    try:
+        text = data[:n].decode(codec)
+    except UnicodeDecodeError:
+        if not partial:
+            return None
+        try:                      # the start of a file may end inside a surrogate pair
+            text = data[:n - 2].decode(codec)
+        except UnicodeDecodeError:
+            return None
+    return None if _CONTROL.search(text) else codec
 
 
 def _pick_sheet(path: Path, names: list[str], wanted: str | None) -> str:
@@ -306,13 +343,25 @@ def _xls_value(book: Any, ctype: int, value: Any) -> Any:
 
 
 def _decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows Western.
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 (with or without BOM), else
+    Windows Western.
 
     Windows Western is cp1252 (Latin-1 plus curly quotes and the euro sign), or plain Latin-1
     for the few bytes cp1252 leaves undefined.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            raise SheetError(f"{path}: this file starts as UTF-16 text but is damaged ({exc.reason} "
+                             f"at byte {exc.start}). Open it in Excel and save it again as .xlsx "
+                             "or as CSV UTF-8.") from None
+    if b"\x00" in data[:4096]:             # UTF-16 without BOM, as _file_kind found
+        codec = _bomless_utf16(data)
+        if codec is None:
+            raise _not_a_sheet(path)
+        log.debug("%s: UTF-16 text without a byte-order mark, read as %s", path.name, codec)
+        return data.decode(codec), None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -327,7 +376,8 @@ def _decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
 
 def _sniff_delimiter(text: str) -> str:
     """The delimiter among , ; tab | that splits the header line (and the next lines) best."""
-    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    # 20 lines of at most 4096 characters each stay under csv's field size limit together
+    lines = [ln[:4096] for ln in text.splitlines()[:20] if ln.strip()]
     if not lines:
         return ","
     best, best_score = ",", (0, 0)
@@ -357,9 +407,82 @@ def _read_csv(path: Path, wanted: str | None) -> RawSheet:
         delim, text = declared.group(1), rest
     else:
         delim = _sniff_delimiter(text)
-    rows = [[c if c.strip() else None for c in r]
-            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    rows = _csv_rows(path, text, delim)
     return RawSheet(None, rows, notices=tuple(notices))
+
+
+def _csv_rows(path: Path, text: str, delim: str) -> list[list[str | None]]:
+    """The cells of delimited text (None when blank); a record csv cannot read is a SheetError
+    naming the row (rows[0] is row 1, as Excel shows it, a "sep=" line not counted) and, for an
+    oversized cell, the column."""
+    pending: list[str] = []          # the lines of the record being read
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            pending.append(line)
+            yield line
+
+    rows: list[list[str | None]] = []
+    reader = csv.reader(lines(), delimiter=delim)
+    try:
+        for record in reader:
+            pending.clear()
+            rows.append([c if c.strip() else None for c in record])
+    except csv.Error as exc:
+        row = len(rows) + 1
+        if "field larger than field limit" not in str(exc):
+            raise SheetError(f"{path}: row {row} cannot be read as {_delim_name(delim)}-separated "
+                             f"text ({exc}). Open the file in Excel and save it again as CSV, or "
+                             "save it as .xlsx.") from None
+        col = _oversized_column("".join(pending), delim, csv.field_size_limit())
+        header = rows[0][col] if rows and col < len(rows[0]) and rows[0][col] else None
+        named = f"column {_letter(col)}" + (f" ('{header.strip()}')" if header else "")
+        raise SheetError(
+            f"{path}: row {row}, {named} holds a cell of more than {csv.field_size_limit():,} "
+            "characters, far more than any query value. Usually a quote mark (\") opens that cell "
+            "and is never closed, so the rest of the file runs into it: check that row in a text "
+            "editor and remove the stray quote (or double it, \"\"), or save the sheet from Excel "
+            "again.") from None
+    return rows
+
+
+def _oversized_column(record: str, delim: str, limit: int) -> int:
+    """0-based index of the first field of a (partial) CSV record longer than limit characters."""
+    col, length, quoted, i = 0, 0, False, 0
+    while i < len(record):
+        ch = record[i]
+        if quoted:
+            if ch == '"' and record[i + 1:i + 2] == '"':
+                i += 1
+                length += 1
+            elif ch == '"':
+                quoted = False
+            else:
+                length += 1
+        elif ch == '"' and length == 0:
+            quoted = True
+        elif ch == delim:
+            col, length = col + 1, 0
+        else:
+            length += 1
+        if length > limit:
+            return col
+        i += 1
+    return col
+
+
+def _delim_name(delim: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delim, repr(delim))
+
+
+def _letter(idx: int) -> str:
+    """Excel column letter of a 0-based column index: 0 -> A, 27 -> AB."""
+    letters = ""
+    idx += 1
+    while idx:
+        idx, rem = divmod(idx - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def read_raw(path: Path, sheet: str | None = None) -> RawSheet:

@@ -582,16 +582,6 @@ def test_format_table_shows_queries_errors_and_notes(tmp_path, cfg):
     assert "'Notes'" in text
 
 
-def test_rows_for_display_interleaves_queries_and_errors_by_row(tmp_path, cfg):
-    rows = [["MRN", "Modality"], ["TEST1", "ct;mr"], ["TEST2", "C.T."], ["TEST3", None]]
-    headers, table = qs.rows_for_display(load_sheet(write_xlsx(tmp_path / "d.xlsx", rows), cfg))
-    assert headers == ["Query", "Row", "PatientID", "Modality", "Exact", "Problem"]
-    assert [r[1] for r in table] == ["2", "3", "4"]
-    assert table[0][:4] == ["1", "2", "TEST1", "CT;MR"] and table[0][5] == ""
-    assert table[1][0] == "" and table[1][5].startswith("Modality = 'C.T.':")
-    assert table[2][:4] == ["2", "4", "TEST3", ""]
-
-
 # ---------------------------------------------------------------------------------------------
 # The fast .xlsx reader gives the same raw cells as openpyxl
 
@@ -740,3 +730,60 @@ def test_extra_tag_from_tags_json_is_read_by_its_vr(tmp_path, entry):
     assert "ScanDay" in loaded.query_identifiers
     result = load_sheet(write_xlsx(tmp_path / "x.xlsx", [["MRN", "scan day"], ["T1", "4/10/2013"]]), loaded)
     assert result.queries[0].values == {"PatientID": ["T1"], "ScanDay": ["20130410"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad text files: a clear message or a good read, never a traceback
+
+def test_csv_with_a_5_mb_cell_is_refused_naming_file_row_and_column(tmp_path, cfg):
+    path = tmp_path / "huge.csv"
+    path.write_text("MRN,Notes\n0001,ok\n0002," + "x" * 5_000_000 + "\n0003,z\n", encoding="utf-8")
+    with pytest.raises(SheetError) as info:
+        load_sheet(path, cfg)
+    text = str(info.value)
+    assert text.startswith(f"{path}: row 3, column B ('Notes') holds a cell of more than")
+    assert "quote mark" in text
+
+
+def test_csv_with_an_unclosed_quote_names_the_cell_it_opens(tmp_path, cfg):
+    path = tmp_path / "quote.csv"
+    path.write_text('MRN;Accession;Notes\n0001;A1;ok\n0002;"A2;x\n' + "0003;A3;z\n" * 20_000,
+                    encoding="utf-8")
+    with pytest.raises(SheetError, match=r"quote\.csv: row 3, column B \('Accession'\)"):
+        load_sheet(path, cfg)
+
+
+def test_csv_cell_just_under_the_limit_still_loads(tmp_path, cfg):
+    path = tmp_path / "long.csv"
+    path.write_text("MRN,Notes\n0001," + "x" * 100_000 + "\n", encoding="utf-8")
+    assert load_sheet(path, cfg).queries == [Query("1", 2, {"PatientID": ["0001"]})]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_csv_without_bom_is_read(tmp_path, cfg, codec):
+    path = tmp_path / "nobom.csv"
+    path.write_bytes("MRN;Study Description\r\n00099;CT tête \u4e00\r\nAB7;\u0100\u4e00\u4e00\r\n"
+                     .encode(codec))
+    result = load_sheet(path, cfg)
+    assert result.errors == [] and result.notices == []
+    assert result.queries == [
+        Query("1", 2, {"PatientID": ["00099"], "StudyDescription": ["CT tête \u4e00"]}),
+        Query("2", 3, {"PatientID": ["AB7"], "StudyDescription": ["\u0100\u4e00\u4e00"]})]
+
+
+def test_utf16_without_bom_longer_than_the_sniffed_start(tmp_path, cfg):
+    rows = "".join(f"{i:05d},\U0001F600 {i}\n" for i in range(600))   # surrogate pairs cross 4096
+    path = tmp_path / "long16.csv"
+    path.write_bytes(("MRN,Study Description\n" + rows).encode("utf-16-le"))
+    result = load_sheet(path, cfg)
+    assert len(result.queries) == 600
+    assert result.queries[-1].values == {"PatientID": ["00599"], "StudyDescription": ["\U0001F600 599"]}
+
+
+@pytest.mark.parametrize("data", [b"MRN\n\x00\x01\x02\x03binary", b"M\x00R\x00N\x00\n\x00\x07\x00",
+                                  b"M\x00R\x00N\x00\n\x00x"])
+def test_binary_with_nul_bytes_is_still_refused(tmp_path, cfg, data):
+    path = tmp_path / "bin.csv"
+    path.write_bytes(data)
+    with pytest.raises(SheetError, match="bin.csv: not a spreadsheet"):
+        load_sheet(path, cfg)
