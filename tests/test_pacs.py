@@ -753,16 +753,3 @@ def test_receiver_and_requestor_sockets_send_without_nagle_delay(receiver):
     assert status.Status == pacs.STATUS_SUCCESS
     assert ours and seen and all(seen)
     assert loops == [True]
-
-
-def test_poll_less_sets_the_idle_poll_of_the_network_thread():
-    class Dul:
-        _run_loop_delay = 0.001
-
-    class Assoc:
-        dul = Dul()
-
-    a = Assoc()
-    pacs._poll_less(a, pacs.MOVE_POLL_INTERVAL)
-    assert a.dul._run_loop_delay == pacs.MOVE_POLL_INTERVAL > 0.001
-    pacs._poll_less(object(), 1.0)      # an object without a network thread is left alone
