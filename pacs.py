@@ -473,6 +473,14 @@ def _adapt_association(assoc: Any, role: str) -> None:
         assoc.dul._run_loop_delay = MOVE_POLL_INTERVAL
 
 
+def _wake_response_wait(assoc: Any) -> None:
+    """After our own abort, end a response loop blocked on the DIMSE queue now, not after the DIMSE
+    timeout: queue the (None, None) end marker pynetdicom queues itself when a connection closes
+    (fsm.py), which its abort() does not. On another pynetdicom version the loop waits it out."""
+    if internals_supported():
+        assoc.dimse.msg_queue.put((None, None))
+
+
 class _ReactorCheckpoint(threading.Event):
     """pynetdicom's Association._reactor_checkpoint, closing the race behind lost C-FIND answers.
 
@@ -514,6 +522,66 @@ class _ReactorCheckpoint(threading.Event):
                 return get_msg(block=False)
 
         return get_msg_guarded
+
+
+#: Longest wait of our receiver's per-association loop for the next DIMSE message before it
+#: looks for a release, an abort or a network timeout (which it then notices this much later).
+SCP_IDLE_WAIT = 0.02
+
+
+def _acceptor_loop(assoc: Any) -> None:
+    """pynetdicom 3.0.4's Association._run_reactor for an acceptor, step for step, except that it
+    blocks on the DIMSE message queue for up to SCP_IDLE_WAIT instead of sleeping 1 ms a turn:
+    a message is served as soon as it is decoded, and the other checks run at least every
+    SCP_IDLE_WAIT seconds. pynetdicom's loop polls about 1,000 times a second per association
+    even when idle (measured at 5-8 % of a core each), CPU the receiver needs for the instances.
+    Installed by _adapt_association only."""
+    assoc._is_paused = False
+    messages = assoc.dimse.msg_queue
+    while not assoc._kill:
+        assoc._is_paused = True
+        assoc._reactor_checkpoint.wait()
+        assoc._is_paused = False
+        try:
+            context_id, msg = messages.get(timeout=SCP_IDLE_WAIT)
+        except queue.Empty:
+            context_id, msg = None, None
+        if msg:
+            assoc._serve_request(msg, context_id)
+        if assoc.is_established and assoc.acse.is_release_requested():
+            assoc.acse.send_release(is_response=True)
+            log.debug("association released")
+            assoc.is_released = True
+            assoc.is_established = False
+            evt.trigger(assoc, evt.EVT_RELEASED, {})
+            assoc.kill()
+            return
+        if assoc.acse.is_aborted():
+            log.debug("association aborted")
+            assoc.dul.receive_pdu(wait=False)
+            assoc.is_aborted = True
+            assoc.is_established = False
+            evt.trigger(assoc, evt.EVT_ABORTED, {})
+            assoc.kill()
+            return
+        if not assoc.dul.is_alive():
+            assoc.kill()
+            return
+        if assoc.dul.idle_timer_expired():
+            log.warning("our receiver: no data from the sender for the network timeout; association ended")
+            if assoc.network_timeout_response == "A-RELEASE":
+                assoc._is_paused = True
+                assoc._reactor_checkpoint.wait()
+                assoc.release()
+                assoc._is_paused = False
+            else:
+                assoc.abort()
+            assoc.kill()
+            return
+
+
+# ---------------------------------------------------------------------------------------
+# Naming what went wrong, closing
 
 
 def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str | None = None) -> NetError:
@@ -841,7 +909,7 @@ class _CancelWatch:
         log.info("peer did not stop after C-CANCEL; aborting the association")
         self.aborted = True
         self.assoc.abort()
-        self.assoc.dimse.msg_queue.put((None, None))  # wake the waiting response loop
+        _wake_response_wait(self.assoc)
 
 
 def _apply_counts(result: RetrieveResult, status: Dataset) -> None:
@@ -1024,65 +1092,9 @@ def _store_handler(on_store: StoreHandler, activity: _Activity | None = None) ->
     return handle_store
 
 
-#: Longest wait of our receiver's per-association loop for the next DIMSE message before it
-#: looks for a release, an abort or a network timeout (which it then notices this much later).
-SCP_IDLE_WAIT = 0.02
-
-
 def _on_inbound_connection(event: evt.Event) -> None:
     _no_delay(event.assoc)
     _adapt_association(event.assoc, "scp")
-
-
-def _acceptor_loop(assoc: Any) -> None:
-    """pynetdicom 3.0.4's Association._run_reactor for an acceptor, step for step, except that it
-    blocks on the DIMSE message queue for up to SCP_IDLE_WAIT instead of sleeping 1 ms a turn:
-    a message is served as soon as it is decoded, and the other checks run at least every
-    SCP_IDLE_WAIT seconds. pynetdicom's loop polls about 1,000 times a second per association
-    even when idle (measured at 5-8 % of a core each), CPU the receiver needs for the instances.
-    Installed by _adapt_association only."""
-    assoc._is_paused = False
-    messages = assoc.dimse.msg_queue
-    while not assoc._kill:
-        assoc._is_paused = True
-        assoc._reactor_checkpoint.wait()
-        assoc._is_paused = False
-        try:
-            context_id, msg = messages.get(timeout=SCP_IDLE_WAIT)
-        except queue.Empty:
-            context_id, msg = None, None
-        if msg:
-            assoc._serve_request(msg, context_id)
-        if assoc.is_established and assoc.acse.is_release_requested():
-            assoc.acse.send_release(is_response=True)
-            log.debug("association released")
-            assoc.is_released = True
-            assoc.is_established = False
-            evt.trigger(assoc, evt.EVT_RELEASED, {})
-            assoc.kill()
-            return
-        if assoc.acse.is_aborted():
-            log.debug("association aborted")
-            assoc.dul.receive_pdu(wait=False)
-            assoc.is_aborted = True
-            assoc.is_established = False
-            evt.trigger(assoc, evt.EVT_ABORTED, {})
-            assoc.kill()
-            return
-        if not assoc.dul.is_alive():
-            assoc.kill()
-            return
-        if assoc.dul.idle_timer_expired():
-            log.warning("our receiver: no data from the sender for the network timeout; association ended")
-            if assoc.network_timeout_response == "A-RELEASE":
-                assoc._is_paused = True
-                assoc._reactor_checkpoint.wait()
-                assoc.release()
-                assoc._is_paused = False
-            else:
-                assoc.abort()
-            assoc.kill()
-            return
 
 
 class StorageSCP:
