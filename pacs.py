@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
-import queue
 import socket
 import threading
 import time
@@ -90,6 +88,12 @@ STATUS_MOVE_OUT_OF_RESOURCES_SUBOPS = _listed(QR_MOVE_SERVICE_CLASS_STATUS, 0xA7
 STATUS_MOVE_DESTINATION_UNKNOWN = int(Status.MOVE_DESTINATION_UNKNOWN)                     # 0xA801
 STATUS_IDENTIFIER_MISMATCH = _listed(QR_MOVE_SERVICE_CLASS_STATUS, 0xA900, CATEGORY_FAILURE)
 STATUS_CANNOT_UNDERSTAND = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xC000, CATEGORY_FAILURE)
+STATUS_OUT_OF_RESOURCES_MATCHES = _listed(QR_MOVE_SERVICE_CLASS_STATUS, 0xA701, CATEGORY_FAILURE)
+STATUS_COERCION = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xB000, CATEGORY_WARNING)
+STATUS_ELEMENTS_DISCARDED = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xB006, CATEGORY_WARNING)
+STATUS_DATASET_MISMATCH_WARNING = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xB007, CATEGORY_WARNING)
+STATUS_PROCESSING_FAILURE = _listed(GENERAL_STATUS, 0x0110, CATEGORY_FAILURE)
+STATUS_SOP_CLASS_NOT_SUPPORTED = _listed(GENERAL_STATUS, 0x0122, CATEGORY_FAILURE)
 # earlier names of the same codes, kept for callers that use them
 STATUS_SUBOPS_WARNING = STATUS_WARNING_SUBOPS
 STATUS_OUT_OF_RESOURCES_SUBOPS = STATUS_MOVE_OUT_OF_RESOURCES_SUBOPS
@@ -126,11 +130,6 @@ MAX_PDU = 1024 * 1024             # what we ask peers to send to us, per PDU
 MAX_SCP_ASSOCIATIONS = 32         # concurrent inbound associations on our receiver
 MAX_CONTEXTS = 128                # PS3.8: presentation context IDs are odd numbers 1..255
 CANCEL_GRACE = 1.0                # seconds between C-CANCEL and A-ABORT
-#: How often the network thread of a C-MOVE association looks for work when idle. pynetdicom
-#: polls every 1 ms; a C-MOVE association only carries a pending response now and then (the
-#: instances arrive on our receiver's associations), so polling it 50 times less often saves
-#: CPU the receiver needs, at the cost of up to this much delay on a response or a C-CANCEL.
-MOVE_POLL_INTERVAL = 0.05
 
 QR_MODELS = {
     "study": (
@@ -377,16 +376,13 @@ def _make_ae(local_aet: str, timeouts: Any) -> AE:
 
 
 def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
-          ext_neg: list | None = None, handlers: list | None = None, role: str = "scu") -> Any:
-    """Open an association with the contexts already requested on ae; raise NetError if not established.
-
-    role ("scu", or "move" for a C-MOVE association) is passed to _adapt_association.
-    """
+          ext_neg: list | None = None, handlers: list | None = None) -> Any:
+    """Open an association with the contexts already requested on ae; raise NetError if not established."""
     attempt = _Attempt()
 
     def on_conn_open(event: evt.Event) -> None:
         attempt.connected = True
-        _adapt_association(event.assoc, role)   # before its reactor thread starts
+        _adapt_association(event.assoc)   # before its reactor thread starts
 
     evt_handlers = [(evt.EVT_CONN_OPEN, on_conn_open)] + list(handlers or [])
     try:
@@ -429,11 +425,8 @@ def _no_delay(assoc: Any) -> None:
 # pynetdicom's private internals: the only code that touches them, and only on the version it
 # was written against. tests/test_pacs_internals.py fails loudly when they change shape.
 
-#: The pynetdicom release (requirements.txt) whose internals _adapt_association relies on.
+#: The pynetdicom release (requirements.txt) whose internals this section relies on.
 PYNETDICOM_PINNED = "3.0.4"
-#: With this environment variable set to 1 the performance tuning is left out (the reactor
-#: guard stays): bench/bench_download.py measures the download both ways in one run.
-NO_TUNING_ENV = "MID_PACS_NO_TUNING"
 
 _version_warning = threading.Event()
 
@@ -445,32 +438,20 @@ def internals_supported() -> bool:
         return True
     if not _version_warning.is_set():
         _version_warning.set()
-        log.warning("pynetdicom %s is installed, not %s: its reactor race guard and our tuning are "
-                    "not applied (lost C-FIND answers are still detected and reported)",
+        log.warning("pynetdicom %s is installed, not %s: its reactor race guard is not applied "
+                    "(a lost C-FIND answer still fails the query, see QuerySession)",
                     pynetdicom.__version__, PYNETDICOM_PINNED)
     return False
 
 
-def _adapt_association(assoc: Any, role: str) -> None:
-    """Adapt one association to pynetdicom 3.0.4's internals, before its reactor thread runs.
-
-    Always (a fix): guard the reactor so it cannot take a response meant for a request we sent
-    (see _ReactorCheckpoint). Unless NO_TUNING_ENV=1 (performance):
-    - role "scp", an association our receiver accepted: serve it with _acceptor_loop, which
-      waits on the message queue instead of polling it every 1 ms;
-    - role "move", a C-MOVE association: its network thread polls every MOVE_POLL_INTERVAL s.
-    """
+def _adapt_association(assoc: Any) -> None:
+    """Guard the association's reactor (see _ReactorCheckpoint) before its thread runs, so that it
+    cannot take a response meant for a request we sent. Only on PYNETDICOM_PINNED."""
     if not internals_supported():
         return
     checkpoint = _ReactorCheckpoint(assoc._reactor_checkpoint.is_set())
     assoc._reactor_checkpoint = checkpoint
     assoc.dimse.get_msg = checkpoint.guard(assoc.dimse.get_msg)
-    if os.environ.get(NO_TUNING_ENV, "").strip() == "1":
-        return
-    if role == "scp":
-        assoc._run_reactor = lambda: _acceptor_loop(assoc)
-    elif role == "move":
-        assoc.dul._run_loop_delay = MOVE_POLL_INTERVAL
 
 
 def _wake_response_wait(assoc: Any) -> None:
@@ -496,8 +477,6 @@ class _ReactorCheckpoint(threading.Event):
     Here clear() and the reactor's look at the queue (a non-blocking get_msg; the senders' own
     reads block) take one lock, and the reactor takes nothing once the checkpoint is cleared:
     either it looked before the request went out, or it sees the checkpoint cleared.
-    _acceptor_loop (our receiver, which never sends requests on its associations) reads the
-    queue directly and needs no guard.
     """
 
     def __init__(self, is_set: bool):
@@ -522,62 +501,6 @@ class _ReactorCheckpoint(threading.Event):
                 return get_msg(block=False)
 
         return get_msg_guarded
-
-
-#: Longest wait of our receiver's per-association loop for the next DIMSE message before it
-#: looks for a release, an abort or a network timeout (which it then notices this much later).
-SCP_IDLE_WAIT = 0.02
-
-
-def _acceptor_loop(assoc: Any) -> None:
-    """pynetdicom 3.0.4's Association._run_reactor for an acceptor, step for step, except that it
-    blocks on the DIMSE message queue for up to SCP_IDLE_WAIT instead of sleeping 1 ms a turn:
-    a message is served as soon as it is decoded, and the other checks run at least every
-    SCP_IDLE_WAIT seconds. pynetdicom's loop polls about 1,000 times a second per association
-    even when idle (measured at 5-8 % of a core each), CPU the receiver needs for the instances.
-    Installed by _adapt_association only."""
-    assoc._is_paused = False
-    messages = assoc.dimse.msg_queue
-    while not assoc._kill:
-        assoc._is_paused = True
-        assoc._reactor_checkpoint.wait()
-        assoc._is_paused = False
-        try:
-            context_id, msg = messages.get(timeout=SCP_IDLE_WAIT)
-        except queue.Empty:
-            context_id, msg = None, None
-        if msg:
-            assoc._serve_request(msg, context_id)
-        if assoc.is_established and assoc.acse.is_release_requested():
-            assoc.acse.send_release(is_response=True)
-            log.debug("association released")
-            assoc.is_released = True
-            assoc.is_established = False
-            evt.trigger(assoc, evt.EVT_RELEASED, {})
-            assoc.kill()
-            return
-        if assoc.acse.is_aborted():
-            log.debug("association aborted")
-            assoc.dul.receive_pdu(wait=False)
-            assoc.is_aborted = True
-            assoc.is_established = False
-            evt.trigger(assoc, evt.EVT_ABORTED, {})
-            assoc.kill()
-            return
-        if not assoc.dul.is_alive():
-            assoc.kill()
-            return
-        if assoc.dul.idle_timer_expired():
-            log.warning("our receiver: no data from the sender for the network timeout; association ended")
-            if assoc.network_timeout_response == "A-RELEASE":
-                assoc._is_paused = True
-                assoc._reactor_checkpoint.wait()
-                assoc.release()
-                assoc._is_paused = False
-            else:
-                assoc.abort()
-            assoc.kill()
-            return
 
 
 # ---------------------------------------------------------------------------------------
@@ -996,7 +919,7 @@ def move(local_aet: str, peer: Any, dest_aet: str, level: str, keys: dict, timeo
     move_uid = _model(getattr(peer, "query_model", "study") or "study")[1]
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(move_uid)
-    assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-MOVE)", role="move")
+    assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-MOVE)")
     log.info("C-MOVE %s to %s at %s level", peer_label(peer), dest_aet, level)
     try:
         with _CancelWatch(assoc, cancel, 1, move_uid) as watch:
@@ -1094,7 +1017,7 @@ def _store_handler(on_store: StoreHandler, activity: _Activity | None = None) ->
 
 def _on_inbound_connection(event: evt.Event) -> None:
     _no_delay(event.assoc)
-    _adapt_association(event.assoc, "scp")
+    _adapt_association(event.assoc)
 
 
 class StorageSCP:

@@ -7,8 +7,6 @@ Starts an Orthanc on loopback (tests/peers.py), loads ~N instances of ~128 KB in
 through its REST API, then measures instances per second of:
   ours      engine.download (C-MOVE into our Storage SCP, de-identification and atomic writes
             on), run in a child process so its peak RSS is ours alone;
-  untuned   the same without pacs.py's pynetdicom tuning (MID_PACS_NO_TUNING=1 in the child),
-            to show what the tuning buys (--no-untuned skips it);
   bare      reference (2): a bare pynetdicom Storage SCP that writes nothing, 4 C-MOVEs at once;
   dcmtk     reference (1): /usr/bin/movescu + /usr/bin/storescp, one study at a time.
 It prints the figures, the ratios ours/bare (target >= 0.6, aim 0.8) and ours/dcmtk
@@ -96,18 +94,12 @@ def child_ours(args) -> None:
                       "worker_rss_mb": kids.ru_maxrss / 1024}))
 
 
-def run_ours(server, desc, workdir: Path, workers: int, processes: int | None, tuned: bool = True) -> dict:
-    """engine.download in a child process; tuned=False sets pacs.NO_TUNING_ENV there."""
-    import pacs
-    run_dir = workdir / ("ours" if tuned else "untuned")
-    cfg = write_config(run_dir / "config", server.self_port, {"aet": server.aet, "port": server.dicom_port}, workers)
-    spec = {"config": str(cfg), "project": str(run_dir / "project"), "workers": workers,
+def run_ours(server, desc, workdir: Path, workers: int, processes: int | None) -> dict:
+    cfg = write_config(workdir / "config", server.self_port, {"aet": server.aet, "port": server.dicom_port}, workers)
+    spec = {"config": str(cfg), "project": str(workdir / "project"), "workers": workers,
             "patients": [p.patient_id for p in desc.patients], "processes": processes}
-    env = {k: v for k, v in os.environ.items() if k != pacs.NO_TUNING_ENV}
-    if not tuned:
-        env[pacs.NO_TUNING_ENV] = "1"
     out = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], capture_output=True, text=True,
-                         timeout=3600, cwd=str(workdir), env=env)
+                         timeout=3600, cwd=str(workdir))
     if out.returncode != 0:
         raise SystemExit(f"our download failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -186,18 +178,6 @@ def run_dcmtk(server, desc, port: int, aet: str, workdir: Path) -> dict:
     return {"seconds": dt, "instances": n}
 
 
-def report_tuning(ours: dict, untuned: dict) -> None:
-    """Print what pacs.py's pynetdicom tuning buys: rate and CPU with and without it."""
-    tuned_rate = ours["instances"] / ours["seconds"]
-    plain_rate = untuned["instances"] / untuned["seconds"]
-    per = lambda r: r["cpu"] / max(r["instances"], 1) * 1000                       # noqa: E731
-    print(f"tuning: with {ours['instances']} in {ours['seconds']:.1f} s = {tuned_rate:.0f} inst/s, "
-          f"{per(ours):.1f} ms CPU/instance; without ({untuned['instances']} in {untuned['seconds']:.1f} s) "
-          f"= {plain_rate:.0f} inst/s, {per(untuned):.1f} ms CPU/instance")
-    print(f"ratio tuned / untuned = {tuned_rate / plain_rate:.2f} in rate, "
-          f"{per(untuned) / max(per(ours), 1e-9):.2f} in CPU per instance   (keep the tuning only if >= 1.10)")
-
-
 # ------------------------------------------------------------------------------------ main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -208,8 +188,6 @@ def main() -> int:
                     help="de-identification worker processes (default: the program's automatic choice)")
     ap.add_argument("--ours-only", action="store_true",
                     help="measure only our download (e.g. peak RSS at 20,000 instances), not the references")
-    ap.add_argument("--no-untuned", action="store_true",
-                    help="skip the run without pacs.py's pynetdicom tuning")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -227,13 +205,8 @@ def main() -> int:
         load_s = load_orthanc(server, desc)
         print(f"data: {desc.count} instances of ~{args.size_kb} KB in {STUDIES} studies "
               f"(loaded into Orthanc in {load_s:.1f} s)")
-        # the untuned run first: any warming of Orthanc's caches then favours the tuned one less
-        untuned = None if args.no_untuned else run_ours(server, desc, work, args.workers, args.processes,
-                                                         tuned=False)
         ours = run_ours(server, desc, work, args.workers, args.processes)
         if args.ours_only:
-            if untuned is not None:
-                report_tuning(ours, untuned)
             rate = ours["instances"] / ours["seconds"]
             print(f"ours: {ours['instances']} in {ours['seconds']:.1f} s = {rate:.0f} inst/s; "
                   f"peak RSS {ours['peak_rss_mb']:.0f} MB; CPU {ours['cpu'] / max(ours['instances'], 1) * 1000:.1f} "
@@ -259,11 +232,7 @@ def main() -> int:
     print(f"CPU per instance on our side: ours {ours['cpu'] / max(ours['instances'], 1) * 1000:.1f} ms, "
           f"bare receiver {bare['cpu'] / max(bare['instances'], 1) * 1000:.1f} ms "
           f"({os.cpu_count()} cores; the PACS runs on the same cores)")
-    if untuned is not None:
-        report_tuning(ours, untuned)
-    complete = (ours["instances"] == desc.count and bare["instances"] == desc.count
-                and dcmtk["instances"] == desc.count
-                and (untuned is None or untuned["instances"] == desc.count))
+    complete = ours["instances"] == desc.count and bare["instances"] == desc.count and dcmtk["instances"] == desc.count
     if not complete:
         print("WARNING: not every run received every instance; the figures are not comparable")
     return 0 if complete else 1

@@ -3,7 +3,7 @@ response accounting.
 
 The first tests fail loudly when the installed pynetdicom is not the one pacs.py's
 _adapt_association was written against, or when the internals it relies on changed shape:
-then read the new pynetdicom's association.py / dimse.py / dul.py before moving the pin.
+then read the new pynetdicom's association.py, dimse.py and fsm.py before moving the pin.
 The others run against a fast real Orthanc and small misbehaving pynetdicom peers on loopback.
 """
 from __future__ import annotations
@@ -24,7 +24,6 @@ from pynetdicom.association import Association
 from pynetdicom.dimse import DIMSEServiceProvider
 from pynetdicom.dimse_primitives import C_ECHO, C_FIND
 from pynetdicom.dsutils import encode
-from pynetdicom.dul import DULServiceProvider
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind, Verification
 
 import pacs
@@ -57,32 +56,22 @@ def test_association_internals_have_the_shape_we_rely_on():
     assoc = an_association()
     assert isinstance(assoc._reactor_checkpoint, threading.Event) and assoc._reactor_checkpoint.is_set()
     assert assoc._is_paused is False and assoc._kill is False
-    for name in ("_run_reactor", "_serve_request", "kill", "abort", "release"):
+    for name in ("_run_reactor", "kill", "abort"):
         assert callable(getattr(assoc, name)), name
-    assert assoc.network_timeout_response in ("A-ABORT", "A-RELEASE")
     assert isinstance(assoc.dimse, DIMSEServiceProvider)
     assert isinstance(assoc.dimse.msg_queue, queue.Queue)
     assert list(inspect.signature(assoc.dimse.get_msg).parameters) == ["block"]
-    assert isinstance(assoc.dul, DULServiceProvider)
-    assert isinstance(assoc.dul._run_loop_delay, float)
-    for name in ("receive_pdu", "is_alive", "idle_timer_expired"):
-        assert callable(getattr(assoc.dul, name)), name
-    for name in ("is_release_requested", "is_aborted", "send_release", "send_reject"):
-        assert callable(getattr(assoc.acse, name)), name
+    assert callable(assoc.acse.send_reject)      # our receiver's "no sender allowed" answer
 
 
-def test_reactor_loop_is_the_one_the_guard_and_our_acceptor_loop_mirror():
-    """pynetdicom's reactor: pause flag, checkpoint wait, then a non-blocking get_msg, then the
-    release / abort / DUL / idle-timer checks that _acceptor_loop repeats in the same order."""
+def test_reactor_loop_is_the_one_the_guard_expects():
+    """pynetdicom's reactor: pause flag, checkpoint wait, then its one look at the message queue,
+    a non-blocking get_msg (the call the guard wraps)."""
     src = inspect.getsource(Association._run_reactor)
-    steps = ["time.sleep(0.001)", "self._is_paused = True", "self._reactor_checkpoint.wait()",
-             "self._is_paused = False", "self.dimse.get_msg(block=False)", "self._serve_request(",
-             "self.acse.is_release_requested()", "self.acse.send_release(is_response=True)",
-             "self.acse.is_aborted()", "self.dul.receive_pdu(wait=False)", "self.dul.is_alive()",
-             "self.dul.idle_timer_expired()", "self.network_timeout_response"]
     at = src.find("while not self._kill:")
     assert at > -1
-    for step in steps:                                        # each one, in this order
+    for step in ("self._is_paused = True", "self._reactor_checkpoint.wait()", "self._is_paused = False",
+                 "self.dimse.get_msg(block=False)", "self._serve_request("):   # each one, in this order
         at = src.find(step, at)
         assert at > -1, f"pynetdicom's reactor no longer has {step!r} where we expect it"
     assert src.count("get_msg(") == 1 and "msg_queue" not in src
@@ -100,17 +89,17 @@ def test_every_request_pauses_the_reactor_before_sending(method):
     assert "get_msg(block=False)" not in readers
 
 
-def test_network_thread_sleeps_run_loop_delay_and_a_closed_connection_queues_the_end_marker():
-    assert "time.sleep(self._run_loop_delay)" in inspect.getsource(DULServiceProvider.run_reactor)
+def test_a_closed_connection_queues_the_end_marker_our_cancel_queues_after_its_abort():
     import pynetdicom.fsm as fsm
     assert "assoc.dimse.msg_queue.put((None, None))" in inspect.getsource(fsm)
+    assert "msg_queue" not in inspect.getsource(Association._abort_blocking)   # so pacs must wake it
 
 
 # ----------------------------------------------------------------------------- what _adapt_association does
 
 def test_guard_keeps_a_queued_response_from_the_reactor_while_a_request_is_out():
     assoc = an_association()
-    pacs._adapt_association(assoc, "scu")
+    pacs._adapt_association(assoc)
     response = (1, object())
     assoc.dimse.msg_queue.put(response)
     assoc._reactor_checkpoint.clear()                        # a send_* has paused the reactor
@@ -122,32 +111,15 @@ def test_guard_keeps_a_queued_response_from_the_reactor_while_a_request_is_out()
     assert assoc.dimse.get_msg(block=False) == response      # unpaused, the reactor serves as before
 
 
-def test_tuning_per_role_and_its_switch(monkeypatch):
-    monkeypatch.delenv(pacs.NO_TUNING_ENV, raising=False)
-    scp, move, scu = an_association("acceptor"), an_association(), an_association()
-    pacs._adapt_association(scp, "scp")
-    pacs._adapt_association(move, "move")
-    pacs._adapt_association(scu, "scu")
-    assert "_run_reactor" in vars(scp) and "_run_reactor" not in vars(move) and "_run_reactor" not in vars(scu)
-    assert move.dul._run_loop_delay == pacs.MOVE_POLL_INTERVAL > scu.dul._run_loop_delay
-    monkeypatch.setenv(pacs.NO_TUNING_ENV, "1")
-    plain_scp, plain_move = an_association("acceptor"), an_association()
-    pacs._adapt_association(plain_scp, "scp")
-    pacs._adapt_association(plain_move, "move")
-    assert "_run_reactor" not in vars(plain_scp) and plain_move.dul._run_loop_delay == scu.dul._run_loop_delay
-    assert isinstance(plain_scp._reactor_checkpoint, pacs._ReactorCheckpoint)   # the guard stays
-
-
 def test_other_pynetdicom_version_is_left_alone_with_a_warning(monkeypatch, caplog):
     monkeypatch.setattr(pynetdicom, "__version__", "9.9.9")
     monkeypatch.setattr(pacs, "_version_warning", threading.Event())
     assoc = an_association("acceptor")
     original = assoc._reactor_checkpoint
     with caplog.at_level(logging.WARNING, logger="mid.pacs"):
-        pacs._adapt_association(assoc, "scp")
-        pacs._adapt_association(an_association(), "move")
-    assert assoc._reactor_checkpoint is original and "_run_reactor" not in vars(assoc)
-    assert "get_msg" not in vars(assoc.dimse)
+        pacs._adapt_association(assoc)
+        pacs._adapt_association(an_association())
+    assert assoc._reactor_checkpoint is original and "get_msg" not in vars(assoc.dimse)
     warnings = [r.getMessage() for r in caplog.records if "9.9.9" in r.getMessage()]
     assert len(warnings) == 1 and pacs.PYNETDICOM_PINNED in warnings[0]
 
@@ -269,8 +241,8 @@ def test_a_response_taken_before_the_query_sees_it_fails_the_find(pyscp_servers,
     good = _misbehaving_find_scp(pyscp_servers, lambda event, n: None)
     adapt = pacs._adapt_association
 
-    def adapt_then_lose_one(assoc, role):
-        adapt(assoc, role)
+    def adapt_then_lose_one(assoc):
+        adapt(assoc)
         get_msg, lost = assoc.dimse.get_msg, []
 
         def get_msg_losing_one(block=False):
