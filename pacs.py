@@ -731,6 +731,11 @@ class QuerySession:
             "the PACS does not follow the DICOM protocol on this association, so a match could be "
             "lost or mixed up; search again, and if it happens again report it to the PACS administrator")
 
+    def _lost_answer_error(self, sent: int, reached: int) -> NetError:
+        return self._protocol_error(
+            f"the C-FIND was stopped: the PACS sent {sent} responses, but only {reached} reached the query",
+            "a match would have been lost; search again, and if it happens again report it with our log")
+
     def _find_once(self, identifier: Dataset) -> list[Dataset]:
         assoc, watch = self._assoc, self._watch
         if watch.unexpected:
@@ -745,6 +750,8 @@ class QuerySession:
             for status, match in responses:
                 if watch.unexpected:
                     raise self._unexpected_error()
+                if "Status" not in status and watch.received > answers:
+                    raise self._lost_answer_error(watch.received, answers)
                 if "Status" not in status:
                     error = _lost_error(self.peer, started, self.timeouts, "C-FIND")
                     self._assoc = None
@@ -759,11 +766,7 @@ class QuerySession:
                     started = time.monotonic()
                     continue
                 if watch.received != answers:
-                    raise self._protocol_error(
-                        f"the C-FIND was stopped: the PACS sent {watch.received} responses, "
-                        f"but only {answers} reached the query",
-                        "a match would have been lost; search again, and if it happens again "
-                        "report it with our log")
+                    raise self._lost_answer_error(watch.received, answers)
                 if code == STATUS_SUCCESS:
                     return matches
                 raise _status_error(self.peer, code, "C-FIND")

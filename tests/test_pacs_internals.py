@@ -12,6 +12,7 @@ import inspect
 import logging
 import queue
 import threading
+import time
 from io import BytesIO
 from pathlib import Path
 
@@ -233,6 +234,41 @@ def test_unexpected_message_fails_the_find_loudly(pyscp_servers, misbehave, name
         rows = session.find("STUDY", {"PatientID": "FAKE*", "StudyInstanceUID": ""})
         assert [r.PatientID for r in rows] == ["FAKE-1", "FAKE-2"]
         assert session.associations_opened == 2
+
+
+def test_a_late_response_between_queries_fails_the_next_find(pyscp_servers):
+    """A response that comes after its query ended (pynetdicom's reactor drops it with a log
+    line) is not forgotten: the next find on the association fails and names it."""
+    first_done, late = threading.Event(), threading.Event()
+
+    def answer_again_later(event, n):
+        if n != 1:
+            return
+        msg_id, context_id = event.request.MessageID, event.context.context_id
+        assoc = event.assoc
+
+        def send_late():
+            first_done.wait(10)                              # the query has had its final answer
+            rsp = C_FIND()
+            rsp.MessageIDBeingRespondedTo = msg_id
+            rsp.AffectedSOPClassUID = FIND
+            rsp.Status = 0x0000
+            assoc.dimse.send_msg(rsp, context_id)
+            late.set()
+
+        threading.Thread(target=send_late, daemon=True).start()
+
+    bad = _misbehaving_find_scp(pyscp_servers, answer_again_later)
+    with pacs.QuerySession(ME, bad, TIMEOUTS) as session:
+        assert len(session.find("STUDY", {"PatientID": "FAKE*"})) == 2
+        first_done.set()
+        assert late.wait(10)
+        deadline = time.monotonic() + 10                     # until our side has decoded it
+        while not session._watch.unexpected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with pytest.raises(pacs.NetError) as info:
+            session.find("STUDY", {"PatientID": "FAKE*"})
+    assert "a C-FIND-RSP answering message 1 between two queries" in str(info.value)
 
 
 def test_a_response_taken_before_the_query_sees_it_fails_the_find(pyscp_servers, monkeypatch):
