@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import queue
 import socket
 import threading
 import time
@@ -41,12 +40,19 @@ from pydicom.uid import (
 )
 from pynetdicom import AE, AllStoragePresentationContexts, StoragePresentationContexts, build_role, evt
 from pynetdicom.status import (
-    STATUS_CANCEL as CATEGORY_CANCEL,
-    STATUS_PENDING as CATEGORY_PENDING,
-    STATUS_SUCCESS as CATEGORY_SUCCESS,
-    STATUS_WARNING as CATEGORY_WARNING,
+    GENERAL_STATUS,
+    QR_FIND_SERVICE_CLASS_STATUS,
+    QR_GET_SERVICE_CLASS_STATUS,
+    QR_MOVE_SERVICE_CLASS_STATUS,
+    STORAGE_SERVICE_CLASS_STATUS,
+    Status,
     code_to_category,
 )
+from pynetdicom.status import STATUS_CANCEL as CATEGORY_CANCEL
+from pynetdicom.status import STATUS_FAILURE as CATEGORY_FAILURE
+from pynetdicom.status import STATUS_PENDING as CATEGORY_PENDING
+from pynetdicom.status import STATUS_SUCCESS as CATEGORY_SUCCESS
+from pynetdicom.status import STATUS_WARNING as CATEGORY_WARNING
 from pynetdicom.sop_class import (
     PatientRootQueryRetrieveInformationModelFind,
     PatientRootQueryRetrieveInformationModelGet,
@@ -60,43 +66,49 @@ from pynetdicom.sop_class import (
 log = logging.getLogger("mid.pacs")
 
 # ---------------------------------------------------------------------------------------
-# DIMSE status codes (PS3.4 Annex C, PS3.7 Annex C)
-STATUS_SUCCESS = 0x0000
-STATUS_CANCEL = 0xFE00
-STATUS_PENDING = 0xFF00
-STATUS_PENDING_WARNING = 0xFF01
-STATUS_SUBOPS_WARNING = 0xB000
-STATUS_COERCION = 0xB000
-STATUS_ELEMENTS_DISCARDED = 0xB006
-STATUS_DATASET_MISMATCH_WARNING = 0xB007
-STATUS_OUT_OF_RESOURCES = 0xA700
-STATUS_OUT_OF_RESOURCES_MATCHES = 0xA701
-STATUS_OUT_OF_RESOURCES_SUBOPS = 0xA702
-STATUS_MOVE_DESTINATION_UNKNOWN = 0xA801
-STATUS_IDENTIFIER_MISMATCH = 0xA900
-STATUS_CANNOT_UNDERSTAND = 0xC000
-STATUS_PROCESSING_FAILURE = 0x0110
-STATUS_SOP_CLASS_NOT_SUPPORTED = 0x0122
+# DIMSE status codes (PS3.4 Annex C, PS3.7 Annex C), named once for the whole program from
+# pynetdicom.status: its Status constants where it has them, else a code of its service-class
+# tables (checked at import, so a pynetdicom that dropped one fails here, not in a transfer).
 
-_STATUS_MEANINGS = {
-    STATUS_SUCCESS: "success",
-    STATUS_CANCEL: "cancelled",
-    STATUS_PENDING: "pending",
-    STATUS_PENDING_WARNING: "pending (optional keys not supported)",
-    STATUS_SUBOPS_WARNING: "warning: one or more sub-operations failed",
-    STATUS_ELEMENTS_DISCARDED: "warning: elements discarded",
-    STATUS_DATASET_MISMATCH_WARNING: "warning: data set does not match SOP class",
-    STATUS_OUT_OF_RESOURCES: "refused: out of resources",
-    STATUS_OUT_OF_RESOURCES_MATCHES: "refused: out of resources, unable to calculate number of matches",
-    STATUS_OUT_OF_RESOURCES_SUBOPS: "refused: out of resources, unable to perform sub-operations",
-    STATUS_MOVE_DESTINATION_UNKNOWN: "refused: move destination unknown",
-    STATUS_IDENTIFIER_MISMATCH: "identifier does not match SOP class",
-    STATUS_PROCESSING_FAILURE: "processing failure",
-    STATUS_SOP_CLASS_NOT_SUPPORTED: "SOP class not supported",
+
+def _listed(table: dict, code: int, category: str) -> int:
+    """`code`, after checking that pynetdicom's status table gives it `category`."""
+    if table.get(code, ("",))[0] != category:
+        raise ImportError(f"pynetdicom.status no longer lists 0x{code:04X} as {category}")
+    return code
+
+
+STATUS_SUCCESS = int(Status.SUCCESS)                                                       # 0x0000
+STATUS_CANCEL = int(Status.CANCEL)                                                         # 0xFE00
+STATUS_PENDING = int(Status.PENDING)                                                       # 0xFF00
+STATUS_PENDING_WARNING = _listed(QR_FIND_SERVICE_CLASS_STATUS, 0xFF01, CATEGORY_PENDING)  # optional keys unsupported
+STATUS_WARNING_SUBOPS = _listed(QR_MOVE_SERVICE_CLASS_STATUS, 0xB000, CATEGORY_WARNING)   # some sub-operations failed
+STATUS_OUT_OF_RESOURCES = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xA700, CATEGORY_FAILURE)
+STATUS_MOVE_OUT_OF_RESOURCES_SUBOPS = _listed(QR_MOVE_SERVICE_CLASS_STATUS, 0xA702, CATEGORY_FAILURE)
+STATUS_MOVE_DESTINATION_UNKNOWN = int(Status.MOVE_DESTINATION_UNKNOWN)                     # 0xA801
+STATUS_IDENTIFIER_MISMATCH = _listed(QR_MOVE_SERVICE_CLASS_STATUS, 0xA900, CATEGORY_FAILURE)
+STATUS_CANNOT_UNDERSTAND = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xC000, CATEGORY_FAILURE)
+STATUS_OUT_OF_RESOURCES_MATCHES = _listed(QR_MOVE_SERVICE_CLASS_STATUS, 0xA701, CATEGORY_FAILURE)
+STATUS_COERCION = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xB000, CATEGORY_WARNING)
+STATUS_ELEMENTS_DISCARDED = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xB006, CATEGORY_WARNING)
+STATUS_DATASET_MISMATCH_WARNING = _listed(STORAGE_SERVICE_CLASS_STATUS, 0xB007, CATEGORY_WARNING)
+STATUS_PROCESSING_FAILURE = _listed(GENERAL_STATUS, 0x0110, CATEGORY_FAILURE)
+STATUS_SOP_CLASS_NOT_SUPPORTED = _listed(GENERAL_STATUS, 0x0122, CATEGORY_FAILURE)
+# earlier names of the same codes, kept for callers that use them
+STATUS_SUBOPS_WARNING = STATUS_WARNING_SUBOPS
+STATUS_OUT_OF_RESOURCES_SUBOPS = STATUS_MOVE_OUT_OF_RESOURCES_SUBOPS
+
+#: pynetdicom's meaning tables per DIMSE service; status_meaning() reads them.
+_STATUS_TABLES = {
+    "C-FIND": QR_FIND_SERVICE_CLASS_STATUS,
+    "C-MOVE": QR_MOVE_SERVICE_CLASS_STATUS,
+    "C-GET": QR_GET_SERVICE_CLASS_STATUS,
+    "C-STORE": STORAGE_SERVICE_CLASS_STATUS,
+    "C-ECHO": GENERAL_STATUS,
 }
 
-# Every failure answer that means "try again later".
-_TRANSIENT_STATUS_PREFIX = 0xA700
+# Every failure answer that means "try again later" (0xA7xx, out of resources).
+_TRANSIENT_STATUS_PREFIX = STATUS_OUT_OF_RESOURCES
 
 # Transfer syntaxes accepted by our receiver and offered for C-GET; stored as received.
 UNCOMPRESSED_SYNTAXES = [ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian]
@@ -118,11 +130,6 @@ MAX_PDU = 1024 * 1024             # what we ask peers to send to us, per PDU
 MAX_SCP_ASSOCIATIONS = 32         # concurrent inbound associations on our receiver
 MAX_CONTEXTS = 128                # PS3.8: presentation context IDs are odd numbers 1..255
 CANCEL_GRACE = 1.0                # seconds between C-CANCEL and A-ABORT
-#: How often the network thread of a C-MOVE association looks for work when idle. pynetdicom
-#: polls every 1 ms; a C-MOVE association only carries a pending response now and then (the
-#: instances arrive on our receiver's associations), so polling it 50 times less often saves
-#: CPU the receiver needs, at the cost of up to this much delay on a response or a C-CANCEL.
-MOVE_POLL_INTERVAL = 0.05
 
 QR_MODELS = {
     "study": (
@@ -140,21 +147,21 @@ LEVELS = ("PATIENT", "STUDY", "SERIES", "IMAGE")
 RETRIEVE_KEYS = ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 
 
-def status_meaning(code: int | None) -> str:
-    """Human text for a DIMSE status code, by exact code and then by its class."""
+def status_meaning(code: int | None, service: str = "") -> str:
+    """Human text for a DIMSE status code, from pynetdicom.status's tables.
+
+    service ("C-FIND", "C-MOVE", "C-GET", "C-STORE", "C-ECHO") picks the table; without it the
+    retrieve, query and storage tables are read in that order. Unlisted codes are named by class.
+    """
     if code is None:
         return "no status"
-    if code in _STATUS_MEANINGS:
-        return _STATUS_MEANINGS[code]
-    if code & 0xFF00 == 0xA700:
-        return "refused: out of resources"
-    if code & 0xFF00 == 0xA900:
-        return "data set does not match SOP class"
-    if code & 0xF000 == 0xC000:
-        return "failed: cannot understand / unable to process"
-    if code & 0xF000 == 0xB000:
-        return "warning"
-    return "failure"
+    tables = [_STATUS_TABLES[service]] if service in _STATUS_TABLES else []
+    tables += [QR_MOVE_SERVICE_CLASS_STATUS, QR_FIND_SERVICE_CLASS_STATUS, STORAGE_SERVICE_CLASS_STATUS]
+    for table in tables:
+        if code in table:
+            category, text = table[code]
+            return (text or category).lower()
+    return code_to_category(code).lower()
 
 
 def is_pending(code: int) -> bool:
@@ -375,6 +382,7 @@ def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
 
     def on_conn_open(event: evt.Event) -> None:
         attempt.connected = True
+        _adapt_association(event.assoc)   # before its reactor thread starts
 
     evt_handlers = [(evt.EVT_CONN_OPEN, on_conn_open)] + list(handlers or [])
     try:
@@ -413,11 +421,90 @@ def _no_delay(assoc: Any) -> None:
         pass
 
 
-def _poll_less(assoc: Any, interval: float) -> None:
-    """Lets the association's network thread sleep `interval` s between idle polls."""
-    dul = getattr(assoc, "dul", None)
-    if dul is not None and hasattr(dul, "_run_loop_delay"):
-        dul._run_loop_delay = interval
+# ---------------------------------------------------------------------------------------
+# pynetdicom's private internals: the only code that touches them, and only on the version it
+# was written against. tests/test_pacs_internals.py fails loudly when they change shape.
+
+#: The pynetdicom release (requirements.txt) whose internals this section relies on.
+PYNETDICOM_PINNED = "3.0.4"
+
+_version_warning = threading.Event()
+
+
+def internals_supported() -> bool:
+    """True when the installed pynetdicom is the pinned one; else warn once in the log."""
+    import pynetdicom
+    if str(pynetdicom.__version__) == PYNETDICOM_PINNED:
+        return True
+    if not _version_warning.is_set():
+        _version_warning.set()
+        log.warning("pynetdicom %s is installed, not %s: its reactor race guard is not applied "
+                    "(a lost C-FIND answer still fails the query, see QuerySession)",
+                    pynetdicom.__version__, PYNETDICOM_PINNED)
+    return False
+
+
+def _adapt_association(assoc: Any) -> None:
+    """Guard the association's reactor (see _ReactorCheckpoint) before its thread runs, so that it
+    cannot take a response meant for a request we sent. Only on PYNETDICOM_PINNED."""
+    if not internals_supported():
+        return
+    checkpoint = _ReactorCheckpoint(assoc._reactor_checkpoint.is_set())
+    assoc._reactor_checkpoint = checkpoint
+    assoc.dimse.get_msg = checkpoint.guard(assoc.dimse.get_msg)
+
+
+def _wake_response_wait(assoc: Any) -> None:
+    """After our own abort, end a response loop blocked on the DIMSE queue now, not after the DIMSE
+    timeout: queue the (None, None) end marker pynetdicom queues itself when a connection closes
+    (fsm.py), which its abort() does not. On another pynetdicom version the loop waits it out."""
+    if internals_supported():
+        assoc.dimse.msg_queue.put((None, None))
+
+
+class _ReactorCheckpoint(threading.Event):
+    """pynetdicom's Association._reactor_checkpoint, closing the race behind lost C-FIND answers.
+
+    Before sending a request, pynetdicom's send_c_find (and every send_*) clears the checkpoint,
+    waits until the reactor thread says it is paused (_is_paused), sends, and then reads the
+    responses from the DIMSE message queue. The reactor sets _is_paused = True just *before*
+    waiting on the checkpoint and False after it, then takes a message off the queue without
+    blocking. So when the sender clears the checkpoint while the reactor has just passed that
+    wait, the sender sees "paused", sends, and the reactor, if descheduled long enough for a fast
+    peer to answer (Orthanc with TCP_NODELAY on a busy 2-core machine), takes the first response
+    and drops it as "Received unexpected C-FIND service message": one match lost, silently.
+
+    Here clear() and the reactor's look at the queue (a non-blocking get_msg; the senders' own
+    reads block) take one lock, and the reactor takes nothing once the checkpoint is cleared:
+    either it looked before the request went out, or it sees the checkpoint cleared.
+    """
+
+    def __init__(self, is_set: bool):
+        super().__init__()
+        self._turn = threading.Lock()
+        if is_set:
+            self.set()
+
+    def clear(self) -> None:
+        with self._turn:
+            super().clear()
+
+    def guard(self, get_msg: Callable) -> Callable:
+        """Wrap DIMSEServiceProvider.get_msg: the reactor's non-blocking call yields to a sender."""
+
+        def get_msg_guarded(block: bool = False) -> tuple:
+            if block:
+                return get_msg(block=True)
+            with self._turn:
+                if not self.is_set():
+                    return None, None
+                return get_msg(block=False)
+
+        return get_msg_guarded
+
+
+# ---------------------------------------------------------------------------------------
+# Naming what went wrong, closing
 
 
 def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str | None = None) -> NetError:
@@ -432,7 +519,7 @@ def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str |
 
 
 def _status_error(peer: Any, code: int, what: str, result: RetrieveResult | None = None) -> NetError:
-    meaning = status_meaning(code)
+    meaning = status_meaning(code, what)
     hint = {
         STATUS_MOVE_DESTINATION_UNKNOWN: "register our AE title as a destination (AE, IP, port) at the PACS",
         STATUS_IDENTIFIER_MISMATCH: "the query keys do not fit the query model or level",
@@ -522,10 +609,53 @@ class _Dropped(Exception):
         self.error = error
 
 
+class _ResponseWatch:
+    """Every DIMSE message the peer sends on a query association, seen through pynetdicom's
+    public EVT_DIMSE_RECV in its network thread, before any thread takes it off the queue.
+
+    The C-FIND responses to the request in progress are counted; anything else (another message
+    type, a response to another message ID, a message between queries) is noted as unexpected.
+    pynetdicom itself drops some of these with a log line, or takes a stray response as ours.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._msg_id: int | None = None
+        self.received = 0
+        self.unexpected: list[str] = []
+
+    def start(self, msg_id: int) -> None:
+        with self._lock:
+            self._msg_id, self.received = msg_id, 0
+
+    def stop(self) -> None:
+        with self._lock:
+            self._msg_id = None
+
+    def on_message(self, event: evt.Event) -> None:
+        message = event.message
+        command = message.command_set
+        kind = type(message).__name__.replace("_", "-")
+        answering = command.get("MessageIDBeingRespondedTo")
+        with self._lock:
+            if kind == "C-FIND-RSP" and self._msg_id is not None and answering == self._msg_id:
+                self.received += 1
+                return
+            if answering is not None:
+                what = f"a {kind} answering message {answering}"
+            else:
+                what = f"a {kind} (message {command.get('MessageID')})"
+            waiting = (f"while waiting for the answers to message {self._msg_id}" if self._msg_id is not None
+                       else "between two queries")
+            self.unexpected.append(f"{what} {waiting}")
+
+
 class QuerySession:
     """One association serving many C-FINDs; reopened once, transparently, when the peer drops it.
 
-    Thread-safe: finds on one session run one after the other.
+    Thread-safe: finds on one session run one after the other. Every response the peer sends is
+    accounted for (_ResponseWatch): a message the query does not expect, or a response that did
+    not reach it, fails the find with a NetError instead of losing or mixing up a match.
     """
 
     def __init__(self, local_aet: str, peer: Any, timeouts: Any, model: str = "study"):
@@ -534,6 +664,7 @@ class QuerySession:
         self.timeouts = timeouts
         self._find_uid = _model(model)[0]
         self._assoc = None
+        self._watch = _ResponseWatch()
         self._lock = threading.Lock()
         self._msg_ids = itertools.count(1)
         self.associations_opened = 0
@@ -578,29 +709,64 @@ class QuerySession:
             self._assoc.abort()
         ae = _make_ae(self.local_aet, self.timeouts)
         ae.add_requested_context(self._find_uid)
-        self._assoc = _open(ae, self.local_aet, self.peer, self.timeouts, "query (C-FIND)")
+        watch = _ResponseWatch()
+        self._assoc = _open(ae, self.local_aet, self.peer, self.timeouts, "query (C-FIND)",
+                            handlers=[(evt.EVT_DIMSE_RECV, watch.on_message)])
+        self._watch = watch
         self.associations_opened += 1
         return True
 
+    def _protocol_error(self, detail: str, hint: str) -> NetError:
+        """End the association (its state is unknown) and name what went wrong."""
+        if self._assoc is not None:
+            self._assoc.abort()
+            self._assoc = None
+        error = NetError(peer_label(self.peer), "failed", detail, hint)
+        log.error("%s", error)
+        return error
+
+    def _unexpected_error(self) -> NetError:
+        return self._protocol_error(
+            f"the C-FIND was stopped: the PACS sent {self._watch.unexpected[0]}",
+            "the PACS does not follow the DICOM protocol on this association, so a match could be "
+            "lost or mixed up; search again, and if it happens again report it to the PACS administrator")
+
+    def _lost_answer_error(self, sent: int, reached: int) -> NetError:
+        return self._protocol_error(
+            f"the C-FIND was stopped: the PACS sent {sent} responses, but only {reached} reached the query",
+            "a match would have been lost; search again, and if it happens again report it with our log")
+
     def _find_once(self, identifier: Dataset) -> list[Dataset]:
-        assoc = self._assoc
+        assoc, watch = self._assoc, self._watch
+        if watch.unexpected:
+            raise self._unexpected_error()
         matches: list[Dataset] = []
+        answers = 0
         started = time.monotonic()
+        msg_id = next(self._msg_ids) % 65536
+        watch.start(msg_id)
         try:
-            responses = assoc.send_c_find(identifier, self._find_uid, msg_id=next(self._msg_ids) % 65536)
+            responses = assoc.send_c_find(identifier, self._find_uid, msg_id=msg_id)
             for status, match in responses:
+                if watch.unexpected:
+                    raise self._unexpected_error()
+                if "Status" not in status and watch.received > answers:
+                    raise self._lost_answer_error(watch.received, answers)
                 if "Status" not in status:
                     error = _lost_error(self.peer, started, self.timeouts, "C-FIND")
                     self._assoc = None
                     if not matches and error.kind == "aborted":
                         raise _Dropped(error)
                     raise error
+                answers += 1
                 code = status.Status
                 if is_pending(code):
                     if match is not None:
                         matches.append(match)
                     started = time.monotonic()
                     continue
+                if watch.received != answers:
+                    raise self._lost_answer_error(watch.received, answers)
                 if code == STATUS_SUCCESS:
                     return matches
                 raise _status_error(self.peer, code, "C-FIND")
@@ -608,6 +774,8 @@ class QuerySession:
             self._assoc = None
             raise _Dropped(NetError(peer_label(self.peer), "aborted", f"the query association was lost ({exc})",
                                     "the PACS closed the connection; retry", transient=True)) from None
+        finally:
+            watch.stop()
         return matches
 
 
@@ -667,7 +835,7 @@ class _CancelWatch:
         log.info("peer did not stop after C-CANCEL; aborting the association")
         self.aborted = True
         self.assoc.abort()
-        self.assoc.dimse.msg_queue.put((None, None))  # wake the waiting response loop
+        _wake_response_wait(self.assoc)
 
 
 def _apply_counts(result: RetrieveResult, status: Dataset) -> None:
@@ -755,7 +923,6 @@ def move(local_aet: str, peer: Any, dest_aet: str, level: str, keys: dict, timeo
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(move_uid)
     assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-MOVE)")
-    _poll_less(assoc, MOVE_POLL_INTERVAL)
     log.info("C-MOVE %s to %s at %s level", peer_label(peer), dest_aet, level)
     try:
         with _CancelWatch(assoc, cancel, 1, move_uid) as watch:
@@ -851,79 +1018,9 @@ def _store_handler(on_store: StoreHandler, activity: _Activity | None = None) ->
     return handle_store
 
 
-#: Longest wait of our receiver's per-association loop for the next DIMSE message before it
-#: looks for a release, an abort or a network timeout (which it then notices this much later).
-SCP_IDLE_WAIT = 0.02
-
-
 def _on_inbound_connection(event: evt.Event) -> None:
     _no_delay(event.assoc)
-    _wait_instead_of_polling(event.assoc)
-
-
-def _wait_instead_of_polling(assoc: Any) -> None:
-    """Serves an inbound association with _acceptor_loop rather than pynetdicom's own loop.
-
-    pynetdicom 3.0 runs each accepted association in a loop that sleeps 1 ms and then polls its
-    message queue, a release, an abort and the network timer: about 1,000 turns a second per
-    association even when idle, measured at 5-8 % of a core each, which a receiver needs for
-    the instances. Only installed on the pynetdicom version whose loop _acceptor_loop mirrors.
-    """
-    import pynetdicom
-    if not str(pynetdicom.__version__).startswith("3.0."):
-        return
-    if not all(hasattr(assoc, a) for a in ("_kill", "_reactor_checkpoint", "_serve_request", "dimse", "acse")):
-        return
-    assoc._run_reactor = lambda: _acceptor_loop(assoc)
-
-
-def _acceptor_loop(assoc: Any) -> None:
-    """pynetdicom 3.0's Association._run_reactor for an acceptor, step for step, except that it
-    blocks on the DIMSE message queue for up to SCP_IDLE_WAIT instead of sleeping 1 ms a turn:
-    a message is served as soon as it is decoded, and the other checks run at least every
-    SCP_IDLE_WAIT seconds."""
-    assoc._is_paused = False
-    messages = assoc.dimse.msg_queue
-    while not assoc._kill:
-        assoc._is_paused = True
-        assoc._reactor_checkpoint.wait()
-        assoc._is_paused = False
-        try:
-            context_id, msg = messages.get(timeout=SCP_IDLE_WAIT)
-        except queue.Empty:
-            context_id, msg = None, None
-        if msg:
-            assoc._serve_request(msg, context_id)
-        if assoc.is_established and assoc.acse.is_release_requested():
-            assoc.acse.send_release(is_response=True)
-            log.debug("association released")
-            assoc.is_released = True
-            assoc.is_established = False
-            evt.trigger(assoc, evt.EVT_RELEASED, {})
-            assoc.kill()
-            return
-        if assoc.acse.is_aborted():
-            log.debug("association aborted")
-            assoc.dul.receive_pdu(wait=False)
-            assoc.is_aborted = True
-            assoc.is_established = False
-            evt.trigger(assoc, evt.EVT_ABORTED, {})
-            assoc.kill()
-            return
-        if not assoc.dul.is_alive():
-            assoc.kill()
-            return
-        if assoc.dul.idle_timer_expired():
-            log.warning("our receiver: no data from the sender for the network timeout; association ended")
-            if assoc.network_timeout_response == "A-RELEASE":
-                assoc._is_paused = True
-                assoc._reactor_checkpoint.wait()
-                assoc.release()
-                assoc._is_paused = False
-            else:
-                assoc.abort()
-            assoc.kill()
-            return
+    _adapt_association(event.assoc)
 
 
 class StorageSCP:
@@ -976,7 +1073,8 @@ class StorageSCP:
             ae.add_supported_context(cx.abstract_syntax, STORE_TRANSFER_SYNTAXES)
         ae.add_supported_context(Verification)
         handlers = [(evt.EVT_CONN_OPEN, _on_inbound_connection),
-                    (evt.EVT_REQUESTED, self._check_calling_aet),
+                    (evt.EVT_REQUESTED, self._refresh_allowed),
+                    (evt.EVT_REJECTED, _log_rejection),
                     (evt.EVT_C_STORE, _store_handler(self._on_store))]
         try:
             self._server = ae.start_server((self.host, self.requested_port), block=False, evt_handlers=handlers)
@@ -997,14 +1095,44 @@ class StorageSCP:
             self._ae.shutdown()
             self._ae = None
 
-    def _check_calling_aet(self, event: evt.Event) -> None:
-        calling = str(event.assoc.requestor.primitive.calling_ae_title or "").strip()
+    def _allowed_now(self) -> list[str]:
+        """The allowed calling AE titles, read again; invalid or unreadable entries admit no one."""
         try:
-            allowed = {a.strip() for a in self._allowed()}
+            titles = sorted({str(a).strip() for a in self._allowed()} - {""})
         except Exception:  # noqa: BLE001 - a broken allow-list must not let anyone in
-            log.exception("allowed AE titles could not be read; rejecting %s", calling)
-            allowed = set()
-        if calling not in allowed:
-            log.warning("rejected association from unknown calling AE title %r", calling)
-            event.assoc.acse.send_reject(REJECT_PERMANENT, REJECT_SOURCE_USER, REJECT_CALLING_AET)
-            event.assoc.kill()
+            log.exception("allowed AE titles could not be read; rejecting every sender")
+            return []
+        valid = []
+        for title in titles:
+            try:
+                AE(ae_title=title)
+            except (ValueError, TypeError):
+                log.warning("allowed AE title %r is not a valid AE title; ignored", title)
+                continue
+            valid.append(title)
+        return valid
+
+    def _refresh_allowed(self, event: evt.Event) -> None:
+        """EVT_REQUESTED, before pynetdicom negotiates: hand it today's allow-list.
+
+        pynetdicom's own check (AE.require_calling_aet) then rejects an unknown calling AE title
+        with "calling AE title not recognised" (permanent, service user, reason 3). An empty list
+        means "anyone" to pynetdicom, so with no allowed title we send that same rejection here.
+        """
+        allowed = self._allowed_now()
+        if allowed:
+            event.assoc.ae.require_calling_aet = allowed
+            return
+        calling = str(event.assoc.requestor.primitive.calling_ae_title or "").strip()
+        log.warning("rejected association from calling AE title %r: no sender is allowed", calling)
+        event.assoc.acse.send_reject(REJECT_PERMANENT, REJECT_SOURCE_USER, REJECT_CALLING_AET)
+        event.assoc.kill()
+
+
+def _log_rejection(event: evt.Event) -> None:
+    """EVT_REJECTED on our receiver: say who was turned away."""
+    calling = str(event.assoc.requestor.primitive.calling_ae_title or "").strip()
+    if calling not in {a.strip() for a in event.assoc.ae.require_calling_aet}:
+        log.warning("rejected association from unknown calling AE title %r", calling)
+    else:
+        log.warning("rejected association from %r (our receiver is busy or the request was refused)", calling)

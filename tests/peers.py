@@ -157,11 +157,12 @@ def _tail(path: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
-def _start(cmd: list[str], log_path: Path, cwd: Path) -> subprocess.Popen:
-    """Start a server in its own process group with output into `log_path`."""
+def _start(cmd: list[str], log_path: Path, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen:
+    """Start a server in its own process group with output into `log_path`; `env` adds variables."""
     with open(log_path, "ab") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, **env} if env else None)
 
 
 def _stop(proc: subprocess.Popen | None, timeout: float = 10) -> None:
@@ -224,13 +225,15 @@ class OrthancServer(_Server):
     """A real Orthanc on loopback with a config written for the test.
 
     `modalities` maps a modality name to (aet, host, port); SELF_AET at `self_port` is always
-    registered so find/move from the tests are accepted. `config` entries override the defaults.
+    registered so find/move from the tests are accepted. `config` entries override the defaults;
+    `env` adds environment variables (e.g. {"TCP_NODELAY": "1"} for DCMTK's network layer inside it).
     """
 
     def __init__(self, workdir: Path, *, aet: str = "ORTHANC", self_port: int | None = None,
                  modalities: Mapping[str, tuple[str, str, int]] | None = None,
-                 config: Mapping[str, object] | None = None):
+                 config: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None):
         self.workdir = Path(workdir)
+        self.env = dict(env or {})
         self.aet = aet
         self.self_aet = SELF_AET
         self.self_port = self_port or free_port()
@@ -280,7 +283,7 @@ class OrthancServer(_Server):
         for attempt in range(START_ATTEMPTS):
             cfg_path = self.workdir / "orthanc.json"
             cfg_path.write_text(json.dumps(self.config(), indent=1))
-            self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir)
+            self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir, self.env)
             try:
                 self._wait_rest()
                 _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")

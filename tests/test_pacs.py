@@ -156,6 +156,28 @@ def test_status_names():
     assert pacs.is_failure(0xC001) and not pacs.is_failure(0xB000) and not pacs.is_failure(0x0000)
 
 
+ENGINE_STATUS_NAMES = {"STATUS_SUCCESS": 0x0000, "STATUS_OUT_OF_RESOURCES": 0xA700,
+                       "STATUS_CANNOT_UNDERSTAND": 0xC000, "STATUS_MOVE_OUT_OF_RESOURCES_SUBOPS": 0xA702,
+                       "STATUS_MOVE_DESTINATION_UNKNOWN": 0xA801, "STATUS_IDENTIFIER_MISMATCH": 0xA900,
+                       "STATUS_CANCEL": 0xFE00, "STATUS_WARNING_SUBOPS": 0xB000}
+
+
+def test_status_constants_come_from_pynetdicom_and_match_the_engines():
+    from pynetdicom.status import Status
+    from mid import engine
+    assert (pacs.STATUS_SUCCESS, pacs.STATUS_CANCEL, pacs.STATUS_PENDING, pacs.STATUS_MOVE_DESTINATION_UNKNOWN) == (
+        Status.SUCCESS, Status.CANCEL, Status.PENDING, Status.MOVE_DESTINATION_UNKNOWN)
+    assert pacs.STATUS_PENDING_WARNING == 0xFF01 and pacs.is_pending(0xFF01) and pacs.is_pending(0xFF00)
+    for name, code in ENGINE_STATUS_NAMES.items():
+        assert getattr(pacs, name) == code, name
+        assert getattr(engine, name, code) == code, f"engine.{name} differs from pacs.{name}"
+    assert pacs.status_meaning(0xA801, "C-MOVE") == "move destination unknown"
+    assert pacs.status_meaning(0xC000, "C-STORE") == "cannot understand"
+    assert pacs.status_meaning(0xC000, "C-FIND") == "unable to process"
+    assert pacs.status_meaning(0x0000) == "success" and pacs.status_meaning(None) == "no status"
+    assert pacs.status_meaning(0xAB12) == "failure" and pacs.status_meaning(0xB123) == "warning"
+
+
 # ----------------------------------------------------------------------------- echo
 
 def test_echo_orthanc_ok(orthanc):
@@ -409,6 +431,30 @@ def test_receiver_rejects_unknown_calling_aet(require_real_peers, receiver, synt
     allowed.add("NOTALLOWED")                                 # re-read per association
     assert _storescu(scp.port, "NOTALLOWED", "MID_RECV", files[:1]).returncode == 0
     assert len(got.requests) == 3
+
+
+def test_receiver_checks_calling_aet_with_pynetdicoms_require_calling_aet(receiver):
+    """pynetdicom's own check turns the intruder away; the allow-list is handed to it per association."""
+    allowed = {"GOODPACS"}
+    scp = receiver(lambda: allowed, Received())
+    me = peer("US", "MID_RECV", scp.port)
+    assert pacs.echo("GOODPACS", me, TIMEOUTS) >= 0
+    assert scp._ae.require_calling_aet == ["GOODPACS"]
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo("INTRUDER", me, TIMEOUTS)
+    assert info.value.kind == "rejected" and "calling AE title not recognised" in str(info.value)
+    allowed.add("INTRUDER")                                   # added in the window: no restart
+    assert pacs.echo("INTRUDER", me, TIMEOUTS) >= 0
+
+
+@pytest.mark.parametrize("allowed", [set(), lambda: 1 / 0, {"", "   "}],
+                         ids=["empty", "unreadable", "blank titles"])
+def test_receiver_with_no_usable_allowed_title_admits_no_one(receiver, allowed):
+    """An empty require_calling_aet means "anyone" to pynetdicom; ours then rejects every sender."""
+    scp = receiver(allowed, Received())
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo("ANYONE", peer("US", "MID_RECV", scp.port), TIMEOUTS)
+    assert info.value.kind == "rejected" and "calling AE title not recognised" in str(info.value)
 
 
 def test_receiver_port_in_use_is_named(receiver):
@@ -733,12 +779,11 @@ def test_get_from_dcmqrscp(dcmqrscp_loaded, synthetic_study_files):
 def test_receiver_and_requestor_sockets_send_without_nagle_delay(receiver):
     """Our receiver's inbound connections and our own associations have TCP_NODELAY set."""
     ct = dcmread(get_testdata_file("CT_small.dcm"))
-    seen, loops = [], []
+    seen = []
 
     def on_store(req):
         sock = req._event.assoc.dul.socket.socket
         seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-        loops.append("_run_reactor" in vars(req._event.assoc))   # our waiting loop, not the polling one
         return pacs.STATUS_SUCCESS
 
     scp = receiver({"SENDER"}, on_store)
@@ -752,17 +797,3 @@ def test_receiver_and_requestor_sockets_send_without_nagle_delay(receiver):
         assoc.release()
     assert status.Status == pacs.STATUS_SUCCESS
     assert ours and seen and all(seen)
-    assert loops == [True]
-
-
-def test_poll_less_sets_the_idle_poll_of_the_network_thread():
-    class Dul:
-        _run_loop_delay = 0.001
-
-    class Assoc:
-        dul = Dul()
-
-    a = Assoc()
-    pacs._poll_less(a, pacs.MOVE_POLL_INTERVAL)
-    assert a.dul._run_loop_delay == pacs.MOVE_POLL_INTERVAL > 0.001
-    pacs._poll_less(object(), 1.0)      # an object without a network thread is left alone
