@@ -216,6 +216,13 @@ class NetError(Exception):
         return f"{self.peer}: {self.detail} — {self.hint}"
 
 
+class FindCancelled(NetError):
+    """A C-FIND stopped because the caller cancelled it (C-CANCEL, or an abort when ignored)."""
+
+    def __init__(self, peer: str):
+        super().__init__(peer, "cancelled", "the search was cancelled", "search again to finish it")
+
+
 @dataclass
 class RetrieveResult:
     """Sub-operation counts and final status of one C-MOVE or C-GET."""
@@ -682,14 +689,19 @@ class QuerySession:
                 _release(self._assoc)
                 self._assoc = None
 
-    def find(self, level: str, keys: dict[str, object]) -> list[Dataset]:
-        """C-FIND at level with keys; return the matched identifiers. Raises NetError on any failure."""
+    def find(self, level: str, keys: dict[str, object], cancel: threading.Event | None = None) -> list[Dataset]:
+        """C-FIND at level with keys; return the matched identifiers. Raises NetError on any failure.
+
+        When `cancel` is set during the find, a C-CANCEL goes to the peer (an A-ABORT follows if it
+        does not stop within CANCEL_GRACE) and FindCancelled is raised: never a partial answer."""
         identifier = build_identifier(level, keys)
         log.debug("C-FIND %s %s", level, keys, extra={"phi": True})
+        if cancel is not None and cancel.is_set():
+            raise FindCancelled(peer_label(self.peer))
         with self._lock:
             fresh = self._ensure_open()
             try:
-                return self._find_once(identifier)
+                return self._find_once(identifier, cancel)
             except _Dropped as dropped:
                 if fresh:
                     raise dropped.error from None
@@ -697,7 +709,7 @@ class QuerySession:
                 self._assoc = None
                 self._ensure_open()
                 try:
-                    return self._find_once(identifier)
+                    return self._find_once(identifier, cancel)
                 except _Dropped as again:
                     raise again.error from None
 
@@ -736,14 +748,26 @@ class QuerySession:
             f"the C-FIND was stopped: the PACS sent {sent} responses, but only {reached} reached the query",
             "a match would have been lost; search again, and if it happens again report it with our log")
 
-    def _find_once(self, identifier: Dataset) -> list[Dataset]:
+    def _find_once(self, identifier: Dataset, cancel: threading.Event | None = None) -> list[Dataset]:
+        msg_id = next(self._msg_ids) % 65536
+        with _CancelWatch(self._assoc, cancel, msg_id, self._find_uid) as stop:
+            try:
+                return self._find_answers(identifier, msg_id)
+            except (NetError, _Dropped):
+                if stop.fired:
+                    raise FindCancelled(peer_label(self.peer)) from None
+                raise
+            finally:
+                if stop.aborted:
+                    self._assoc = None
+
+    def _find_answers(self, identifier: Dataset, msg_id: int) -> list[Dataset]:
         assoc, watch = self._assoc, self._watch
         if watch.unexpected:
             raise self._unexpected_error()
         matches: list[Dataset] = []
         answers = 0
         started = time.monotonic()
-        msg_id = next(self._msg_ids) % 65536
         watch.start(msg_id)
         try:
             responses = assoc.send_c_find(identifier, self._find_uid, msg_id=msg_id)
@@ -769,6 +793,8 @@ class QuerySession:
                     raise self._lost_answer_error(watch.received, answers)
                 if code == STATUS_SUCCESS:
                     return matches
+                if code == STATUS_CANCEL:
+                    raise FindCancelled(peer_label(self.peer))
                 raise _status_error(self.peer, code, "C-FIND")
         except RuntimeError as exc:  # association no longer established when sending
             self._assoc = None
