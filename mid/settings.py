@@ -25,7 +25,6 @@ import logging
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -35,6 +34,7 @@ from pydicom import datadict
 from pydicom.valuerep import VR
 
 from mid import config_defaults
+from mid.atomic import write_atomic
 
 log = logging.getLogger("mid.settings")
 
@@ -319,19 +319,10 @@ def _read_json(path: Path, duplicates: list[str] | None = None) -> Any:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to path through a temp file in the same folder and os.replace."""
+    """Write JSON to path through a temp file in the same folder and os.replace (mid.atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(data, fh, indent=4, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    write_atomic(path, text.encode("utf-8"), fsync=True)
 
 
 def broken_name(path: Path, when: _dt.datetime) -> str:
