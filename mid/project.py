@@ -19,20 +19,24 @@ import csv
 import io
 import json
 import logging
-import os
 import re
 import secrets
 import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields as dc_fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Protocol
+
+from mid.atomic import write_atomic
 
 from mid.vocab import (  # noqa: F401  (the statuses are the project's words too)
     CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FINISHED, FOUND, IGNORED, INSTANCE_STATUSES,
     MISSING, PARTIAL, PENDING, QUERY_STATUSES, QUEUED, STATUSES, TO_RETRIEVE)
+
+if TYPE_CHECKING:
+    from mid.anonymizer import KeyEntry
 
 log = logging.getLogger("mid.project")
 
@@ -126,6 +130,30 @@ class ProjectError(Exception):
     """A project folder cannot be used as asked; str() says which folder, why and what to do."""
 
 
+class QueryRow(Protocol):
+    """What add_queries reads of a query (querysheet.Query has it)."""
+    @property
+    def query_id(self) -> str: ...
+    @property
+    def row(self) -> int: ...
+    @property
+    def values(self) -> dict[str, list[str]]: ...
+    @property
+    def exact(self) -> bool: ...
+
+
+class SheetRowError(Protocol):
+    """What add_queries reads of a row error (querysheet.RowError has it)."""
+    @property
+    def row(self) -> int: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
 @dataclass
 class QueryRecord:
     """One query (sheet row) of the project, with its search outcome."""
@@ -166,26 +194,6 @@ class SeriesRecord:
     tags: dict[str, Any] = field(default_factory=dict)   # every C-FIND tag, by keyword
 
 
-@dataclass
-class KeyRecord:
-    """A master-key row, used when anonymizer.KeyEntry is not available."""
-    patient_id: str = ""
-    patient_name: str = ""
-    accession_number: str = ""
-    study_date: str = ""
-    study_uid: str = ""
-    series_uid: str = ""
-    study_description: str = ""
-    series_description: str = ""
-    new_patient_id: str = ""
-    new_patient_name: str = ""
-    new_accession_number: str = ""
-    new_study_uid: str = ""
-    new_series_uid: str = ""
-    study_number: str = ""
-    date_offset_days: int | None = None
-
-
 def format_study_number(n: int) -> str:
     """The StudyNumber text for a number: 1 -> "0001" (more digits past 9999)."""
     return f"{n:04d}"
@@ -195,13 +203,6 @@ def _safe_name(text: str) -> str:
     """A folder name that every OS accepts, from a sheet's file name."""
     cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", text).strip().rstrip(".")
     return cleaned or "project"
-
-
-def _entry_value(entry: Any, name: str) -> Any:
-    """A field of a KeyEntry-like object or a dict."""
-    if isinstance(entry, dict):
-        return entry.get(name)
-    return getattr(entry, name, None)
 
 
 def _text(v: Any) -> str:
@@ -449,24 +450,10 @@ class Project:
 
     @staticmethod
     def _write_secret(path: Path) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            if path.exists() and path.stat().st_size == 0:
-                os.replace(tmp, path)           # an empty leftover: nothing was ever keyed with it
-            else:
-                os.link(tmp, path)              # never replaces a secret another process just wrote
-        except FileExistsError:
-            pass
-        except OSError:                         # no hard links on this file system
-            if not path.exists():
-                os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        # never replaces a secret another process just wrote; an empty leftover is replaced,
+        # nothing was ever keyed with it
+        empty_leftover = path.exists() and path.stat().st_size == 0
+        write_atomic(path, secrets.token_bytes(32), fsync=True, mode=0o600, replace=empty_leftover)
 
     def _has_pseudonyms(self) -> bool:
         """True once anything was keyed with the secret (patients numbered, key rows, instances)."""
@@ -545,7 +532,7 @@ class Project:
 
     # ----------------------------------------------------------------- queries
 
-    def add_queries(self, queries: list, errors: list | None = None) -> list[int]:
+    def add_queries(self, queries: Iterable[QueryRow], errors: Iterable[SheetRowError] | None = None) -> list[int]:
         """Store a sheet's queries and row errors; returns each query's QueryNumber.
 
         New queries are numbered after the existing ones. A query identical to one already in
@@ -562,14 +549,14 @@ class Project:
                         db.execute("SELECT number, query_id, vals, exact FROM queries")}
             rows_with_query: set[int] = set()
             for q in queries:
-                qid = _text(getattr(q, "query_id", ""))
-                row = int(getattr(q, "row", 0) or 0)
-                vals = _dumps(dict(getattr(q, "values", {}) or {}))
-                exact = 1 if getattr(q, "exact", False) else 0
+                qid = _text(q.query_id)
+                row = int(q.row or 0)
+                vals = _dumps(dict(q.values or {}))
+                exact = 1 if q.exact else 0
                 rows_with_query.add(row)
                 num = existing.get((qid, vals, exact))
                 if num is None:
-                    row_errs = [self._error_dict(e) for e in errors if int(getattr(e, "row", -1)) == row]
+                    row_errs = [self._error_dict(e) for e in errors if int(e.row) == row]
                     cur = db.execute(
                         "INSERT INTO queries(query_id, batch, row, vals, exact, status, errors) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (qid, batch, row, vals, exact, PENDING, _dumps(row_errs)))
@@ -577,7 +564,7 @@ class Project:
                     existing[(qid, vals, exact)] = num
                 numbers.append(num)
             for e in errors:
-                if int(getattr(e, "row", -1)) in rows_with_query:
+                if int(e.row) in rows_with_query:
                     continue
                 d = self._error_dict(e)
                 db.execute("INSERT OR IGNORE INTO row_errors(batch, row, col, value, message) VALUES (?, ?, ?, ?, ?)",
@@ -585,10 +572,9 @@ class Project:
         return numbers
 
     @staticmethod
-    def _error_dict(e: Any) -> dict:
-        get = (lambda k: e.get(k)) if isinstance(e, dict) else (lambda k: getattr(e, k, None))
-        return {"row": int(get("row") or 0), "column": _text(get("column")),
-                "value": _text(get("value")), "message": _text(get("message"))}
+    def _error_dict(e: SheetRowError) -> dict:
+        return {"row": int(e.row or 0), "column": _text(e.column), "value": _text(e.value),
+                "message": _text(e.message)}
 
     def queries(self) -> list[QueryRecord]:
         """Every query, by QueryNumber."""
@@ -685,18 +671,6 @@ class Project:
             if received is not None:
                 db.execute("UPDATE series SET received=? WHERE series_uid=?", (int(received), series_uid))
 
-    def set_status_where(self, old: set[str], new: str, reason: str | None = None) -> int:
-        """Move every series in one of the `old` statuses to `new` (e.g. on cancel); returns how many."""
-        if new not in STATUSES:
-            raise ValueError(f"unknown series status {new!r}")
-        old = sorted(old)
-        if not old:
-            return 0
-        with self._tx() as db:
-            cur = db.execute(f"UPDATE series SET status=?, reason=? WHERE status IN ({','.join('?' * len(old))})",
-                             (new, reason, *old))
-            return cur.rowcount
-
     def select(self, series_uids: set[str]) -> None:
         """Make `series_uids` the selection: those become QUEUED, every other unfinished series EXCLUDED.
 
@@ -713,10 +687,6 @@ class Project:
                 elif status != EXCLUDED:
                     db.execute("UPDATE series SET status=?, reason=? WHERE series_uid=?",
                                (EXCLUDED, "not selected", uid))
-
-    def resumable(self) -> list[SeriesRecord]:
-        """Series that a resumed download still has to fetch (QUEUED, DOWNLOADING, PARTIAL, FAILED, CANCELLED)."""
-        return self.series(set(TO_RETRIEVE))
 
     # --------------------------------------------------------------- instances
 
@@ -781,11 +751,6 @@ class Project:
             raise ProjectError(f"Series {series_uid} is not in project {self.root}.")
         return rows[0][0], rows[0][1]
 
-    def instance_relpaths(self, series_uid: str) -> dict[str, str]:
-        """SOPInstanceUID -> file path under the project root, for a series' written instances."""
-        return dict(self._rows("SELECT sop_uid, relpath FROM instances WHERE series_uid=? AND status='WRITTEN'",
-                               (series_uid,)))
-
     def ignored_reasons(self) -> dict[str, list[str]]:
         """SeriesInstanceUID -> the distinct reasons its instances were dropped, for the reports."""
         out: dict[str, list[str]] = {}
@@ -802,12 +767,13 @@ class Project:
 
     # --------------------------------------------------------------------- key
 
-    def record_key(self, entry: Any) -> None:
-        """Store the master-key row of a series (a KeyEntry or a dict with its fields); upsert per series.
+    def record_key(self, entry: "KeyEntry | Mapping[str, Any]") -> None:
+        """Store the master-key row of a series (a KeyEntry or a mapping of its fields); upsert per series.
 
         The key CSV in private/ is refreshed promptly so it is usable during a long run.
         """
-        vals = {f: _entry_value(entry, f) for f in KEY_FIELDS}
+        given = entry if isinstance(entry, Mapping) else asdict(entry)
+        vals = {f: given.get(f) for f in KEY_FIELDS}
         series_uid = _text(vals["series_uid"]).strip()
         if not series_uid:
             raise ProjectError("A master-key entry lacks its series_uid; it cannot be stored.")
@@ -826,11 +792,11 @@ class Project:
         if changed:
             self._key_changed(urgent=new)
 
-    def key_entries(self) -> list:
-        """The master key, one entry per series, by StudyNumber (anonymizer.KeyEntry when available)."""
+    def key_entries(self) -> "list[KeyEntry]":
+        """The master key, one anonymizer.KeyEntry per series, by StudyNumber."""
+        from mid.anonymizer import KeyEntry   # here, not on top: opening a project needs no pydicom
         rows = self._rows(f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid")
-        make = _key_entry_factory()
-        return [make(dict(zip(KEY_FIELDS, r))) for r in rows]
+        return [KeyEntry(**dict(zip(KEY_FIELDS, r))) for r in rows]
 
     def _key_changed(self, urgent: bool) -> None:
         """Rewrite the key CSV now (a new series, not too soon) or schedule it for a little later."""
@@ -868,12 +834,9 @@ class Project:
             w.writerow(KEY_FIELDS)
             w.writerows(["" if v is None else v for v in r] for r in rows)
             path = self.key_csv_path
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             try:
-                tmp.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
-                os.replace(tmp, path)
+                write_atomic(path, buf.getvalue().encode("utf-8-sig"))
             except OSError as e:
-                tmp.unlink(missing_ok=True)
                 log.warning("could not refresh the master key %s (%s); will try again. "
                             "Close it if it is open in another program.", path, e.strerror or e)
                 return None
@@ -904,24 +867,6 @@ class Project:
 def _series_number_key(tags: dict) -> tuple:
     n = _int_or_none(tags.get("SeriesNumber"))
     return (0, n) if n is not None else (1, 0)
-
-
-def _key_entry_factory():
-    """anonymizer.KeyEntry when it can be built from the stored fields, else KeyRecord."""
-    try:
-        from mid.anonymizer import KeyEntry  # imported lazily: project must not depend on the anonymizer
-        names = {f.name for f in dc_fields(KeyEntry)}
-    except Exception:        # absent or not a dataclass: fall back to our own record
-        return lambda d: KeyRecord(**d)
-    if not set(KEY_FIELDS) <= names:
-        return lambda d: KeyRecord(**d)
-
-    def make(d: dict):
-        try:
-            return KeyEntry(**d)
-        except TypeError:    # KeyEntry needs fields the key table does not hold
-            return KeyRecord(**d)
-    return make
 
 
 def is_project(root) -> bool:
