@@ -560,7 +560,7 @@ class Project:
                     cur = db.execute(
                         "INSERT INTO queries(query_id, batch, row, vals, exact, status, errors) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (qid, batch, row, vals, exact, PENDING, _dumps(row_errs)))
-                    num = cur.lastrowid
+                    num = int(cur.lastrowid or 0)      # set by an INSERT into a rowid table
                     existing[(qid, vals, exact)] = num
                 numbers.append(num)
             for e in errors:

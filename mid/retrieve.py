@@ -371,7 +371,7 @@ class _DownloadRun:
                             "every image dropped by the de-identification rules" if written == 0 else None, True)
         if self.destination != SELF and self.method == "move" and res is not None and not outcome.error:
             ok = int(res.failed or 0) == 0 and int(res.completed or 0) > 0
-            return _Verdict(DOWNLOADED if ok else FAILED, None if ok else _status_reason(res), True)
+            return _Verdict(DOWNLOADED if ok else FAILED, None if ok else _status_reason(int(res.status or 0)), True)
         if self.cancel.is_set():
             return self._cancelled_verdict(rec)
         short = f"{have} of {expected if expected is not None else '?'} instances"
@@ -394,10 +394,10 @@ class _DownloadRun:
                             True)
         if have == 0 and not failed_subops and not expected:
             return _Verdict(FAILED, f"{self.peer.name}: the PACS sent no instance for this series"
-                                    f"{' (' + _status_reason(res) + ')' if status else ''}", True)
+                                    f"{' (' + _status_reason(status) + ')' if status else ''}", True)
         reason = f"{short}" + (f"; {failed_subops} failed at our side" if failed_subops else "")
         if status not in (STATUS_SUCCESS, STATUS_WARNING_SUBOPS, STATUS_CANCEL):
-            reason += f"; {_status_reason(res)}"
+            reason += f"; {_status_reason(status)}"
         return _Verdict(PARTIAL if have else FAILED, reason, False)
 
     def _cancelled_verdict(self, rec: "SeriesRecord") -> _Verdict:
@@ -442,8 +442,7 @@ class _DownloadRun:
         return counts
 
 
-def _status_reason(res: "pacs.RetrieveResult") -> str:
-    status = int(res.status or 0)
+def _status_reason(status: int) -> str:
     names = {0xA701: "out of resources: unable to calculate number of matches",
              0xA702: "out of resources: unable to perform sub-operations",
              0xA801: "move destination unknown", 0xA900: "identifier does not match SOP class",
