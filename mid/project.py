@@ -27,7 +27,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol
 
 from mid.atomic import write_atomic
 
@@ -239,11 +239,8 @@ class Project:
         self._lock = threading.RLock()
         self._depth = 0
         self._secret: bytes | None = None
-        self._key_lock = threading.Lock()
-        self._key_dirty = False
-        self._key_written_at = 0.0
-        self._key_timer: threading.Timer | None = None
         self._closed = False
+        self._key_csv = _KeyCSV(self.key_csv_path, lambda: self._rows(_KEY_SELECT))
 
     # ----------------------------------------------------------------- opening
 
@@ -273,7 +270,7 @@ class Project:
         except OSError as e:
             raise ProjectError(f"Cannot create project folder {root}: {e.strerror or e}. "
                                "Choose a folder you can write to.") from e
-        proj = cls(root, cls._connect(root / PRIVATE / DB_NAME))
+        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
         with proj._tx() as db:
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created', ?)",
                        (_dumps(time.strftime("%Y-%m-%dT%H:%M:%S")),))
@@ -298,7 +295,7 @@ class Project:
                 f"Folder {root} is not a project: it has no {PRIVATE}/{DB_NAME}. "
                 "Choose the project's own folder (the one holding images/ and private/), or create a new project.")
         (root / IMAGES).mkdir(exist_ok=True)
-        proj = cls(root, cls._connect(root / PRIVATE / DB_NAME))
+        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
         try:
             proj._load_secret()
         except BaseException:
@@ -318,40 +315,6 @@ class Project:
             n += 1
         return candidate
 
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        """Open the state database in WAL mode and bring its schema up to date."""
-        try:
-            db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        except sqlite3.DatabaseError as e:
-            raise ProjectError(f"Project database {path} cannot be read ({e}). "
-                               "Restore it from a backup or start a new project.") from e
-        if app_id not in (0, APPLICATION_ID):
-            db.close()
-            raise ProjectError(f"{path} is an SQLite file of another program, not a project database. "
-                               "Choose another project folder.")
-        if version > SCHEMA_VERSION:
-            db.close()
-            raise ProjectError(f"Project database {path} was written by a newer version of this program "
-                               f"(schema {version}, this one knows {SCHEMA_VERSION}). Update the program.")
-        if version < SCHEMA_VERSION:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        db.execute(stmt)
-                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        return db
-
     def close(self) -> None:
         """Write any pending master-key change and close the database."""
         if self._closed:
@@ -359,6 +322,7 @@ class Project:
         self.flush_key()
         with self._lock:
             self._closed = True
+            self._key_csv.closed = True
             self._db.close()
 
     def __enter__(self) -> "Project":
@@ -433,27 +397,8 @@ class Project:
     # ------------------------------------------------------------------ secret
 
     def _load_secret(self) -> None:
-        """Read private/secret.key, creating it (32 random bytes, mode 0600) the first time.
-
-        The file appears whole or not at all (written aside, then linked into place), so a
-        kill during creation cannot leave a short secret behind.
-        """
-        path = self.private_dir / SECRET_NAME
-        data = path.read_bytes() if path.exists() else b""
-        if not data and not self._has_pseudonyms():
-            self._write_secret(path)
-            data = path.read_bytes()
-        if len(data) != 32:
-            raise ProjectError(f"{path} is damaged ({len(data)} bytes, 32 expected). Restore it from a backup: "
-                               "without it, new images would get pseudonyms that do not match the old ones.")
-        self._secret = data
-
-    @staticmethod
-    def _write_secret(path: Path) -> None:
-        # never replaces a secret another process just wrote; an empty leftover is replaced,
-        # nothing was ever keyed with it
-        empty_leftover = path.exists() and path.stat().st_size == 0
-        write_atomic(path, secrets.token_bytes(32), fsync=True, mode=0o600, replace=empty_leftover)
+        """Read private/secret.key, creating it the first time (see _read_or_make_secret)."""
+        self._secret = _read_or_make_secret(self.private_dir / SECRET_NAME, self._has_pseudonyms)
 
     def _has_pseudonyms(self) -> bool:
         """True once anything was keyed with the secret (patients numbered, key rows, instances)."""
@@ -790,59 +735,16 @@ class Project:
             else:
                 changed = False
         if changed:
-            self._key_changed(urgent=new)
+            self._key_csv.changed(urgent=new)
 
     def key_entries(self) -> "list[KeyEntry]":
         """The master key, one anonymizer.KeyEntry per series, by StudyNumber."""
         from mid.anonymizer import KeyEntry   # here, not on top: opening a project needs no pydicom
-        rows = self._rows(f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid")
-        return [KeyEntry(**dict(zip(KEY_FIELDS, r))) for r in rows]
-
-    def _key_changed(self, urgent: bool) -> None:
-        """Rewrite the key CSV now (a new series, not too soon) or schedule it for a little later."""
-        with self._key_lock:
-            self._key_dirty = True
-            since = time.monotonic() - self._key_written_at
-            write_now = urgent and since >= KEY_CSV_MIN_INTERVAL
-            if not write_now and self._key_timer is None and not self._closed:
-                delay = max(0.05, (KEY_CSV_MIN_INTERVAL if urgent else KEY_CSV_MAX_DELAY) - since)
-                self._key_timer = threading.Timer(delay, self._timer_flush)
-                self._key_timer.daemon = True
-                self._key_timer.start()
-        if write_now:
-            self.flush_key()
-
-    def _timer_flush(self) -> None:
-        with self._key_lock:
-            self._key_timer = None
-        try:
-            self.flush_key()
-        except ProjectError:
-            pass          # closed meanwhile; close() flushed
+        return [KeyEntry(**dict(zip(KEY_FIELDS, r))) for r in self._rows(_KEY_SELECT)]
 
     def flush_key(self) -> Path | None:
         """Write private/<name>_master_key.csv now if anything changed; returns its path when written."""
-        with self._key_lock:
-            if self._key_timer is not None:
-                self._key_timer.cancel()
-                self._key_timer = None
-            if not self._key_dirty:
-                return None
-            rows = self._rows(f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid")
-            buf = io.StringIO()
-            w = csv.writer(buf)
-            w.writerow(KEY_FIELDS)
-            w.writerows(["" if v is None else v for v in r] for r in rows)
-            path = self.key_csv_path
-            try:
-                write_atomic(path, buf.getvalue().encode("utf-8-sig"))
-            except OSError as e:
-                log.warning("could not refresh the master key %s (%s); will try again. "
-                            "Close it if it is open in another program.", path, e.strerror or e)
-                return None
-            self._key_dirty = False
-            self._key_written_at = time.monotonic()
-            return path
+        return self._key_csv.flush()
 
     # ------------------------------------------------------------------ checks
 
@@ -862,6 +764,119 @@ class Project:
         for (uid,) in self._rows("SELECT series_uid FROM series WHERE study_uid NOT IN (SELECT study_uid FROM studies)"):
             problems.append(f"series {uid} has no StudyNumber")
         return problems
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the state database in WAL mode and bring its schema up to date."""
+    try:
+        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise ProjectError(f"Project database {path} cannot be read ({e}). "
+                           "Restore it from a backup or start a new project.") from e
+    if app_id not in (0, APPLICATION_ID):
+        db.close()
+        raise ProjectError(f"{path} is an SQLite file of another program, not a project database. "
+                           "Choose another project folder.")
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise ProjectError(f"Project database {path} was written by a newer version of this program "
+                           f"(schema {version}, this one knows {SCHEMA_VERSION}). Update the program.")
+    if version < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _SCHEMA.split(";"):
+                if stmt.strip():
+                    db.execute(stmt)
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return db
+
+
+def _read_or_make_secret(path: Path, keyed: Callable[[], bool]) -> bytes:
+    """private/secret.key, created (32 random bytes, mode 0600) when absent and nothing was keyed yet.
+
+    The file appears whole or not at all (written aside, then linked into place), so a kill
+    during creation cannot leave a short secret behind; it never replaces a secret another
+    process just wrote (an empty leftover is replaced: nothing was ever keyed with it).
+    """
+    data = path.read_bytes() if path.exists() else b""
+    if not data and not keyed():
+        empty_leftover = path.exists() and path.stat().st_size == 0
+        write_atomic(path, secrets.token_bytes(32), fsync=True, mode=0o600, replace=empty_leftover)
+        data = path.read_bytes()
+    if len(data) != 32:
+        raise ProjectError(f"{path} is damaged ({len(data)} bytes, 32 expected). Restore it from a backup: "
+                           "without it, new images would get pseudonyms that do not match the old ones.")
+    return data
+
+
+_KEY_SELECT = f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid"
+
+
+class _KeyCSV:
+    """private/<name>_master_key.csv, kept usable during a long run: rewritten at once for a new
+    series (at most once per KEY_CSV_MIN_INTERVAL), otherwise within KEY_CSV_MAX_DELAY."""
+
+    def __init__(self, path: Path, rows: Callable[[], list[tuple]]):
+        self.path = path
+        self._rows = rows
+        self._lock = threading.Lock()
+        self._dirty = False
+        self._written_at = 0.0
+        self._timer: threading.Timer | None = None
+        self.closed = False
+
+    def changed(self, urgent: bool) -> None:
+        """Rewrite the CSV now (a new series, not too soon) or schedule it for a little later."""
+        with self._lock:
+            self._dirty = True
+            since = time.monotonic() - self._written_at
+            write_now = urgent and since >= KEY_CSV_MIN_INTERVAL
+            if not write_now and self._timer is None and not self.closed:
+                delay = max(0.05, (KEY_CSV_MIN_INTERVAL if urgent else KEY_CSV_MAX_DELAY) - since)
+                self._timer = threading.Timer(delay, self._timer_flush)
+                self._timer.daemon = True
+                self._timer.start()
+        if write_now:
+            self.flush()
+
+    def _timer_flush(self) -> None:
+        with self._lock:
+            self._timer = None
+        try:
+            self.flush()
+        except ProjectError:
+            pass          # closed meanwhile; close() flushed
+
+    def flush(self) -> Path | None:
+        """Write the CSV now if anything changed; returns its path when written."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if not self._dirty:
+                return None
+            buf = io.StringIO()
+            w = csv.writer(buf)
+            w.writerow(KEY_FIELDS)
+            w.writerows(["" if v is None else v for v in r] for r in self._rows())
+            try:
+                write_atomic(self.path, buf.getvalue().encode("utf-8-sig"))
+            except OSError as e:
+                log.warning("could not refresh the master key %s (%s); will try again. "
+                            "Close it if it is open in another program.", self.path, e.strerror or e)
+                return None
+            self._dirty = False
+            self._written_at = time.monotonic()
+            return self.path
 
 
 def _series_number_key(tags: dict) -> tuple:
