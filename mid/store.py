@@ -483,7 +483,7 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
                 continue
             try:
                 series_uid = _ensure_series(project, ds, series)
-                out = store.store(ds, series.get(series_uid, ""), received=lambda: data)
+                out = store.store(ds, series.get(series_uid, ""), received=lambda data=data: data)
             except Exception as e:
                 log.exception("cannot de-identify a file")
                 out = Stored(FAILED, reason=str(e))
