@@ -245,7 +245,7 @@ class Project:
     # ----------------------------------------------------------------- opening
 
     @classmethod
-    def create(cls, root, settings: dict | None = None) -> "Project":
+    def create(cls, root: Path | str, settings: dict[str, Any] | None = None) -> "Project":
         """Make a new project in `root`, or open it when it already is one.
 
         A folder that exists, is not empty and is not a project is refused. `settings` are
@@ -285,7 +285,7 @@ class Project:
         return proj
 
     @classmethod
-    def open(cls, root) -> "Project":
+    def open(cls, root: Path | str) -> "Project":
         """Open an existing project; refuses a folder that is not one."""
         root = Path(root).expanduser()
         if not root.is_dir():
@@ -304,7 +304,7 @@ class Project:
         return proj
 
     @staticmethod
-    def default_root(storage_root, sheet_path) -> Path:
+    def default_root(storage_root: Path | str, sheet_path: Path | str) -> Path:
         """<storage root>/<sheet name>, with " (2)", " (3)" ... when that folder is taken."""
         base = Path(storage_root).expanduser()
         stem = _safe_name(Path(sheet_path).stem)
@@ -328,7 +328,7 @@ class Project:
     def __enter__(self) -> "Project":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
@@ -545,7 +545,7 @@ class Project:
 
     # ------------------------------------------------------------------ series
 
-    def upsert_series(self, query_number: int | None, tags: dict) -> SeriesRecord:
+    def upsert_series(self, query_number: int | None, tags: Mapping[str, Any]) -> SeriesRecord:
         """Record a found series (C-FIND tags by keyword) and give its study a StudyNumber.
 
         A series seen before keeps its status, QueryNumber and StudyNumber; its tags are
@@ -670,7 +670,7 @@ class Project:
                 db.execute(f"UPDATE series SET {inc} = {inc} + 1 WHERE series_uid=?", (old_series,))
             return False
 
-    def record_instances(self, rows: Iterable[tuple[str, str, dict]]) -> int:
+    def record_instances(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
         """Records many instances in one transaction: (series_uid, sop_uid, record_instance keywords)
         each. All or none are committed; returns how many were new."""
         with self._tx():
@@ -884,6 +884,6 @@ def _series_number_key(tags: dict) -> tuple:
     return (0, n) if n is not None else (1, 0)
 
 
-def is_project(root) -> bool:
+def is_project(root: Path | str) -> bool:
     """True when `root` holds a project state database."""
     return (Path(root) / PRIVATE / DB_NAME).is_file()

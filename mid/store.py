@@ -483,7 +483,7 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
                 continue
             try:
                 series_uid = _ensure_series(project, ds, series)
-                out = store.store(ds, series.get(series_uid, ""), received=lambda data=data: data)
+                out = store.store(ds, series.get(series_uid, ""), received=_given(data))
             except Exception as e:
                 log.exception("cannot de-identify a file")
                 out = Stored(FAILED, reason=str(e))
@@ -506,6 +506,11 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
             project.set_series_status(uid, FAILED, f"none of its {failed[uid]} images could be stored")
     summary.reports = write_reports(project, settings, "all", emit)
     return summary
+
+
+def _given(data: bytes) -> Callable[[], bytes]:
+    """The received-bytes callback of a file read from disk."""
+    return lambda: data
 
 
 def _ensure_series(project: "Project", ds: "Dataset", series: dict[str, str]) -> str:
