@@ -62,6 +62,8 @@ def element_text(ds: "Dataset | None", keyword: str) -> str:
     MultiValue is a MutableSequence, so this needs no pydicom import.
     """
     value = ds.get(keyword, None) if ds is not None else None
+    if isinstance(value, str):         # most values (UIDs, codes): the cheap test first
+        return value
     if value is None:
         return ""
     if isinstance(value, (list, tuple, MutableSequence)):
