@@ -19,20 +19,24 @@ import csv
 import io
 import json
 import logging
-import os
 import re
 import secrets
 import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields as dc_fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol
+
+from mid.atomic import write_atomic
 
 from mid.vocab import (  # noqa: F401  (the statuses are the project's words too)
     CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FINISHED, FOUND, IGNORED, INSTANCE_STATUSES,
     MISSING, PARTIAL, PENDING, QUERY_STATUSES, QUEUED, STATUSES, TO_RETRIEVE)
+
+if TYPE_CHECKING:
+    from mid.anonymizer import KeyEntry
 
 log = logging.getLogger("mid.project")
 
@@ -126,6 +130,30 @@ class ProjectError(Exception):
     """A project folder cannot be used as asked; str() says which folder, why and what to do."""
 
 
+class QueryRow(Protocol):
+    """What add_queries reads of a query (querysheet.Query has it)."""
+    @property
+    def query_id(self) -> str: ...
+    @property
+    def row(self) -> int: ...
+    @property
+    def values(self) -> dict[str, list[str]]: ...
+    @property
+    def exact(self) -> bool: ...
+
+
+class SheetRowError(Protocol):
+    """What add_queries reads of a row error (querysheet.RowError has it)."""
+    @property
+    def row(self) -> int: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
 @dataclass
 class QueryRecord:
     """One query (sheet row) of the project, with its search outcome."""
@@ -166,26 +194,6 @@ class SeriesRecord:
     tags: dict[str, Any] = field(default_factory=dict)   # every C-FIND tag, by keyword
 
 
-@dataclass
-class KeyRecord:
-    """A master-key row, used when anonymizer.KeyEntry is not available."""
-    patient_id: str = ""
-    patient_name: str = ""
-    accession_number: str = ""
-    study_date: str = ""
-    study_uid: str = ""
-    series_uid: str = ""
-    study_description: str = ""
-    series_description: str = ""
-    new_patient_id: str = ""
-    new_patient_name: str = ""
-    new_accession_number: str = ""
-    new_study_uid: str = ""
-    new_series_uid: str = ""
-    study_number: str = ""
-    date_offset_days: int | None = None
-
-
 def format_study_number(n: int) -> str:
     """The StudyNumber text for a number: 1 -> "0001" (more digits past 9999)."""
     return f"{n:04d}"
@@ -195,13 +203,6 @@ def _safe_name(text: str) -> str:
     """A folder name that every OS accepts, from a sheet's file name."""
     cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", text).strip().rstrip(".")
     return cleaned or "project"
-
-
-def _entry_value(entry: Any, name: str) -> Any:
-    """A field of a KeyEntry-like object or a dict."""
-    if isinstance(entry, dict):
-        return entry.get(name)
-    return getattr(entry, name, None)
 
 
 def _text(v: Any) -> str:
@@ -238,16 +239,13 @@ class Project:
         self._lock = threading.RLock()
         self._depth = 0
         self._secret: bytes | None = None
-        self._key_lock = threading.Lock()
-        self._key_dirty = False
-        self._key_written_at = 0.0
-        self._key_timer: threading.Timer | None = None
         self._closed = False
+        self._key_csv = _KeyCSV(self.key_csv_path, lambda: self._rows(_KEY_SELECT))
 
     # ----------------------------------------------------------------- opening
 
     @classmethod
-    def create(cls, root, settings: dict | None = None) -> "Project":
+    def create(cls, root: Path | str, settings: dict[str, Any] | None = None) -> "Project":
         """Make a new project in `root`, or open it when it already is one.
 
         A folder that exists, is not empty and is not a project is refused. `settings` are
@@ -272,7 +270,7 @@ class Project:
         except OSError as e:
             raise ProjectError(f"Cannot create project folder {root}: {e.strerror or e}. "
                                "Choose a folder you can write to.") from e
-        proj = cls(root, cls._connect(root / PRIVATE / DB_NAME))
+        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
         with proj._tx() as db:
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created', ?)",
                        (_dumps(time.strftime("%Y-%m-%dT%H:%M:%S")),))
@@ -287,7 +285,7 @@ class Project:
         return proj
 
     @classmethod
-    def open(cls, root) -> "Project":
+    def open(cls, root: Path | str) -> "Project":
         """Open an existing project; refuses a folder that is not one."""
         root = Path(root).expanduser()
         if not root.is_dir():
@@ -297,7 +295,7 @@ class Project:
                 f"Folder {root} is not a project: it has no {PRIVATE}/{DB_NAME}. "
                 "Choose the project's own folder (the one holding images/ and private/), or create a new project.")
         (root / IMAGES).mkdir(exist_ok=True)
-        proj = cls(root, cls._connect(root / PRIVATE / DB_NAME))
+        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
         try:
             proj._load_secret()
         except BaseException:
@@ -306,7 +304,7 @@ class Project:
         return proj
 
     @staticmethod
-    def default_root(storage_root, sheet_path) -> Path:
+    def default_root(storage_root: Path | str, sheet_path: Path | str) -> Path:
         """<storage root>/<sheet name>, with " (2)", " (3)" ... when that folder is taken."""
         base = Path(storage_root).expanduser()
         stem = _safe_name(Path(sheet_path).stem)
@@ -317,40 +315,6 @@ class Project:
             n += 1
         return candidate
 
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        """Open the state database in WAL mode and bring its schema up to date."""
-        try:
-            db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        except sqlite3.DatabaseError as e:
-            raise ProjectError(f"Project database {path} cannot be read ({e}). "
-                               "Restore it from a backup or start a new project.") from e
-        if app_id not in (0, APPLICATION_ID):
-            db.close()
-            raise ProjectError(f"{path} is an SQLite file of another program, not a project database. "
-                               "Choose another project folder.")
-        if version > SCHEMA_VERSION:
-            db.close()
-            raise ProjectError(f"Project database {path} was written by a newer version of this program "
-                               f"(schema {version}, this one knows {SCHEMA_VERSION}). Update the program.")
-        if version < SCHEMA_VERSION:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        db.execute(stmt)
-                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        return db
-
     def close(self) -> None:
         """Write any pending master-key change and close the database."""
         if self._closed:
@@ -358,12 +322,13 @@ class Project:
         self.flush_key()
         with self._lock:
             self._closed = True
+            self._key_csv.closed = True
             self._db.close()
 
     def __enter__(self) -> "Project":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
@@ -432,41 +397,8 @@ class Project:
     # ------------------------------------------------------------------ secret
 
     def _load_secret(self) -> None:
-        """Read private/secret.key, creating it (32 random bytes, mode 0600) the first time.
-
-        The file appears whole or not at all (written aside, then linked into place), so a
-        kill during creation cannot leave a short secret behind.
-        """
-        path = self.private_dir / SECRET_NAME
-        data = path.read_bytes() if path.exists() else b""
-        if not data and not self._has_pseudonyms():
-            self._write_secret(path)
-            data = path.read_bytes()
-        if len(data) != 32:
-            raise ProjectError(f"{path} is damaged ({len(data)} bytes, 32 expected). Restore it from a backup: "
-                               "without it, new images would get pseudonyms that do not match the old ones.")
-        self._secret = data
-
-    @staticmethod
-    def _write_secret(path: Path) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            if path.exists() and path.stat().st_size == 0:
-                os.replace(tmp, path)           # an empty leftover: nothing was ever keyed with it
-            else:
-                os.link(tmp, path)              # never replaces a secret another process just wrote
-        except FileExistsError:
-            pass
-        except OSError:                         # no hard links on this file system
-            if not path.exists():
-                os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        """Read private/secret.key, creating it the first time (see _read_or_make_secret)."""
+        self._secret = _read_or_make_secret(self.private_dir / SECRET_NAME, self._has_pseudonyms)
 
     def _has_pseudonyms(self) -> bool:
         """True once anything was keyed with the secret (patients numbered, key rows, instances)."""
@@ -545,7 +477,7 @@ class Project:
 
     # ----------------------------------------------------------------- queries
 
-    def add_queries(self, queries: list, errors: list | None = None) -> list[int]:
+    def add_queries(self, queries: Iterable[QueryRow], errors: Iterable[SheetRowError] | None = None) -> list[int]:
         """Store a sheet's queries and row errors; returns each query's QueryNumber.
 
         New queries are numbered after the existing ones. A query identical to one already in
@@ -562,22 +494,22 @@ class Project:
                         db.execute("SELECT number, query_id, vals, exact FROM queries")}
             rows_with_query: set[int] = set()
             for q in queries:
-                qid = _text(getattr(q, "query_id", ""))
-                row = int(getattr(q, "row", 0) or 0)
-                vals = _dumps(dict(getattr(q, "values", {}) or {}))
-                exact = 1 if getattr(q, "exact", False) else 0
+                qid = _text(q.query_id)
+                row = int(q.row or 0)
+                vals = _dumps(dict(q.values or {}))
+                exact = 1 if q.exact else 0
                 rows_with_query.add(row)
                 num = existing.get((qid, vals, exact))
                 if num is None:
-                    row_errs = [self._error_dict(e) for e in errors if int(getattr(e, "row", -1)) == row]
+                    row_errs = [self._error_dict(e) for e in errors if int(e.row) == row]
                     cur = db.execute(
                         "INSERT INTO queries(query_id, batch, row, vals, exact, status, errors) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (qid, batch, row, vals, exact, PENDING, _dumps(row_errs)))
-                    num = cur.lastrowid
+                    num = int(cur.lastrowid or 0)      # set by an INSERT into a rowid table
                     existing[(qid, vals, exact)] = num
                 numbers.append(num)
             for e in errors:
-                if int(getattr(e, "row", -1)) in rows_with_query:
+                if int(e.row) in rows_with_query:
                     continue
                 d = self._error_dict(e)
                 db.execute("INSERT OR IGNORE INTO row_errors(batch, row, col, value, message) VALUES (?, ?, ?, ?, ?)",
@@ -585,10 +517,9 @@ class Project:
         return numbers
 
     @staticmethod
-    def _error_dict(e: Any) -> dict:
-        get = (lambda k: e.get(k)) if isinstance(e, dict) else (lambda k: getattr(e, k, None))
-        return {"row": int(get("row") or 0), "column": _text(get("column")),
-                "value": _text(get("value")), "message": _text(get("message"))}
+    def _error_dict(e: SheetRowError) -> dict:
+        return {"row": int(e.row or 0), "column": _text(e.column), "value": _text(e.value),
+                "message": _text(e.message)}
 
     def queries(self) -> list[QueryRecord]:
         """Every query, by QueryNumber."""
@@ -614,7 +545,7 @@ class Project:
 
     # ------------------------------------------------------------------ series
 
-    def upsert_series(self, query_number: int | None, tags: dict) -> SeriesRecord:
+    def upsert_series(self, query_number: int | None, tags: Mapping[str, Any]) -> SeriesRecord:
         """Record a found series (C-FIND tags by keyword) and give its study a StudyNumber.
 
         A series seen before keeps its status, QueryNumber and StudyNumber; its tags are
@@ -685,18 +616,6 @@ class Project:
             if received is not None:
                 db.execute("UPDATE series SET received=? WHERE series_uid=?", (int(received), series_uid))
 
-    def set_status_where(self, old: set[str], new: str, reason: str | None = None) -> int:
-        """Move every series in one of the `old` statuses to `new` (e.g. on cancel); returns how many."""
-        if new not in STATUSES:
-            raise ValueError(f"unknown series status {new!r}")
-        old = sorted(old)
-        if not old:
-            return 0
-        with self._tx() as db:
-            cur = db.execute(f"UPDATE series SET status=?, reason=? WHERE status IN ({','.join('?' * len(old))})",
-                             (new, reason, *old))
-            return cur.rowcount
-
     def select(self, series_uids: set[str]) -> None:
         """Make `series_uids` the selection: those become QUEUED, every other unfinished series EXCLUDED.
 
@@ -713,10 +632,6 @@ class Project:
                 elif status != EXCLUDED:
                     db.execute("UPDATE series SET status=?, reason=? WHERE series_uid=?",
                                (EXCLUDED, "not selected", uid))
-
-    def resumable(self) -> list[SeriesRecord]:
-        """Series that a resumed download still has to fetch (QUEUED, DOWNLOADING, PARTIAL, FAILED, CANCELLED)."""
-        return self.series(set(TO_RETRIEVE))
 
     # --------------------------------------------------------------- instances
 
@@ -755,7 +670,7 @@ class Project:
                 db.execute(f"UPDATE series SET {inc} = {inc} + 1 WHERE series_uid=?", (old_series,))
             return False
 
-    def record_instances(self, rows: Iterable[tuple[str, str, dict]]) -> int:
+    def record_instances(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
         """Records many instances in one transaction: (series_uid, sop_uid, record_instance keywords)
         each. All or none are committed; returns how many were new."""
         with self._tx():
@@ -781,11 +696,6 @@ class Project:
             raise ProjectError(f"Series {series_uid} is not in project {self.root}.")
         return rows[0][0], rows[0][1]
 
-    def instance_relpaths(self, series_uid: str) -> dict[str, str]:
-        """SOPInstanceUID -> file path under the project root, for a series' written instances."""
-        return dict(self._rows("SELECT sop_uid, relpath FROM instances WHERE series_uid=? AND status='WRITTEN'",
-                               (series_uid,)))
-
     def ignored_reasons(self) -> dict[str, list[str]]:
         """SeriesInstanceUID -> the distinct reasons its instances were dropped, for the reports."""
         out: dict[str, list[str]] = {}
@@ -802,12 +712,13 @@ class Project:
 
     # --------------------------------------------------------------------- key
 
-    def record_key(self, entry: Any) -> None:
-        """Store the master-key row of a series (a KeyEntry or a dict with its fields); upsert per series.
+    def record_key(self, entry: "KeyEntry | Mapping[str, Any]") -> None:
+        """Store the master-key row of a series (a KeyEntry or a mapping of its fields); upsert per series.
 
         The key CSV in private/ is refreshed promptly so it is usable during a long run.
         """
-        vals = {f: _entry_value(entry, f) for f in KEY_FIELDS}
+        given = entry if isinstance(entry, Mapping) else asdict(entry)
+        vals = {f: given.get(f) for f in KEY_FIELDS}
         series_uid = _text(vals["series_uid"]).strip()
         if not series_uid:
             raise ProjectError("A master-key entry lacks its series_uid; it cannot be stored.")
@@ -824,62 +735,16 @@ class Project:
             else:
                 changed = False
         if changed:
-            self._key_changed(urgent=new)
+            self._key_csv.changed(urgent=new)
 
-    def key_entries(self) -> list:
-        """The master key, one entry per series, by StudyNumber (anonymizer.KeyEntry when available)."""
-        rows = self._rows(f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid")
-        make = _key_entry_factory()
-        return [make(dict(zip(KEY_FIELDS, r))) for r in rows]
-
-    def _key_changed(self, urgent: bool) -> None:
-        """Rewrite the key CSV now (a new series, not too soon) or schedule it for a little later."""
-        with self._key_lock:
-            self._key_dirty = True
-            since = time.monotonic() - self._key_written_at
-            write_now = urgent and since >= KEY_CSV_MIN_INTERVAL
-            if not write_now and self._key_timer is None and not self._closed:
-                delay = max(0.05, (KEY_CSV_MIN_INTERVAL if urgent else KEY_CSV_MAX_DELAY) - since)
-                self._key_timer = threading.Timer(delay, self._timer_flush)
-                self._key_timer.daemon = True
-                self._key_timer.start()
-        if write_now:
-            self.flush_key()
-
-    def _timer_flush(self) -> None:
-        with self._key_lock:
-            self._key_timer = None
-        try:
-            self.flush_key()
-        except ProjectError:
-            pass          # closed meanwhile; close() flushed
+    def key_entries(self) -> "list[KeyEntry]":
+        """The master key, one anonymizer.KeyEntry per series, by StudyNumber."""
+        from mid.anonymizer import KeyEntry   # here, not on top: opening a project needs no pydicom
+        return [KeyEntry(**dict(zip(KEY_FIELDS, r))) for r in self._rows(_KEY_SELECT)]
 
     def flush_key(self) -> Path | None:
         """Write private/<name>_master_key.csv now if anything changed; returns its path when written."""
-        with self._key_lock:
-            if self._key_timer is not None:
-                self._key_timer.cancel()
-                self._key_timer = None
-            if not self._key_dirty:
-                return None
-            rows = self._rows(f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid")
-            buf = io.StringIO()
-            w = csv.writer(buf)
-            w.writerow(KEY_FIELDS)
-            w.writerows(["" if v is None else v for v in r] for r in rows)
-            path = self.key_csv_path
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            try:
-                tmp.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
-                os.replace(tmp, path)
-            except OSError as e:
-                tmp.unlink(missing_ok=True)
-                log.warning("could not refresh the master key %s (%s); will try again. "
-                            "Close it if it is open in another program.", path, e.strerror or e)
-                return None
-            self._key_dirty = False
-            self._key_written_at = time.monotonic()
-            return path
+        return self._key_csv.flush()
 
     # ------------------------------------------------------------------ checks
 
@@ -901,29 +766,124 @@ class Project:
         return problems
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the state database in WAL mode and bring its schema up to date."""
+    try:
+        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise ProjectError(f"Project database {path} cannot be read ({e}). "
+                           "Restore it from a backup or start a new project.") from e
+    if app_id not in (0, APPLICATION_ID):
+        db.close()
+        raise ProjectError(f"{path} is an SQLite file of another program, not a project database. "
+                           "Choose another project folder.")
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise ProjectError(f"Project database {path} was written by a newer version of this program "
+                           f"(schema {version}, this one knows {SCHEMA_VERSION}). Update the program.")
+    if version < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _SCHEMA.split(";"):
+                if stmt.strip():
+                    db.execute(stmt)
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return db
+
+
+def _read_or_make_secret(path: Path, keyed: Callable[[], bool]) -> bytes:
+    """private/secret.key, created (32 random bytes, mode 0600) when absent and nothing was keyed yet.
+
+    The file appears whole or not at all (written aside, then linked into place), so a kill
+    during creation cannot leave a short secret behind; it never replaces a secret another
+    process just wrote (an empty leftover is replaced: nothing was ever keyed with it).
+    """
+    data = path.read_bytes() if path.exists() else b""
+    if not data and not keyed():
+        empty_leftover = path.exists() and path.stat().st_size == 0
+        write_atomic(path, secrets.token_bytes(32), fsync=True, mode=0o600, replace=empty_leftover)
+        data = path.read_bytes()
+    if len(data) != 32:
+        raise ProjectError(f"{path} is damaged ({len(data)} bytes, 32 expected). Restore it from a backup: "
+                           "without it, new images would get pseudonyms that do not match the old ones.")
+    return data
+
+
+_KEY_SELECT = f"SELECT {', '.join(KEY_FIELDS)} FROM key ORDER BY study_number, series_uid"
+
+
+class _KeyCSV:
+    """private/<name>_master_key.csv, kept usable during a long run: rewritten at once for a new
+    series (at most once per KEY_CSV_MIN_INTERVAL), otherwise within KEY_CSV_MAX_DELAY."""
+
+    def __init__(self, path: Path, rows: Callable[[], list[tuple]]):
+        self.path = path
+        self._rows = rows
+        self._lock = threading.Lock()
+        self._dirty = False
+        self._written_at = 0.0
+        self._timer: threading.Timer | None = None
+        self.closed = False
+
+    def changed(self, urgent: bool) -> None:
+        """Rewrite the CSV now (a new series, not too soon) or schedule it for a little later."""
+        with self._lock:
+            self._dirty = True
+            since = time.monotonic() - self._written_at
+            write_now = urgent and since >= KEY_CSV_MIN_INTERVAL
+            if not write_now and self._timer is None and not self.closed:
+                delay = max(0.05, (KEY_CSV_MIN_INTERVAL if urgent else KEY_CSV_MAX_DELAY) - since)
+                self._timer = threading.Timer(delay, self._timer_flush)
+                self._timer.daemon = True
+                self._timer.start()
+        if write_now:
+            self.flush()
+
+    def _timer_flush(self) -> None:
+        with self._lock:
+            self._timer = None
+        try:
+            self.flush()
+        except ProjectError:
+            pass          # closed meanwhile; close() flushed
+
+    def flush(self) -> Path | None:
+        """Write the CSV now if anything changed; returns its path when written."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if not self._dirty:
+                return None
+            buf = io.StringIO()
+            w = csv.writer(buf)
+            w.writerow(KEY_FIELDS)
+            w.writerows(["" if v is None else v for v in r] for r in self._rows())
+            try:
+                write_atomic(self.path, buf.getvalue().encode("utf-8-sig"))
+            except OSError as e:
+                log.warning("could not refresh the master key %s (%s); will try again. "
+                            "Close it if it is open in another program.", self.path, e.strerror or e)
+                return None
+            self._dirty = False
+            self._written_at = time.monotonic()
+            return self.path
+
+
 def _series_number_key(tags: dict) -> tuple:
     n = _int_or_none(tags.get("SeriesNumber"))
     return (0, n) if n is not None else (1, 0)
 
 
-def _key_entry_factory():
-    """anonymizer.KeyEntry when it can be built from the stored fields, else KeyRecord."""
-    try:
-        from mid.anonymizer import KeyEntry  # imported lazily: project must not depend on the anonymizer
-        names = {f.name for f in dc_fields(KeyEntry)}
-    except Exception:        # absent or not a dataclass: fall back to our own record
-        return lambda d: KeyRecord(**d)
-    if not set(KEY_FIELDS) <= names:
-        return lambda d: KeyRecord(**d)
-
-    def make(d: dict):
-        try:
-            return KeyEntry(**d)
-        except TypeError:    # KeyEntry needs fields the key table does not hold
-            return KeyRecord(**d)
-    return make
-
-
-def is_project(root) -> bool:
+def is_project(root: Path | str) -> bool:
     """True when `root` holds a project state database."""
     return (Path(root) / PRIVATE / DB_NAME).is_file()

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import logging
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -40,6 +40,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from mid import dates
+from mid.atomic import write_atomic
 from mid import project as proj
 from mid import settings as settings_mod
 
@@ -200,40 +201,37 @@ def is_yes(value: Any) -> bool:
 
 
 def save_workbook(wb: Workbook, target: Path, *, on_locked: LockedCallback | None = None) -> Path:
-    """Save atomically (temp + os.replace); on a locked target follow `on_locked`; returns the path written."""
+    """Save atomically (mid.atomic); on a locked target follow `on_locked`; returns the path written."""
     target = Path(target)
-    tmp = target.with_name(f".~{target.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+    buf = io.BytesIO()
+    wb.save(buf)
+    tries = {"renames": 0, "retries": 0, "total": 0}
+
+    def locked(dest: Path, e: OSError) -> Path:
+        tries["total"] += 1
+        if tries["total"] > MAX_RENAMES + MAX_RETRIES + 10:
+            raise ReportError(f"Report {target} was not written: every name tried was locked. "
+                              "Close the workbooks that are open and write the reports again.")
+        choice = on_locked(dest) if on_locked else "rename"
+        if choice == "retry" and tries["retries"] < MAX_RETRIES:
+            tries["retries"] += 1
+            return dest
+        if choice == "rename" and tries["renames"] < MAX_RENAMES:
+            tries["renames"] += 1
+            return target.with_name(f"{target.stem} ({tries['renames']}){target.suffix}")
+        if isinstance(choice, (str, os.PathLike)) and choice not in ("retry", "rename"):
+            return Path(choice)
+        raise ReportError(f"Report {target} is locked (open in another program?) and was not written: "
+                          f"{e.strerror or e}. Close it and write the reports again "
+                          "(python main.py report --project DIR).") from e
+
     try:
-        wb.save(str(tmp))
+        written = write_atomic(target, buf.getvalue(), on_replace_error=locked)
     except OSError as e:
-        _unlink(tmp)
         raise ReportError(f"Cannot write report {target}: {e.strerror or e}. "
                           "Check that the folder exists and that you may write to it.") from e
-    dest, renames, retries = target, 0, 0
-    try:
-        for _ in range(MAX_RENAMES + MAX_RETRIES + 10):
-            try:
-                os.replace(tmp, dest)
-                return dest
-            except (PermissionError, IsADirectoryError) as e:
-                choice = on_locked(dest) if on_locked else "rename"
-                if choice == "retry" and retries < MAX_RETRIES:
-                    retries += 1
-                    continue
-                if choice == "rename" and renames < MAX_RENAMES:
-                    renames += 1
-                    dest = target.with_name(f"{target.stem} ({renames}){target.suffix}")
-                    continue
-                if isinstance(choice, (str, os.PathLike)) and choice not in ("retry", "rename"):
-                    dest = Path(choice)
-                    continue
-                raise ReportError(f"Report {target} is locked (open in another program?) and was not written: "
-                                  f"{e.strerror or e}. Close it and write the reports again "
-                                  "(python main.py report --project DIR).") from e
-        raise ReportError(f"Report {target} was not written: every name tried was locked. "
-                          "Close the workbooks that are open and write the reports again.")
-    finally:
-        _unlink(tmp)
+    assert written is not None
+    return written
 
 
 # --------------------------------------------------------------------------- state snapshot
@@ -612,12 +610,3 @@ def _is_date_keyword(header: str) -> bool:
 
 def _sheet_title(title: str) -> str:
     return "".join(ch for ch in title if ch not in '[]:*?/\\')[:31] or "Sheet"
-
-
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError as e:
-        log.warning("could not remove temporary file %s: %s", path, e)

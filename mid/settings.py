@@ -29,7 +29,6 @@ import logging
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -38,6 +37,7 @@ from typing import Any, Callable, NamedTuple
 from pydicom import datadict
 from pydicom.valuerep import VR
 
+from mid.atomic import write_atomic
 from mid.vocab import SELF  # noqa: F401  (the peers.json entry that is our own side; public here too)
 
 log = logging.getLogger("mid.settings")
@@ -426,24 +426,15 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to path through a temp file in the same folder and os.replace."""
+    """Write JSON to path through a temp file in the same folder and os.replace (mid.atomic)."""
     text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_bytes_atomic(path: Path, raw: bytes) -> None:
-    """Write raw to path through a temp file in the same folder and os.replace."""
+    """Write raw to path through mid.atomic: a temp file in the same folder, fsync, os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, raw, fsync=True)
 
 
 def broken_name(path: Path, when: _dt.datetime) -> str:

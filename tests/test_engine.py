@@ -16,6 +16,7 @@ import pydicom
 import pytest
 
 from mid import engine
+from mid import store
 import peers
 from mid import project as project_mod
 from mid import settings as settings_mod
@@ -294,7 +295,7 @@ def test_a_failing_store_makes_the_series_partial_then_a_retry_completes_it(
     proj = searched_project(tmp_path, s, "ORTHANC", desc)
     target = [r for r in proj.series() if r.tags.get("SeriesDescription") == "AX 5MM"][0]
     engine.select(proj, series_uids={target.series_uid})
-    real = engine.write_atomic
+    real = store.write_atomic
     calls = {"n": 0}
 
     def flaky(path, data, fsync=False):                  # the disk is full for stores 3 and 4
@@ -303,7 +304,7 @@ def test_a_failing_store_makes_the_series_partial_then_a_retry_completes_it(
             raise OSError(28, "No space left on device")
         return real(path, data, fsync)
 
-    monkeypatch.setattr(engine, "write_atomic", flaky)
+    monkeypatch.setattr(store, "write_atomic", flaky)
     events = []
     fin = engine.download(s, proj, "ORTHANC", on_event=events.append)
     statuses = [e.status for e in events if isinstance(e, engine.SeriesUpdate) and e.series_uid == target.series_uid]
@@ -321,7 +322,7 @@ def test_a_store_that_keeps_failing_ends_partial_with_the_reason(
     proj = searched_project(tmp_path, s, "ORTHANC", desc)
     target = [r for r in proj.series() if r.tags.get("SeriesDescription") == "COR REFORMAT"][0]
     engine.select(proj, series_uids={target.series_uid})
-    real = engine.write_atomic
+    real = store.write_atomic
     bad = {}
 
     def broken(path, data, fsync=False):                 # the second instance can never be written
@@ -332,7 +333,7 @@ def test_a_store_that_keeps_failing_ends_partial_with_the_reason(
             raise OSError(5, "Input/output error")
         return real(path, data, fsync)
 
-    monkeypatch.setattr(engine, "write_atomic", broken)
+    monkeypatch.setattr(store, "write_atomic", broken)
     fin = engine.download(s, proj, "ORTHANC")
     rec = proj.get_series(target.series_uid)
     assert rec.status == "PARTIAL", (rec.status, rec.reason)
@@ -553,7 +554,7 @@ def test_instance_log_commits_in_batches_and_flush_waits_for_them(tmp_path):
     proj = project_mod.Project.create(tmp_path / "p")
     proj.upsert_series(1, {"StudyInstanceUID": "1.2", "SeriesInstanceUID": "1.2.1",
                            "NumberOfSeriesRelatedInstances": "300"})
-    log = engine._InstanceLog(proj)
+    log = store.InstanceLog(proj)
     try:
         for i in range(250):
             log.add("1.2.1", f"1.2.1.{i}", relpath=f"{i}.dcm", nbytes=1, status="WRITTEN")

@@ -98,7 +98,7 @@ def test_writes_the_eight_workbooks_named_after_the_project(outcomes):
     paths = write_reports(outcomes, None)
     assert [p.name for p in paths] == [f"knee list{n}.xlsx" for n in NAMES]
     assert all(p.parent == outcomes.private_dir and p.is_file() for p in paths)
-    assert not list(outcomes.private_dir.glob(".~*")), "no temp files left behind"
+    assert not list(outcomes.private_dir.glob(".*.tmp")), "no temp files left behind"
     assert not list(outcomes.images_dir.rglob("*.xlsx")), "reports never go into images/"
 
 
@@ -301,7 +301,7 @@ def test_locked_workbook_is_written_under_a_numbered_name(outcomes, monkeypatch,
     assert [p.name for p in paths] == ["knee list_0_INITIAL_QUERIES_.xlsx", "knee list_1_SEARCH_RESULTS (2).xlsx"]
     assert paths[1].is_file() and read_selection(paths[1])
     assert any("knee list_1_SEARCH_RESULTS (2).xlsx" in r.getMessage() for r in caplog.records)
-    assert not list(outcomes.private_dir.glob(".~*"))
+    assert not list(outcomes.private_dir.glob(".*.tmp"))
 
 
 def test_locked_workbook_callback_retry_path_or_give_up(outcomes, monkeypatch, tmp_path):
@@ -323,7 +323,7 @@ def test_locked_workbook_callback_retry_path_or_give_up(outcomes, monkeypatch, t
 
     with pytest.raises(ReportError, match="locked"):
         write_reports(outcomes, None, which="search", on_locked=lambda p: None)
-    assert not list(outcomes.private_dir.glob(".~*"))
+    assert not list(outcomes.private_dir.glob(".*.tmp"))
 
 
 def test_really_locked_file_falls_back_to_numbered_name(outcomes):

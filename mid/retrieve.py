@@ -1,0 +1,557 @@
+"""Retrieve: the download run, third step of the flow (search → selection → retrieve → store).
+
+`download` retrieves the selected series (C-MOVE into our own Storage SCP, or C-GET) on a pool
+of workers. Every arriving instance goes to `Receiver`, which routes it to its series and
+hands it to `mid.store.ImageStore` (where an image is written). Each series is then checked
+for completeness against what the PACS announced, what is short or failed transiently is
+retried with a backoff, a cancel is honoured within about two seconds, and a later run
+resumes where this one stopped. Progress goes out as `mid.vocab` events through `on_event`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mid.jobs import Emitter, EngineError, OnEvent, peer_for, timeouts_for, write_reports
+from mid.search import SERIES_FILTER_KEYS, element_text
+from mid.store import (ImageStore, WriterPool, _int_or_zero, anon_config, make_anonymizer,
+                       remove_stale_temp_files, with_project_deid_options)
+from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, FAILED, FINISHED, IGNORED, PARTIAL, QUEUED, SELF,
+                       TO_RETRIEVE, DownloadFinished, DownloadProgress, Message, SeriesUpdate)
+
+if TYPE_CHECKING:
+    import pacs
+    from mid.project import Project, SeriesRecord
+    from mid.settings import PeerConfig, Settings
+
+log = logging.getLogger("mid.engine")
+
+# DIMSE statuses, named (PS3.4 C.4.2 / PS3.7 C).
+STATUS_SUCCESS = 0x0000
+STATUS_OUT_OF_RESOURCES = 0xA700
+STATUS_CANNOT_UNDERSTAND = 0xC000
+STATUS_MOVE_OUT_OF_RESOURCES_SUBOPS = 0xA702
+STATUS_MOVE_DESTINATION_UNKNOWN = 0xA801
+STATUS_IDENTIFIER_MISMATCH = 0xA900
+STATUS_CANCEL = 0xFE00
+STATUS_WARNING_SUBOPS = 0xB000
+
+PROGRESS_INTERVAL = 0.25
+
+
+# --------------------------------------------------------------------------------------- download
+@dataclass(eq=False)
+class _Active:
+    """One retrieve in flight: its own cancel event and when an instance last arrived."""
+    series_uids: frozenset[str]
+    cancel: threading.Event = field(default_factory=threading.Event)
+    last: float = field(default_factory=time.monotonic)
+    idle: bool = False
+
+
+@dataclass
+class _Outcome:
+    """What one C-MOVE/C-GET attempt returned: a RetrieveResult or the NetError it raised."""
+    result: "pacs.RetrieveResult | None"
+    error: "pacs.NetError | None"
+    idle: bool
+    level: str
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """How a series stands after an attempt; `final` means no retry will change it."""
+    status: str
+    reason: str | None
+    final: bool
+
+
+class _Counters:
+    """Run-wide progress figures, updated from the receiver threads."""
+
+    def __init__(self, done: int, total: int, series_total: int):
+        self.lock = threading.Lock()
+        self.start = time.monotonic()
+        self.initial = done
+        self.done = done
+        self.total = max(total, done)
+        self.bytes = 0
+        self.series_done = 0
+        self.series_total = series_total
+        self.last_emit = 0.0
+
+    def add(self, nbytes: int) -> None:
+        with self.lock:
+            self.done += 1
+            self.bytes += nbytes
+            self.total = max(self.total, self.done)
+
+    def snapshot(self) -> DownloadProgress:
+        with self.lock:
+            elapsed = max(time.monotonic() - self.start, 1e-6)
+            new = self.done - self.initial
+            rate = new / elapsed
+            left = max(self.total - self.done, 0)
+            eta = (left / rate) if rate > 0 else None
+            return DownloadProgress(self.done, self.total, self.bytes, rate, eta,
+                                    self.series_done, self.series_total)
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last_emit < PROGRESS_INTERVAL:
+                return False
+            self.last_emit = now
+            return True
+
+
+#: expected instances from which a de-identifying run uses worker processes (automatic mode)
+POOL_MIN_INSTANCES = 400
+#: cores from which a de-identifying run uses worker processes (automatic mode)
+POOL_MIN_CORES = 4
+
+class Receiver:
+    """The store handler for C-MOVE (our StorageSCP) and C-GET: routes each instance to its
+    series and hands it to the run's ImageStore (where an image is written).
+
+    Answers Success only once the file is whole on disk and recorded; a write failure answers
+    Out of Resources (0xA700), so the PACS counts the sub-operation as failed; an instance that
+    is not valid (or of a series this run did not ask for) answers Cannot Understand (0xC000).
+    """
+
+    def __init__(self, run: "_DownloadRun"):
+        self.run = run
+
+    def __call__(self, req: "pacs.StoreRequest") -> int:
+        ds = req.dataset
+        series_uid = element_text(ds, "SeriesInstanceUID")
+        rec = self.run.records.get(series_uid)
+        if rec is None:
+            log.warning("received an instance of a series this run did not ask for; refused")
+            return STATUS_CANNOT_UNDERSTAND
+        self.run.touch(series_uid)
+        try:
+            out = self.run.store.store(ds, rec.study_number, req.encoded)
+        except OSError as e:
+            log.error("study %s series %s: cannot write an instance: %s", rec.study_number,
+                      rec.tags.get("SeriesNumber", "?"), e)
+            return STATUS_OUT_OF_RESOURCES
+        except Exception:
+            log.exception("study %s series %s: cannot process an instance", rec.study_number,
+                          rec.tags.get("SeriesNumber", "?"))
+            return STATUS_CANNOT_UNDERSTAND
+        if out.status == FAILED:
+            log.warning("study %s series %s: an instance was refused: %s", rec.study_number,
+                        rec.tags.get("SeriesNumber", "?"), out.reason)
+            return STATUS_CANNOT_UNDERSTAND
+        self.run.counted(out.nbytes)
+        return STATUS_SUCCESS
+
+
+class _DownloadRun:
+    """State of one download run: the series to fetch, the active retrieves, the counters."""
+
+    def __init__(self, settings: "Settings", project: "Project", peer: "PeerConfig", *, method: str,
+                 destination: str, workers: int, raw: bool, emit: Emitter, cancel: threading.Event):
+        import pacs
+        self.pacs = pacs
+        self.settings = settings
+        self.project = project
+        self.peer = peer
+        self.method = method
+        self.destination = destination
+        self.raw = raw
+        self.emit = emit
+        self.cancel = cancel
+        self.timeouts = timeouts_for(settings)
+        self.local_aet = settings.self_peer.aet
+        self.dest_aet = settings.self_peer.aet if destination == SELF else \
+            (settings.peers[destination].aet if destination in settings.peers else destination)
+        self.records = {s.series_uid: s for s in project.series(set(TO_RETRIEVE))}
+        #: where every instance this run receives is written (mid.store)
+        self.store = ImageStore(project, None if raw else make_anonymizer(settings, project),
+                                known=project.known_instances(self.records))
+        self.receiver = Receiver(self)
+        self._active: dict[str, _Active] = {}
+        self._active_lock = threading.Lock()
+        done = 0
+        total = 0
+        for s in self.records.values():
+            w, i = project.counts(s.series_uid)
+            done += w + i
+            total += max(int(s.expected or 0), w + i)
+        self.counters = _Counters(done, total, len(self.records))
+        self.workers = max(1, min(workers, len(self.records) or 1))
+
+    def start_pool(self, processes: int) -> None:
+        """Lets `processes` worker processes de-identify and write (mid.store.WriterPool)."""
+        self.store.pool = WriterPool(self.project.root, anon_config(self.settings), processes)
+
+    def stop_pool(self) -> None:
+        if self.store.pool is not None:
+            self.store.pool.close()
+            self.store.pool = None
+
+    # -- activity and progress, called from receiver threads
+    def touch(self, series_uid: str) -> None:
+        a = self._active.get(series_uid)
+        if a is not None:
+            a.last = time.monotonic()
+
+    def counted(self, nbytes: int) -> None:
+        self.counters.add(nbytes)
+        if self.counters.due():
+            self.emit(self.counters.snapshot())
+
+    # -- the run
+    def execute(self) -> None:
+        tasks = self._plan()
+        log.info("download: %d series in %d retrieves, %d workers, %s%s", len(self.records), len(tasks),
+                 self.workers, self.method, " raw" if self.raw else "")
+        self.emit(self.counters.snapshot())
+        stop = threading.Event()
+        dog = threading.Thread(target=self._watchdog, args=(stop,), name="retrieve-watchdog", daemon=True)
+        dog.start()
+        try:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="retrieve") as pool:
+                for f in [pool.submit(self._run_task, t) for t in tasks]:
+                    f.result()
+        finally:
+            stop.set()
+            dog.join(2)
+        self.emit(self.counters.snapshot())
+
+    def _plan(self) -> list[tuple[str, list["SeriesRecord"]]]:
+        """Retrieves to run: STUDY level when the whole study is wanted and allowed, else SERIES."""
+        by_study: dict[str, list["SeriesRecord"]] = {}
+        for s in sorted(self.records.values(), key=_series_order):
+            by_study.setdefault(s.study_uid, []).append(s)
+        all_by_study: dict[str, int] = {}
+        for s in self.project.series():
+            all_by_study[s.study_uid] = all_by_study.get(s.study_uid, 0) + 1
+        filtered = self._queries_with_series_keys()
+        tasks: list[tuple[str, list["SeriesRecord"]]] = []
+        for study_uid, recs in by_study.items():
+            whole = (len(recs) > 1 and len(recs) == all_by_study.get(study_uid, 0)
+                     and not any(r.query_number in filtered for r in recs)
+                     and self.peer.allow_study_move)
+            if whole:
+                tasks.append(("STUDY", recs))
+            else:
+                tasks.extend(("SERIES", [r]) for r in recs)
+        return tasks
+
+    def _queries_with_series_keys(self) -> set[int]:
+        out: set[int] = set()
+        for q in self.project.queries():
+            if any(q.values.get(k) for k in SERIES_FILTER_KEYS):
+                out.add(q.number)
+        return out
+
+    def _watchdog(self, stop: threading.Event) -> None:
+        idle_limit = float(self.settings.defaults.move_idle_timeout)
+        while not stop.wait(0.2):
+            now = time.monotonic()
+            with self._active_lock:
+                actives = set(self._active.values())
+            for a in actives:
+                if self.cancel.is_set():
+                    a.cancel.set()
+                elif idle_limit > 0 and now - a.last > idle_limit and not a.cancel.is_set():
+                    a.idle = True
+                    a.cancel.set()
+
+    def _run_task(self, task: tuple[str, list["SeriesRecord"]]) -> None:
+        level, recs = task
+        try:
+            if self.cancel.is_set():
+                for r in recs:
+                    self._set(r, _Verdict(CANCELLED, "cancelled before it started", True))
+                return
+            for r in recs:
+                self._set(r, _Verdict(DOWNLOADING, None, False))
+            if level == "STUDY":
+                outcome = self._attempt("STUDY", recs)
+                left = []
+                for r in recs:
+                    v = self._judge(r, outcome)
+                    self._set(r, v)
+                    if not v.final:
+                        left.append(r)
+                for r in left:
+                    self._retry_series(r, first_attempt=1, verdict=self._judge(r, outcome))
+            else:
+                self._retry_series(recs[0], first_attempt=0)
+        except Exception as e:  # never lose a series silently
+            log.exception("retrieve failed unexpectedly")
+            for r in recs:
+                self._set(r, _Verdict(FAILED, f"internal error: {e}", True))
+
+    def _retry_series(self, rec: "SeriesRecord", first_attempt: int, verdict: _Verdict | None = None) -> None:
+        attempts = int(self.settings.defaults.retries) + 1
+        for attempt in range(first_attempt, attempts):
+            if attempt > 0:
+                delay = float(self.settings.defaults.retry_backoff) * (2 ** max(attempt - 1, 0))
+                if self.cancel.wait(min(delay, 60.0)):
+                    break
+            if self.cancel.is_set():
+                break
+            outcome = self._attempt("SERIES", [rec])
+            verdict = self._judge(rec, outcome)
+            self._set(rec, verdict)
+            if verdict.final:
+                return
+            log.info("query %s study %s series %s: %s, retrying (%d of %d)", rec.query_number,
+                     rec.study_number, rec.tags.get("SeriesNumber", "?"), verdict.reason,
+                     attempt + 1, attempts - 1)
+        if self.cancel.is_set():
+            self._set(rec, self._cancelled_verdict(rec))
+        elif verdict is not None:
+            self._set(rec, _Verdict(verdict.status, verdict.reason, True))
+
+    def _attempt(self, level: str, recs: list["SeriesRecord"]) -> _Outcome:
+        active = _Active(frozenset(r.series_uid for r in recs))
+        with self._active_lock:
+            for uid in active.series_uids:
+                self._active[uid] = active
+        keys: dict[str, object] = {"StudyInstanceUID": recs[0].study_uid}
+        if level == "SERIES":
+            keys["SeriesInstanceUID"] = recs[0].series_uid
+        if self.peer.query_model == "patient" and recs[0].tags.get("PatientID"):
+            keys["PatientID"] = recs[0].tags["PatientID"]
+        try:
+            if self.method == "get":
+                res = self.pacs.get(self.local_aet, self.peer, level, keys, self.timeouts,
+                                    on_store=self.receiver, cancel=active.cancel)
+            else:
+                res = self.pacs.move(self.local_aet, self.peer, self.dest_aet, level, keys, self.timeouts,
+                                     cancel=active.cancel)
+            return _Outcome(res, None, active.idle, level)
+        except self.pacs.NetError as e:
+            return _Outcome(None, e, active.idle, level)
+        finally:
+            with self._active_lock:
+                for uid in active.series_uids:
+                    if self._active.get(uid) is active:
+                        del self._active[uid]
+
+    def counts(self, series_uid: str) -> tuple[int, int]:
+        """(written, ignored) of a series, once every instance received so far is committed."""
+        self.store.flush()
+        return self.project.counts(series_uid)
+
+    def _judge(self, rec: "SeriesRecord", outcome: _Outcome) -> _Verdict:
+        """Compares what arrived with what was announced; decides the status and whether to retry."""
+        written, ignored = self.counts(rec.series_uid)
+        have = written + ignored
+        res = outcome.result
+        announced = [int(rec.expected)] if rec.expected else []
+        series_level = outcome.level == "SERIES"
+        if res is not None and series_level:
+            subops = int(res.completed or 0) + int(res.failed or 0) + int(res.warning or 0)
+            if res.cancelled:
+                subops += int(res.remaining or 0)
+            if subops:
+                announced.append(subops)
+        expected = max(announced) if announced else None
+        failed_subops = int(res.failed or 0) if (res is not None and series_level) else 0
+        if expected is not None:
+            complete = have >= expected and failed_subops == 0
+        else:   # nothing announced (some PACS give no counts): trust only a clean, whole retrieve
+            clean = (outcome.error is None and not outcome.idle and res is not None
+                     and not res.cancelled and int(res.failed or 0) == 0)
+            complete = have > 0 and clean
+        if complete and not (self.destination != SELF and self.method == "move"):
+            return _Verdict(IGNORED if written == 0 else DOWNLOADED,
+                            "every image dropped by the de-identification rules" if written == 0 else None, True)
+        if self.destination != SELF and self.method == "move" and res is not None and not outcome.error:
+            ok = int(res.failed or 0) == 0 and int(res.completed or 0) > 0
+            return _Verdict(DOWNLOADED if ok else FAILED, None if ok else _status_reason(int(res.status or 0)), True)
+        if self.cancel.is_set():
+            return self._cancelled_verdict(rec)
+        short = f"{have} of {expected if expected is not None else '?'} instances"
+        if outcome.idle:
+            idle = self.settings.defaults.move_idle_timeout
+            return _Verdict(PARTIAL if have else FAILED, f"no instance arrived for {idle:g} s ({short})", False)
+        if outcome.error is not None:
+            e = outcome.error
+            # a failure status of a retrieve (often because one of our stores failed) is worth a
+            # retry, unless it says the request itself can never work
+            hopeless = e.status in (STATUS_MOVE_DESTINATION_UNKNOWN, STATUS_IDENTIFIER_MISMATCH)
+            retry = (bool(e.transient) or e.kind in ("aborted", "status")
+                     or have > 0) and not hopeless
+            reason = str(e) if not have else f"{short}; {e}"
+            return _Verdict(PARTIAL if have else FAILED, reason, not retry)
+        status = int(res.status or 0) if res is not None else 0
+        if status == STATUS_MOVE_DESTINATION_UNKNOWN:
+            return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "
+                                    f"move destination — register our AE title, IP and port at the PACS",
+                            True)
+        if have == 0 and not failed_subops and not expected:
+            return _Verdict(FAILED, f"{self.peer.name}: the PACS sent no instance for this series"
+                                    f"{' (' + _status_reason(status) + ')' if status else ''}", True)
+        reason = f"{short}" + (f"; {failed_subops} failed at our side" if failed_subops else "")
+        if status not in (STATUS_SUCCESS, STATUS_WARNING_SUBOPS, STATUS_CANCEL):
+            reason += f"; {_status_reason(status)}"
+        return _Verdict(PARTIAL if have else FAILED, reason, False)
+
+    def _cancelled_verdict(self, rec: "SeriesRecord") -> _Verdict:
+        written, ignored = self.counts(rec.series_uid)
+        have = written + ignored
+        if rec.expected and have >= int(rec.expected):
+            return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
+        return _Verdict(CANCELLED, f"cancelled by the user ({have} of {rec.expected or '?'} instances)", True)
+
+    def _set(self, rec: "SeriesRecord", v: _Verdict) -> None:
+        written, ignored = self.counts(rec.series_uid)
+        self.project.set_series_status(rec.series_uid, v.status, v.reason)
+        if v.final and v.status in FINISHED | {FAILED, PARTIAL, CANCELLED}:
+            with self.counters.lock:
+                self.counters.series_done += 1
+        desc = rec.tags.get("SeriesDescription", "")
+        self.emit(SeriesUpdate(rec.series_uid, rec.study_number, desc, v.status, v.reason,
+                               written + ignored, rec.expected))
+        line = "query %s study %s series %s: %s%s"
+        args = (rec.query_number, rec.study_number, rec.tags.get("SeriesNumber", "?"), v.status,
+                f" ({v.reason})" if v.reason else "")
+        (log.warning if v.status in (FAILED, PARTIAL) and v.final else log.info)(line, *args)
+        log.debug("query %s study %s series %r: %s", rec.query_number, rec.study_number, desc, v.status,
+                  extra={"phi": True})
+
+    def finish(self, error: str | None) -> dict[str, int]:
+        """Leaves no series DOWNLOADING; returns the run's series counts per status."""
+        self.store.close()
+        counts: dict[str, int] = {}
+        for s in self.project.series(set(TO_RETRIEVE) | FINISHED):
+            if s.series_uid not in self.records:
+                continue
+            if s.status in (DOWNLOADING, QUEUED):
+                if self.cancel.is_set():
+                    self._set(s, self._cancelled_verdict(s))
+                else:
+                    self._set(s, _Verdict(FAILED, error or "the run stopped before this series was retrieved",
+                                          True))
+        for s in self.project.series():
+            if s.series_uid in self.records:
+                counts[s.status] = counts.get(s.status, 0) + 1
+        return counts
+
+
+def _status_reason(status: int) -> str:
+    names = {0xA701: "out of resources: unable to calculate number of matches",
+             0xA702: "out of resources: unable to perform sub-operations",
+             0xA801: "move destination unknown", 0xA900: "identifier does not match SOP class",
+             0xB000: "sub-operations complete with failures or warnings", 0xFE00: "cancelled"}
+    name = names.get(status, "failed" if status >= 0xC000 else "status")
+    return f"status 0x{status:04X} {name}"
+
+
+def _series_order(s: "SeriesRecord") -> tuple[str, int, str]:
+    return (str(s.study_number), _int_or_zero(s.tags.get("SeriesNumber")), s.series_uid)
+
+
+def effective_workers(settings: "Settings", peer: "PeerConfig", workers: int | None) -> int:
+    """Workers asked for (or user_defaults), capped by the peer's max_associations."""
+    n = int(workers or settings.defaults.workers or 1)
+    cap = peer.max_associations
+    if cap:
+        n = min(n, int(cap))
+    return max(1, n)
+
+
+def download(settings: "Settings", project: "Project", source: str, *, destination: str = SELF,
+             method: str | None = None, workers: int | None = None, anonymize: bool = True,
+             on_event: OnEvent | None = None, cancel: threading.Event | None = None,
+             processes: int | None = None) -> DownloadFinished:
+    """Retrieves every selected series not yet complete; de-identifies and writes each instance.
+
+    Resumes by itself: series DOWNLOADED or IGNORED are skipped, and instances already recorded
+    are acknowledged without being rewritten. Every report is written at the end, also after a
+    cancel or an error. `processes`: worker processes for de-identification (0: in the receiver
+    threads; None: automatic, used for runs of POOL_MIN_INSTANCES instances or more).
+    """
+    import pacs
+    emit = Emitter(on_event)
+    cancel = cancel or threading.Event()
+    peer = peer_for(settings, source)
+    method = (method or peer.retrieve_method or "move").lower()
+    if method not in ("move", "get"):
+        raise EngineError(f"retrieve method {method!r} is not known: use move or get")
+    project.check_mode(raw=not anonymize)      # refuses to mix raw and de-identified images
+    if anonymize:
+        settings = with_project_deid_options(settings, project, emit)
+    project.set_setting("source", source)
+    project.set_setting("method", method)
+    n_workers = effective_workers(settings, peer, workers)
+    run = _DownloadRun(settings, project, peer, method=method, destination=destination, workers=n_workers,
+                       raw=not anonymize, emit=emit, cancel=cancel)
+    error: str | None = None
+    scp = None
+    try:
+        stale = remove_stale_temp_files(project.images_dir)
+        if stale:
+            log.info("removed %d temp files left by an interrupted run", stale)
+        if run.records:
+            n_proc = _pool_size(processes, run, n_workers)
+            if n_proc and not run.raw:
+                run.start_pool(n_proc)
+            if method == "move" and destination == SELF:
+                scp = _start_receiver(settings, run)
+            run.execute()
+    except pacs.NetError as e:
+        error = str(e)
+    except OSError as e:
+        me = settings.self_peer
+        error = (f"our receiver cannot listen on {me.host}:{me.port} ({e}) — another program may use "
+                 f"that port; change <SELF>'s port in peers.json")
+    finally:
+        if scp is not None:
+            try:
+                scp.stop()
+            except Exception:
+                log.exception("stopping our receiver failed")
+        run.stop_pool()
+        counts = run.finish(error)
+        paths = write_reports(project, settings, "all", emit)
+    if error:
+        log.error("download stopped: %s", error)
+        emit(Message("error", error))
+    result = DownloadFinished(counts, cancel.is_set(), error, paths)
+    emit(result)
+    log.info("download ended: %s%s", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing to do",
+             " (cancelled)" if cancel.is_set() else "")
+    return result
+
+
+def _pool_size(processes: int | None, run: _DownloadRun, workers: int) -> int:
+    """Worker processes for de-identification: only where spare cores make them pay.
+
+    Handing an instance to a process costs the receiver about as much as a third of the work
+    it saves, so with fewer than POOL_MIN_CORES cores (where the PACS or the network stack
+    already keeps a core busy) the receiver threads do the work themselves.
+    """
+    if processes is not None:
+        return max(0, int(processes))
+    cores = os.cpu_count() or 1
+    if run.counters.total < POOL_MIN_INSTANCES or cores < POOL_MIN_CORES:
+        return 0
+    return max(0, min(workers, cores - 2))
+
+
+def _start_receiver(settings: "Settings", run: _DownloadRun) -> "pacs.StorageSCP":
+    import pacs
+    me = settings.self_peer
+    peers = settings.peers
+
+    def allowed() -> set[str]:
+        return {p.aet for name, p in peers.items() if name != SELF}
+
+    scp = pacs.StorageSCP(me.aet, me.host, int(me.port), allowed, run.receiver, timeouts_for(settings))
+    scp.start()
+    return scp
+
