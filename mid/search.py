@@ -183,6 +183,7 @@ def search(settings: "Settings", project: "Project", source: str, *, exact: bool
     net_failures = 0
     last_error: str | None = None
     log.info("search on %s: %d queries", source, total)
+    project.set_setting("source", source)        # a later download retrieves from where the rows were found
     model = peer.query_model or "study"
     session = pacs.QuerySession(settings.self_peer.aet, peer, timeouts_for(settings), model=model)
     patients: dict[str, dict[str, str]] = {}
@@ -196,7 +197,7 @@ def search(settings: "Settings", project: "Project", source: str, *, exact: bool
             else:
                 try:
                     n_studies, n = _search_one(settings, project, session, q,
-                                               exact or q.exact, model, patients)
+                                               exact or q.exact, model, patients, cancel)
                     net_failures = 0
                     if n:
                         found += 1
@@ -206,6 +207,9 @@ def search(settings: "Settings", project: "Project", source: str, *, exact: bool
                         project.set_query_status(q.number, MISSING, "no study matched" if not n_studies else
                                                  f"{n_studies} studies matched, but none of their series "
                                                  f"matched the row's series description, modality or number")
+                except pacs.FindCancelled:
+                    log.info("search cancelled during query %s; it stays to be searched", q.number)
+                    break
                 except pacs.NetError as e:
                     failed += 1
                     last_error = str(e)
@@ -230,7 +234,8 @@ def _searchable(q: "QueryRecord") -> bool:
 
 def _search_one(settings: "Settings", project: "Project", session: "pacs.QuerySession", q: "QueryRecord",
                 exact: bool, model: str = "study",
-                patients: dict[str, dict[str, str]] | None = None) -> tuple[int, int]:
+                patients: dict[str, dict[str, str]] | None = None,
+                cancel: threading.Event | None = None) -> tuple[int, int]:
     """Runs one query row; returns (studies matched, series stored for it).
 
     Patient Root: patient attributes are not keys of the STUDY level there, so they are asked
@@ -247,7 +252,7 @@ def _search_one(settings: "Settings", project: "Project", session: "pacs.QuerySe
         if patient_root:
             match_keys = {k: v for k, v in match_keys.items() if k not in PATIENT_LEVEL_KEYS}
         keys.update(match_keys)
-        for ds in session.find("STUDY", keys):
+        for ds in session.find("STUDY", keys, cancel=cancel):
             uid = element_text(ds, "StudyInstanceUID")
             if uid and uid not in studies:
                 tags = {kw: element_text(ds, kw) for kw in study_return}
@@ -256,12 +261,12 @@ def _search_one(settings: "Settings", project: "Project", session: "pacs.QuerySe
     stored = 0
     for study_uid, study_tags in studies.items():
         if patient_root and study_tags.get("PatientID"):
-            study_tags.update(_patient_tags(session, study_tags["PatientID"], settings, patients))
+            study_tags.update(_patient_tags(session, study_tags["PatientID"], settings, patients, cancel))
         keys = {kw: "" for kw in series_return}
         keys["StudyInstanceUID"] = study_uid
         if patient_root and study_tags.get("PatientID"):
             keys["PatientID"] = study_tags["PatientID"]
-        for ds in session.find("SERIES", keys):
+        for ds in session.find("SERIES", keys, cancel=cancel):
             series_tags = {kw: element_text(ds, kw) for kw in series_return}
             if not series_tags.get("SeriesInstanceUID"):
                 continue
@@ -277,14 +282,15 @@ def _search_one(settings: "Settings", project: "Project", session: "pacs.QuerySe
 
 
 def _patient_tags(session: "pacs.QuerySession", patient_id: str, settings: "Settings",
-                  cache: dict[str, dict[str, str]] | None) -> dict[str, str]:
+                  cache: dict[str, dict[str, str]] | None,
+                  cancel: threading.Event | None = None) -> dict[str, str]:
     """Patient attributes from a PATIENT-level C-FIND (Patient Root), asked once per patient."""
     if cache is not None and patient_id in cache:
         return cache[patient_id]
     wanted = _return_keys(PATIENT_LEVEL_KEYS, ("PatientName",), settings.query_tags)
     keys: dict[str, object] = {kw: "" for kw in wanted}
     keys["PatientID"] = patient_id
-    found = session.find("PATIENT", keys)
+    found = session.find("PATIENT", keys, cancel=cancel)
     tags = {kw: element_text(found[0], kw) for kw in wanted} if found else {}
     if cache is not None:
         cache[patient_id] = tags
