@@ -145,6 +145,8 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _attach_project_log(ctx: "Context", project) -> None:
+    if project.lock_notice:
+        ctx.warn(f"warning: {project.lock_notice}")
     try:
         from mid import logsetup
         ctx.log_handlers.append(logsetup.attach_project_log(project.private_dir))
@@ -445,6 +447,8 @@ def cmd_report(ctx: Context, args) -> int:
         raise project_mod.ProjectError(f"{args.project} is a file, not a project folder; give the folder that "
                                        f"holds images/ and private/")
     proj = project_mod.Project.open(Path(args.project))
+    if proj.lock_notice:
+        ctx.warn(f"warning: {proj.lock_notice}")
     try:
         paths = reports.write_reports(proj, ctx.settings)
         ctx.say(f"reports of {proj.root}:")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Pr
 
 from mid.atomic import write_atomic
 
+from mid.lock import ProjectLock, ProjectLocked
 from mid.vocab import (  # noqa: F401  (the statuses are the project's words too)
     CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FINISHED, FOUND, IGNORED, INSTANCE_STATUSES,
     MISSING, PARTIAL, PENDING, QUERY_STATUSES, QUEUED, STATUSES, TO_RETRIEVE)
@@ -241,6 +242,19 @@ class Project:
         self._secret: bytes | None = None
         self._closed = False
         self._key_csv = _KeyCSV(self.key_csv_path, lambda: self._rows(_KEY_SELECT))
+        self._hold: ProjectLock | None = None
+        #: set when this open took over a lock left by a process that is gone (say it to the user)
+        self.lock_notice: str | None = None
+
+    def _take_lock(self) -> None:
+        """One project, one writer (mid/lock.py): ProjectError naming the holder otherwise."""
+        try:
+            self._hold = ProjectLock.acquire(self.private_dir)
+        except ProjectLocked as e:
+            raise ProjectError(str(e)[0].upper() + str(e)[1:]) from None
+        self.lock_notice = self._hold.notice
+        if self.lock_notice:
+            log.warning("%s", self.lock_notice)
 
     # ----------------------------------------------------------------- opening
 
@@ -271,6 +285,11 @@ class Project:
             raise ProjectError(f"Cannot create project folder {root}: {e.strerror or e}. "
                                "Choose a folder you can write to.") from e
         proj = cls(root, _connect(root / PRIVATE / DB_NAME))
+        try:
+            proj._take_lock()
+        except BaseException:
+            proj.close()
+            raise
         with proj._tx() as db:
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created', ?)",
                        (_dumps(time.strftime("%Y-%m-%dT%H:%M:%S")),))
@@ -285,9 +304,13 @@ class Project:
         return proj
 
     @classmethod
-    def open(cls, root: Path | str) -> "Project":
-        """Open an existing project; refuses a folder that is not one."""
+    def open(cls, root: Path | str, *, lock: bool = True) -> "Project":
+        """Open an existing project; refuses a folder that is not one, and one another process
+        has open (lock=False only for this process's own helpers, e.g. its worker processes)."""
         root = Path(root).expanduser()
+        if root.exists() and not root.is_dir():
+            raise ProjectError(f"{root} is a file, not a project folder; give the folder that holds images/ "
+                               f"and private/")
         if not root.is_dir():
             raise ProjectError(f"Project folder {root} does not exist. Check the path, or create a new project.")
         if not is_project(root):
@@ -297,6 +320,8 @@ class Project:
         (root / IMAGES).mkdir(exist_ok=True)
         proj = cls(root, _connect(root / PRIVATE / DB_NAME))
         try:
+            if lock:
+                proj._take_lock()
             proj._load_secret()
         except BaseException:
             proj.close()
@@ -324,6 +349,9 @@ class Project:
             self._closed = True
             self._key_csv.closed = True
             self._db.close()
+            if self._hold is not None:
+                self._hold.release()
+                self._hold = None
 
     def __enter__(self) -> "Project":
         return self

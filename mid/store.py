@@ -206,7 +206,7 @@ def _worker_init(project_root: str, config: "AnonConfig") -> None:
     """Runs once in each worker process: opens the project (for its keys), builds the anonymizer."""
     from mid import anonymizer
     from mid.project import Project
-    proj = Project.open(Path(project_root))
+    proj = Project.open(Path(project_root), lock=False)   # the parent process holds the project's lock
     _WORKER[:] = [_WorkerState(anonymizer.Anonymizer(config, keys=proj), proj.images_dir)]
 
 

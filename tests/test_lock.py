@@ -80,3 +80,41 @@ def test_a_lock_naming_another_computer_is_not_taken_over(tmp_path):
     with pytest.raises(ProjectLocked) as e:
         ProjectLock.acquire(tmp_path)
     assert "some-other-workstation" in str(e.value) and f"delete {(tmp_path / LOCK_NAME).resolve()}" in str(e.value)
+
+
+PROJECT_HOLDER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from mid.project import Project
+p = Project.open(sys.argv[2])
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def _project_held_by_child(root: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", PROJECT_HOLDER, str(ROOT), str(root)], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_command_on_a_project_in_use_exits_at_once_naming_the_holder(tmp_path, monkeypatch, capsys):
+    from mid.project import Project
+    from mid.vocab import ExitCode
+    from test_cli import run_main
+    Project.create(tmp_path / "P").close()
+    child = _project_held_by_child(tmp_path / "P")
+    try:
+        code = run_main(monkeypatch, tmp_path / "config", "report", "--project", str(tmp_path / "P"))
+        err = capsys.readouterr().err
+        assert code == ExitCode.PROJECT
+        assert f"in use by process {child.pid} on " in err and "only one program" in err
+    finally:
+        child.kill()
+        child.wait()
+    # the holder was killed: the next command takes the project over and says so
+    code = run_main(monkeypatch, tmp_path / "config", "report", "--project", str(tmp_path / "P"))
+    err = capsys.readouterr().err
+    assert code == ExitCode.OK
+    assert f"left locked by process {child.pid}" in err and "taken over" in err
