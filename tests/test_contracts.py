@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 #: top-level file -> modules it must not import (directly)
 TOP_LEVEL_FORBIDDEN = {
     "main.py": {"pydicom", "pandas", "pynetdicom", "pacs"},
-    "pacs.py": {"mid", "mygui", "main", "PySimpleGUI", "pandas", "openpyxl"},
+    "pacs.py": {"mid.settings", "mid.project", "mid.store", "mid.retrieve", "mid.search", "mid.anonymizer",
+                "mid.querysheet", "mid.sheetfiles", "mid.reports", "mid.engine", "mid.cli", "mid.pages",
+                "mygui", "main", "PySimpleGUI", "openpyxl"},
     "mygui.py": {"pacs", "pynetdicom", "mid.anonymizer", "mid.project", "mid.store", "mid.retrieve",
                  "mid.engine", "main"},
 }
@@ -35,6 +37,11 @@ def _imports(path: Path) -> set[str]:
             names.add(node.module)
             names |= {f"{node.module}.{a.name}" for a in node.names}
     return names
+
+
+def test_pacs_uses_of_ours_only_its_dimse_words():
+    ours = {i for i in _imports(ROOT / "pacs.py") if i == "mid" or i.startswith("mid.")}
+    assert ours <= {"mid", "mid.dimse"} | {f"mid.dimse.{n}" for n in dir(__import__("mid.dimse").dimse)}, ours
 
 
 def _violations(imported: set[str], forbidden: set[str]) -> set[str]:

@@ -28,6 +28,7 @@ from pynetdicom.dsutils import encode
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind, Verification
 
 import pacs
+from mid import dimse
 import peers
 from mid import synthdata
 
@@ -114,7 +115,7 @@ def test_guard_keeps_a_queued_response_from_the_reactor_while_a_request_is_out()
 
 def test_other_pynetdicom_version_is_left_alone_with_a_warning(monkeypatch, caplog):
     monkeypatch.setattr(pynetdicom, "__version__", "9.9.9")
-    monkeypatch.setattr(pacs, "_version_warning", threading.Event())
+    monkeypatch.setattr(dimse, "_version_warning", threading.Event())
     assoc = an_association("acceptor")
     original = assoc._reactor_checkpoint
     with caplog.at_level(logging.WARNING, logger="mid.pacs"):
