@@ -27,7 +27,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Protocol, Self
 
 from mid.atomic import write_atomic
 
@@ -228,150 +228,18 @@ def _dumps(v: Any) -> str:
     return json.dumps(v, default=_json_default, ensure_ascii=False, sort_keys=True)
 
 
-class Project:
-    """A project folder and its state database; thread-safe (one connection, one lock)."""
+class _State:
+    """The rows of a project's database: transactions, queries, series, instances, the key.
 
-    def __init__(self, root: Path, db: sqlite3.Connection):
-        """Use Project.create or Project.open."""
-        self.root = Path(root)
-        self.images_dir = self.root / IMAGES
-        self.private_dir = self.root / PRIVATE
-        self._db = db
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._secret: bytes | None = None
-        self._closed = False
-        self._key_csv = _KeyCSV(self.key_csv_path, lambda: self._rows(_KEY_SELECT))
-        self._hold: ProjectLock | None = None
-        #: set when this open took over a lock left by a process that is gone (say it to the user)
-        self.lock_notice: str | None = None
+    The half of Project that reads and writes its state; Project (below) opens and closes
+    the folder, holds its lock, secret and settings, and numbers patients and studies."""
 
-    def _take_lock(self) -> None:
-        """One project, one writer (mid/lock.py): ProjectError naming the holder otherwise."""
-        try:
-            self._hold = ProjectLock.acquire(self.private_dir)
-        except ProjectLocked as e:
-            raise ProjectError(str(e)[0].upper() + str(e)[1:]) from None
-        self.lock_notice = self._hold.notice
-        if self.lock_notice:
-            log.warning("%s", self.lock_notice)
-
-    # ----------------------------------------------------------------- opening
-
-    @classmethod
-    def create(cls, root: Path | str, settings: dict[str, Any] | None = None) -> "Project":
-        """Make a new project in `root`, or open it when it already is one.
-
-        A folder that exists, is not empty and is not a project is refused. `settings` are
-        stored as project settings; on an existing project only keys not yet set are stored.
-        """
-        root = Path(root).expanduser()
-        if is_project(root):
-            proj = cls.open(root)
-            for k, v in (settings or {}).items():
-                if proj.get_setting(k) is None:
-                    proj.set_setting(k, v)
-            return proj
-        if root.exists() and not root.is_dir():
-            raise ProjectError(f"Project folder {root} is a file, not a folder. Choose another project folder.")
-        if root.is_dir() and any(root.iterdir()):
-            raise ProjectError(
-                f"Folder {root} is not empty and is not a project (it has no {PRIVATE}/{DB_NAME}). "
-                "Choose an empty or new folder for the project, or open an existing project folder.")
-        try:
-            (root / IMAGES).mkdir(parents=True, exist_ok=True)
-            (root / PRIVATE).mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise ProjectError(f"Cannot create project folder {root}: {e.strerror or e}. "
-                               "Choose a folder you can write to.") from e
-        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
-        try:
-            proj._take_lock()
-        except BaseException:
-            proj.close()
-            raise
-        with proj._tx() as db:
-            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created', ?)",
-                       (_dumps(time.strftime("%Y-%m-%dT%H:%M:%S")),))
-            for k, v in (settings or {}).items():
-                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting.{k}", _dumps(v)))
-        try:
-            proj._load_secret()
-        except BaseException:
-            proj.close()
-            raise
-        log.info("created project %s", root)
-        return proj
-
-    @classmethod
-    def open(cls, root: Path | str, *, lock: bool = True) -> "Project":
-        """Open an existing project; refuses a folder that is not one, and one another process
-        has open (lock=False only for this process's own helpers, e.g. its worker processes)."""
-        root = Path(root).expanduser()
-        if root.exists() and not root.is_dir():
-            raise ProjectError(f"{root} is a file, not a project folder; give the folder that holds images/ "
-                               f"and private/")
-        if not root.is_dir():
-            raise ProjectError(f"Project folder {root} does not exist. Check the path, or create a new project.")
-        if not is_project(root):
-            raise ProjectError(
-                f"Folder {root} is not a project: it has no {PRIVATE}/{DB_NAME}. "
-                "Choose the project's own folder (the one holding images/ and private/), or create a new project.")
-        (root / IMAGES).mkdir(exist_ok=True)
-        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
-        try:
-            if lock:
-                proj._take_lock()
-            proj._load_secret()
-        except BaseException:
-            proj.close()
-            raise
-        return proj
-
-    @staticmethod
-    def default_root(storage_root: Path | str, sheet_path: Path | str) -> Path:
-        """<storage root>/<sheet name>, with " (2)", " (3)" ... when that folder is taken."""
-        base = Path(storage_root).expanduser()
-        stem = _safe_name(Path(sheet_path).stem)
-        candidate = base / stem
-        n = 2
-        while candidate.exists():
-            candidate = base / f"{stem} ({n})"
-            n += 1
-        return candidate
-
-    def close(self) -> None:
-        """Write any pending master-key change and close the database."""
-        if self._closed:
-            return
-        self.flush_key()
-        with self._lock:
-            self._closed = True
-            self._key_csv.closed = True
-            self._db.close()
-            if self._hold is not None:
-                self._hold.release()
-                self._hold = None
-
-    def __enter__(self) -> "Project":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def name(self) -> str:
-        """The project's name: its folder name; reports and the key CSV are named after it."""
-        return self.root.name
-
-    @property
-    def db_path(self) -> Path:
-        return self.private_dir / DB_NAME
-
-    @property
-    def key_csv_path(self) -> Path:
-        """private/<name>_master_key.csv, refreshed during a run."""
-        return self.private_dir / f"{self.name}_master_key.csv"
+    _db: sqlite3.Connection
+    _lock: threading.RLock
+    _depth: int
+    _closed: bool
+    _key_csv: "_KeyCSV"
+    root: Path
 
     # ------------------------------------------------------------ transactions
 
@@ -400,7 +268,7 @@ class Project:
             self._db.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator["Project"]:
+    def snapshot(self) -> Iterator[Self]:
         """Read several things as of one moment (one read transaction; writers wait meanwhile)."""
         with self._lock:
             if self._closed:
@@ -422,74 +290,6 @@ class Project:
                 raise ProjectError(f"Project {self.root} is closed.")
             return self._db.execute(sql, tuple(args)).fetchall()
 
-    # ------------------------------------------------------------------ secret
-
-    def _load_secret(self) -> None:
-        """Read private/secret.key, creating it the first time (see _read_or_make_secret)."""
-        self._secret = _read_or_make_secret(self.private_dir / SECRET_NAME, self._has_pseudonyms)
-
-    def _has_pseudonyms(self) -> bool:
-        """True once anything was keyed with the secret (patients numbered, key rows, instances)."""
-        return bool(self._rows("SELECT 1 FROM key UNION ALL SELECT 1 FROM instances LIMIT 1"))
-
-    @property
-    def secret(self) -> bytes:
-        """32 random bytes, per project (the anonymizer's keyed hashes and date shifts use it)."""
-        assert self._secret is not None
-        return self._secret
-
-    # ---------------------------------------------------------------- settings
-
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        """A project setting (JSON value) such as "raw", "source", "method", "deid", "filters"."""
-        rows = self._rows("SELECT value FROM meta WHERE key=?", (f"setting.{key}",))
-        return json.loads(rows[0][0]) if rows else default
-
-    def set_setting(self, key: str, value: Any) -> None:
-        with self._tx() as db:
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting.{key}", _dumps(value)))
-
-    def settings(self) -> dict[str, Any]:
-        """Every project setting."""
-        rows = self._rows("SELECT key, value FROM meta WHERE key LIKE 'setting.%'")
-        return {k[len("setting."):]: json.loads(v) for k, v in rows}
-
-    def check_mode(self, raw: bool) -> None:
-        """Refuse to mix raw and anonymized images in one project; record the mode on first use."""
-        raw = bool(raw)
-        with self._tx() as db:
-            row = db.execute("SELECT value FROM meta WHERE key='setting.raw'").fetchone()
-            current = json.loads(row[0]) if row else None
-            if current is not None and bool(current) != raw:
-                has_images = db.execute("SELECT 1 FROM instances WHERE status='WRITTEN' LIMIT 1").fetchone()
-                if has_images:
-                    have, want = ("raw", "anonymized") if current else ("anonymized", "raw")
-                    raise ProjectError(
-                        f"Project {self.root} already holds {have} images; it cannot also hold {want} ones. "
-                        f"Download {have} again into this project, or start a new project for {want} images.")
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('setting.raw', ?)", (_dumps(raw),))
-
-    # ----------------------------------------------------------- Keys protocol
-
-    def patient_number(self, patient_id: str) -> int:
-        """1, 2, ... per PatientID, stable for the life of the project."""
-        pid = _text(patient_id)
-        with self._tx() as db:
-            row = db.execute("SELECT number FROM patients WHERE patient_id=?", (pid,)).fetchone()
-            if row:
-                return row[0]
-            n = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM patients").fetchone()[0]
-            db.execute("INSERT INTO patients(patient_id, number) VALUES (?, ?)", (pid, n))
-            return n
-
-    def study_number(self, study_uid: str) -> str:
-        """"0001", "0002", ... per StudyInstanceUID; new studies are numbered on from the highest."""
-        uid = _text(study_uid).strip()
-        if not uid:
-            raise ProjectError("A study without a StudyInstanceUID cannot be given a StudyNumber.")
-        with self._tx() as db:
-            return format_study_number(self._study_number_tx(db, uid))
-
     @staticmethod
     def _study_number_tx(db: sqlite3.Connection, uid: str) -> int:
         row = db.execute("SELECT number FROM studies WHERE study_uid=?", (uid,)).fetchone()
@@ -499,9 +299,6 @@ class Project:
         db.execute("INSERT INTO studies(study_uid, number) VALUES (?, ?)", (uid, n))
         return n
 
-    def studies(self) -> dict[str, str]:
-        """StudyInstanceUID -> StudyNumber for every numbered study."""
-        return {uid: format_study_number(n) for uid, n in self._rows("SELECT study_uid, number FROM studies")}
 
     # ----------------------------------------------------------------- queries
 
@@ -789,9 +586,229 @@ class Project:
         for (uid,) in self._rows("SELECT DISTINCT series_uid FROM instances WHERE series_uid NOT IN "
                                  "(SELECT series_uid FROM series)"):
             problems.append(f"instances of unknown series {uid}")
-        for (uid,) in self._rows("SELECT series_uid FROM series WHERE study_uid NOT IN (SELECT study_uid FROM studies)"):
+        for (uid,) in self._rows("SELECT series_uid FROM series "
+                                 "WHERE study_uid NOT IN (SELECT study_uid FROM studies)"):
             problems.append(f"series {uid} has no StudyNumber")
         return problems
+
+
+class Project(_State):
+    """A project folder and its state database; thread-safe (one connection, one lock)."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection):
+        """Use Project.create or Project.open."""
+        self.root = Path(root)
+        self.images_dir = self.root / IMAGES
+        self.private_dir = self.root / PRIVATE
+        self._db = db
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._secret: bytes | None = None
+        self._closed = False
+        self._key_csv = _KeyCSV(self.key_csv_path, lambda: self._rows(_KEY_SELECT))
+        self._hold: ProjectLock | None = None
+        #: set when this open took over a lock left by a process that is gone (say it to the user)
+        self.lock_notice: str | None = None
+
+    def _take_lock(self) -> None:
+        """One project, one writer (mid/lock.py): ProjectError naming the holder otherwise."""
+        try:
+            self._hold = ProjectLock.acquire(self.private_dir)
+        except ProjectLocked as e:
+            raise ProjectError(str(e)[0].upper() + str(e)[1:]) from None
+        self.lock_notice = self._hold.notice
+        if self.lock_notice:
+            log.warning("%s", self.lock_notice)
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def create(cls, root: Path | str, settings: dict[str, Any] | None = None) -> "Project":
+        """Make a new project in `root`, or open it when it already is one.
+
+        A folder that exists, is not empty and is not a project is refused. `settings` are
+        stored as project settings; on an existing project only keys not yet set are stored.
+        """
+        root = Path(root).expanduser()
+        if is_project(root):
+            proj = cls.open(root)
+            for k, v in (settings or {}).items():
+                if proj.get_setting(k) is None:
+                    proj.set_setting(k, v)
+            return proj
+        if root.exists() and not root.is_dir():
+            raise ProjectError(f"Project folder {root} is a file, not a folder. Choose another project folder.")
+        if root.is_dir() and any(root.iterdir()):
+            raise ProjectError(
+                f"Folder {root} is not empty and is not a project (it has no {PRIVATE}/{DB_NAME}). "
+                "Choose an empty or new folder for the project, or open an existing project folder.")
+        try:
+            (root / IMAGES).mkdir(parents=True, exist_ok=True)
+            (root / PRIVATE).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ProjectError(f"Cannot create project folder {root}: {e.strerror or e}. "
+                               "Choose a folder you can write to.") from e
+        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
+        try:
+            proj._take_lock()
+        except BaseException:
+            proj.close()
+            raise
+        with proj._tx() as db:
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created', ?)",
+                       (_dumps(time.strftime("%Y-%m-%dT%H:%M:%S")),))
+            for k, v in (settings or {}).items():
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting.{k}", _dumps(v)))
+        try:
+            proj._load_secret()
+        except BaseException:
+            proj.close()
+            raise
+        log.info("created project %s", root)
+        return proj
+
+    @classmethod
+    def open(cls, root: Path | str, *, lock: bool = True) -> "Project":
+        """Open an existing project; refuses a folder that is not one, and one another process
+        has open (lock=False only for this process's own helpers, e.g. its worker processes)."""
+        root = Path(root).expanduser()
+        if root.exists() and not root.is_dir():
+            raise ProjectError(f"{root} is a file, not a project folder; give the folder that holds images/ "
+                               f"and private/")
+        if not root.is_dir():
+            raise ProjectError(f"Project folder {root} does not exist. Check the path, or create a new project.")
+        if not is_project(root):
+            raise ProjectError(
+                f"Folder {root} is not a project: it has no {PRIVATE}/{DB_NAME}. "
+                "Choose the project's own folder (the one holding images/ and private/), or create a new project.")
+        (root / IMAGES).mkdir(exist_ok=True)
+        proj = cls(root, _connect(root / PRIVATE / DB_NAME))
+        try:
+            if lock:
+                proj._take_lock()
+            proj._load_secret()
+        except BaseException:
+            proj.close()
+            raise
+        return proj
+
+    @staticmethod
+    def default_root(storage_root: Path | str, sheet_path: Path | str) -> Path:
+        """<storage root>/<sheet name>, with " (2)", " (3)" ... when that folder is taken."""
+        base = Path(storage_root).expanduser()
+        stem = _safe_name(Path(sheet_path).stem)
+        candidate = base / stem
+        n = 2
+        while candidate.exists():
+            candidate = base / f"{stem} ({n})"
+            n += 1
+        return candidate
+
+    def close(self) -> None:
+        """Write any pending master-key change and close the database."""
+        if self._closed:
+            return
+        self.flush_key()
+        with self._lock:
+            self._closed = True
+            self._key_csv.closed = True
+            self._db.close()
+            if self._hold is not None:
+                self._hold.release()
+                self._hold = None
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        """The project's name: its folder name; reports and the key CSV are named after it."""
+        return self.root.name
+
+    @property
+    def db_path(self) -> Path:
+        return self.private_dir / DB_NAME
+
+    @property
+    def key_csv_path(self) -> Path:
+        """private/<name>_master_key.csv, refreshed during a run."""
+        return self.private_dir / f"{self.name}_master_key.csv"
+
+    # ------------------------------------------------------------------ secret
+
+    def _load_secret(self) -> None:
+        """Read private/secret.key, creating it the first time (see _read_or_make_secret)."""
+        self._secret = _read_or_make_secret(self.private_dir / SECRET_NAME, self._has_pseudonyms)
+
+    def _has_pseudonyms(self) -> bool:
+        """True once anything was keyed with the secret (patients numbered, key rows, instances)."""
+        return bool(self._rows("SELECT 1 FROM key UNION ALL SELECT 1 FROM instances LIMIT 1"))
+
+    @property
+    def secret(self) -> bytes:
+        """32 random bytes, per project (the anonymizer's keyed hashes and date shifts use it)."""
+        assert self._secret is not None
+        return self._secret
+
+    # ---------------------------------------------------------------- settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A project setting (JSON value) such as "raw", "source", "method", "deid", "filters"."""
+        rows = self._rows("SELECT value FROM meta WHERE key=?", (f"setting.{key}",))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (f"setting.{key}", _dumps(value)))
+
+    def settings(self) -> dict[str, Any]:
+        """Every project setting."""
+        rows = self._rows("SELECT key, value FROM meta WHERE key LIKE 'setting.%'")
+        return {k[len("setting."):]: json.loads(v) for k, v in rows}
+
+    def check_mode(self, raw: bool) -> None:
+        """Refuse to mix raw and anonymized images in one project; record the mode on first use."""
+        raw = bool(raw)
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='setting.raw'").fetchone()
+            current = json.loads(row[0]) if row else None
+            if current is not None and bool(current) != raw:
+                has_images = db.execute("SELECT 1 FROM instances WHERE status='WRITTEN' LIMIT 1").fetchone()
+                if has_images:
+                    have, want = ("raw", "anonymized") if current else ("anonymized", "raw")
+                    raise ProjectError(
+                        f"Project {self.root} already holds {have} images; it cannot also hold {want} ones. "
+                        f"Download {have} again into this project, or start a new project for {want} images.")
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('setting.raw', ?)", (_dumps(raw),))
+
+    # ----------------------------------------------------------- Keys protocol
+
+    def patient_number(self, patient_id: str) -> int:
+        """1, 2, ... per PatientID, stable for the life of the project."""
+        pid = _text(patient_id)
+        with self._tx() as db:
+            row = db.execute("SELECT number FROM patients WHERE patient_id=?", (pid,)).fetchone()
+            if row:
+                return row[0]
+            n = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM patients").fetchone()[0]
+            db.execute("INSERT INTO patients(patient_id, number) VALUES (?, ?)", (pid, n))
+            return n
+
+    def study_number(self, study_uid: str) -> str:
+        """"0001", "0002", ... per StudyInstanceUID; new studies are numbered on from the highest."""
+        uid = _text(study_uid).strip()
+        if not uid:
+            raise ProjectError("A study without a StudyInstanceUID cannot be given a StudyNumber.")
+        with self._tx() as db:
+            return format_study_number(self._study_number_tx(db, uid))
+
+    def studies(self) -> dict[str, str]:
+        """StudyInstanceUID -> StudyNumber for every numbered study."""
+        return {uid: format_study_number(n) for uid, n in self._rows("SELECT study_uid, number FROM studies")}
+
 
 
 def _connect(path: Path) -> sqlite3.Connection:
