@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mid import settings
+from mid import configfiles, settings
 from mid.settings import (SELF, ConfigNotice, PeerConfig, UserDefaults, is_known_keyword,
                       load_settings, save_peers, save_user_defaults, validate_ae_title,
                       validate_host, validate_port)
@@ -201,7 +201,7 @@ class _FixedClock:
 
 
 def test_second_break_in_the_same_second_keeps_the_first(cfg, monkeypatch):
-    monkeypatch.setattr(settings, "_dt", _FixedClock)
+    monkeypatch.setattr(configfiles, "_dt", _FixedClock)
     contents = ["{ first", "{ second", "{ third"]
     for text in contents:
         write(cfg / "peers.json", text)
@@ -215,7 +215,7 @@ def test_second_break_in_the_same_second_keeps_the_first(cfg, monkeypatch):
 def test_broken_file_that_cannot_be_renamed_is_left_untouched(cfg, monkeypatch):
     def refuse(src, dst):
         raise PermissionError("read-only folder")
-    monkeypatch.setattr(settings, "_move_no_clobber", refuse)
+    monkeypatch.setattr(configfiles, "_move_no_clobber", refuse)
     write(cfg / "anon_vrs.json", "[oops")
     s = load_settings(cfg)
     assert (cfg / "anon_vrs.json").read_text(encoding="utf-8") == "[oops"
