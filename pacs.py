@@ -328,7 +328,8 @@ def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str |
         return NetError(peer_label(peer), "timeout", f"no answer to the {what} within {waited:.0f} s",
                         "the PACS is slow or hung; raise the DIMSE/network timeout or try later",
                         transient=True)
-    return NetError(peer_label(peer), "aborted", f"the association was aborted or the connection dropped during the {what}",
+    return NetError(peer_label(peer), "aborted",
+                    f"the association was aborted or the connection dropped during the {what}",
                     hint or "the PACS closed the connection; check its logs, then retry", transient=True)
 
 
@@ -572,6 +573,9 @@ class QuerySession:
         assoc, watch = self._assoc, self._watch
         if watch.unexpected:
             raise self._unexpected_error()
+        if assoc is None:
+            raise _Dropped(NetError(peer_label(self.peer), "aborted", "the query association is gone",
+                                    "the PACS closed the connection; retry", transient=True))
         matches: list[Dataset] = []
         answers = 0
         started = time.monotonic()
@@ -653,6 +657,7 @@ class _CancelWatch:
             self._thread.join(timeout=CANCEL_GRACE + 2)
 
     def _run(self) -> None:
+        assert self.cancel is not None          # the thread is started only with an event to watch
         while not self.done.is_set():
             if self.cancel.wait(0.05):
                 break

@@ -80,7 +80,9 @@ _UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
 
 class Keys(Protocol):
     """A project's keys: its secret and its stable patient and study numbering."""
-    secret: bytes
+
+    @property
+    def secret(self) -> bytes: ...
 
     def patient_number(self, patient_id: str) -> int: ...
     def study_number(self, study_uid: str) -> str: ...

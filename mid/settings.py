@@ -177,14 +177,15 @@ _OPTION_TYPES = MappingProxyType({"str": (str,), "int": (int,), "float": (int, f
 
 def _check_shipped_user_defaults(data: dict) -> None:
     """Every option of UserDefaults is in the shipped file with a value of its type."""
-    fields = {f.name: f.type for f in dataclasses.fields(UserDefaults)}
+    fields = {f.name: str(f.type) for f in dataclasses.fields(UserDefaults)}   # annotations are text here
     missing = [k for k in fields if k not in data]
     unknown = [k for k in data if k not in fields]
     _require(not missing and not unknown, f"must give exactly the options {list(fields)}; "
                                           f"missing {missing}, unknown {unknown}.")
     for name, typ in fields.items():
         value, kinds = data[name], _OPTION_TYPES.get(typ)
-        _require(kinds is not None, f"option {name} has the type {typ}, which this check does not know.")
+        if kinds is None:
+            raise _Broken(f"option {name} has the type {typ}, which this check does not know.")
         ok = isinstance(value, kinds) and (typ == "bool") == isinstance(value, bool)
         if ok and typ in ("list[str]", "dict[str, str]"):
             ok = all(isinstance(v, str) for v in (value.values() if isinstance(value, dict) else value))
@@ -820,7 +821,8 @@ def save_peers(config_dir: Path | None, peers: dict[str, PeerConfig]) -> None:
     old = _existing_object(path)
     out = {}
     for key, p in peers.items():
-        extra = old.get(key) if isinstance(old.get(key), dict) else {}
+        kept = old.get(key)
+        extra: dict[str, Any] = kept if isinstance(kept, dict) else {}
         entry = _peer_json(p)
         entry["peer_name"] = key
         entry["peer_port"] = _to_port(p.port)

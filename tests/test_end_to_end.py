@@ -13,7 +13,6 @@ import datetime as dt
 import pydicom
 import pytest
 
-import main
 from mid.vocab import ExitCode
 import phi_corpus
 from mid import synthdata
