@@ -1,2 +1,8 @@
-"""Medical Imaging Downloader: everything but the entry point (main.py), the window's layouts
-(mygui.py) and the DICOM networking (pacs.py). docs/ARCHITECTURE.md maps the modules."""
+"""Medical Imaging Downloader: everything but the entry point and the window's loop (main.py),
+the window's layouts (mygui.py) and the DICOM networking (pacs.py).
+
+Read it in the order of the flow (docs/ARCHITECTURE.md has one line per module):
+vocab, configfiles, settings → sheetfiles, querysheet, dates → search → selection → retrieve →
+store (where an image is written) → anonymizer → project, lock → reports; engine is the front
+door the window (pages, page_*) and the headless commands (cli) use.
+"""
