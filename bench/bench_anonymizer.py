@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     datasets = make_instances(args.instances, args.size_kb)
     size = statistics.median(len(ds.PixelData) for ds in datasets) / 1024
-    ours = anonymizer.Anonymizer(anonymizer.AnonConfig(anon_imgs={}),
+    ours = anonymizer.Anonymizer(anonymizer.AnonConfig(drop_rules=()),
                                  anonymizer.MemoryKeys(b"bench-secret".ljust(32, b"\0")))
     theirs = Dicognito()
     # warm-up: plan caches, imports, first-call costs on both sides

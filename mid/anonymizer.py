@@ -42,18 +42,18 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 from mid import dates
 from mid import deid_profile
 from mid import settings as settings_mod
+from mid.settings import DropRule
 
 log = logging.getLogger("mid.anonymizer")
 
 # --------------------------------------------------------------------------- defaults
 
 # The shipped defaults of config/defaults/, as read-only tuples.
-DEFAULT_ANON_IMGS: dict[str, tuple[str, ...]] = {   # read-only: AnonConfig copies it
-    kw: tuple(values) for kw, values in settings_mod.shipped_defaults()[settings_mod.ANON_IMGS].items()}
+DEFAULT_DROP_RULES: tuple[DropRule, ...] = settings_mod.parse_drop_rules(
+    settings_mod.shipped_defaults()[settings_mod.ANON_IMGS])
 DEFAULT_ANON_VRS: tuple[str, ...] = tuple(settings_mod.shipped_defaults()[settings_mod.ANON_VRS])
 DEFAULT_ANON_TAGS: tuple[str, ...] = tuple(settings_mod.shipped_defaults()[settings_mod.ANON_TAGS])
 DEFAULT_DROP_SOP_CLASSES: tuple[str, ...] = tuple(settings_mod.UserDefaults().deid_drop_sop_classes)
-WHOLE_WORD_PREFIX = "word:"           # an anon_imgs substring "word:Text" matches whole words only
 MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per patient
 DUMMY_TEXT = "REMOVED"
 AGE_CAP = "090Y"
@@ -115,8 +115,7 @@ class AnonymizeError(ValueError):
 @dataclass(frozen=True)
 class AnonConfig:
     """Everything the pipeline is configured by; defaults match the shipped config files."""
-    anon_imgs: dict[str, list[str]] = field(
-        default_factory=lambda: {k: list(v) for k, v in DEFAULT_ANON_IMGS.items()})
+    drop_rules: tuple[DropRule, ...] = DEFAULT_DROP_RULES     # anon_imgs.json
     anon_vrs: tuple[str, ...] = DEFAULT_ANON_VRS
     anon_tags: tuple[str, ...] = DEFAULT_ANON_TAGS
     retain_modified_dates: bool = True
@@ -127,14 +126,13 @@ class AnonConfig:
     private_allowlist: tuple[str, ...] = ()
     drop_sop_classes: tuple[str, ...] = DEFAULT_DROP_SOP_CLASSES
     uid_root: str = "2.25"
-    whole_word_rules: tuple[str, ...] = ()   # "Keyword" (all its rules) or "Keyword=value": whole words
 
     @classmethod
     def from_settings(cls, settings) -> "AnonConfig":
         """Build from settings.Settings (anon_imgs, anon_vrs, anon_tags and user defaults)."""
         d = settings.defaults
         return cls(
-            anon_imgs={k: list(v) for k, v in dict(settings.anon_imgs).items()},
+            drop_rules=tuple(settings.drop_rules),
             anon_vrs=tuple(v.upper() for v in settings.anon_vrs),
             anon_tags=tuple(settings.anon_tags),
             retain_modified_dates=bool(d.deid_retain_modified_dates),
@@ -145,9 +143,6 @@ class AnonConfig:
             private_allowlist=tuple(d.deid_private_allowlist),
             drop_sop_classes=tuple(d.deid_drop_sop_classes),
             uid_root=d.uid_root,
-            whole_word_rules=tuple(
-                f"{kw}={value}" for kw, values in
-                dict(getattr(settings, "anon_imgs_whole_word", {}) or {}).items() for value in values),
         )
 
 
@@ -682,24 +677,18 @@ class DropRules:
         self.config = config
         self.drop_classes = frozenset(config.drop_sop_classes)
         self.rules: list[tuple[str, int, str, re.Pattern]] = []
-        whole = {w.lower() for w in config.whole_word_rules}
-        for kw, subs in config.anon_imgs.items():
-            if tag_for_keyword(kw) is None:
-                log.warning("anon_imgs: %r is not a DICOM keyword; its rules are ignored", kw)
+        for rule in config.drop_rules:
+            tag = tag_for_keyword(rule.keyword)
+            if tag is None:
+                log.warning("anon_imgs: %r is not a DICOM keyword; its rule is ignored", rule.keyword)
                 continue
-            for sub in subs:
-                text = str(sub)
-                word = (kw.lower() in whole or f"{kw}={text}".lower() in whole
-                        or text.lower().startswith(WHOLE_WORD_PREFIX))
-                if text.lower().startswith(WHOLE_WORD_PREFIX):
-                    text = text[len(WHOLE_WORD_PREFIX):]
-                if not text:
-                    continue
-                pattern = re.escape(text)
-                if word:
-                    pattern = r"(?<![A-Za-z0-9])" + pattern + r"(?![A-Za-z0-9])"
-                label = ("whole word " if word else "") + repr(text)
-                self.rules.append((kw, tag_for_keyword(kw), label, re.compile(pattern, re.IGNORECASE)))
+            if not rule.value:
+                continue
+            pattern = re.escape(rule.value)
+            if rule.whole_word:
+                pattern = r"(?<![A-Za-z0-9])" + pattern + r"(?![A-Za-z0-9])"
+            label = ("whole word " if rule.whole_word else "") + repr(rule.value)
+            self.rules.append((rule.keyword, tag, label, re.compile(pattern, re.IGNORECASE)))
 
     def describe(self) -> str:
         rules = "; ".join(f"{kw} contains {what}" for kw, _, what, _ in self.rules) or "none"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import mygui
 from mygui import Key
 from mid.pages import Context
+from mid.settings import DropRule
 from mid.vocab import SELF
 
 log = logging.getLogger("mid.gui")
@@ -32,7 +33,7 @@ def settings_values(settings) -> dict:
 def anon_values(settings) -> dict:
     """Initial values of the Anonymization tab (mygui.anon_tab)."""
     d = settings.defaults
-    rules = drop_rules_text(settings.anon_imgs, settings.anon_imgs_whole_word)
+    rules = drop_rules_text(settings.drop_rules)
     return dict(anonymize=bool(d.anonymize), retain_dates=bool(d.deid_retain_modified_dates),
                 clean_descriptors=bool(d.deid_clean_descriptors),
                 retain_characteristics=bool(d.deid_retain_patient_characteristics),
@@ -47,22 +48,19 @@ DROP_RULES_FORMAT = ("One keyword per line:  Keyword: value1; value2\n"
                      "Matching ignores case. An empty editor drops no image.")
 
 
-def drop_rules_text(rules: dict, whole_word: dict) -> str:
+def drop_rules_text(rules: Iterable[DropRule]) -> str:
     """The drop rules as the editor shows them: "Keyword: value1; value2 (word)" per line."""
-    lines = []
-    for kw, values in sorted(rules.items()):
-        words = set(whole_word.get(kw, ()))
-        lines.append(f"{kw}: " + "; ".join(f"{v} {WHOLE_WORD}" if v in words else str(v) for v in values))
-    return "\n".join(lines)
+    by_keyword: dict[str, list[str]] = {}
+    for r in rules:
+        by_keyword.setdefault(r.keyword, []).append(f"{r.value} {WHOLE_WORD}" if r.whole_word else r.value)
+    return "\n".join(f"{kw}: " + "; ".join(values) for kw, values in sorted(by_keyword.items()))
 
 
-def parse_drop_rules(text: str, known: Callable[[str], bool] | None = None
-                     ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """The editor's text -> (rules, whole_word) for settings.save_anon_imgs.
+def parse_drop_rules(text: str, known: Callable[[str], bool] | None = None) -> tuple[DropRule, ...]:
+    """The editor's text -> the drop rules for settings.save_anon_imgs.
 
     Raises ValueError naming the line and saying what to write."""
-    rules: dict[str, list[str]] = {}
-    whole: dict[str, list[str]] = {}
+    rules: list[DropRule] = []
     problems = []
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -76,7 +74,7 @@ def parse_drop_rules(text: str, known: Callable[[str], bool] | None = None
         if known is not None and not known(kw):
             problems.append(f"line {n}: {kw!r} is not a DICOM keyword (e.g. SeriesDescription, Modality)")
             continue
-        values = []
+        found = 0
         for raw in rest.split(";"):
             v = raw.strip()
             if not v:
@@ -87,19 +85,15 @@ def parse_drop_rules(text: str, known: Callable[[str], bool] | None = None
             if not v:
                 problems.append(f"line {n}: {WHOLE_WORD} needs a value before it")
                 continue
-            values.append(v)
-            if word:
-                whole.setdefault(kw, []).append(v)
-        if not values:
+            found += 1
+            rule = DropRule(kw, v, word)
+            if rule not in rules:
+                rules.append(rule)
+        if not found:
             problems.append(f"line {n}: {kw} has no value; write at least one after the colon or delete the line")
-            continue
-        if kw in rules:
-            rules[kw] += [v for v in values if v not in rules[kw]]
-        else:
-            rules[kw] = values
     if problems:
         raise ValueError("; ".join(problems))
-    return rules, whole
+    return tuple(rules)
 
 
 def describe_text(settings) -> str:
@@ -308,7 +302,7 @@ class AnonymizationPage:
         extra = self.ctx.settings.extra_tags
         return lambda kw: settingsmod.is_known_keyword(kw, extra)
 
-    def drop_rules(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    def drop_rules(self) -> tuple[DropRule, ...]:
         """The drop rules typed in the editor; ValueError says what is wrong."""
         return parse_drop_rules(self.ctx.window[Key.A_DROP].get(), self._known_keyword())
 
@@ -324,16 +318,16 @@ class AnonymizationPage:
         from mid import settings as settingsmod
         ctx, w = self.ctx, self.ctx.window
         try:
-            rules, whole = self.drop_rules()
+            rules = self.drop_rules()
         except ValueError as e:
             w[Key.A_DROP_ERR].update(str(e))
             raise mygui.UserError(f"Anonymization settings not saved: drop rules: {e}.") from None
         w[Key.A_DROP_ERR].update("")
         also = ()
-        if (rules, whole) != (ctx.settings.anon_imgs, ctx.settings.anon_imgs_whole_word):
+        if set(rules) != set(ctx.settings.drop_rules):
             also = ("anon_imgs.json",)
             try:
-                settingsmod.save_anon_imgs(ctx.settings.config_dir, rules, whole)
+                settingsmod.save_anon_imgs(ctx.settings.config_dir, rules)
             except (ValueError, OSError) as e:
                 w[Key.A_DROP_ERR].update(str(e))
                 raise mygui.UserError(f"Anonymization settings not saved: {e}") from None
@@ -344,5 +338,5 @@ class AnonymizationPage:
                                 patient_id_prefix=w[Key.A_IDPREFIX].get().strip(),
                                 patient_name_prefix=w[Key.A_NAMEPREFIX].get().strip()), Key.A_MSG, also)
         settings = ctx.settings            # reloaded by save_defaults: the rules as saved
-        w[Key.A_DROP].update(drop_rules_text(settings.anon_imgs, settings.anon_imgs_whole_word))
+        w[Key.A_DROP].update(drop_rules_text(settings.drop_rules))
         w[Key.A_DESCRIBE].update(describe_text(settings))

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from pydicom import datadict
 from pydicom.valuerep import VR
@@ -111,6 +111,18 @@ class UserDefaults:
         return Path(os.path.expandvars(os.path.expanduser(self.storage_root)))
 
 
+@dataclass(frozen=True)
+class DropRule:
+    """One rule of anon_imgs.json: drop an image whose `keyword` contains `value` (ignoring case),
+    as a whole word only when `whole_word`. In the file: "value", or {"value": ..., "whole_word": true}."""
+    keyword: str
+    value: str
+    whole_word: bool = False
+
+    def describe(self) -> str:
+        return f"{self.keyword} contains {'the whole word ' if self.whole_word else ''}{self.value!r}"
+
+
 class TimeoutValues(NamedTuple):
     """Network timeouts in seconds, in the order of pacs.Timeouts(connect, acse, dimse, network)."""
     connect: float
@@ -129,13 +141,18 @@ class Settings:
     query_tags: list[str]
     excel_headings: dict[str, list[str]]
     extra_tags: dict[str, dict]
-    anon_imgs: dict[str, list[str]]
+    drop_rules: tuple["DropRule", ...]      # anon_imgs.json
     anon_vrs: list[str]
     anon_tags: list[str]
     notices: list[ConfigNotice]
-    # Of the anon_imgs values, those to match as whole words only (anon_imgs lists them too, so
-    # a reader that ignores this field matches them as substrings: it drops more, never less).
-    anon_imgs_whole_word: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def anon_imgs(self) -> dict[str, list[str]]:
+        """The drop rules' values by keyword (for display; `drop_rules` says which are whole words)."""
+        out: dict[str, list[str]] = {}
+        for r in self.drop_rules:
+            out.setdefault(r.keyword, []).append(r.value)
+        return out
 
     @property
     def self_peer(self) -> PeerConfig:
@@ -701,22 +718,30 @@ def _parse_tags(data: dict, ld: _Loader) -> dict[str, dict]:
     return out
 
 
-def _parse_anon_imgs(data: dict, extra_tags: dict, ld: _Loader
-                     ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """(every rule value by keyword, the whole-word ones by keyword)."""
-    rules: dict[str, list[str]] = {}
-    whole: dict[str, list[str]] = {}
-    for kw in _known_only(list(data), ANON_IMGS, extra_tags, ld):
-        rules[kw] = []
+def _drop_rule(kw: str, rule: Any) -> DropRule:
+    if isinstance(rule, dict):
+        return DropRule(kw, str(rule["value"]), bool(rule.get("whole_word", False)))
+    return DropRule(kw, str(rule))
+
+
+def _parse_anon_imgs(data: dict, extra_tags: dict, ld: _Loader | None) -> tuple[DropRule, ...]:
+    """The drop rules of anon_imgs.json, in file order (unknown keywords and empty rules left out)."""
+    keywords = list(data) if ld is None else _known_only(list(data), ANON_IMGS, extra_tags, ld)
+    rules = []
+    for kw in keywords:
         for rule in data[kw]:
-            value = str(rule["value"] if isinstance(rule, dict) else rule)
-            if not value.strip():
-                ld.notice(ANON_IMGS, f"an empty rule of {kw!r} would match every image; it is not used.")
+            r = _drop_rule(kw, rule)
+            if not r.value.strip():
+                if ld is not None:
+                    ld.notice(ANON_IMGS, f"an empty rule of {kw!r} would match every image; it is not used.")
                 continue
-            rules[kw].append(value)
-            if isinstance(rule, dict) and rule.get("whole_word"):
-                whole.setdefault(kw, []).append(value)
-    return rules, whole
+            rules.append(r)
+    return tuple(rules)
+
+
+def parse_drop_rules(data: dict) -> tuple[DropRule, ...]:
+    """The drop rules of an anon_imgs.json object that is already known to be good."""
+    return _parse_anon_imgs(data, {}, None)
 
 
 def _parse_anon_vrs(data: list | dict, ld: _Loader) -> list[str]:
@@ -754,7 +779,7 @@ def load_settings(config_dir: Path | None = None) -> Settings:
     raw = {name: ld.load(spec) for name, spec in specs.items()}
     extra_tags = _parse_tags(raw[TAGS], ld)
     peers = _parse_peers(raw[PEERS], ld)
-    anon_imgs, whole_word = _parse_anon_imgs(raw[ANON_IMGS], extra_tags, ld)
+    drop_rules = _parse_anon_imgs(raw[ANON_IMGS], extra_tags, ld)
     return Settings(
         config_dir=cdir,
         peers=peers,
@@ -763,28 +788,23 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         query_tags=_known_only(raw[QUERY]["QUERY_TAGS"], QUERY, extra_tags, ld),
         excel_headings=_parse_excel_headings(raw[EXCEL_HEADINGS], extra_tags, ld),
         extra_tags=extra_tags,
-        anon_imgs=anon_imgs,
+        drop_rules=drop_rules,
         anon_vrs=_parse_anon_vrs(raw[ANON_VRS], ld),
         anon_tags=_parse_anon_tags(raw[ANON_TAGS], extra_tags, ld),
         notices=ld.notices,
-        anon_imgs_whole_word=whole_word,
     )
 
 
 def default_settings(config_dir: Path | None = None) -> Settings:
     """The defaults of every file, in memory, touching no file (for tests and previews)."""
     shipped = shipped_defaults()
-    anon_imgs = {k: [str(r["value"] if isinstance(r, dict) else r) for r in rules]
-                 for k, rules in shipped[ANON_IMGS].items()}
-    whole_word = {k: [str(r["value"]) for r in rules if isinstance(r, dict) and r.get("whole_word")]
-                  for k, rules in shipped[ANON_IMGS].items()}
     return Settings(
         config_dir=Path(config_dir) if config_dir else default_config_dir(),
         peers=default_peers(), defaults=UserDefaults(),
         query_identifiers=shipped[QUERY_IDENTIFIERS]["QUERY_IDENTIFIERS"],
         query_tags=shipped[QUERY]["QUERY_TAGS"], excel_headings=shipped[EXCEL_HEADINGS],
-        extra_tags={}, anon_imgs=anon_imgs, anon_vrs=shipped[ANON_VRS], anon_tags=shipped[ANON_TAGS],
-        notices=[], anon_imgs_whole_word={k: v for k, v in whole_word.items() if v},
+        extra_tags={}, drop_rules=parse_drop_rules(shipped[ANON_IMGS]), anon_vrs=shipped[ANON_VRS],
+        anon_tags=shipped[ANON_TAGS], notices=[],
     )
 
 
@@ -865,23 +885,20 @@ def save_user_defaults(config_dir: Path | None, defaults: UserDefaults) -> None:
     log.info("saved %s", path)
 
 
-def save_anon_imgs(config_dir: Path | None, rules: dict[str, list[str]],
-                   whole_word: dict[str, list[str]] | None = None) -> None:
-    """Validate and write anon_imgs.json atomically: the drop rules, keyword -> substrings.
-
-    A value also listed under its keyword in `whole_word` is written in the whole-word form
-    {"value": ..., "whole_word": true}. Raises ValueError naming every unknown keyword or empty rule.
-    """
+def save_anon_imgs(config_dir: Path | None, rules: Iterable[DropRule]) -> None:
+    """Validate and write anon_imgs.json atomically, keyword by keyword in the rules' order; a
+    whole-word rule is written {"value": ..., "whole_word": true}. Raises ValueError naming every
+    unknown keyword or empty rule."""
     cdir = Path(config_dir or default_config_dir())
     extra_tags = _parse_tags(_existing_object(cdir / TAGS), _Loader(cdir, quiet=True))
-    whole_word = whole_word or {}
-    problems = [_unknown_keyword_message(kw) for kw in rules if not is_known_keyword(kw, extra_tags)]
-    problems += [f"an empty rule of {kw!r} would match every image"
-                 for kw, values in rules.items() for v in values if not str(v).strip()]
+    rules = list(rules)
+    keywords = list(dict.fromkeys(r.keyword for r in rules))
+    problems = [_unknown_keyword_message(kw) for kw in keywords if not is_known_keyword(kw, extra_tags)]
+    problems += [f"an empty rule of {r.keyword!r} would match every image" for r in rules if not r.value.strip()]
     if problems:
         raise ValueError(f"{ANON_IMGS} not saved: " + "; ".join(problems) + ".")
-    out = {kw: [{"value": str(v), "whole_word": True} if str(v) in whole_word.get(kw, ()) else str(v)
-                for v in values]
-           for kw, values in rules.items()}
+    out: dict[str, list[Any]] = {kw: [] for kw in keywords}
+    for r in rules:
+        out[r.keyword].append({"value": r.value, "whole_word": True} if r.whole_word else r.value)
     write_json_atomic(cdir / ANON_IMGS, out)
     log.info("saved %s (%d keywords)", cdir / ANON_IMGS, len(out))

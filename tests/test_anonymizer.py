@@ -19,6 +19,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from mid import anonymizer
 from mid import deid_profile
 from mid.anonymizer import AnonConfig, Anonymizer, MemoryKeys, safe_component
+from mid.settings import DropRule
 
 sys.path.insert(0, str(Path(__file__).parent))
 import phi_corpus  # noqa: E402
@@ -270,7 +271,7 @@ def test_pydicom_sample_files(name):
     originals = {u for u in uids_in(ds) if not anonymizer.is_well_known_uid(u)}
     class_uids = {str(e.value) for e in walk(ds) if e.VR == "UI" and "ClassUID" in e.keyword}
     name_parts = [p for p in re.split(r"[\^ ]+", str(ds.get("PatientName", ""))) if len(p) > 3]
-    config = AnonConfig(anon_imgs={}, drop_sop_classes=())
+    config = AnonConfig(drop_rules=(), drop_sop_classes=())
     _, [res] = run([ds], config=config)
     data = encode(res.dataset)
     back = dcmread(io.BytesIO(data))
@@ -546,12 +547,9 @@ def test_drop_rules_not_triggered_by_clean_images():
     ds.SeriesDescription = "AX T2 CONTEXT"          # contains "TEXT": the original rule drops it
     _, [res] = run([copy.deepcopy(ds)])
     assert res.dataset is None
-    word = AnonConfig(whole_word_rules=("SeriesDescription=Text",))
+    word = AnonConfig(drop_rules=(DropRule("SeriesDescription", "Text", whole_word=True),))
     _, [kept] = run([copy.deepcopy(ds)], config=word)
     assert kept.dataset is not None and kept.dropped is None
-    inline = AnonConfig(anon_imgs={"SeriesDescription": ["word:text"]})
-    _, [kept2] = run([copy.deepcopy(ds)], config=inline)
-    assert kept2.dataset is not None
     ds.SeriesDescription = "Scout text"
     _, [gone] = run([ds], config=word)
     assert gone.dataset is None and "whole word" in gone.dropped

@@ -95,7 +95,8 @@ def test_anonymizer_and_reports_defaults_come_from_the_shipped_files():
     shipped = settings.shipped_defaults()
     assert anonymizer.DEFAULT_ANON_VRS == tuple(shipped["anon_vrs.json"])
     assert anonymizer.DEFAULT_ANON_TAGS == tuple(shipped["anon_tags.json"])
-    assert anonymizer.DEFAULT_ANON_IMGS == {k: tuple(v) for k, v in shipped["anon_imgs.json"].items()}
+    assert anonymizer.DEFAULT_DROP_RULES == settings.parse_drop_rules(shipped["anon_imgs.json"])
+    assert {r.keyword: [] for r in anonymizer.DEFAULT_DROP_RULES}.keys() == shipped["anon_imgs.json"].keys()
     assert anonymizer.DEFAULT_DROP_SOP_CLASSES == tuple(shipped["user_defaults.json"]["deid_drop_sop_classes"])
     assert reports.DEFAULT_SUFFIXES == shipped["user_defaults.json"]["report_suffixes"]
     assert reports.DEFAULT_LEGEND_TAGS == shipped["user_defaults.json"]["default_legend_tags"]
@@ -262,7 +263,7 @@ def test_settings_changes_nothing_in_the_process_but_the_config_files(tmp_path, 
     s = load_settings(cfg)                                   # heals two
     settings.save_peers(cfg, s.peers)
     settings.save_user_defaults(cfg, dataclasses.replace(s.defaults, workers=2))
-    settings.save_anon_imgs(cfg, s.anon_imgs)
+    settings.save_anon_imgs(cfg, s.drop_rules)
     settings.default_settings()
     settings.default_config_dir()
     assert _process_state() == before

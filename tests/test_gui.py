@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import mygui
+from mid.settings import DropRule
 from mygui import Filters, FilterError, Key, ResultsModel, SeriesRow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -566,7 +567,7 @@ def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_
     assert saved == {"Modality": ["SR", "DOC"],
                      "SeriesDescription": ["Scout", {"value": "Text", "whole_word": True}]}
     reloaded = settings_mod.load_settings(cfg)
-    assert reloaded.anon_imgs_whole_word == {"SeriesDescription": ["Text"]}
+    assert DropRule("SeriesDescription", "Text", whole_word=True) in reloaded.drop_rules
     assert "'Scout'" in w[Key.A_DESCRIBE].get() and "'Report'" not in w[Key.A_DESCRIBE].get()
     assert w[Key.A_DROP].get().strip() == "Modality: SR; DOC\nSeriesDescription: Scout; Text (word)"
     assert "anon_imgs.json" in w[Key.A_MSG].get() and "user_defaults.json" in w[Key.A_MSG].get()

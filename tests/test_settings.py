@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mid import configfiles, settings
-from mid.settings import (SELF, ConfigNotice, PeerConfig, UserDefaults, is_known_keyword,
+from mid.settings import (SELF, ConfigNotice, DropRule, PeerConfig, UserDefaults, is_known_keyword,
                       load_settings, save_peers, save_user_defaults, validate_ae_title,
                       validate_host, validate_port)
 
@@ -436,7 +436,8 @@ def test_anon_imgs_whole_word_rules(cfg):
                                    "SeriesNumber": [999]})
     s = load_settings(cfg)
     assert s.anon_imgs == {"SeriesDescription": ["Report", "Text", "Scout"], "SeriesNumber": ["999"]}
-    assert s.anon_imgs_whole_word == {"SeriesDescription": ["Text"]}
+    assert s.drop_rules == (DropRule("SeriesDescription", "Report"), DropRule("SeriesDescription", "Text", True),
+                            DropRule("SeriesDescription", "Scout"), DropRule("SeriesNumber", "999"))
     assert "empty rule" in notices_for(s, "anon_imgs.json")[0].message
 
 
@@ -532,18 +533,18 @@ def test_no_module_level_cache(tmp_path):
 
 
 def test_save_anon_imgs_round_trip_with_whole_word_rules(cfg):
-    settings.save_anon_imgs(cfg, {"SeriesDescription": ["Report", "Text"], "Modality": ["SR"]},
-                            {"SeriesDescription": ["Text"]})
+    settings.save_anon_imgs(cfg, [DropRule("SeriesDescription", "Report"), DropRule("SeriesDescription", "Text", True),
+                                  DropRule("Modality", "SR")])
     on_disk = json.loads((cfg / "anon_imgs.json").read_text())
     assert on_disk["SeriesDescription"] == ["Report", {"value": "Text", "whole_word": True}]
     s = settings.load_settings(cfg)
     assert s.anon_imgs == {"SeriesDescription": ["Report", "Text"], "Modality": ["SR"]}
-    assert s.anon_imgs_whole_word == {"SeriesDescription": ["Text"]}
+    assert DropRule("SeriesDescription", "Text", True) in s.drop_rules
     assert not s.notices
 
 
-@pytest.mark.parametrize("rules, words", [({"NoSuchKeyword": ["x"]}, "NoSuchKeyword"),
-                                          ({"Modality": ["  "]}, "empty rule")])
+@pytest.mark.parametrize("rules, words", [([DropRule("NoSuchKeyword", "x")], "NoSuchKeyword"),
+                                          ([DropRule("Modality", "  ")], "empty rule")])
 def test_save_anon_imgs_refuses_invalid(cfg, rules, words):
     before = (cfg / "anon_imgs.json").read_text()
     with pytest.raises(ValueError, match=words):
