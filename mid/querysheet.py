@@ -20,10 +20,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from mid import dates
 from mid.sheetfiles import RawSheet, SheetError, read_raw  # noqa: F401  (also public here)
+
+if TYPE_CHECKING:
+    from mid.settings import Settings
 
 log = logging.getLogger("mid.querysheet")
 
@@ -122,7 +125,7 @@ def _keyword_vr(keyword: str, extra_tags: dict) -> str | None:
     return None
 
 
-def _header_map(settings: Any) -> dict[str, str]:
+def _header_map(settings: "Settings") -> dict[str, str]:
     """Normalised header -> keyword.
 
     Precedence, lowest first: any DICOM keyword (and tags.json), the built-in Query/Exact names,
@@ -131,8 +134,7 @@ def _header_map(settings: Any) -> dict[str, str]:
     """
     from pydicom.datadict import keyword_dict
     mapping: dict[str, str] = {_norm(kw): kw for kw in keyword_dict}
-    extra = getattr(settings, "extra_tags", {}) or {}
-    mapping.update({_norm(kw): kw for kw in extra})
+    mapping.update({_norm(kw): kw for kw in settings.extra_tags})
     mapping.update({_norm_hash(a): QUERY_ID for a in DEFAULT_QUERY_ID_ALIASES})
     mapping.update({_norm_hash(a): EXACT for a in DEFAULT_EXACT_ALIASES})
     claimed: dict[str, str] = {}
@@ -149,7 +151,7 @@ def _header_map(settings: Any) -> dict[str, str]:
     return mapping
 
 
-def _recognised_headers(settings: Any) -> str:
+def _recognised_headers(settings: "Settings") -> str:
     """For error messages: each identifier keyword with the headers that map to it."""
     parts = []
     for kw in settings.query_identifiers:
@@ -158,12 +160,12 @@ def _recognised_headers(settings: Any) -> str:
     return "; ".join(parts)
 
 
-def _plan_columns(path: Path, header_row: list[Any], settings: Any,
+def _plan_columns(path: Path, header_row: list[Any], settings: "Settings",
                   has_data: Callable[[int], bool]) -> tuple[list[Column], list[str]]:
     """The columns to use, and notices about the headers that are not used."""
     mapping = _header_map(settings)
     identifiers = set(settings.query_identifiers)
-    extra = getattr(settings, "extra_tags", {}) or {}
+    extra = settings.extra_tags
     used: list[Column] = []
     taken: dict[str, str] = {}
     unknown, not_identifiers, duplicates, unnamed = [], [], [], []
@@ -514,19 +516,13 @@ def _summary_notices(outcomes: list[RowOutcome], ctx: CellContext, n_queries: in
     return notices
 
 
-def _settings_context(settings: Any, epoch: dt.date) -> CellContext:
+def _settings_context(settings: "Settings", epoch: dt.date) -> CellContext:
     """The cell context from settings.defaults (date order and window)."""
-    defaults = settings.defaults
-    order = str(getattr(defaults, "date_order", "US") or "US").strip().upper()
-    order = "EU" if order in ("EU", "DMY", "D/M/Y", "DD/MM/YYYY") else "US"
-    try:
-        window = max(0, int(getattr(defaults, "date_window_days", 0) or 0))
-    except (TypeError, ValueError):
-        window = 0
-    return CellContext(order, window, epoch)
+    defaults = settings.defaults          # settings has validated both
+    return CellContext(defaults.date_order, max(0, defaults.date_window_days), epoch)
 
 
-def load_sheet(path: str | Path, settings: Any, sheet: str | None = None) -> SheetResult:
+def load_sheet(path: str | Path, settings: "Settings", sheet: str | None = None) -> SheetResult:
     """Read a query sheet (.xlsx, .xls or .csv) into normalised queries, row errors and notices.
 
     Uses settings.excel_headings, settings.query_identifiers, settings.extra_tags and
