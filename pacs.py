@@ -5,7 +5,7 @@ anonymizer. Every failure a user can meet is raised as a NetError whose one-line
 what happened and what to check. Received instances are handed, one at a time, to a
 caller-supplied handler that answers with a DIMSE status.
 
-Peers are any object with ``name``, ``aet``, ``host`` and ``port`` (settings.PeerConfig);
+Peers are any `Peer`: ``name``, ``aet``, ``host``, ``port``, ``query_model`` (settings.PeerConfig);
 timeouts any object with ``connect``, ``acse``, ``dimse`` and ``network`` seconds.
 """
 
@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from pydicom import dcmwrite
 from pydicom.datadict import dictionary_VR, keyword_dict
@@ -149,9 +149,24 @@ StoreHandler = Callable[[StoreRequest], int]
 # Association opening and failure naming
 
 
-def peer_label(peer: Any) -> str:
+class Peer(Protocol):
+    """What pacs needs of a peer (settings.PeerConfig is one); read-only."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def aet(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def query_model(self) -> str: ...
+
+
+def peer_label(peer: Peer) -> str:
     """How a peer is named in messages: its name and AE title at host:port."""
-    name = getattr(peer, "name", "") or peer.aet
+    name = peer.name or peer.aet
     return f"{name} ({peer.aet}@{peer.host}:{peer.port})"
 
 
@@ -172,7 +187,7 @@ _REJECT_REASONS = {
 }
 
 
-def _reject_hint(source: int, reason: int, local_aet: str, peer: Any) -> str:
+def _reject_hint(source: int, reason: int, local_aet: str, peer: Peer) -> str:
     if (source, reason) == (1, 3):
         return (f"register our AE title '{local_aet}' (with this computer's IP and our port) "
                 f"at the PACS, or correct our AE title in the settings")
@@ -183,7 +198,7 @@ def _reject_hint(source: int, reason: int, local_aet: str, peer: Any) -> str:
     return "ask the PACS administrator whether our AE title, IP and port are allowed"
 
 
-def rejection_error(local_aet: str, peer: Any, result: int, source: int, reason: int) -> NetError:
+def rejection_error(local_aet: str, peer: Peer, result: int, source: int, reason: int) -> NetError:
     """Decode an A-ASSOCIATE-RJ (result/source/reason) into a NetError."""
     text = _REJECT_REASONS.get((source, reason), f"reason {reason} from source {source}")
     transient = result == 2 or source == 3
@@ -201,7 +216,7 @@ class _Attempt:
     connected: bool = False
 
 
-def _probe_tcp(peer: Any, timeout: float) -> NetError | None:
+def _probe_tcp(peer: Peer, timeout: float) -> NetError | None:
     """Plain TCP connect to tell 'refused' from 'timeout' from 'unknown host'; None if it connects."""
     label = peer_label(peer)
     try:
@@ -222,13 +237,13 @@ def _probe_tcp(peer: Any, timeout: float) -> NetError | None:
                         transient=True)
 
 
-def _connect_timeout(peer: Any, seconds: float) -> NetError:
+def _connect_timeout(peer: Peer, seconds: float) -> NetError:
     return NetError(peer_label(peer), "timeout", f"no TCP connection within {seconds:g} s",
                     "is the PACS IP address right, is it reachable, does a firewall drop the connection?",
                     transient=True)
 
 
-def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Any, timeouts: Any,
+def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Peer, timeouts: Any,
                   purpose: str) -> NetError:
     """Name why an association was not established."""
     elapsed = time.monotonic() - attempt.started
@@ -271,7 +286,7 @@ def _make_ae(local_aet: str, timeouts: Any) -> AE:
     return ae
 
 
-def _open(ae: AE, local_aet: str, peer: Any, timeouts: Any, purpose: str, *,
+def _open(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, *,
           ext_neg: list | None = None, handlers: list | None = None) -> Any:
     """Open an association with the contexts already requested on ae; raise NetError if not established."""
     attempt = _Attempt()
@@ -321,7 +336,7 @@ def _no_delay(assoc: Any) -> None:
 # Naming what went wrong, closing
 
 
-def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str | None = None) -> NetError:
+def _lost_error(peer: Peer, started: float, timeouts: Any, what: str, hint: str | None = None) -> NetError:
     """Name a DIMSE exchange that ended with no status: a timeout or a dropped association."""
     waited = time.monotonic() - started
     if waited >= 0.9 * timeouts.dimse:
@@ -333,7 +348,7 @@ def _lost_error(peer: Any, started: float, timeouts: Any, what: str, hint: str |
                     hint or "the PACS closed the connection; check its logs, then retry", transient=True)
 
 
-def _status_error(peer: Any, code: int, what: str, result: RetrieveResult | None = None) -> NetError:
+def _status_error(peer: Peer, code: int, what: str, result: RetrieveResult | None = None) -> NetError:
     meaning = status_meaning(code, what)
     hint = {
         STATUS_MOVE_DESTINATION_UNKNOWN: "register our AE title as a destination (AE, IP, port) at the PACS",
@@ -359,7 +374,7 @@ def _release(assoc: Any) -> None:
 # C-ECHO
 
 
-def echo(local_aet: str, peer: Any, timeouts: Any) -> float:
+def echo(local_aet: str, peer: Peer, timeouts: Any) -> float:
     """C-ECHO the peer; return the seconds from connect to answer. Raises NetError."""
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(Verification)
@@ -473,7 +488,7 @@ class QuerySession:
     not reach it, fails the find with a NetError instead of losing or mixing up a match.
     """
 
-    def __init__(self, local_aet: str, peer: Any, timeouts: Any, model: str = "study"):
+    def __init__(self, local_aet: str, peer: Peer, timeouts: Any, model: str = "study"):
         self.local_aet = local_aet
         self.peer = peer
         self.timeouts = timeouts
@@ -712,7 +727,7 @@ class _Activity:
         self.last = time.monotonic()
 
 
-def _collect(responses: Iterator, watch: _CancelWatch, peer: Any, timeouts: Any, what: str,
+def _collect(responses: Iterator, watch: _CancelWatch, peer: Peer, timeouts: Any, what: str,
              on_pending: Callable[[RetrieveResult], None] | None, activity: _Activity) -> RetrieveResult:
     """Turn C-MOVE / C-GET responses into a RetrieveResult; raise NetError on a failure."""
     result = RetrieveResult()
@@ -746,7 +761,7 @@ def _collect(responses: Iterator, watch: _CancelWatch, peer: Any, timeouts: Any,
     return result
 
 
-def move(local_aet: str, peer: Any, dest_aet: str, level: str, keys: dict, timeouts: Any,
+def move(local_aet: str, peer: Peer, dest_aet: str, level: str, keys: dict, timeouts: Any,
          cancel: threading.Event | None = None,
          on_pending: Callable[[RetrieveResult], None] | None = None) -> RetrieveResult:
     """C-MOVE the instances matching unique keys to dest_aet; return the sub-operation counts.
@@ -757,7 +772,7 @@ def move(local_aet: str, peer: Any, dest_aet: str, level: str, keys: dict, timeo
     identifier = _retrieve_identifier(level, keys)
     if cancel is not None and cancel.is_set():
         return RetrieveResult(status=STATUS_CANCEL, cancelled=True)
-    move_uid = _model(getattr(peer, "query_model", "study") or "study")[1]
+    move_uid = _model(peer.query_model or "study")[1]
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(move_uid)
     assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-MOVE)")
@@ -782,7 +797,7 @@ def storage_contexts_for_get(sop_classes: Iterable[str] = ()) -> list[str]:
     return chosen[:MAX_CONTEXTS - 1]
 
 
-def get(local_aet: str, peer: Any, level: str, keys: dict, timeouts: Any, on_store: StoreHandler,
+def get(local_aet: str, peer: Peer, level: str, keys: dict, timeouts: Any, on_store: StoreHandler,
         cancel: threading.Event | None = None,
         on_pending: Callable[[RetrieveResult], None] | None = None,
         *, sop_classes: Iterable[str] = ()) -> RetrieveResult:
@@ -794,7 +809,7 @@ def get(local_aet: str, peer: Any, level: str, keys: dict, timeouts: Any, on_sto
     identifier = _retrieve_identifier(level, keys)
     if cancel is not None and cancel.is_set():
         return RetrieveResult(status=STATUS_CANCEL, cancelled=True)
-    get_uid = _model(getattr(peer, "query_model", "study") or "study")[2]
+    get_uid = _model(peer.query_model or "study")[2]
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(get_uid)
     classes = storage_contexts_for_get(sop_classes)
