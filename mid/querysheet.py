@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from mid import dates
-from mid.sheetfiles import RawSheet, SheetError, read_raw  # noqa: F401  (also public here)
+from mid.sheetfiles import RawSheet, SheetError, column_letter, read_raw  # noqa: F401  (also public here)
 
 if TYPE_CHECKING:
     from mid.settings import Settings
@@ -173,7 +173,7 @@ def _plan_columns(path: Path, header_row: list[Any], settings: "Settings",
         header = "" if cell is None else str(cell).strip()
         if not _norm(header):
             if has_data(idx):
-                unnamed.append(_column_letter(idx))
+                unnamed.append(column_letter(idx))
             continue
         kw = _lookup(mapping, header)
         if kw is None:
@@ -209,16 +209,6 @@ def _plan_columns(path: Path, header_row: list[Any], settings: "Settings",
     if unnamed:
         notices.append("Columns without a header were ignored: " + ", ".join(unnamed) + ".")
     return used, notices
-
-
-def _column_letter(idx: int) -> str:
-    """Excel column letter of a 0-based column index: 0 -> A, 27 -> AB."""
-    letters = ""
-    idx += 1
-    while idx:
-        idx, rem = divmod(idx - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # ---------------------------------------------------------------------------------------------

@@ -436,7 +436,7 @@ def _csv_rows(path: Path, text: str, delim: str) -> list[list[str | None]]:
                              "save it as .xlsx.") from None
         col = _oversized_column("".join(pending), delim, csv.field_size_limit())
         header = rows[0][col] if rows and col < len(rows[0]) and rows[0][col] else None
-        named = f"column {_letter(col)}" + (f" ('{header.strip()}')" if header else "")
+        named = f"column {column_letter(col)}" + (f" ('{header.strip()}')" if header else "")
         raise SheetError(
             f"{path}: row {row}, {named} holds a cell of more than {csv.field_size_limit():,} "
             "characters, far more than any query value. Usually a quote mark (\") opens that cell "
@@ -475,7 +475,7 @@ def _delim_name(delim: str) -> str:
     return {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delim, repr(delim))
 
 
-def _letter(idx: int) -> str:
+def column_letter(idx: int) -> str:
     """Excel column letter of a 0-based column index: 0 -> A, 27 -> AB."""
     letters = ""
     idx += 1
