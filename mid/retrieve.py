@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from mid.jobs import Emitter, EngineError, OnEvent, peer_for, timeouts_for, write_reports
 from mid.search import SERIES_FILTER_KEYS, element_text
-from mid.store import (INCOMPLETE_MARKER, ImageStore, WriterPool, _int_or_zero, anon_config, make_anonymizer,
-                       remove_stale_temp_files, with_project_deid_options)
+from mid.store import (INCOMPLETE_MARKER, ImageStore, WriterPool, _int_or_zero, anon_config, identify,
+                       make_anonymizer, remove_stale_temp_files, with_project_deid_options)
 from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, FAILED, FINISHED, IGNORED, PARTIAL, QUEUED, SELF,
                        TO_RETRIEVE, DownloadFinished, DownloadProgress, Message, SeriesUpdate)
 
@@ -128,7 +128,7 @@ class Receiver:
         self.run = run
 
     def __call__(self, req: "pacs.StoreRequest") -> int:
-        ds = req.dataset
+        ds = identify(req.dataset, req.encoded)
         series_uid = element_text(ds, "SeriesInstanceUID")
         rec = self.run.records.get(series_uid)
         if rec is None:

@@ -97,6 +97,24 @@ def validate(ds: "Dataset", received: bytes | None = None) -> str | None:
     return _pixel_problem(ds, received)
 
 
+def identify(ds: "Dataset", received: Callable[[], bytes] | None) -> "Dataset":
+    """`ds`, or when it came out of decoding without its UIDs, its header re-read from the bytes.
+
+    pydicom decodes a dataset whose encapsulated Pixel Data lacks its delimiter as an empty
+    dataset, with only a warning: the header (everything before the Pixel Data) read again
+    from the received bytes names the instance and its series, so it can be refused and
+    recorded FAILED with the reason (`validate` then finds the damage in the bytes).
+    """
+    if received is None or element_text(ds, "SeriesInstanceUID"):
+        return ds
+    from pydicom import dcmread
+    try:
+        header = dcmread(BytesIO(received()), stop_before_pixels=True, force=True)
+    except Exception:  # noqa: BLE001 - nothing better than what was decoded
+        return ds
+    return header if element_text(header, "SeriesInstanceUID") else ds
+
+
 def _ts(ds: "Dataset") -> Any:
     meta = ds.get("file_meta")
     return meta.get("TransferSyntaxUID") if meta is not None else None
@@ -513,11 +531,10 @@ class ImageStore:
         problem = validate(ds, data)
         if problem is not None:
             row_uid = sop_uid.strip() if valid_uid(sop_uid.strip()) else (command_uid or "").strip()
-            if not sop_uid.strip() and row_uid:
-                problem += " (recorded under the UID its C-STORE request named)"
+            note = " (recorded under the UID its C-STORE request named)" if row_uid != sop_uid.strip() else ""
             # a row needs the instance's and its series' UIDs, and a series row its study's
             if valid_uid(row_uid) and series_uid and element_text(ds, "StudyInstanceUID"):
-                self._record(series_uid, row_uid, status=FAILED, reason=problem)
+                self._record(series_uid, row_uid, status=FAILED, reason=problem + note)
             with self._lock:
                 self.refused.setdefault(series_uid, []).append(problem)
             return Stored(FAILED, reason=problem)
