@@ -31,6 +31,7 @@ import logging
 import queue
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
@@ -48,6 +49,11 @@ if TYPE_CHECKING:
     from mid.settings import Settings
 
 log = logging.getLogger("mid.engine")
+
+# pydicom warns on stderr when encapsulated Pixel Data ends without its delimiter (and decodes the
+# dataset empty); `identify` and `validate` name that damage in the instance's reason, and
+# pydicom's logger still puts it in the log, so on the terminal it would only be noise
+warnings.filterwarnings("ignore", message="End of file reached before delimiter", category=UserWarning)
 
 #: the outcome of `store` for an instance this project already holds (a resume)
 KNOWN = "KNOWN"
@@ -256,8 +262,9 @@ def incomplete_text(have: int | None = None, expected: int | None = None) -> str
 
 
 def mark_incomplete(folder: Path, have: int | None = None, expected: int | None = None) -> None:
-    """Writes (or rewrites) the INCOMPLETE.txt marker of a series folder."""
-    write_atomic(folder / INCOMPLETE_MARKER, incomplete_text(have, expected).encode("ascii"))
+    """Writes (or rewrites) the INCOMPLETE.txt marker of a series folder (atomically, never half)."""
+    from mid import atomic      # the module's function, not this module's name for it (images only)
+    atomic.write_atomic(folder / INCOMPLETE_MARKER, incomplete_text(have, expected).encode("ascii"))
 
 
 def clear_incomplete(folder: Path) -> None:
