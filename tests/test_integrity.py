@@ -293,3 +293,24 @@ def test_a_download_killed_leaves_its_series_marked_and_the_resume_clears_them(t
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert len(dicom_files(proj / "images")) == len(datasets)
     assert not list((proj / "images").rglob(store.INCOMPLETE_MARKER))
+
+
+@pytest.mark.peers
+def test_worker_processes_refuse_the_same_damaged_instances(tmp_path, free_port, study):
+    """De-identification in worker processes: the parent still validates before handing over."""
+    from mid import engine
+    from mid import settings as settings_mod
+    from test_engine import searched_project
+    desc, datasets = study
+    self_port = free_port()
+    behaviour = Behaviour(short_pixel_data={BAD_AX[0]}, no_sop_uid={BAD_AX[1]}, unterminated_encapsulated={BAD_COR})
+    with BadPACS(datasets, behaviour, allowed_move_destinations={peers.SELF_AET: ("127.0.0.1", self_port)}) as bad:
+        s = settings_mod.load_settings(bad_config(tmp_path, bad, self_port, "move"))
+        proj = searched_project(tmp_path, s, "BAD", desc)
+        engine.select(proj)
+        fin = engine.download(s, proj, "BAD", processes=1)
+        stats = bad.stats()
+        proj.close()
+    assert fin.counts == {"PARTIAL": 2}
+    assert_bad_ones_refused(tmp_path / "proj", stats, {1, 2, BAD_COR}, expect_written=7)
+    assert len(list((tmp_path / "proj" / "images").rglob(store.INCOMPLETE_MARKER))) == 2
