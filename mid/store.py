@@ -80,7 +80,7 @@ def valid_uid(text: str) -> bool:
     return 0 < len(text) <= 64 and all(part.isdigit() and part.isascii() for part in text.split("."))
 
 
-def validate(ds: "Dataset", received: bytes | None = None) -> str | None:
+def validate(ds: "Dataset", received: bytes | None = None, origin: str = "in transfer") -> str | None:
     """Why this dataset cannot be stored, or None. The one place per-instance checks go.
 
     Checks that it parses whole, that the four UIDs are there and valid, that native pixel data
@@ -88,6 +88,7 @@ def validate(ds: "Dataset", received: bytes | None = None) -> str | None:
     and (from `received`, the bytes as they arrived, when given) that encapsulated pixel data
     ends with its sequence delimiter after whole fragments. pydicom reads a missing delimiter
     or a cut last element silently (the Pixel Data is then absent or short), hence the bytes.
+    `origin` says where a cut happened, in the reason: "in transfer", or "on disk" for files.
     """
     missing = [kw for kw in REQUIRED_UIDS if not element_text(ds, kw).strip()]
     if missing:
@@ -100,7 +101,7 @@ def validate(ds: "Dataset", received: bytes | None = None) -> str | None:
             pass
     except Exception as e:  # noqa: BLE001 - whatever pydicom raises, the dataset is not whole
         return f"cannot be parsed whole ({type(e).__name__}: {e})"
-    return _pixel_problem(ds, received)
+    return _pixel_problem(ds, received, origin)
 
 
 def identify(ds: "Dataset", received: Callable[[], bytes] | None) -> "Dataset":
@@ -126,17 +127,17 @@ def _ts(ds: "Dataset") -> Any:
     return meta.get("TransferSyntaxUID") if meta is not None else None
 
 
-def _pixel_problem(ds: "Dataset", received: bytes | None) -> str | None:
+def _pixel_problem(ds: "Dataset", received: bytes | None, origin: str) -> str | None:
     ts = _ts(ds)
     encapsulated = ts is not None and ts.is_transfer_syntax and ts.is_encapsulated
     if encapsulated and received is not None:
-        problem = encapsulated_problem(received)
+        problem = encapsulated_problem(received, origin)
         if problem is not None:
             return problem
     present = [(kw, bits) for kw, bits in _PIXEL_KEYWORDS if kw in ds]
     if not present:
         if "Rows" in ds and "Columns" in ds and "BitsAllocated" in ds:
-            return "describes an image (Rows, Columns) but holds no pixel data: truncated in transfer"
+            return f"describes an image (Rows, Columns) but holds no pixel data: truncated {origin}"
         return None
     kw, bits = present[0]
     if kw == "PixelData" and encapsulated:
@@ -149,7 +150,7 @@ def _pixel_problem(ds: "Dataset", received: bytes | None) -> str | None:
         return None
     have = len(ds[kw].value or b"")
     if have < want:
-        return f"pixel data holds {have:,} of {want:,} bytes: truncated in transfer"
+        return f"pixel data holds {have:,} of {want:,} bytes: truncated {origin}"
     if have > want + (want & 1):
         log.warning("an instance's pixel data holds %d bytes, %d expected; kept (only a short one is refused)",
                     have, want)
@@ -177,7 +178,7 @@ def expected_pixel_bytes(ds: "Dataset", bits: int | None = None) -> int | None:
     return length
 
 
-def encapsulated_problem(data: bytes) -> str | None:
+def encapsulated_problem(data: bytes, origin: str = "in transfer") -> str | None:
     """What is wrong with the encapsulated Pixel Data in `data` (an encoded dataset or file), or None.
 
     Walks the items after the last top-level (7FE0,0010) of undefined length: each fragment must
@@ -190,16 +191,16 @@ def encapsulated_problem(data: bytes) -> str | None:
     while True:
         if pos + 8 > len(data):
             return (f"encapsulated pixel data ends after {n} fragments without its sequence delimiter: "
-                    f"truncated in transfer")
+                    f"truncated {origin}")
         tag, length = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
         if tag == _SEQUENCE_DELIMITER:
             return None
         if tag != _ITEM:
             return (f"encapsulated pixel data ends after {n} fragments without its sequence delimiter "
-                    f"(other bytes follow): damaged in transfer")
+                    f"(other bytes follow): damaged {origin}")
         if pos + 8 + length > len(data):
             return (f"encapsulated pixel data: item {n + 1} holds {len(data) - pos - 8:,} of {length:,} bytes "
-                    f"and the sequence delimiter is missing: truncated in transfer")
+                    f"and the sequence delimiter is missing: truncated {origin}")
         pos += 8 + length
         n += 1
 
@@ -250,7 +251,8 @@ def raw_relpath(ds: "Dataset") -> str:
 # ------------------------------------------------------------------------------ incomplete series
 #: the file in a series folder that says the folder does not hold the whole series yet
 INCOMPLETE_MARKER = "INCOMPLETE.txt"
-_RERUN = "Run the download again to complete it; this file goes away when the series is complete.\n"
+_RERUN = ("Run the download (or, for files on disk, the anonymize command) again to complete it; "
+          "this file goes away when the series is complete.\n")
 
 
 def incomplete_text(have: int | None = None, expected: int | None = None) -> str:
@@ -504,8 +506,9 @@ class ImageStore:
     """
 
     def __init__(self, project: "Project", anonymizer: "Anonymizer | None", *,
-                 known: set[str] | None = None, pool: WriterPool | None = None):
+                 known: set[str] | None = None, pool: WriterPool | None = None, origin: str = "in transfer"):
         self.project = project
+        self.origin = origin                         # where a cut happens, for the reasons: see validate
         self.images_dir = Path(project.images_dir)
         self.anonymizer = anonymizer
         self.pool = pool if anonymizer is not None else None
@@ -535,7 +538,7 @@ class ImageStore:
         if received is not None and _needs_bytes(ds):
             data = received()
             received = _given(data)
-        problem = validate(ds, data)
+        problem = validate(ds, data, self.origin)
         if problem is not None:
             row_uid = sop_uid.strip() if valid_uid(sop_uid.strip()) else (command_uid or "").strip()
             note = " (recorded under the UID its C-STORE request named)" if row_uid != sop_uid.strip() else ""
@@ -693,7 +696,7 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
     project.check_mode(raw=False)
     settings = with_project_deid_options(settings, project, emit)
     summary = AnonymizeSummary()
-    store = ImageStore(project, make_anonymizer(settings, project))
+    store = ImageStore(project, make_anonymizer(settings, project), origin="on disk")
     files = sorted(p for p in Path(in_dir).rglob("*") if p.is_file())
     series: dict[str, str] = {}            # SeriesInstanceUID -> StudyNumber
     failed: dict[str, int] = {}
