@@ -441,9 +441,9 @@ class _DownloadRun:
             return
         try:
             self.store.series_ended(rec.series_uid, v.status)
-        except OSError as e:
+        except Exception as e:  # noqa: BLE001 - the marker never changes the series' outcome
             log.error("study %s series %s: cannot update its %s: %s", rec.study_number,
-                      rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e)
+                      rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e, exc_info=True)
 
     def finish(self, error: str | None) -> dict[str, int]:
         """Leaves no series DOWNLOADING; returns the run's series counts per status."""
