@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from mid.jobs import Emitter, EngineError, OnEvent, peer_for, timeouts_for, write_reports
 from mid.search import SERIES_FILTER_KEYS, element_text
-from mid.store import (ImageStore, WriterPool, _int_or_zero, anon_config, make_anonymizer,
-                       remove_stale_temp_files, with_project_deid_options)
+from mid.store import (INCOMPLETE_MARKER, ImageStore, WriterPool, _int_or_zero, anon_config, identify,
+                       make_anonymizer, remove_stale_temp_files, with_project_deid_options)
 from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, FAILED, FINISHED, IGNORED, PARTIAL, QUEUED, SELF,
                        TO_RETRIEVE, DownloadFinished, DownloadProgress, Message, SeriesUpdate)
 
@@ -128,7 +128,7 @@ class Receiver:
         self.run = run
 
     def __call__(self, req: "pacs.StoreRequest") -> int:
-        ds = req.dataset
+        ds = identify(req.dataset, req.encoded)
         series_uid = element_text(ds, "SeriesInstanceUID")
         rec = self.run.records.get(series_uid)
         if rec is None:
@@ -136,7 +136,7 @@ class Receiver:
             return STATUS_CANNOT_UNDERSTAND
         self.run.touch(series_uid)
         try:
-            out = self.run.store.store(ds, rec.study_number, req.encoded)
+            out = self.run.store.store(ds, rec.study_number, req.encoded, command_uid=_command_uid(req))
         except OSError as e:
             log.error("study %s series %s: cannot write an instance: %s", rec.study_number,
                       rec.tags.get("SeriesNumber", "?"), e)
@@ -409,7 +409,9 @@ class _DownloadRun:
 
     def _set(self, rec: "SeriesRecord", v: _Verdict) -> None:
         written, ignored = self.counts(rec.series_uid)
+        v = self._with_refusals(rec, v)
         self.project.set_series_status(rec.series_uid, v.status, v.reason)
+        self._mark_folder(rec, v)
         if v.final and v.status in FINISHED | {FAILED, PARTIAL, CANCELLED}:
             with self.counters.lock:
                 self.counters.series_done += 1
@@ -422,6 +424,26 @@ class _DownloadRun:
         (log.warning if v.status in (FAILED, PARTIAL) and v.final else log.info)(line, *args)
         log.debug("query %s study %s series %r: %s", rec.query_number, rec.study_number, desc, v.status,
                   extra={"phi": True})
+
+    # -- integrity: refused instances named in the series' reason, INCOMPLETE.txt in its folder
+    def _with_refusals(self, rec: "SeriesRecord", v: _Verdict) -> _Verdict:
+        """`v` with the reasons its refused instances were refused, once the series ends short."""
+        refused = sorted(set(self.store.refused.get(rec.series_uid, ())))
+        if not (v.final and refused and v.status in (PARTIAL, FAILED, CANCELLED)):
+            return v
+        more = f" (and {len(refused) - 2} other reasons)" if len(refused) > 2 else ""
+        text = f"refused: {'; '.join(refused[:2])}{more}"
+        return _Verdict(v.status, f"{v.reason}; {text}" if v.reason else text, v.final)
+
+    def _mark_folder(self, rec: "SeriesRecord", v: _Verdict) -> None:
+        """A final status: INCOMPLETE.txt goes (DOWNLOADED, IGNORED) or says the counts."""
+        if not v.final or v.status in (DOWNLOADING, QUEUED):
+            return
+        try:
+            self.store.series_ended(rec.series_uid, v.status)
+        except Exception as e:  # noqa: BLE001 - the marker never changes the series' outcome
+            log.error("study %s series %s: cannot update its %s: %s", rec.study_number,
+                      rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e, exc_info=True)
 
     def finish(self, error: str | None) -> dict[str, int]:
         """Leaves no series DOWNLOADING; returns the run's series counts per status."""
@@ -440,6 +462,15 @@ class _DownloadRun:
             if s.series_uid in self.records:
                 counts[s.status] = counts.get(s.status, 0) + 1
         return counts
+
+
+def _command_uid(req: "pacs.StoreRequest") -> str | None:
+    """The Affected SOP Instance UID of the C-STORE request (names an instance that lacks its own)."""
+    event = getattr(req, "_event", None)
+    try:
+        return str(event.request.AffectedSOPInstanceUID or "") or None if event is not None else None
+    except AttributeError:
+        return None
 
 
 def _status_reason(status: int) -> str:

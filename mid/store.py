@@ -31,6 +31,7 @@ import logging
 import queue
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from mid.atomic import remove_stale_temp_files, write_atomic  # noqa: F401  (remove_...: public here too)
 from mid.jobs import Emitter, OnEvent, write_reports
 from mid.search import SERIES_RETURN, STUDY_RETURN, element_text
-from mid.vocab import DOWNLOADED, FAILED, IGNORED, WRITTEN, DownloadProgress, Message
+from mid.vocab import DOWNLOADED, FAILED, IGNORED, PARTIAL, WRITTEN, DownloadProgress, Message
 
 if TYPE_CHECKING:
     from pydicom import Dataset
@@ -49,6 +50,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mid.engine")
 
+# pydicom warns on stderr when encapsulated Pixel Data ends without its delimiter (and decodes the
+# dataset empty); `identify` and `validate` name that damage in the instance's reason, and
+# pydicom's logger still puts it in the log, so on the terminal it would only be noise
+warnings.filterwarnings("ignore", message="End of file reached before delimiter", category=UserWarning)
+
 #: the outcome of `store` for an instance this project already holds (a resume)
 KNOWN = "KNOWN"
 
@@ -57,12 +63,146 @@ REQUIRED_UIDS = ("SOPInstanceUID", "SeriesInstanceUID", "StudyInstanceUID", "SOP
 
 
 # ------------------------------------------------------------------------------------- validate
-def validate(ds: "Dataset") -> str | None:
-    """Why this dataset cannot be stored, or None. The one place per-instance checks go."""
+#: the Pixel Data elements and the bits per sample their VR implies (None: BitsAllocated says)
+_PIXEL_KEYWORDS = (("PixelData", None), ("FloatPixelData", 32), ("DoubleFloatPixelData", 64))
+#: (7FE0,0010) OB/OW with undefined length in Explicit VR Little Endian: encapsulated Pixel Data
+_ENCAPSULATED_HEADS = (b"\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff", b"\xe0\x7f\x10\x00OW\x00\x00\xff\xff\xff\xff")
+_ITEM = b"\xfe\xff\x00\xe0"
+_SEQUENCE_DELIMITER = b"\xfe\xff\xdd\xe0"
+
+
+def valid_uid(text: str) -> bool:
+    """A UID as PS3.5 9.1 writes it: digits and dots, no empty component, at most 64 characters.
+
+    Components with a leading zero ("1.2.03") are accepted: old modalities write them, and an
+    image is better kept than refused for it.
+    """
+    return 0 < len(text) <= 64 and all(part.isdigit() and part.isascii() for part in text.split("."))
+
+
+def validate(ds: "Dataset", received: bytes | None = None, origin: str = "in transfer") -> str | None:
+    """Why this dataset cannot be stored, or None. The one place per-instance checks go.
+
+    Checks that it parses whole, that the four UIDs are there and valid, that native pixel data
+    has the length its Rows, Columns, SamplesPerPixel, BitsAllocated and NumberOfFrames give,
+    and (from `received`, the bytes as they arrived, when given) that encapsulated pixel data
+    ends with its sequence delimiter after whole fragments. pydicom reads a missing delimiter
+    or a cut last element silently (the Pixel Data is then absent or short), hence the bytes.
+    `origin` says where a cut happened, in the reason: "in transfer", or "on disk" for files.
+    """
     missing = [kw for kw in REQUIRED_UIDS if not element_text(ds, kw).strip()]
     if missing:
         return f"lacks its {', '.join(missing)}; it cannot be placed or de-identified"
+    bad = [kw for kw in REQUIRED_UIDS if not valid_uid(element_text(ds, kw).strip())]
+    if bad:
+        return f"has an invalid {', '.join(bad)} (not a DICOM UID); it cannot be placed or de-identified"
+    try:
+        for _ in ds.iterall():          # converts every element: a damaged one raises here
+            pass
+    except Exception as e:  # noqa: BLE001 - whatever pydicom raises, the dataset is not whole
+        return f"cannot be parsed whole ({type(e).__name__}: {e})"
+    return _pixel_problem(ds, received, origin)
+
+
+def identify(ds: "Dataset", received: Callable[[], bytes] | None) -> "Dataset":
+    """`ds`, or when it came out of decoding without its UIDs, its header re-read from the bytes.
+
+    pydicom decodes a dataset whose encapsulated Pixel Data lacks its delimiter as an empty
+    dataset, with only a warning: the header (everything before the Pixel Data) read again
+    from the received bytes names the instance and its series, so it can be refused and
+    recorded FAILED with the reason (`validate` then finds the damage in the bytes).
+    """
+    if received is None or element_text(ds, "SeriesInstanceUID"):
+        return ds
+    from pydicom import dcmread
+    try:
+        header = dcmread(BytesIO(received()), stop_before_pixels=True, force=True)
+    except Exception:  # noqa: BLE001 - nothing better than what was decoded
+        return ds
+    return header if element_text(header, "SeriesInstanceUID") else ds
+
+
+def _ts(ds: "Dataset") -> Any:
+    meta = ds.get("file_meta")
+    return meta.get("TransferSyntaxUID") if meta is not None else None
+
+
+def _pixel_problem(ds: "Dataset", received: bytes | None, origin: str) -> str | None:
+    ts = _ts(ds)
+    encapsulated = ts is not None and ts.is_transfer_syntax and ts.is_encapsulated
+    if encapsulated and received is not None:
+        problem = encapsulated_problem(received, origin)
+        if problem is not None:
+            return problem
+    present = [(kw, bits) for kw, bits in _PIXEL_KEYWORDS if kw in ds]
+    if not present:
+        if "Rows" in ds and "Columns" in ds and "BitsAllocated" in ds:
+            return f"describes an image (Rows, Columns) but holds no pixel data: truncated {origin}"
+        return None
+    kw, bits = present[0]
+    if kw == "PixelData" and encapsulated:
+        return None                     # compressed: its length says nothing; the fragments were checked
+    try:
+        want = expected_pixel_bytes(ds, bits)
+    except (TypeError, ValueError):
+        return "has Rows, Columns, SamplesPerPixel, BitsAllocated or NumberOfFrames that are not numbers"
+    if want is None:
+        return None
+    have = len(ds[kw].value or b"")
+    if have < want:
+        return f"pixel data holds {have:,} of {want:,} bytes: truncated {origin}"
+    if have > want + (want & 1):
+        log.warning("an instance's pixel data holds %d bytes, %d expected; kept (only a short one is refused)",
+                    have, want)
     return None
+
+
+def expected_pixel_bytes(ds: "Dataset", bits: int | None = None) -> int | None:
+    """Bytes of native pixel data (before the pad to even length), or None when not computable.
+
+    Rows × Columns × SamplesPerPixel × NumberOfFrames × BitsAllocated / 8; BitsAllocated 1 is
+    packed (8 pixels a byte, rounded up); YBR_FULL_422 keeps two samples of three.
+    """
+    rows, cols = ds.get("Rows"), ds.get("Columns")
+    bits = bits or ds.get("BitsAllocated")
+    if rows in (None, "") or cols in (None, "") or bits in (None, ""):
+        return None
+    samples = int(ds.get("SamplesPerPixel") or 1)
+    frames = int(str(ds.get("NumberOfFrames") or 1).strip() or 1)
+    pixels = int(rows) * int(cols) * samples * max(frames, 1)
+    if int(bits) == 1:
+        return (pixels + 7) // 8
+    length = pixels * int(bits) // 8
+    if str(ds.get("PhotometricInterpretation", "")).strip() == "YBR_FULL_422":
+        length = length // 3 * 2
+    return length
+
+
+def encapsulated_problem(data: bytes, origin: str = "in transfer") -> str | None:
+    """What is wrong with the encapsulated Pixel Data in `data` (an encoded dataset or file), or None.
+
+    Walks the items after the last top-level (7FE0,0010) of undefined length: each fragment must
+    be whole, and the value must end with the Sequence Delimitation Item.
+    """
+    start = max(data.rfind(head) for head in _ENCAPSULATED_HEADS)
+    if start < 0:
+        return None                     # not encapsulated in these bytes (or no pixel data)
+    pos, n = start + 12, 0
+    while True:
+        if pos + 8 > len(data):
+            return (f"encapsulated pixel data ends after {n} fragments without its sequence delimiter: "
+                    f"truncated {origin}")
+        tag, length = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        if tag == _SEQUENCE_DELIMITER:
+            return None
+        if tag != _ITEM:
+            return (f"encapsulated pixel data ends after {n} fragments without its sequence delimiter "
+                    f"(other bytes follow): damaged {origin}")
+        if pos + 8 + length > len(data):
+            return (f"encapsulated pixel data: item {n + 1} holds {len(data) - pos - 8:,} of {length:,} bytes "
+                    f"and the sequence delimiter is missing: truncated {origin}")
+        pos += 8 + length
+        n += 1
 
 
 # ---------------------------------------------------------------------------------------- place
@@ -106,6 +246,34 @@ def raw_relpath(ds: "Dataset") -> str:
                       _safe(element_text(ds, "StudyDate")) or "NODATE",
                       _safe(element_text(ds, "AccessionNumber")) or "NOACC"))
     return "/".join((study, series_folder_name(ds), instance_file_name(ds, element_text(ds, "SOPInstanceUID"))))
+
+
+# ------------------------------------------------------------------------------ incomplete series
+#: the file in a series folder that says the folder does not hold the whole series yet
+INCOMPLETE_MARKER = "INCOMPLETE.txt"
+_RERUN = ("Run the download (or, for files on disk, the anonymize command) again to complete it; "
+          "this file goes away when the series is complete.\n")
+
+
+def incomplete_text(have: int | None = None, expected: int | None = None) -> str:
+    """The marker's text: counts only, never a name, identifier, date or UID."""
+    if have is None:
+        return "This series is incomplete: its download is under way or was interrupted.\n" + _RERUN
+    of = f"{have} of {expected}" if expected else f"{have} (of an unknown number of)"
+    return f"This series is incomplete: {of} images.\n" + _RERUN
+
+
+def mark_incomplete(folder: Path, have: int | None = None, expected: int | None = None) -> None:
+    """Writes (or rewrites) the INCOMPLETE.txt marker of a series folder (atomically, never half)."""
+    from mid import atomic      # the module's function, not this module's name for it (images only)
+    atomic.write_atomic(folder / INCOMPLETE_MARKER, incomplete_text(have, expected).encode("ascii"))
+
+
+def clear_incomplete(folder: Path) -> None:
+    try:
+        (folder / INCOMPLETE_MARKER).unlink()
+    except FileNotFoundError:
+        pass
 
 
 # --------------------------------------------------------------------------------------- encode
@@ -182,6 +350,8 @@ def write_image(ds: "Dataset", study_number: str, anonymizer: "Anonymizer | None
     path = images_dir / rel
     if dirs is None or path.parent not in dirs:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not (path.parent / INCOMPLETE_MARKER).exists():
+            mark_incomplete(path.parent)     # before its first image: a crash leaves the folder marked
         if dirs is not None:
             dirs.add(path.parent)
     if not path.exists():
@@ -336,8 +506,9 @@ class ImageStore:
     """
 
     def __init__(self, project: "Project", anonymizer: "Anonymizer | None", *,
-                 known: set[str] | None = None, pool: WriterPool | None = None):
+                 known: set[str] | None = None, pool: WriterPool | None = None, origin: str = "in transfer"):
         self.project = project
+        self.origin = origin                         # where a cut happens, for the reasons: see validate
         self.images_dir = Path(project.images_dir)
         self.anonymizer = anonymizer
         self.pool = pool if anonymizer is not None else None
@@ -346,22 +517,36 @@ class ImageStore:
         self._known: set[str] = set(known or ())
         self._keyed: set[str] = set()
         self._dirs: set[Path] = set()
+        self._folders: dict[str, set[str]] = {}      # series -> its folders under images/ (this run)
+        #: series -> why its refused instances were refused (this run), for the series' reason
+        self.refused: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
-    def store(self, ds: "Dataset", study_number: str, received: Callable[[], bytes] | None = None) -> Stored:
+    def store(self, ds: "Dataset", study_number: str, received: Callable[[], bytes] | None = None, *,
+              command_uid: str | None = None) -> Stored:
         """validate → drop rules → anonymize → place → encode → atomic write → record → key.
 
         `received` gives the image's bytes as received (a DICOM file): raw images are written
-        as they are, and a worker process parses them. Raises OSError when the file cannot be
-        written (nothing is recorded then: the image is asked for again).
+        as they are, a worker process parses them, and encapsulated pixel data is checked in
+        them. `command_uid`: the C-STORE request's Affected SOP Instance UID, under which an
+        instance that lacks its own SOPInstanceUID is recorded FAILED (never under ''). Raises
+        OSError when the file cannot be written (nothing is recorded then: it is asked for again).
         """
         series_uid = element_text(ds, "SeriesInstanceUID")
         sop_uid = element_text(ds, "SOPInstanceUID")
-        problem = validate(ds)
+        data: bytes | None = None
+        if received is not None and _needs_bytes(ds):
+            data = received()
+            received = _given(data)
+        problem = validate(ds, data, self.origin)
         if problem is not None:
+            row_uid = sop_uid.strip() if valid_uid(sop_uid.strip()) else (command_uid or "").strip()
+            note = " (recorded under the UID its C-STORE request named)" if row_uid != sop_uid.strip() else ""
             # a row needs the instance's and its series' UIDs, and a series row its study's
-            if sop_uid and series_uid and element_text(ds, "StudyInstanceUID"):
-                self._record(series_uid, sop_uid, status=FAILED, reason=problem)
+            if valid_uid(row_uid) and series_uid and element_text(ds, "StudyInstanceUID"):
+                self._record(series_uid, row_uid, status=FAILED, reason=problem + note)
+            with self._lock:
+                self.refused.setdefault(series_uid, []).append(problem)
             return Stored(FAILED, reason=problem)
         if sop_uid in self._known or (self._ask_project and self.project.instance_known(sop_uid)):
             return Stored(KNOWN)
@@ -377,6 +562,9 @@ class ImageStore:
         self._record(series_uid, sop_uid, new_sop_uid=w.new_sop_uid, relpath=w.relpath, nbytes=w.nbytes,
                      status=WRITTEN)
         self._known.add(sop_uid)
+        if w.relpath:
+            with self._lock:
+                self._folders.setdefault(series_uid, set()).add(w.relpath.rsplit("/", 1)[0])
         if w.key is not None:
             with self._lock:
                 first = series_uid not in self._keyed
@@ -384,6 +572,28 @@ class ImageStore:
             if first:
                 self.project.record_key(w.key)
         return Stored(WRITTEN, w.nbytes)
+
+    def series_ended(self, series_uid: str, status: str, expected: int | None = None) -> None:
+        """Updates the INCOMPLETE.txt marker of the series' folder(s) once its status is final.
+
+        DOWNLOADED or IGNORED removes it (when every series in that folder is complete); any
+        other final status rewrites it with the counts ("3 of 10 images"). Call it after the
+        status is set in the project. `expected`: the series' size when the project has none
+        (files on disk).
+        """
+        self.flush()
+        folders = set(self._folders.get(series_uid, ())) | set(_series_folders(self.project, series_uid))
+        for rel in folders:
+            folder = self.images_dir / rel
+            if not folder.is_dir():
+                continue
+            states = _folder_series(self.project, series_uid, rel)
+            if status in (DOWNLOADED, IGNORED) and all(st in (DOWNLOADED, IGNORED) for st, _, _ in states):
+                clear_incomplete(folder)
+            elif status not in (DOWNLOADED, IGNORED) or (folder / INCOMPLETE_MARKER).exists():
+                have = sum(h for _, h, _ in states)
+                total = sum(e for _, _, e in states) if all(e for _, _, e in states) else None
+                mark_incomplete(folder, have, total if len(states) > 1 or expected is None else expected)
 
     def _record(self, series_uid: str, sop_uid: str, **kw: Any) -> None:
         self.log.add(series_uid, sop_uid, **kw)
@@ -394,6 +604,30 @@ class ImageStore:
 
     def close(self) -> None:
         self.log.close()
+
+
+def _needs_bytes(ds: "Dataset") -> bool:
+    """True when the received bytes must be looked at: encapsulated pixel data (its delimiter)."""
+    ts = _ts(ds)
+    return ts is not None and ts.is_transfer_syntax and ts.is_encapsulated
+
+
+def _series_folders(project: "Project", series_uid: str) -> list[str]:
+    """The folders under images/ that hold written images of a series (from its instance rows)."""
+    rows = project._rows("SELECT DISTINCT relpath FROM instances WHERE series_uid=? AND relpath IS NOT NULL "
+                         "AND status='WRITTEN'", (series_uid,))
+    return sorted({r[0].rsplit("/", 1)[0] for r in rows if r[0] and "/" in r[0]})
+
+
+def _folder_series(project: "Project", series_uid: str, folder: str) -> list[tuple[str, int, int]]:
+    """(status, written + ignored, expected) of every series of the study with an image in `folder`."""
+    rows = project._rows(
+        "SELECT DISTINCT s.series_uid, s.status, s.written + s.ignored, COALESCE(s.expected, 0), "
+        "rtrim(i.relpath, replace(i.relpath, '/', '')) FROM series s JOIN instances i USING (series_uid) "
+        "WHERE s.study_uid = (SELECT study_uid FROM series WHERE series_uid=?) AND i.status='WRITTEN'",
+        (series_uid,))
+    return [(status, int(have or 0), int(expected or 0))
+            for _uid, status, have, expected, parent in rows if parent == folder + "/"]
 
 
 # ----------------------------------------------------------------- the project's de-id options
@@ -462,7 +696,7 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
     project.check_mode(raw=False)
     settings = with_project_deid_options(settings, project, emit)
     summary = AnonymizeSummary()
-    store = ImageStore(project, make_anonymizer(settings, project))
+    store = ImageStore(project, make_anonymizer(settings, project), origin="on disk")
     files = sorted(p for p in Path(in_dir).rglob("*") if p.is_file())
     series: dict[str, str] = {}            # SeriesInstanceUID -> StudyNumber
     failed: dict[str, int] = {}
@@ -471,15 +705,25 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
         for n, path in enumerate(files, start=1):
             if cancel.is_set():
                 break
+            data = b""
             try:
                 data = path.read_bytes()
                 ds = dcmread(BytesIO(data))
-            except (InvalidDicomError, EOFError):
-                summary.not_dicom += 1
+            except (InvalidDicomError, EOFError) as e:
+                if isinstance(e, EOFError) or data[128:132] == b"DICM":
+                    summary.failed += 1          # a DICOM file, cut short: reported, not skipped
+                    summary.problems.append(f"{path}: a DICOM file that ends too early ({e}): truncated; "
+                                            f"not de-identified")
+                else:
+                    summary.not_dicom += 1
                 continue
             except Exception as e:
-                summary.not_dicom += 1
-                summary.problems.append(f"{path}: cannot be read as DICOM ({e}); skipped")
+                if data[128:132] == b"DICM":
+                    summary.failed += 1
+                    summary.problems.append(f"{path}: a damaged DICOM file ({e}); not de-identified")
+                else:
+                    summary.not_dicom += 1
+                    summary.problems.append(f"{path}: cannot be read as DICOM ({e}); skipped")
                 continue
             try:
                 series_uid = _ensure_series(project, ds, series)
@@ -498,12 +742,19 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
         store.close()
     for uid in series:
         w, i = project.counts(uid)
-        if w:
-            project.set_series_status(uid, DOWNLOADED, None)
-        elif i:
-            project.set_series_status(uid, IGNORED, "every image dropped by the de-identification rules")
-        elif failed.get(uid):
-            project.set_series_status(uid, FAILED, f"none of its {failed[uid]} images could be stored")
+        bad = failed.get(uid, 0)
+        if w and bad:
+            status, why = PARTIAL, f"{w + i} of {w + i + bad} images; {bad} could not be stored"
+        elif w:
+            status, why = DOWNLOADED, None
+        elif i and not bad:
+            status, why = IGNORED, "every image dropped by the de-identification rules"
+        elif bad:
+            status, why = FAILED, f"none of its {bad} images could be stored"
+        else:
+            continue
+        project.set_series_status(uid, status, why)
+        store.series_ended(uid, status, expected=w + i + bad)
     summary.reports = write_reports(project, settings, "all", emit)
     return summary
 

@@ -77,9 +77,11 @@ def test_store_writes_deidentified_files_records_them_and_keys_each_series_once(
     assert [o.status for o in outs] == ["WRITTEN"] * 3 + ["IGNORED"]
     assert all(o.nbytes > 0 for o in outs[:3]) and outs[3].nbytes == 0 and outs[3].reason
     assert again.status == store.KNOWN
-    files = sorted(p for p in project.images_dir.rglob("*") if p.is_file())
+    files = sorted(p for p in project.images_dir.rglob("*") if p.is_file() and p.name != store.INCOMPLETE_MARKER)
     rels = [f.relative_to(project.images_dir).as_posix() for f in files]
     assert len(rels) == 3 and all(FILE_NAME.match(r) for r in rels), rels
+    # no final status yet: the series folder says it is incomplete
+    assert (files[0].parent / store.INCOMPLETE_MARKER).is_file()
     assert all(r.startswith(f"{number}/1_AX_5MM/") for r in rels), rels
     assert sum(f.stat().st_size for f in files) == sum(o.nbytes for o in outs)
     back = pydicom.dcmread(files[0])
@@ -160,7 +162,10 @@ def test_anonymize_files_goes_through_the_same_store(settings, project, tmp_path
     again = store.anonymize_files(settings, project, folder)
     assert (again.written, again.known) == (0, 4)
     by = {s.series_uid: s.status for s in project.series()}
-    assert by == {dss[0].SeriesInstanceUID: "DOWNLOADED", dss[3].SeriesInstanceUID: "IGNORED"}
+    # broken.dcm belongs to the first series: 3 of its 4 images could be stored
+    assert by == {dss[0].SeriesInstanceUID: "PARTIAL", dss[3].SeriesInstanceUID: "IGNORED"}
+    markers = list(project.images_dir.rglob(store.INCOMPLETE_MARKER))
+    assert len(markers) == 1 and "3 of 4 images" in markers[0].read_text()
 
 
 def test_the_receiver_answers_with_the_status_of_the_store(settings, project, monkeypatch):
@@ -195,4 +200,5 @@ def test_the_receiver_answers_with_the_status_of_the_store(settings, project, mo
     assert rows[no_class.SOPInstanceUID][0] == "FAILED"
     assert set(rows) == {dss[0].SOPInstanceUID, no_class.SOPInstanceUID, dss[2].SOPInstanceUID}
     assert run.counters.done == 2
-    assert all(Path(p).suffix == ".dcm" for p in project.images_dir.rglob("*") if p.is_file())
+    assert all(Path(p).suffix == ".dcm" or p.name == store.INCOMPLETE_MARKER
+               for p in project.images_dir.rglob("*") if p.is_file())
