@@ -135,6 +135,7 @@ class _Verdict:
     status: str
     reason: str | None
     final: bool
+    connection: bool = False     # failed because the peer could not be reached (the breaker counts it)
 
 
 class _Counters:
@@ -268,6 +269,10 @@ class _DownloadRun:
         self.breaker = _Breaker(connection_failures_limit(settings.defaults.retries))
         self._headroom = Path(project.private_dir) / HEADROOM_NAME
         self._unsaved: dict[str, tuple[str, str | None]] = {}   # statuses the DB refused (a full disk)
+        #: series that failed to connect while the breaker counts: said once it is clear whether the
+        #: peer is dead (they then get its one reason) or not (their own reason, at the next success)
+        self._held: dict[str, tuple["SeriesRecord", _Verdict]] = {}
+        self._held_lock = threading.Lock()
 
     # -- stopping the whole run
     def stop_local(self, reason: str, exc: BaseException | None = None) -> None:
@@ -287,6 +292,20 @@ class _DownloadRun:
             log.info("download stopped: %s", reason)
             self.emit(Message("error", reason))
             self._cancel_active()
+            for rec, _ in self._take_held():
+                self._set(rec, self._halted_verdict(rec))
+
+    def _take_held(self) -> list[tuple["SeriesRecord", _Verdict]]:
+        with self._held_lock:
+            held = list(self._held.values())
+            self._held.clear()
+        return held
+
+    def _peer_answered(self) -> None:
+        """An association was made: the breaker closes, and held series are said as they are."""
+        self.breaker.ok()
+        for rec, v in self._take_held():
+            self._set(rec, v)
 
     def _cancel_active(self) -> None:
         with self._active_lock:
@@ -447,7 +466,7 @@ class _DownloadRun:
         elif self.halt.is_set():
             self._set(rec, self._halted_verdict(rec))
         elif verdict is not None:
-            self._set(rec, _Verdict(verdict.status, verdict.reason, True))
+            self._set(rec, _Verdict(verdict.status, verdict.reason, True, verdict.connection))
 
     def _wait(self, seconds: float) -> bool:
         """Sleeps up to `seconds`; True as soon as the run is cancelled or stopped."""
@@ -477,14 +496,14 @@ class _DownloadRun:
             else:
                 res = self.pacs.move(self.local_aet, self.peer, self.dest_aet, level, keys, self.timeouts,
                                      cancel=active.cancel)
-            self.breaker.ok()
+            self._peer_answered()
             return _Outcome(res, None, active.idle, level)
         except self.pacs.NetError as e:
             if e.kind in CONNECTION_KINDS:
                 if self.breaker.failed():
                     self._stop_peer(e)
             else:
-                self.breaker.ok()       # the association was made: the peer is there
+                self._peer_answered()   # the association was made: the peer is there
             return _Outcome(None, e, active.idle, level)
         finally:
             with self._active_lock:
@@ -541,7 +560,7 @@ class _DownloadRun:
             retry = (bool(e.transient) or e.kind in ("aborted", "status")
                      or have > 0) and not hopeless
             reason = str(e) if not have else f"{short}; {e}"
-            return _Verdict(PARTIAL if have else FAILED, reason, not retry)
+            return _Verdict(PARTIAL if have else FAILED, reason, not retry, e.kind in CONNECTION_KINDS)
         status = int(res.status or 0) if res is not None else 0
         if status == STATUS_MOVE_DESTINATION_UNKNOWN:
             return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "
@@ -574,6 +593,10 @@ class _DownloadRun:
         return _Verdict(FAILED, reason, True)
 
     def _set(self, rec: "SeriesRecord", v: _Verdict) -> None:
+        if v.final and v.connection and not self.halt.is_set():
+            with self._held_lock:
+                self._held[rec.series_uid] = (rec, v)
+            v = _Verdict(v.status, v.reason, False)      # recorded, said later (see _held)
         written, ignored = self.counts(rec.series_uid)
         try:
             self.project.set_series_status(rec.series_uid, v.status, v.reason)
@@ -606,6 +629,8 @@ class _DownloadRun:
         (a rerun retrieves it: its stored status is one a run retrieves again)."""
         self.store.close()
         self._check_log()
+        for rec, v in self._take_held():      # the breaker never opened: each says its own reason
+            self._set(rec, _Verdict(v.status, v.reason, True))
         for uid, (status, reason) in list(self._unsaved.items()):
             try:
                 self.project.set_series_status(uid, status, reason)
