@@ -9,8 +9,9 @@ resumes where this one stopped. Progress goes out as `mid.vocab` events through 
 
 Two failures stop the whole run at once instead of failing each instance and series one by
 one (`_Halt`): a failure of our own side (`mid.store.local_failure`: a full disk, a read-only
-or unwritable project folder) and a dead peer (`_Breaker`: CONNECTION_FAILURES_LIMIT()
-association attempts in a row refused, timed out or rejected). The active retrieves are
+or unwritable project folder) and a dead peer (`_Breaker`: `connection_failures_limit()`
+association attempts in a row refused, timed out or rejected for good, with no instance
+arriving meanwhile). The active retrieves are
 cancelled, every series not done gets that one reason, and `DownloadFinished.error` says it
 (`.local` tells the first kind from the second). The run keeps HEADROOM_BYTES reserved in
 private/ and frees them when it stops on a local failure, so the statuses (and, room allowing,
@@ -56,6 +57,13 @@ PROGRESS_INTERVAL = 0.25
 
 #: NetError kinds that mean the peer cannot be reached or will not talk to us at all
 CONNECTION_KINDS = frozenset({"refused", "timeout", "rejected"})
+
+
+def connection_level(e: "pacs.NetError") -> bool:
+    """Whether the circuit breaker counts this failure: no TCP connection, no answer to the
+    association request, or a permanent rejection. A transient rejection (e.g. the PACS's limit
+    of associations reached) says the peer is there, busy: it is retried, not counted."""
+    return e.kind in CONNECTION_KINDS and not (e.kind == "rejected" and e.transient)
 #: bytes kept reserved in private/ during a run, freed when it stops on a local failure
 HEADROOM_BYTES = 512 * 1024
 HEADROOM_NAME = ".headroom.tmp"
@@ -203,6 +211,7 @@ class Receiver:
             return STATUS_CANNOT_UNDERSTAND
         if self.run.halt.is_set():       # the run is stopping: refuse quietly, it is said once
             return STATUS_OUT_OF_RESOURCES
+        self.run.breaker.ok()            # an instance came: the peer is alive
         self.run.touch(series_uid)
         try:
             out = self.run.store.store(ds, rec.study_number, req.encoded)
@@ -499,10 +508,10 @@ class _DownloadRun:
             self._peer_answered()
             return _Outcome(res, None, active.idle, level)
         except self.pacs.NetError as e:
-            if e.kind in CONNECTION_KINDS:
+            if connection_level(e):
                 if self.breaker.failed():
                     self._stop_peer(e)
-            else:
+            elif e.kind not in CONNECTION_KINDS:
                 self._peer_answered()   # the association was made: the peer is there
             return _Outcome(None, e, active.idle, level)
         finally:
@@ -560,7 +569,7 @@ class _DownloadRun:
             retry = (bool(e.transient) or e.kind in ("aborted", "status")
                      or have > 0) and not hopeless
             reason = str(e) if not have else f"{short}; {e}"
-            return _Verdict(PARTIAL if have else FAILED, reason, not retry, e.kind in CONNECTION_KINDS)
+            return _Verdict(PARTIAL if have else FAILED, reason, not retry, connection_level(e))
         status = int(res.status or 0) if res is not None else 0
         if status == STATUS_MOVE_DESTINATION_UNKNOWN:
             return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "

@@ -114,3 +114,16 @@ def test_breaker_opens_after_k_failures_in_a_row_and_a_success_resets_it():
     breaker.ok()
     assert not breaker.failed() and not breaker.failed()
     assert breaker.failed()
+
+
+def test_only_failures_to_reach_the_peer_count_for_the_breaker():
+    import pacs
+    refused = pacs.NetError("P", "refused", "connection refused", "check", transient=True)
+    timeout = pacs.NetError("P", "timeout", "no TCP connection within 3 s", "check", transient=True)
+    rejected = pacs.NetError("P", "rejected", "association rejected (permanent)", "check", transient=False)
+    busy = pacs.NetError("P", "rejected", "association rejected (transient): local limit exceeded", "wait",
+                         transient=True)
+    status = pacs.NetError("P", "status", "C-MOVE failed with status 0xA702", "retry", status=0xA702)
+    aborted = pacs.NetError("P", "aborted", "the association was aborted", "retry", transient=True)
+    assert [retrieve.connection_level(e) for e in (refused, timeout, rejected, busy, status, aborted)] == \
+        [True, True, True, False, False, False]
