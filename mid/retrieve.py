@@ -71,10 +71,17 @@ HEADROOM_NAME = ".headroom.tmp"
 
 def connection_failures_limit(retries: int) -> int:
     """K of the circuit breaker: association attempts in a row that failed at connection level
-    (refused, timed out, rejected), whichever series they were for, after which a run sends the
-    peer no more work. K is the attempts one series is given (the configured retries + 1), so a
-    dead peer costs about what one series' retries cost: K x the connect timeout plus the backoff."""
+    (`connection_level`), whichever series they were for, after which a run sends the peer no
+    more work. K is the attempts one series is given (the configured retries + 1)."""
     return max(1, int(retries) + 1)
+
+
+def breaker_grace(retries: int, backoff: float) -> float:
+    """Seconds a streak of failures must last before the breaker opens: the backoff one series
+    waits through its retries. With several workers K failures come at once; the peer still gets
+    the grace of one series' retries, so a dead peer costs about K x the connect timeout plus
+    the backoff, and a blip shorter than that costs nothing."""
+    return sum(min(float(backoff) * (2 ** i), 60.0) for i in range(max(0, int(retries))))
 
 
 class _Halt:
@@ -100,18 +107,35 @@ class _Halt:
 
 
 class _Breaker:
-    """The circuit breaker of the run's peer: counts connection-level failures in a row."""
+    """The circuit breaker of the run's peer: counts connection-level failures in a row.
 
-    def __init__(self, limit: int):
+    It opens once `limit` failures came in a row over at least `grace` seconds, or when the run
+    ends with such a streak (`tripped(at_end=True)`: every series failed before the grace ran out)."""
+
+    def __init__(self, limit: int, grace: float = 0.0):
         self.limit = limit
+        self.grace = grace
+        self.last: "pacs.NetError | None" = None
         self._in_a_row = 0
+        self._since = 0.0
         self._lock = threading.Lock()
 
-    def failed(self) -> bool:
-        """Counts one failure; True once `limit` came in a row."""
+    def failed(self, e: "pacs.NetError | None" = None) -> bool:
+        """Counts one failure; True when the breaker opens on it."""
         with self._lock:
+            if self._in_a_row == 0:
+                self._since = time.monotonic()
             self._in_a_row += 1
-            return self._in_a_row >= self.limit
+            self.last = e
+            return self.tripped()
+
+    def tripped(self, at_end: bool = False) -> bool:
+        enough = self._in_a_row >= self.limit
+        return enough and (at_end or time.monotonic() - self._since >= 0.9 * self.grace)
+
+    @property
+    def in_a_row(self) -> int:
+        return self._in_a_row
 
     def ok(self) -> None:
         with self._lock:
@@ -275,7 +299,8 @@ class _DownloadRun:
         self.counters = _Counters(done, total, len(self.records))
         self.workers = max(1, min(workers, len(self.records) or 1))
         self.halt = _Halt()
-        self.breaker = _Breaker(connection_failures_limit(settings.defaults.retries))
+        self.breaker = _Breaker(connection_failures_limit(settings.defaults.retries),
+                                breaker_grace(settings.defaults.retries, settings.defaults.retry_backoff))
         self._headroom = Path(project.private_dir) / HEADROOM_NAME
         self._unsaved: dict[str, tuple[str, str | None]] = {}   # statuses the DB refused (a full disk)
         #: series that failed to connect while the breaker counts: said once it is clear whether the
@@ -295,7 +320,7 @@ class _DownloadRun:
             self._cancel_active()
 
     def _stop_peer(self, e: "pacs.NetError") -> None:
-        reason = (f"{e}; {self.breaker.limit} connection attempts in a row failed, so this run sent "
+        reason = (f"{e}; {self.breaker.in_a_row} connection attempts in a row failed, so this run sent "
                   f"{self.peer.name} no more requests")
         if self.halt.trip(reason, local=False):
             log.info("download stopped: %s", reason)
@@ -509,7 +534,7 @@ class _DownloadRun:
             return _Outcome(res, None, active.idle, level)
         except self.pacs.NetError as e:
             if connection_level(e):
-                if self.breaker.failed():
+                if self.breaker.failed(e):
                     self._stop_peer(e)
             elif e.kind not in CONNECTION_KINDS:
                 self._peer_answered()   # the association was made: the peer is there
@@ -638,6 +663,8 @@ class _DownloadRun:
         (a rerun retrieves it: its stored status is one a run retrieves again)."""
         self.store.close()
         self._check_log()
+        if self.breaker.last is not None and not self.halt.is_set() and self.breaker.tripped(at_end=True):
+            self._stop_peer(self.breaker.last)        # every series failed to connect, before the grace
         for rec, v in self._take_held():      # the breaker never opened: each says its own reason
             self._set(rec, _Verdict(v.status, v.reason, True))
         for uid, (status, reason) in list(self._unsaved.items()):
