@@ -358,6 +358,10 @@ def _warn_failed_rows(ctx: Context, proj) -> None:
 
 def cmd_search(ctx: Context, args) -> int:
     """Search every row of a sheet; exit 0 when every row was searched (found or MISSING)."""
+    unwritable = _unwritable_project(ctx, args)
+    if unwritable:
+        ctx.warn(f"error: {unwritable}")
+        return ExitCode.LOCAL
     proj = _load_into_project(ctx, args)
     try:
         source = _source(ctx, args, proj)

@@ -145,11 +145,14 @@ def test_read_only_project_folder_is_named_and_a_rerun_completes(monkeypatch, ca
         took = time.monotonic() - t0
         out = capsys.readouterr()
         text = out.out + out.err
-        print(f"read-only: exit {code} after {took:.1f} s\n{text}")
+        print(f"read-only: exit {code} after {took:.2f} s\n{text}", file=sys.__stderr__)
         assert code == ExitCode.LOCAL, text
         lines = [ln for ln in text.splitlines() if ln.strip()]
         assert lines == [f"error: the project folder {proj_dir} is read-only (Read-only file system); make it "
                          f"writable, or copy the project to a writable disk, and rerun"], text
+        sheet = mrn_sheet(tmp_path / "more.csv", [desc.patients[0].patient_id])
+        assert run_main(monkeypatch, cfg, "search", str(sheet), "--project", str(proj_dir)) == ExitCode.LOCAL
+        assert capsys.readouterr().err.startswith(f"error: the project folder {proj_dir} is read-only")
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True, capture_output=True, timeout=30)
     assert run_main(monkeypatch, cfg, "download", "--project", str(proj_dir)) == ExitCode.OK
@@ -172,3 +175,51 @@ def test_local_failure_names_each_cause(tmp_path):
     # a failure that is not our side's stays unclassified (the retry logic handles it)
     assert local_failure(OSError(errno.ECONNRESET, "Connection reset by peer"), where) is None
     assert local_failure(ValueError("bad"), where) is None
+
+
+def test_the_receiver_stops_the_run_at_the_first_local_failure(tmp_path, monkeypatch):
+    """In the receiver: the first full-disk write stops the run, said once; later instances are
+    refused without being tried (no line per instance), and nothing is recorded for them."""
+    import copy
+    import threading
+
+    import pacs
+    from mid import retrieve, store
+    from mid.jobs import Emitter
+    from mid.vocab import SELF, Message
+    from test_store import datasets, found
+    from mid import settings as settings_mod
+    from mid.project import Project
+    cfg = write_config(tmp_path / "c", 11112, {"PACS": {"peer_aet": "PACS", "peer_ip": "127.0.0.1",
+                                                        "peer_port": 11113}})
+    settings = settings_mod.load_settings(cfg)
+    project = Project.create(tmp_path / "P")
+    dss = datasets()
+    found(project, dss)
+    project.select({ds.SeriesInstanceUID for ds in dss})
+    events = []
+    run = retrieve._DownloadRun(settings, project, settings.peers["PACS"], method="move", destination=SELF,
+                                workers=1, raw=False, emit=Emitter(events.append), cancel=threading.Event())
+    tries = []
+
+    def full(path, data, fsync=False):
+        tries.append(path)
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    try:
+        def req(ds):
+            return pacs.StoreRequest(dataset=copy.deepcopy(ds), calling_aet="FAKEPACS")
+
+        assert run.receiver(req(dss[0])) == retrieve.STATUS_SUCCESS
+        monkeypatch.setattr(store, "write_atomic", full)
+        assert run.receiver(req(dss[1])) == retrieve.STATUS_OUT_OF_RESOURCES
+        assert run.receiver(req(dss[2])) == retrieve.STATUS_OUT_OF_RESOURCES
+        assert len(tries) == 1                       # the second was not even tried
+        assert run.halt.is_set() and run.halt.local
+        assert run.halt.reason.startswith(f"disk full at {project.root}: ")
+        said = [e for e in events if isinstance(e, Message)]
+        assert [(m.level, m.text) for m in said] == [("error", run.halt.reason)]
+        assert run.counts(dss[0].SeriesInstanceUID)[0] == 1
+    finally:
+        run.store.close()
+        project.close()
