@@ -5,6 +5,8 @@ and sheet row) and exits 3."""
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,8 +72,11 @@ def test_download_names_rows_whose_search_still_fails_and_exits_3(monkeypatch, c
         assert run_main(monkeypatch, cfg, "search", str(sheet), "--source", "PACS",
                         "--project", str(proj_dir)) == ExitCode.NETWORK
         capsys.readouterr()
+        t0 = time.monotonic()
         code = run_main(monkeypatch, cfg, "download", "--project", str(proj_dir))
+        took = time.monotonic() - t0
         out = capsys.readouterr()
+    print(f"failed rows: exit {code} after {took:.1f} s\n{out.out}{out.err}", file=sys.__stderr__)
     assert code == ExitCode.NETWORK, out.out + out.err
     assert "searching again 2 rows" in out.out
     failed = [ln for ln in out.err.splitlines() if "FAILED:" in ln]
