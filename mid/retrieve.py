@@ -666,7 +666,7 @@ class _DownloadRun:
         if self.breaker.last is not None and not self.halt.is_set() and self.breaker.tripped(at_end=True):
             self._stop_peer(self.breaker.last)        # every series failed to connect, before the grace
         for rec, v in self._take_held():      # the breaker never opened: each says its own reason
-            self._set(rec, _Verdict(v.status, v.reason, True))
+            self._set(rec, self._halted_verdict(rec) if self.halt.is_set() else _Verdict(v.status, v.reason, True))
         for uid, (status, reason) in list(self._unsaved.items()):
             try:
                 self.project.set_series_status(uid, status, reason)
