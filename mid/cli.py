@@ -9,6 +9,7 @@ terminal, or as plain lines at most every ~2 s when the output is a file or a pi
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from mid.settings import Settings
 
 if TYPE_CHECKING:
     from mid.project import Project
-from mid.vocab import FAILED, ExitCode
+from mid.vocab import FAILED, PENDING, ExitCode
 
 log = logging.getLogger("mid.cli")
 
@@ -69,6 +70,8 @@ class ProgressView:
         self._last = 0.0
         self._bar_open = False
         self._last_progress: engine.DownloadProgress | None = None
+        #: the texts of the Message events shown, so a summary does not say them a second time
+        self.said: set[str] = set()
 
     def __call__(self, ev) -> None:
         if isinstance(ev, engine.DownloadProgress):
@@ -78,11 +81,14 @@ class ProgressView:
             self._progress(f"searched {ev.done}/{ev.total} rows: {ev.found} found, {ev.missing} missing, "
                            f"{ev.failed} failed", force=ev.done == ev.total)
         elif isinstance(ev, engine.SeriesUpdate):
-            if ev.status in (engine.FAILED, engine.PARTIAL) and ev.reason:
+            # once per series, when its status is final; not for the run's own stop reason,
+            # which its error line says once for every series
+            if ev.status in (engine.FAILED, engine.PARTIAL) and ev.reason and ev.final and not ev.run_stopped:
                 self._line(f"study {ev.study_number} series {ev.series_description or ev.series_uid[-12:]}: "
                            f"{ev.status} ({ev.reason})")
         elif isinstance(ev, engine.Message):
             self._line(f"{ev.level}: {ev.text}")
+            self.said.add(ev.text)
         elif isinstance(ev, engine.DownloadFinished):
             if self._last_progress is not None:
                 self._progress(format_progress(self._last_progress, self.tty), force=True)
@@ -333,14 +339,31 @@ def _search(ctx: Context, args, proj, source: str) -> tuple[engine.SearchFinishe
     result, interrupted = _run_job(engine.search, ctx.settings, proj, source, exact=exact,
                                    on_event=ctx.progress)
     ctx.say(f"search: {result.found} rows found, {result.missing} missing, {result.failed} failed")
+    _warn_failed_rows(ctx, proj)
+    return result, interrupted
+
+
+def _unsearched(proj) -> list:
+    """The queries of a project that were not searched, or whose search failed."""
+    return [q for q in proj.queries() if q.status in (FAILED, PENDING)]
+
+
+def _warn_failed_rows(ctx: Context, proj) -> None:
+    """One line per reason: `query 1 (row 2), query 2 (row 3): FAILED: <reason>`."""
+    by_reason: dict[str, list[str]] = {}
     for q in proj.queries():
         if q.status == FAILED:
-            ctx.warn(f"query {q.query_id} (row {q.row}): FAILED: {q.reason}")
-    return result, interrupted
+            by_reason.setdefault(q.reason or "no reason recorded", []).append(f"query {q.query_id} (row {q.row})")
+    for reason, rows in by_reason.items():
+        ctx.warn(f"{', '.join(rows)}: FAILED: {reason}")
 
 
 def cmd_search(ctx: Context, args) -> int:
     """Search every row of a sheet; exit 0 when every row was searched (found or MISSING)."""
+    unwritable = _unwritable_project(ctx, args)
+    if unwritable:
+        ctx.warn(f"error: {unwritable}")
+        return ExitCode.LOCAL
     proj = _load_into_project(ctx, args)
     try:
         source = _source(ctx, args, proj)
@@ -354,19 +377,26 @@ def cmd_search(ctx: Context, args) -> int:
 
 
 def cmd_download(ctx: Context, args) -> int:
-    """Search (with a sheet), select, retrieve, de-identify, report; exit 0 only when all is done."""
+    """Search (with a sheet, and the rows not searched or failed), select, retrieve, de-identify,
+    report; exit 0 only when every row was searched and every selected series is done."""
     sheet_given = bool(getattr(args, "sheet_path", None))
+    unwritable = _unwritable_project(ctx, args)
+    if unwritable:
+        ctx.warn(f"error: {unwritable}")
+        return ExitCode.LOCAL
     proj = _load_into_project(ctx, args)
     try:
         source = _source(ctx, args, proj)
         raw = bool(getattr(args, "raw", False)) or (not sheet_given and proj.get_setting("raw") is True)
         proj.check_mode(raw)
-        search_failed = 0
-        if sheet_given or any(q.status == "PENDING" for q in proj.queries()):
+        again = _unsearched(proj)
+        if sheet_given or again:
+            if again and not sheet_given:
+                ctx.say(f"searching again {len(again)} rows not searched or whose search failed")
             sres, interrupted = _search(ctx, args, proj, source)
-            search_failed = sres.failed
             if interrupted or sres.cancelled:
                 return ExitCode.CANCELLED
+        search_failed = len(_unsearched(proj))
         chosen = _apply_selection(ctx, args, proj, sheet_given)
         if chosen is not None:
             ctx.say(f"selected {chosen} series")
@@ -382,8 +412,39 @@ def cmd_download(ctx: Context, args) -> int:
         if interrupted or fin.cancelled:
             return ExitCode.CANCELLED
         return _download_exit(proj, fin, search_failed)
+    except (OSError, sqlite3.Error) as e:        # a write of the project state itself failed
+        from mid.store import local_failure
+        why = local_failure(e, proj.root)
+        if why is None:
+            raise
+        log.debug("the local failure that stopped the download", exc_info=e)
+        ctx.warn(f"error: {why}")
+        return ExitCode.LOCAL
     finally:
         proj.close()
+
+
+def _unwritable_project(ctx: Context, args) -> str | None:
+    """Why an existing project folder cannot be written (read-only, or not this user's), or None."""
+    import errno
+    import os
+    from mid import project as project_mod
+    try:
+        root = _project_root(ctx, args)
+    except UsageError:
+        return None
+    if not _is_project(root):
+        return None
+    private = root / project_mod.PRIVATE
+    if os.access(private, os.W_OK):
+        return None
+    try:
+        read_only = bool(os.statvfs(private).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    code = errno.EROFS if read_only else errno.EACCES
+    from mid.store import local_failure
+    return local_failure(OSError(code, os.strerror(code), str(private)), root)
 
 
 def _apply_selection(ctx: Context, args, proj, sheet_given: bool) -> int | None:
@@ -406,26 +467,35 @@ def _apply_selection(ctx: Context, args, proj, sheet_given: bool) -> int | None:
 
 
 def _download_exit(proj, fin: engine.DownloadFinished, search_failed: int) -> int:
+    """LOCAL for a failure of our own side, NETWORK when the run stopped on the peer or a row
+    could not be searched, INCOMPLETE when a series is not done, else OK."""
     statuses = [s.status for s in proj.series()]
     unfinished = [st for st in statuses if st in engine.TO_RETRIEVE]
-    if fin.error:
+    if fin.local:
+        return ExitCode.LOCAL
+    if fin.error or search_failed:
         return ExitCode.NETWORK
     if unfinished:
         done = sum(1 for st in statuses if st in engine.FINISHED)
         only_failed = all(st == engine.FAILED for st in unfinished)
         return ExitCode.NETWORK if (only_failed and not done and fin.counts.get(engine.FAILED)) else ExitCode.INCOMPLETE
-    if search_failed:
-        return ExitCode.NETWORK
     return ExitCode.OK
 
 
 def _print_summary(ctx: Context, proj, fin: engine.DownloadFinished) -> None:
     counts = ", ".join(f"{n} {st}" for st, n in sorted(fin.counts.items())) or "no series"
     ctx.say(f"download{' (cancelled)' if fin.cancelled else ''}: {counts}")
+    listed = 0
     for s in proj.series({engine.FAILED, engine.PARTIAL, engine.CANCELLED}):
+        if fin.error and s.reason and s.reason.endswith(fin.error):
+            continue                  # the run's stop reason: said once, below
+        listed += 1
         ctx.say(f"  study {s.study_number} series {s.tags.get('SeriesNumber', '?')}: {s.status}"
                 f"{' (' + s.reason + ')' if s.reason else ''}")
-    if fin.error:
+    stopped = sum(fin.counts.get(st, 0) for st in (engine.FAILED, engine.PARTIAL, engine.CANCELLED)) - listed
+    if fin.error and stopped > 0:
+        ctx.say(f"  {stopped} series not done because the run stopped (the error says why)")
+    if fin.error and fin.error not in ctx.progress.said:
         ctx.warn(f"error: {fin.error}")
     _print_paths(ctx, proj, fin.reports)
 

@@ -6,21 +6,33 @@ hands it to `mid.store.ImageStore` (where an image is written). Each series is t
 for completeness against what the PACS announced, what is short or failed transiently is
 retried with a backoff, a cancel is honoured within about two seconds, and a later run
 resumes where this one stopped. Progress goes out as `mid.vocab` events through `on_event`.
+
+Two failures stop the whole run at once instead of failing each instance and series one by
+one (`_Halt`): a failure of our own side (`mid.store.local_failure`: a full disk, a read-only
+or unwritable project folder) and a dead peer (`_Breaker`: `connection_failures_limit()`
+association attempts in a row refused, timed out or rejected for good, with no instance
+arriving meanwhile). The active retrieves are
+cancelled, every series not done gets that one reason, and `DownloadFinished.error` says it
+(`.local` tells the first kind from the second). The run keeps HEADROOM_BYTES reserved in
+private/ and frees them when it stops on a local failure, so the statuses (and, room allowing,
+the reports) can still be written on a full disk.
 """
 from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mid.jobs import Emitter, EngineError, OnEvent, peer_for, timeouts_for, write_reports
 from mid.search import SERIES_FILTER_KEYS, element_text
 from mid.store import (INCOMPLETE_MARKER, ImageStore, WriterPool, _int_or_zero, anon_config, identify,
-                       make_anonymizer, remove_stale_temp_files, with_project_deid_options)
+                       local_failure, make_anonymizer, remove_stale_temp_files, with_project_deid_options)
 from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, FAILED, FINISHED, IGNORED, PARTIAL, QUEUED, SELF,
                        TO_RETRIEVE, DownloadFinished, DownloadProgress, Message, SeriesUpdate)
 
@@ -42,6 +54,92 @@ STATUS_CANCEL = 0xFE00
 STATUS_WARNING_SUBOPS = 0xB000
 
 PROGRESS_INTERVAL = 0.25
+
+#: NetError kinds that mean the peer cannot be reached or will not talk to us at all
+CONNECTION_KINDS = frozenset({"refused", "timeout", "rejected"})
+
+
+def connection_level(e: "pacs.NetError") -> bool:
+    """Whether the circuit breaker counts this failure: no TCP connection, no answer to the
+    association request, or a permanent rejection. A transient rejection (e.g. the PACS's limit
+    of associations reached) says the peer is there, busy: it is retried, not counted."""
+    return e.kind in CONNECTION_KINDS and not (e.kind == "rejected" and e.transient)
+#: bytes kept reserved in private/ during a run, freed when it stops on a local failure
+HEADROOM_BYTES = 512 * 1024
+HEADROOM_NAME = ".headroom.tmp"
+
+
+def connection_failures_limit(retries: int) -> int:
+    """K of the circuit breaker: association attempts in a row that failed at connection level
+    (`connection_level`), whichever series they were for, after which a run sends the peer no
+    more work. K is the attempts one series is given (the configured retries + 1)."""
+    return max(1, int(retries) + 1)
+
+
+def breaker_grace(retries: int, backoff: float) -> float:
+    """Seconds a streak of failures must last before the breaker opens: the backoff one series
+    waits through its retries. With several workers K failures come at once; the peer still gets
+    the grace of one series' retries, so a dead peer costs about K x the connect timeout plus
+    the backoff, and a blip shorter than that costs nothing."""
+    return sum(min(float(backoff) * (2 ** i), 60.0) for i in range(max(0, int(retries))))
+
+
+class _Halt:
+    """Why a run stops before its end: set once, by the first local failure or the breaker."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.reason: str | None = None
+        self.local = False
+        self._lock = threading.Lock()
+
+    def trip(self, reason: str, local: bool) -> bool:
+        """True for the first call (which sets the reason); later calls change nothing."""
+        with self._lock:
+            if self.event.is_set():
+                return False
+            self.reason, self.local = reason, local
+            self.event.set()
+            return True
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
+
+
+class _Breaker:
+    """The circuit breaker of the run's peer: counts connection-level failures in a row.
+
+    It opens once `limit` failures came in a row over at least `grace` seconds, or when the run
+    ends with such a streak (`tripped(at_end=True)`: every series failed before the grace ran out)."""
+
+    def __init__(self, limit: int, grace: float = 0.0):
+        self.limit = limit
+        self.grace = grace
+        self.last: "pacs.NetError | None" = None
+        self._in_a_row = 0
+        self._since = 0.0
+        self._lock = threading.Lock()
+
+    def failed(self, e: "pacs.NetError | None" = None) -> bool:
+        """Counts one failure; True when the breaker opens on it."""
+        with self._lock:
+            if self._in_a_row == 0:
+                self._since = time.monotonic()
+            self._in_a_row += 1
+            self.last = e
+            return self.tripped()
+
+    def tripped(self, at_end: bool = False) -> bool:
+        enough = self._in_a_row >= self.limit
+        return enough and (at_end or time.monotonic() - self._since >= 0.9 * self.grace)
+
+    @property
+    def in_a_row(self) -> int:
+        return self._in_a_row
+
+    def ok(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
 
 
 # --------------------------------------------------------------------------------------- download
@@ -69,6 +167,7 @@ class _Verdict:
     status: str
     reason: str | None
     final: bool
+    connection: bool = False     # failed because the peer could not be reached (the breaker counts it)
 
 
 class _Counters:
@@ -134,23 +233,35 @@ class Receiver:
         if rec is None:
             log.warning("received an instance of a series this run did not ask for; refused")
             return STATUS_CANNOT_UNDERSTAND
+        if self.run.halt.is_set():       # the run is stopping: refuse quietly, it is said once
+            return STATUS_OUT_OF_RESOURCES
+        self.run.breaker.ok()            # an instance came: the peer is alive
         self.run.touch(series_uid)
         try:
             out = self.run.store.store(ds, rec.study_number, req.encoded, command_uid=_command_uid(req))
-        except OSError as e:
-            log.error("study %s series %s: cannot write an instance: %s", rec.study_number,
-                      rec.tags.get("SeriesNumber", "?"), e)
+        except Exception as e:
+            why = local_failure(e, self.run.project.root)
+            if why is None:
+                return self._failed(rec, e)
+            self.run.stop_local(why, e)
             return STATUS_OUT_OF_RESOURCES
-        except Exception:
-            log.exception("study %s series %s: cannot process an instance", rec.study_number,
-                          rec.tags.get("SeriesNumber", "?"))
-            return STATUS_CANNOT_UNDERSTAND
         if out.status == FAILED:
             log.warning("study %s series %s: an instance was refused: %s", rec.study_number,
                         rec.tags.get("SeriesNumber", "?"), out.reason)
             return STATUS_CANNOT_UNDERSTAND
         self.run.counted(out.nbytes)
         return STATUS_SUCCESS
+
+    @staticmethod
+    def _failed(rec: "SeriesRecord", e: Exception) -> int:
+        """The answer for an instance that could not be stored for a reason of its own."""
+        if isinstance(e, OSError):
+            log.error("study %s series %s: cannot write an instance: %s", rec.study_number,
+                      rec.tags.get("SeriesNumber", "?"), e)
+            return STATUS_OUT_OF_RESOURCES
+        log.error("study %s series %s: cannot process an instance", rec.study_number,
+                  rec.tags.get("SeriesNumber", "?"), exc_info=e)
+        return STATUS_CANNOT_UNDERSTAND
 
 
 class _DownloadRun:
@@ -187,6 +298,72 @@ class _DownloadRun:
             total += max(int(s.expected or 0), w + i)
         self.counters = _Counters(done, total, len(self.records))
         self.workers = max(1, min(workers, len(self.records) or 1))
+        self.halt = _Halt()
+        self.breaker = _Breaker(connection_failures_limit(settings.defaults.retries),
+                                breaker_grace(settings.defaults.retries, settings.defaults.retry_backoff))
+        self._headroom = Path(project.private_dir) / HEADROOM_NAME
+        self._unsaved: dict[str, tuple[str, str | None]] = {}   # statuses the DB refused (a full disk)
+        #: series that failed to connect while the breaker counts: said once it is clear whether the
+        #: peer is dead (they then get its one reason) or not (their own reason, at the next success)
+        self._held: dict[str, tuple["SeriesRecord", _Verdict]] = {}
+        self._held_lock = threading.Lock()
+
+    # -- stopping the whole run
+    def stop_local(self, reason: str, exc: BaseException | None = None) -> None:
+        """Stops the run on a failure of our own side (said once; the traceback goes to the log)."""
+        if self.halt.trip(reason, local=True):
+            # INFO: the Message is the user's one line (at WARNING the console would repeat it)
+            log.info("download stopped: %s", reason)
+            if exc is not None:
+                log.debug("the local failure that stopped the download", exc_info=exc)
+            self.emit(Message("error", reason))
+            self._cancel_active()
+
+    def _stop_peer(self, e: "pacs.NetError") -> None:
+        reason = (f"{e}; {self.breaker.in_a_row} connection attempts in a row failed, so this run sent "
+                  f"{self.peer.name} no more requests")
+        if self.halt.trip(reason, local=False):
+            log.info("download stopped: %s", reason)
+            self.emit(Message("error", reason))
+            self._cancel_active()
+            for rec, _ in self._take_held():
+                self._set(rec, self._halted_verdict(rec))
+
+    def _take_held(self) -> list[tuple["SeriesRecord", _Verdict]]:
+        with self._held_lock:
+            held = list(self._held.values())
+            self._held.clear()
+        return held
+
+    def _peer_answered(self) -> None:
+        """An association was made: the breaker closes, and held series are said as they are."""
+        self.breaker.ok()
+        for rec, v in self._take_held():
+            self._set(rec, v)
+
+    def _cancel_active(self) -> None:
+        with self._active_lock:
+            actives = set(self._active.values())
+        for a in actives:
+            a.cancel.set()
+
+    def _check_log(self) -> None:
+        failure = self.store.log.failure
+        if failure is not None and not self.halt.is_set():
+            self.stop_local(local_failure(failure, self.project.root) or str(failure), failure)
+
+    def reserve_headroom(self) -> None:
+        """Reserves HEADROOM_BYTES in private/ (raises the OSError of a disk already full)."""
+        from mid.atomic import write_atomic
+        write_atomic(self._headroom, b"\0" * HEADROOM_BYTES)
+
+    def release_headroom(self) -> None:
+        try:
+            self._headroom.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            log.debug("the reserved space %s could not be freed: %s", self._headroom, e)
 
     def start_pool(self, processes: int) -> None:
         """Lets `processes` worker processes de-identify and write (mid.store.WriterPool)."""
@@ -260,7 +437,7 @@ class _DownloadRun:
             with self._active_lock:
                 actives = set(self._active.values())
             for a in actives:
-                if self.cancel.is_set():
+                if self.cancel.is_set() or self.halt.is_set():
                     a.cancel.set()
                 elif idle_limit > 0 and now - a.last > idle_limit and not a.cancel.is_set():
                     a.idle = True
@@ -272,6 +449,10 @@ class _DownloadRun:
             if self.cancel.is_set():
                 for r in recs:
                     self._set(r, _Verdict(CANCELLED, "cancelled before it started", True))
+                return
+            if self.halt.is_set():
+                for r in recs:
+                    self._set(r, self._halted_verdict(r))
                 return
             for r in recs:
                 self._set(r, _Verdict(DOWNLOADING, None, False))
@@ -288,18 +469,23 @@ class _DownloadRun:
             else:
                 self._retry_series(recs[0], first_attempt=0)
         except Exception as e:  # never lose a series silently
-            log.exception("retrieve failed unexpectedly")
+            why = local_failure(e, self.project.root)
+            if why is not None:
+                self.stop_local(why, e)
+            else:
+                log.exception("retrieve failed unexpectedly")
             for r in recs:
-                self._set(r, _Verdict(FAILED, f"internal error: {e}", True))
+                self._set(r, self._halted_verdict(r) if self.halt.is_set()
+                          else _Verdict(FAILED, f"internal error: {e}", True))
 
     def _retry_series(self, rec: "SeriesRecord", first_attempt: int, verdict: _Verdict | None = None) -> None:
         attempts = int(self.settings.defaults.retries) + 1
         for attempt in range(first_attempt, attempts):
             if attempt > 0:
                 delay = float(self.settings.defaults.retry_backoff) * (2 ** max(attempt - 1, 0))
-                if self.cancel.wait(min(delay, 60.0)):
+                if self._wait(min(delay, 60.0)):
                     break
-            if self.cancel.is_set():
+            if self.cancel.is_set() or self.halt.is_set():
                 break
             outcome = self._attempt("SERIES", [rec])
             verdict = self._judge(rec, outcome)
@@ -311,8 +497,21 @@ class _DownloadRun:
                      attempt + 1, attempts - 1)
         if self.cancel.is_set():
             self._set(rec, self._cancelled_verdict(rec))
+        elif self.halt.is_set():
+            self._set(rec, self._halted_verdict(rec))
         elif verdict is not None:
-            self._set(rec, _Verdict(verdict.status, verdict.reason, True))
+            self._set(rec, _Verdict(verdict.status, verdict.reason, True, verdict.connection))
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleeps up to `seconds`; True as soon as the run is cancelled or stopped."""
+        deadline = time.monotonic() + seconds
+        while True:
+            if self.cancel.is_set() or self.halt.is_set():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.halt.event.wait(min(left, 0.1))
 
     def _attempt(self, level: str, recs: list["SeriesRecord"]) -> _Outcome:
         active = _Active(frozenset(r.series_uid for r in recs))
@@ -331,8 +530,14 @@ class _DownloadRun:
             else:
                 res = self.pacs.move(self.local_aet, self.peer, self.dest_aet, level, keys, self.timeouts,
                                      cancel=active.cancel)
+            self._peer_answered()
             return _Outcome(res, None, active.idle, level)
         except self.pacs.NetError as e:
+            if connection_level(e):
+                if self.breaker.failed(e):
+                    self._stop_peer(e)
+            elif e.kind not in CONNECTION_KINDS:
+                self._peer_answered()   # the association was made: the peer is there
             return _Outcome(None, e, active.idle, level)
         finally:
             with self._active_lock:
@@ -343,10 +548,13 @@ class _DownloadRun:
     def counts(self, series_uid: str) -> tuple[int, int]:
         """(written, ignored) of a series, once every instance received so far is committed."""
         self.store.flush()
+        self._check_log()
         return self.project.counts(series_uid)
 
     def _judge(self, rec: "SeriesRecord", outcome: _Outcome) -> _Verdict:
         """Compares what arrived with what was announced; decides the status and whether to retry."""
+        if self.halt.is_set():
+            return self._halted_verdict(rec)
         written, ignored = self.counts(rec.series_uid)
         have = written + ignored
         res = outcome.result
@@ -386,7 +594,7 @@ class _DownloadRun:
             retry = (bool(e.transient) or e.kind in ("aborted", "status")
                      or have > 0) and not hopeless
             reason = str(e) if not have else f"{short}; {e}"
-            return _Verdict(PARTIAL if have else FAILED, reason, not retry)
+            return _Verdict(PARTIAL if have else FAILED, reason, not retry, connection_level(e))
         status = int(res.status or 0) if res is not None else 0
         if status == STATUS_MOVE_DESTINATION_UNKNOWN:
             return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "
@@ -407,21 +615,45 @@ class _DownloadRun:
             return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
         return _Verdict(CANCELLED, f"cancelled by the user ({have} of {rec.expected or '?'} instances)", True)
 
+    def _halted_verdict(self, rec: "SeriesRecord") -> _Verdict:
+        """A series when the run stops early: done if whole, else the run's one stop reason."""
+        written, ignored = self.counts(rec.series_uid)
+        have = written + ignored
+        if rec.expected and have >= int(rec.expected):
+            return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
+        reason = self.halt.reason or "the run stopped"
+        if have:
+            return _Verdict(PARTIAL, f"{have} of {rec.expected or '?'} instances; {reason}", True)
+        return _Verdict(FAILED, reason, True)
+
     def _set(self, rec: "SeriesRecord", v: _Verdict) -> None:
+        if v.final and v.connection and not self.halt.is_set():
+            with self._held_lock:
+                self._held[rec.series_uid] = (rec, v)
+            v = _Verdict(v.status, v.reason, False)      # recorded, said later (see _held)
         written, ignored = self.counts(rec.series_uid)
         v = self._with_refusals(rec, v)
-        self.project.set_series_status(rec.series_uid, v.status, v.reason)
+        try:
+            self.project.set_series_status(rec.series_uid, v.status, v.reason)
+            self._unsaved.pop(rec.series_uid, None)
+        except sqlite3.Error as e:
+            why = local_failure(e, self.project.root)
+            if why is None:
+                raise
+            self.stop_local(why, e)
+            self._unsaved[rec.series_uid] = (v.status, v.reason)     # written by finish(), room allowing
         self._mark_folder(rec, v)
         if v.final and v.status in FINISHED | {FAILED, PARTIAL, CANCELLED}:
             with self.counters.lock:
                 self.counters.series_done += 1
         desc = rec.tags.get("SeriesDescription", "")
+        stopped = bool(self.halt.reason and v.reason and v.reason.endswith(self.halt.reason))
         self.emit(SeriesUpdate(rec.series_uid, rec.study_number, desc, v.status, v.reason,
-                               written + ignored, rec.expected))
+                               written + ignored, rec.expected, v.final, stopped))
         line = "query %s study %s series %s: %s%s"
         args = (rec.query_number, rec.study_number, rec.tags.get("SeriesNumber", "?"), v.status,
                 f" ({v.reason})" if v.reason else "")
-        (log.warning if v.status in (FAILED, PARTIAL) and v.final else log.info)(line, *args)
+        (log.warning if v.status in (FAILED, PARTIAL) and v.final and not stopped else log.info)(line, *args)
         log.debug("query %s study %s series %r: %s", rec.query_number, rec.study_number, desc, v.status,
                   extra={"phi": True})
 
@@ -446,21 +678,42 @@ class _DownloadRun:
                       rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e, exc_info=True)
 
     def finish(self, error: str | None) -> dict[str, int]:
-        """Leaves no series DOWNLOADING; returns the run's series counts per status."""
+        """Leaves no series DOWNLOADING; returns the run's series counts per status.
+
+        Statuses the project DB refused during the run (a full disk) are written again here,
+        once the reserved headroom is free; what still cannot be written is counted as it is
+        (a rerun retrieves it: its stored status is one a run retrieves again)."""
         self.store.close()
+        self._check_log()
+        if self.breaker.last is not None and not self.halt.is_set() and self.breaker.tripped(at_end=True):
+            self._stop_peer(self.breaker.last)        # every series failed to connect, before the grace
+        for rec, v in self._take_held():      # the breaker never opened: each says its own reason
+            self._set(rec, self._halted_verdict(rec) if self.halt.is_set() else _Verdict(v.status, v.reason, True))
+        for uid, (status, reason) in list(self._unsaved.items()):
+            try:
+                self.project.set_series_status(uid, status, reason)
+                del self._unsaved[uid]
+            except sqlite3.Error as e:
+                log.debug("series status not recorded: %s", e)
         counts: dict[str, int] = {}
         for s in self.project.series(set(TO_RETRIEVE) | FINISHED):
             if s.series_uid not in self.records:
                 continue
-            if s.status in (DOWNLOADING, QUEUED):
+            if s.status in (DOWNLOADING, QUEUED) and s.series_uid not in self._unsaved:
                 if self.cancel.is_set():
                     self._set(s, self._cancelled_verdict(s))
+                elif self.halt.is_set():
+                    self._set(s, self._halted_verdict(s))
                 else:
                     self._set(s, _Verdict(FAILED, error or "the run stopped before this series was retrieved",
                                           True))
         for s in self.project.series():
             if s.series_uid in self.records:
-                counts[s.status] = counts.get(s.status, 0) + 1
+                status = self._unsaved.get(s.series_uid, (s.status, None))[0]
+                counts[status] = counts.get(status, 0) + 1
+        if self._unsaved:
+            log.info("%d series statuses could not be recorded (%s); a rerun retrieves them again",
+                      len(self._unsaved), self.halt.reason)
         return counts
 
 
@@ -503,8 +756,12 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
 
     Resumes by itself: series DOWNLOADED or IGNORED are skipped, and instances already recorded
     are acknowledged without being rewritten. Every report is written at the end, also after a
-    cancel or an error. `processes`: worker processes for de-identification (0: in the receiver
+    cancel or an error (after a local failure only when there is room: the user is told to run
+    `report` later). `processes`: worker processes for de-identification (0: in the receiver
     threads; None: automatic, used for runs of POOL_MIN_INSTANCES instances or more).
+    A full disk or an unwritable project folder stops the run at once: the result's `error`
+    says so and `local` is True. A peer that refuses every association stops it once
+    connection_failures_limit() attempts in a row failed.
     """
     import pacs
     emit = Emitter(on_event)
@@ -514,10 +771,21 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
     if method not in ("move", "get"):
         raise EngineError(f"retrieve method {method!r} is not known: use move or get")
     project.check_mode(raw=not anonymize)      # refuses to mix raw and de-identified images
-    if anonymize:
-        settings = with_project_deid_options(settings, project, emit)
-    project.set_setting("source", source)
-    project.set_setting("method", method)
+    try:
+        if anonymize:
+            settings = with_project_deid_options(settings, project, emit)
+        project.set_setting("source", source)
+        project.set_setting("method", method)
+    except (OSError, sqlite3.Error) as e:
+        why = local_failure(e, project.root)
+        if why is None:
+            raise
+        log.debug("the local failure that stopped the download", exc_info=e)
+        log.info("download stopped: %s", why)
+        emit(Message("error", why))
+        result = DownloadFinished({}, cancel.is_set(), why, [], local=True)
+        emit(result)
+        return result
     n_workers = effective_workers(settings, peer, workers)
     run = _DownloadRun(settings, project, peer, method=method, destination=destination, workers=n_workers,
                        raw=not anonymize, emit=emit, cancel=cancel)
@@ -528,6 +796,7 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
         if stale:
             log.info("removed %d temp files left by an interrupted run", stale)
         if run.records:
+            run.reserve_headroom()
             n_proc = _pool_size(processes, run, n_workers)
             if n_proc and not run.raw:
                 run.start_pool(n_proc)
@@ -536,10 +805,16 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
             run.execute()
     except pacs.NetError as e:
         error = str(e)
-    except OSError as e:
-        me = settings.self_peer
-        error = (f"our receiver cannot listen on {me.host}:{me.port} ({e}) — another program may use "
-                 f"that port; change <SELF>'s port in peers.json")
+    except (OSError, sqlite3.Error) as e:
+        why = local_failure(e, project.root)
+        if why is not None:
+            run.stop_local(why, e)
+        elif isinstance(e, OSError):
+            me = settings.self_peer
+            error = (f"our receiver cannot listen on {me.host}:{me.port} ({e}) — another program may use "
+                     f"that port; change <SELF>'s port in peers.json")
+        else:
+            raise
     finally:
         if scp is not None:
             try:
@@ -547,16 +822,40 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
             except Exception:
                 log.exception("stopping our receiver failed")
         run.stop_pool()
+        run.release_headroom()
         counts = run.finish(error)
-        paths = write_reports(project, settings, "all", emit)
-    if error:
+        paths = _reports_after(run, project, settings, emit)
+    local = run.halt.local
+    if run.halt.is_set():
+        error = run.halt.reason           # said when the run stopped (stop_local / _stop_peer)
+    elif error:
         log.error("download stopped: %s", error)
         emit(Message("error", error))
-    result = DownloadFinished(counts, cancel.is_set(), error, paths)
+    result = DownloadFinished(counts, cancel.is_set(), error, paths, local=local)
     emit(result)
     log.info("download ended: %s%s", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing to do",
              " (cancelled)" if cancel.is_set() else "")
     return result
+
+
+#: free bytes below which a run stopped by a local failure does not try to write its reports
+REPORTS_MIN_FREE = 2 * 1024 * 1024
+
+
+def _reports_after(run: _DownloadRun, project: "Project", settings: "Settings", emit: Emitter) -> list[Path]:
+    """The reports at the end of a run; after a local failure only when they can be written."""
+    if run.halt.local:
+        import shutil
+        try:
+            room = shutil.disk_usage(project.private_dir).free >= REPORTS_MIN_FREE \
+                and os.access(project.private_dir, os.W_OK)
+        except OSError:
+            room = False
+        if not room:
+            emit(Message("warning", f"the reports were not written; once the cause above is fixed, "
+                                    f"the rerun writes them (or `python main.py report --project {project.root}`)"))
+            return []
+    return write_reports(project, settings, "all", emit)
 
 
 def _pool_size(processes: int | None, run: _DownloadRun, workers: int) -> int:

@@ -26,6 +26,7 @@ unique per SOPInstanceUID, so nothing counts twice.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import queue
@@ -408,6 +409,44 @@ class WriterPool:
         self._ex.shutdown(wait=True, cancel_futures=True)
 
 
+# ------------------------------------------------------------------------------ local failures
+#: errno values of a write that fails on our own side, whatever the PACS sends: a full disk or
+#: quota, a read-only file system, a folder this user may not write
+LOCAL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def local_failure(exc: BaseException, where: Path | str) -> str | None:
+    """The sentence for a failure of our own side that no retry can mend, or None.
+
+    `where` is the project folder. An OSError with one of LOCAL_ERRNOS, or SQLite's "database
+    or disk is full" / "readonly database" (the project state lives in the same folder), is
+    such a failure: a download stops at the first one (mid.retrieve)."""
+    import shutil
+    import sqlite3
+    code = None
+    if isinstance(exc, OSError) and exc.errno in LOCAL_ERRNOS:
+        code = exc.errno
+    elif isinstance(exc, sqlite3.OperationalError):
+        primary = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+        code = {sqlite3.SQLITE_FULL: errno.ENOSPC, sqlite3.SQLITE_READONLY: errno.EROFS}.get(primary)
+    if code is None:
+        return None
+    detail = getattr(exc, "strerror", None) or str(exc)
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        try:
+            free = shutil.disk_usage(where).free
+        except OSError:
+            free = 0
+        size = f"{free / 1e6:.0f} MB" if free >= 1e6 else f"{free // 1024} KB"
+        what = "disk full" if code == errno.ENOSPC else "disk quota exceeded"
+        return f"{what} at {where}: {size} free; free space and rerun"
+    if code == errno.EROFS:
+        return (f"the project folder {where} is read-only ({detail}); make it writable, or copy the "
+                f"project to a writable disk, and rerun")
+    return (f"the project folder {where} is not writable by this user ({detail}: "
+            f"{getattr(exc, 'filename', None) or where}); give this user write permission there and rerun")
+
+
 # --------------------------------------------------------------------------------------- record
 class InstanceLog:
     """Instance rows committed in batches by one thread, not one transaction per instance.
@@ -425,6 +464,8 @@ class InstanceLog:
 
     def __init__(self, project: "Project"):
         self.project = project
+        #: the first local failure (mid.store.local_failure) a commit met; its rows were dropped
+        self.failure: BaseException | None = None
         self._q: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="instance-log", daemon=True)
         self._thread.start()
@@ -477,7 +518,15 @@ class InstanceLog:
         try:
             self.project.record_instances(batch)
             return
-        except Exception:
+        except Exception as e:
+            why = local_failure(e, self.project.root)
+            if why is not None:       # one by one would fail the same way: say it once, keep the files
+                if self.failure is None:
+                    self.failure = e
+                    # INFO: the run that owns this log says it once (mid.retrieve stops on it)
+                    log.info("%d instances not recorded: %s", len(batch), why)
+                log.debug("recording instances failed", exc_info=True)
+                return
             log.exception("recording %d instances in one transaction failed; recording them one by one",
                           len(batch))
         for series_uid, sop_uid, kw in batch:

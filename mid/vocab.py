@@ -49,6 +49,7 @@ class ExitCode(IntEnum):
     USAGE = 2           # bad command line, unreadable sheet or file
     NETWORK = 3         # a peer could not be reached, refused us, or failed
     PROJECT = 4         # the project folder cannot be used as asked
+    LOCAL = 5           # our own side failed: the disk is full, the project folder is read-only or not writable
     CANCELLED = 130     # interrupted (Ctrl+C)
 
 
@@ -94,15 +95,21 @@ class SeriesUpdate:
     reason: str | None
     received: int
     expected: int | None
+    final: bool = True           # False: a retry follows (the status is that of the attempt just made)
+    run_stopped: bool = False    # the reason is the run's own stop reason (DownloadFinished.error), said once
 
 
 @dataclass(frozen=True)
 class DownloadFinished:
-    """A download run ended: series counts per status, whether it was cancelled, a fatal error."""
+    """A download run ended: series counts per status, whether it was cancelled, a fatal error.
+
+    `local`: the error is a failure of our own side (a full disk, a read-only or unwritable
+    project folder), not of the peer (ExitCode.LOCAL rather than NETWORK)."""
     counts: dict[str, int]
     cancelled: bool
     error: str | None
     reports: list[Path]
+    local: bool = False
 
 
 @dataclass(frozen=True)

@@ -298,10 +298,10 @@ def test_a_failing_store_makes_the_series_partial_then_a_retry_completes_it(
     real = store.write_atomic
     calls = {"n": 0}
 
-    def flaky(path, data, fsync=False):                  # the disk is full for stores 3 and 4
-        calls["n"] += 1
+    def flaky(path, data, fsync=False):                  # stores 3 and 4 meet a passing I/O error
+        calls["n"] += 1                                  # (a full disk stops the run: test_local_failure)
         if calls["n"] in (3, 4):
-            raise OSError(28, "No space left on device")
+            raise OSError(5, "Input/output error")
         return real(path, data, fsync)
 
     monkeypatch.setattr(store, "write_atomic", flaky)

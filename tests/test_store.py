@@ -186,8 +186,8 @@ def test_the_receiver_answers_with_the_status_of_the_store(settings, project, mo
         stranger.SeriesInstanceUID = "2.25.4242"
         assert run.receiver(req(stranger)) == retrieve.STATUS_CANNOT_UNDERSTAND
 
-        def full(path, data, fsync=False):
-            raise OSError(28, "No space left on device")
+        def full(path, data, fsync=False):      # a passing I/O error (a full disk stops the run)
+            raise OSError(5, "Input/output error")
 
         monkeypatch.setattr(store, "write_atomic", full)
         assert run.receiver(req(dss[2])) == retrieve.STATUS_OUT_OF_RESOURCES
