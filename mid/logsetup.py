@@ -100,6 +100,18 @@ class _ConsoleHandler(_QuietFailures, logging.StreamHandler):
         pass
 
 
+class _NoTraceback(logging.Formatter):
+    """The terminal's lines: the message only. A record's traceback goes to the log files."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
 class _RotatingFile(_QuietFailures, logging.handlers.RotatingFileHandler):
     def close(self) -> None:
         try:
@@ -140,7 +152,7 @@ def setup_app_logging(verbose: bool = False) -> Path:
     mid.setLevel(logging.DEBUG)
     console = _ConsoleHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    console.setFormatter(_formatter())
+    console.setFormatter(_NoTraceback(LINE_FORMAT, datefmt=DATE_FORMAT) if not verbose else _formatter())
     console.addFilter(NoPHIFilter())
     _replace_named(mid, console, _APP_CONSOLE)
 

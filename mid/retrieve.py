@@ -674,8 +674,10 @@ class _DownloadRun:
         try:
             self.store.series_ended(rec.series_uid, v.status)
         except Exception as e:  # noqa: BLE001 - the marker never changes the series' outcome
-            log.error("study %s series %s: cannot update its %s: %s", rec.study_number,
-                      rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e, exc_info=True)
+            local = local_failure(e, self.project.root) is not None      # said once, by the run's stop
+            (log.info if local else log.error)("study %s series %s: cannot update its %s: %s", rec.study_number,
+                                               rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e,
+                                               exc_info=not local)
 
     def finish(self, error: str | None) -> dict[str, int]:
         """Leaves no series DOWNLOADING; returns the run's series counts per status.

@@ -178,3 +178,19 @@ def test_a_log_file_on_a_full_disk_says_so_once_and_prints_no_traceback(small_di
         assert "Traceback" not in err and "Logging error" not in err
     finally:
         logsetup.detach_project_log(handler)
+
+
+def test_the_terminal_gets_no_traceback_the_log_file_keeps_it(tmp_path, monkeypatch):
+    import io
+    monkeypatch.setenv("MID_LOG_DIR", str(tmp_path / "logs"))
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    path = logsetup.setup_app_logging()
+    try:
+        raise OSError(28, "No space left on device")
+    except OSError:
+        logging.getLogger("mid.test").error("cannot write an instance", exc_info=True)
+    assert "cannot write an instance" in err.getvalue() and "Traceback" not in err.getvalue()
+    for h in logging.getLogger("mid").handlers:
+        h.flush()
+    assert "Traceback" in path.read_text() and "No space left on device" in path.read_text()
