@@ -74,6 +74,13 @@ _BINARY_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN", "SQ", "US", "
                          "FL", "FD", "AT", "SV", "UV", "US or SS", "OB or OW", "US or OW"})
 _D_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN"})
 _UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
+# The attributes of a code item (PS3.3 Table 8.8-1): a code is not PHI, so inside sequences whose
+# text the profile replaces they keep their values (a "REMOVED" code is an invalid code).
+CODE_ITEM_TAGS = frozenset({0x00080100, 0x00080102, 0x00080103, 0x00080104, 0x00080105,
+                            0x0008010B, 0x0008010D, 0x0008010F, 0x00080117, 0x00080118,
+                            0x00080119, 0x00080120, 0x00080121, 0x00080122, 0x00080123,
+                            0x00080124})
+_CODE_STRUCTURE = CODE_ITEM_TAGS - {0x00080104}   # CodeMeaning is text: it is cleaned instead
 
 
 # --------------------------------------------------------------------------- data
@@ -186,6 +193,8 @@ class Context:
                                            # also cleans descriptors found inside sequences
     steps: list = field(default_factory=list)              # the element steps to merge
     plans: dict = field(default_factory=dict)              # (tag, inside_d) -> (action, vr)
+    required: dict | None = None    # top level: {tag: Type 1/1C/2/2C} of the dataset's IOD for the
+                                    # table's attributes (deid_profile.IOD_TYPES); None: unknown
 
 
 # --------------------------------------------------------------------------- helpers
@@ -290,6 +299,29 @@ def cap_age(text: str) -> str | None:
     number, unit = int(m.group(1)), (m.group(2) or "Y").upper()
     years = {"D": number / 365.25, "W": number / 52.18, "M": number / 12, "Y": number}[unit]
     return AGE_CAP if years >= 90 else f"{number:03d}{unit}"
+
+
+def _resolve_implicit_vrs(ds: Dataset) -> None:
+    """Give every element its VR when a file encoded implicit VR under an explicit transfer syntax.
+
+    pydicom reads such a file (it detects the encoding) but cannot write its VR-less elements
+    back; converting them takes their VRs from the dictionary. Other files are left raw.
+    """
+    meta = getattr(ds, "file_meta", None)
+    ts = meta.get("TransferSyntaxUID") if meta is not None else None
+    if ts is None or not ts.is_transfer_syntax or ts.is_implicit_VR:
+        return
+    for tag in ds.keys():
+        elem = ds.get_item(tag)
+        if elem.is_raw and elem.is_implicit_VR:
+            ds.walk(lambda _ds, _elem: None)      # walking converts every element, nested too
+        return
+
+
+def required_types(sop_class_uid: str) -> dict[int, str] | None:
+    """{tag: Type 1/1C/2/2C} of the table's attributes in the IOD of a SOP class (None: unknown)."""
+    iod = deid_profile.SOP_CLASS_IOD.get((sop_class_uid or "").strip())
+    return deid_profile.IOD_TYPES.get(iod, {}) if iod else None
 
 
 def read_values(ds: Dataset, tag: int) -> list[str] | None:
@@ -573,7 +605,7 @@ class BasicProfile(ElementStep):
             return AGE if vr == "AS" else KEEP
         action = self.profile_action(tag)
         if action is None:
-            if inside_d and vr in _D_TEXT_VRS:
+            if inside_d and vr in _D_TEXT_VRS and tag not in _CODE_STRUCTURE:
                 return TEXT_DUMMY  # content the profile replaces wholesale (SR text, code meanings)
             if vr in _FREE_TEXT_VRS:
                 return REMOVE
@@ -865,8 +897,10 @@ class Anonymizer:
         reason = self.drop.apply(ds)
         if reason is not None:
             return AnonResult(dataset=None, dropped=reason, key=key)
+        _resolve_implicit_vrs(ds)
         ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
-                      cleaner=self._cleaner_for(ds), steps=self.element_steps, plans=self._plans)
+                      cleaner=self._cleaner_for(ds), steps=self.element_steps, plans=self._plans,
+                      required=required_types(read_text(ds, 0x00080016)))
         self._walk(ds, ctx, False)
         ds.preamble = None      # a received preamble may hold anything (e.g. a TIFF header)
         self.element_steps[-1].apply_file_meta(ds)
@@ -916,7 +950,8 @@ class Anonymizer:
         """Apply only `steps` (element steps) to `ds`, for auditing or testing one step."""
         key = self._key_entry(ds)
         ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
-                      cleaner=self._cleaner_for(ds), steps=list(steps), plans={})
+                      cleaner=self._cleaner_for(ds), steps=list(steps), plans={},
+                      required=required_types(read_text(ds, 0x00080016)))
         self._walk(ds, ctx, False)
 
     def _cleaner_for(self, ds: Dataset) -> DescriptorCleaner | None:
@@ -972,16 +1007,25 @@ class Anonymizer:
     # ---- handlers (ds, tag, vr, ctx)
 
     def _remove(self, ds, tag, vr, ctx):
-        del ds[tag]
+        kind = ctx.required.get(tag) if ctx.required else None
+        if kind is None:
+            del ds[tag]
+        elif kind in ("2", "2C") or vr == "SQ":
+            self._empty(ds, tag, vr, ctx)     # the IOD needs it: empty, as the table allows
+        else:
+            self._dummy(ds, tag, vr, ctx)     # Type 1/1C: a valid dummy value
 
     def _empty(self, ds, tag, vr, ctx):
         if vr == "SQ":
-            ds[tag] = DataElement(tag, "SQ", Sequence([]))
+            self._empty_seq(ds, tag, vr, ctx)
         else:
             self._put(ds, tag, vr or "UN", None)
 
     def _empty_seq(self, ds, tag, vr, ctx):
-        ds[tag] = DataElement(tag, "SQ", Sequence([]))
+        if ctx.required is not None and tag not in ctx.required:
+            del ds[tag]      # a Type 3 sequence with no items is invalid: it is removed
+        else:
+            ds[tag] = DataElement(tag, "SQ", Sequence([]))
 
     def _dummy(self, ds, tag, vr, ctx):
         if vr in ("DA", "DT") and self.config.retain_modified_dates:
@@ -1021,12 +1065,20 @@ class Anonymizer:
         self._put(ds, tag, "AS", capped)
 
     def _recurse(self, ds, tag, vr, ctx):
-        for item in ds[tag].value or ():
-            self._walk(item, ctx, False)
+        required, ctx.required = ctx.required, None    # module types are known at the top only
+        try:
+            for item in ds[tag].value or ():
+                self._walk(item, ctx, False)
+        finally:
+            ctx.required = required
 
     def _recurse_d(self, ds, tag, vr, ctx):
-        for item in ds[tag].value or ():
-            self._walk(item, ctx, True)
+        required, ctx.required = ctx.required, None
+        try:
+            for item in ds[tag].value or ():
+                self._walk(item, ctx, True)
+        finally:
+            ctx.required = required
 
     def _text_dummy(self, ds, tag, vr, ctx):
         self._put(ds, tag, vr if vr in _D_TEXT_VRS else "LO", DUMMY_TEXT)

@@ -13,6 +13,12 @@ Actions come from the newer edition. Option columns come from dicom-standard; fo
 attribute that only the newer edition lists, the Modified Dates option is inferred from its
 VR (DA, DT, TM are "C" under that option, as for every dated attribute of the 2020 table).
 
+* dicom-standard (``sops.json``, ``ciods.json``, ``ciod_to_modules.json``,
+  ``module_to_attributes.json``): for each IOD, the attributes of the table that are Type 1,
+  1C, 2 or 2C at the top level of one of its modules. The anonymizer empties (Type 2/2C) or
+  fills with a dummy (Type 1/1C) an attribute the table removes when the IOD needs it, and
+  removes an emptied sequence the IOD does not need (a Type 3 sequence is removed, not emptied).
+
 Usage: ``python3 tools/gen_deid_profile.py [--out mid/deid_profile.py] [--check]``.
 ``--check`` exits 1 when the committed module differs from what would be generated.
 The generated module needs neither package at run time.
@@ -39,6 +45,9 @@ OPTION_COLUMNS = {
     "rtnPatCharsOpt": "RETAIN_PATIENT_CHARACTERISTICS",
 }
 DATE_VRS = {"DA", "DT", "TM"}
+IOD_JSONS = ("standard/sops.json", "standard/ciods.json", "standard/ciod_to_modules.json",
+             "standard/module_to_attributes.json")
+TYPE_RANK = {"1": 0, "1C": 1, "2": 2, "2C": 3}
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -61,13 +70,46 @@ def load_actions() -> tuple[dict[int, str], list[tuple[int, int, int, str]]]:
     return plain, masked_list
 
 
-def standard_json_path() -> Path:
-    """Locate confidentiality_profile_attributes.json inside the installed dicom-standard."""
+def standard_json_path(name: str = STANDARD_JSON) -> Path:
+    """Locate one of dicom-standard's JSON files (standard/...) inside the installed package."""
     dist = metadata.distribution("dicom-standard")
     for file in dist.files or []:
-        if str(file).endswith(STANDARD_JSON):
+        if str(file).endswith(name):
             return Path(file.locate()).resolve()
-    raise SystemExit("dicom-standard is installed but has no " + STANDARD_JSON)
+    raise SystemExit("dicom-standard is installed but has no " + name)
+
+
+def load_iod_types(profile_tags: set[int]) -> tuple[dict[str, str], dict[str, dict[int, str]]]:
+    """({SOP class UID: IOD id}, {IOD id: {tag: strongest type 1/1C/2/2C}}) for the table's tags.
+
+    Only top-level attributes of each module count (a path "module:gggggggg"); masked tags and
+    attributes nested in sequences are left out.
+    """
+    sops, ciods, ciod_modules, module_attrs = (
+        json.loads(standard_json_path(n).read_text(encoding="utf-8")) for n in IOD_JSONS)
+    iod_by_name = {c["name"]: c["id"] for c in ciods}
+    sop_iod = {s["id"]: iod_by_name[s["ciod"]] for s in sops if s["ciod"] in iod_by_name}
+    modules: dict[str, list[str]] = {}
+    for row in ciod_modules:
+        modules.setdefault(row["ciodId"], []).append(row["moduleId"])
+    attrs: dict[str, list[tuple[int, str]]] = {}
+    for row in module_attrs:
+        parts = row["path"].split(":")
+        if len(parts) != 2 or "x" in parts[1].lower() or row["type"] not in TYPE_RANK:
+            continue
+        tag = int(parts[1], 16)
+        if tag in profile_tags:
+            attrs.setdefault(row["moduleId"], []).append((tag, row["type"]))
+    iods: dict[str, dict[int, str]] = {}
+    for iod, mods in sorted(modules.items()):
+        types: dict[int, str] = {}
+        for module in mods:
+            for tag, kind in attrs.get(module, ()):
+                if tag not in types or TYPE_RANK[kind] < TYPE_RANK[types[tag]]:
+                    types[tag] = kind
+        if types:
+            iods[iod] = types
+    return sop_iod, iods
 
 
 def parse_std_tag(text: str) -> tuple[int, int] | None:
@@ -120,7 +162,7 @@ def name_of(tag: int, std_names: dict[int, str]) -> str:
         return std_names.get(tag, "")
 
 
-def render(plain, masked, options, std_names) -> str:
+def render(plain, masked, options, std_names, sop_iod=None, iods=None) -> str:
     """Render the generated module's source text."""
     versions = {pkg: metadata.version(pkg) for pkg in ("dicom-anonymizer", "dicom-standard", "pydicom")}
     dates = dict(options["RETAIN_MODIFIED_DATES"])
@@ -139,6 +181,8 @@ def render(plain, masked, options, std_names) -> str:
         "BASIC_PROFILE maps a tag (int) to its action: D, Z, X, U, or a composite such as X/Z/D.",
         "MASKED_PROFILE lists (value, mask, action) for group-masked tags such as (50xx,xxxx).",
         "OPTION_* map a tag to the option column's code (K keep, C clean, X remove).",
+        "SOP_CLASS_IOD maps a SOP class UID to its IOD; IOD_TYPES maps an IOD to the table's",
+        "  attributes that are Type 1, 1C, 2 or 2C at the top level of one of its modules.",
         '"""',
         "",
         f'EDITION = "{EDITION}"',
@@ -163,6 +207,14 @@ def render(plain, masked, options, std_names) -> str:
         for tag in sorted(table):
             lines.append(f'    0x{tag:08X}: "{table[tag]}",  # {name_of(tag, std_names)}')
         lines += ["}", ""]
+    lines.append("SOP_CLASS_IOD: dict[str, str] = {")
+    for uid in sorted(sop_iod or {}):
+        lines.append(f'    "{uid}": "{sop_iod[uid]}",')
+    lines += ["}", "", "IOD_TYPES: dict[str, dict[int, str]] = {"]
+    for iod in sorted(iods or {}):
+        items = ", ".join(f'0x{tag:08X}: "{kind}"' for tag, kind in sorted(iods[iod].items()))
+        lines.append(f'    "{iod}": {{{items}}},')
+    lines += ["}", ""]
     return "\n".join(lines)
 
 
@@ -177,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{pkg} is not installed: pip install -r requirements-dev.txt")
     plain, masked = load_actions()
     options, std_names = load_options()
-    text = render(plain, masked, options, std_names)
+    sop_iod, iods = load_iod_types(set(plain))
+    text = render(plain, masked, options, std_names, sop_iod, iods)
     if args.check:
         same = args.out.exists() and args.out.read_text(encoding="utf-8") == text
         print(f"{args.out}: {'up to date' if same else 'differs from the generated table'}")
