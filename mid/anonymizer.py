@@ -58,7 +58,13 @@ MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per pat
 DUMMY_TEXT = "REMOVED"
 AGE_CAP = "090Y"
 DESCRIPTOR_KEYWORDS = ("StudyDescription", "SeriesDescription", "ProtocolName")
-CHARACTERISTIC_KEYWORDS = ("PatientSex", "PatientAge")
+# Retain Patient Characteristics: what the option column keeps (K) and cleans (C).
+CHARACTERISTICS_KEPT = frozenset(
+    t for t, code in deid_profile.OPTION_RETAIN_PATIENT_CHARACTERISTICS.items() if code == "K")
+CHARACTERISTICS_CLEANED = frozenset(
+    t for t, code in deid_profile.OPTION_RETAIN_PATIENT_CHARACTERISTICS.items() if code == "C")
+CHARACTERISTIC_KEYWORDS = tuple(keyword_for_tag(t) for t in sorted(CHARACTERISTICS_KEPT))
+_VALID_AGE = re.compile(r"\d{3}[DWMY]")
 PSEUDONYM_KEYWORDS = ("PatientID", "PatientName", "AccessionNumber", "StudyID")
 FILE_META_KEPT = frozenset({0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010,
                             0x00020012})
@@ -560,7 +566,8 @@ class BasicProfile(ElementStep):
     def __init__(self, config: AnonConfig):
         self.config = config
         self._descriptors = {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
-        self._characteristics = {tag_for_keyword(k) for k in CHARACTERISTIC_KEYWORDS}
+        self._characteristics = CHARACTERISTICS_KEPT
+        self._characteristics_cleaned = CHARACTERISTICS_CLEANED
 
     @staticmethod
     def profile_action(tag: int) -> str | None:
@@ -581,7 +588,10 @@ class BasicProfile(ElementStep):
             + ("on (DA/DT shifted per patient, TM kept)" if c.retain_modified_dates else "off"),
             "Clean Descriptors (StudyDescription, SeriesDescription, ProtocolName): "
             + ("on" if c.clean_descriptors else "off"),
-            "Retain Patient Characteristics (PatientSex, PatientAge, ages >= 90 -> 090Y): "
+            "Retain Patient Characteristics (kept: "
+            + ", ".join(CHARACTERISTIC_KEYWORDS) + "; a valid PatientAge as it is, >= 90 years -> "
+            "090Y, an invalid one fixed or emptied and logged; cleaned: "
+            + ", ".join(keyword_for_tag(t) for t in sorted(CHARACTERISTICS_CLEANED)) + "): "
             + ("on" if c.retain_patient_characteristics else "off"),
         ]
         return (f"3. Apply PS3.15 Table E.1-1 Basic Profile (edition {deid_profile.EDITION}, "
@@ -601,8 +611,11 @@ class BasicProfile(ElementStep):
                 return KEEP
         if c.clean_descriptors and tag in self._descriptors:
             return CLEAN
-        if c.retain_patient_characteristics and tag in self._characteristics:
-            return AGE if vr == "AS" else KEEP
+        if c.retain_patient_characteristics:
+            if tag in self._characteristics:
+                return AGE if vr == "AS" else KEEP
+            if tag in self._characteristics_cleaned:
+                return CLEAN if vr in _TEXT_VRS else REMOVE
         action = self.profile_action(tag)
         if action is None:
             if inside_d and vr in _D_TEXT_VRS and tag not in _CODE_STRUCTURE:
@@ -653,7 +666,7 @@ class ExtraRules(ElementStep):
         if config.clean_descriptors:
             self._protected |= {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
         if config.retain_patient_characteristics:
-            self._protected |= {tag_for_keyword(k) for k in CHARACTERISTIC_KEYWORDS}
+            self._protected |= CHARACTERISTICS_KEPT | CHARACTERISTICS_CLEANED
 
     def describe(self) -> str:
         dates = "shifted" if self.config.retain_modified_dates else "emptied"
@@ -1061,8 +1074,23 @@ class Anonymizer:
 
     def _age(self, ds, tag, vr, ctx):
         values = self._read_ascii(ds, tag)
-        capped = cap_age(values[0]) if values else None
-        self._put(ds, tag, "AS", capped)
+        text = values[0].strip() if values else ""
+        if not text:
+            return
+        capped = cap_age(text)
+        if _VALID_AGE.fullmatch(text) and len(values) == 1:
+            if capped != text:
+                self._put(ds, tag, "AS", capped)      # 90 years or more
+            return                                    # a valid age stays as it is
+        fixed = capped if len(values) == 1 else None
+        self._put(ds, tag, "AS", fixed)
+        name = keyword_for_tag(tag) or f"{int(tag):08X}"
+        if fixed:
+            log.warning("%s %r is not a valid age string (nnnD/W/M/Y); written as %r", name,
+                        "\\".join(values), fixed)
+        else:
+            log.warning("%s %r is not a valid age string (nnnD/W/M/Y) and cannot be read; emptied",
+                        name, "\\".join(values))
 
     def _recurse(self, ds, tag, vr, ctx):
         required, ctx.required = ctx.required, None    # module types are known at the top only

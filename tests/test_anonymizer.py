@@ -426,6 +426,57 @@ def test_patient_characteristics_option_off_removes_age_and_sex():
     assert "PatientAge" not in res.dataset and not res.dataset.get("PatientSex")
 
 
+def _with_characteristics() -> Dataset:
+    ds = _plain("P", "20200101", "20200101")
+    ds.PatientWeight, ds.PatientSize = "72.5", "1.68"
+    ds.PregnancyStatus, ds.SmokingStatus, ds.EthnicGroup = 4, "NO", "FAKEGROUP"
+    ds.PatientSexNeutered = "ALTERED"
+    ds.Allergies = "penicillin FAKE^ALICE"
+    return ds
+
+
+def test_patient_characteristics_keep_every_attribute_the_option_column_keeps():
+    kept = {anonymizer.keyword_for_tag(t) for t in anonymizer.CHARACTERISTICS_KEPT}
+    assert {"PatientWeight", "PatientSize", "PregnancyStatus", "SmokingStatus",
+            "PatientSexNeutered", "EthnicGroup", "PatientSex", "PatientAge"} <= kept
+    ds = _with_characteristics()
+    before = {kw: ds[kw].value for kw in kept if kw in ds}
+    _, [res] = run([ds])
+    out = res.dataset
+    assert {kw: out[kw].value for kw in before if kw in out} == before
+    assert "113108" in [i.CodeValue for i in out.DeidentificationMethodCodeSequence]
+    assert "ALICE" not in str(out.get("Allergies", ""))       # C: cleaned, not kept whole
+
+
+def test_patient_characteristics_off_follows_the_profile_and_claims_nothing():
+    _, [res] = run([_with_characteristics()],
+                   config=AnonConfig(retain_patient_characteristics=False))
+    out = res.dataset
+    for kw in ("PatientWeight", "PatientSize", "PregnancyStatus", "SmokingStatus",
+               "EthnicGroup", "Allergies"):
+        assert kw not in out, kw
+    assert "113108" not in [i.CodeValue for i in out.DeidentificationMethodCodeSequence]
+
+
+def test_a_valid_age_is_left_as_it_is(caplog):
+    ds = _plain("P", "20200101", "20200101")
+    ds.PatientAge = "022Y"
+    _, [res] = run([ds])
+    assert res.dataset.PatientAge == "022Y" and not caplog.records
+
+
+@pytest.mark.parametrize("age, expected", [("22Y", "022Y"), ("7", "007Y"), ("95Y", "090Y"),
+                                           ("ABC", None)])
+def test_an_invalid_age_is_fixed_or_emptied_and_logged(age, expected, caplog):
+    ds = _plain("P", "20200101", "20200101")
+    ds.PatientAge = age
+    with caplog.at_level("WARNING", logger="mid.anonymizer"):
+        _, [res] = run([ds])
+    assert (res.dataset.PatientAge or None) == expected
+    assert any("PatientAge" in r.getMessage() and "not a valid age" in r.getMessage()
+               for r in caplog.records)
+
+
 def test_clean_descriptors_removes_own_identifiers_and_keeps_the_rest():
     ds = _plain("MRN777", "20200110", "20200110", accession="A998877")
     ds.StudyDescription = "MR BRAIN alice Fake MRN777 A998877 2020-01-10"
