@@ -95,6 +95,23 @@ CODE_ITEM_TAGS = frozenset({0x00080100, 0x00080102, 0x00080103, 0x00080104, 0x00
                             0x00080119, 0x00080120, 0x00080121, 0x00080122, 0x00080123,
                             0x00080124})
 _CODE_STRUCTURE = CODE_ITEM_TAGS - {0x00080104}   # CodeMeaning is text: it is cleaned instead
+# Strict mode: the text attributes known to be safe (technical, vendor and coding text), kept
+# (through the descriptor vocabulary) although the table does not list them; every other
+# unlisted text attribute goes.
+STRICT_SAFE_TEXT_KEYWORDS = (
+    "Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel",
+    "SequenceName", "PulseSequenceName", "ReceiveCoilName", "TransmitCoilName", "RescaleType",
+    "FilterType", "CollimatorGridName", "ReconstructionMethod", "ScatterCorrectionMethod",
+    "AttenuationCorrectionMethod", "RandomsCorrectionMethod", "DecayCorrection",
+    "Radiopharmaceutical", "ContrastBolusRoute", "ContrastBolusIngredient", "PositionReferenceIndicator",
+    "DeidentificationMethod", "ApplicationVersion", "ImplementationVersionName",
+    "ScanningSequence", "SequenceVariant", "MRAcquisitionType", "ImagedNucleus",
+    "TransducerData", "ProcessingFunction", "GridID", "FilterMaterial", "AnodeTargetMaterial",
+    "DetectorType", "DetectorConfiguration", "ReconstructionAlgorithm", "ReconstructionType",
+)
+STRICT_SAFE_TEXT = frozenset(tag_for_keyword(k) for k in STRICT_SAFE_TEXT_KEYWORDS
+                             if tag_for_keyword(k) is not None) | _CODE_STRUCTURE
+_STRICT_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN", "AE", "UR"})
 
 
 # --------------------------------------------------------------------------- data
@@ -151,6 +168,7 @@ class AnonConfig:
     # in `config_dir` (settings.default_config_dir() when None); see load_vocabulary().
     descriptor_vocabulary: frozenset[str] | None = None
     config_dir: Path | None = None
+    strict: bool = False        # "keep only what is known safe" (user_defaults deid_strict)
 
     @classmethod
     def from_settings(cls, settings) -> "AnonConfig":
@@ -172,6 +190,8 @@ class AnonConfig:
                 f"{kw}={value}" for kw, values in
                 dict(getattr(settings, "anon_imgs_whole_word", {}) or {}).items() for value in values),
             config_dir=getattr(settings, "config_dir", None),
+            # deid_strict: a user_defaults key settings.py does not type yet (off when absent)
+            strict=bool(getattr(d, "deid_strict", False)),
         )
 
 
@@ -854,6 +874,38 @@ class ExtraRules(ElementStep):
         return EMPTY
 
 
+class Strict(ElementStep):
+    """Step 8 (off by default): keep only what is known safe.
+
+    A public text attribute (LO SH LT ST UT UC PN AE UR) that neither the table nor an option nor
+    anon_vrs/anon_tags decided is removed, unless it is known safe (STRICT_SAFE_TEXT: vendor,
+    technique and code text) or some module of the standard needs it (deid_profile.TEXT_REQUIRED:
+    SegmentLabel, CodeMeaning, ...): those are cleaned through the descriptor vocabulary, so they
+    keep their imaging and technical words and nothing else. Numbers, codes (CS), UIDs, dates and
+    binary data are structural and stay.
+    """
+
+    def __init__(self, config: AnonConfig):
+        self.on = config.strict
+
+    def describe(self) -> str:
+        if not self.on:
+            return "8. Strict mode (deid_strict): off; attributes the table does not list are kept."
+        return ("8. Strict mode (deid_strict): on. Every public text attribute (LO, SH, LT, ST, UT, UC, "
+                "PN, AE, UR) the table, the options and anon_vrs/anon_tags leave alone is removed "
+                "(ContentDescription, BeamName, WindowCenterWidthExplanation, ...). Kept but cleaned to "
+                f"their vocabulary words instead: {len(STRICT_SAFE_TEXT)} known-safe ones ("
+                + ", ".join(STRICT_SAFE_TEXT_KEYWORDS) + ", code values and schemes) and the "
+                f"{len(deid_profile.TEXT_REQUIRED)} a module needs (SegmentLabel, CodeMeaning, ...).")
+
+    def decide(self, tag, vr, inside_d, current):
+        if not self.on or current is not None or (tag >> 16) & 1 or vr not in _STRICT_TEXT_VRS:
+            return current
+        if tag in STRICT_SAFE_TEXT or tag == 0x00080104 or tag in deid_profile.TEXT_REQUIRED:
+            return CLEAN
+        return REMOVE
+
+
 class UidRemap(ElementStep):
     """Step 5: every UID except class UIDs and well-known UIDs -> keyed hash under the UID root."""
 
@@ -1029,6 +1081,7 @@ class Anonymizer:
             PrivateTags(self.config.private_allowlist),
             BasicProfile(self.config),
             ExtraRules(self.config),
+            Strict(self.config),
             UidRemap(self._remapper, root),
         ]
         self.pseudonyms = Pseudonyms(self.config)
@@ -1048,8 +1101,41 @@ class Anonymizer:
 
     def describe(self) -> list[str]:
         """One line per step of the configured pipeline, in order (for audit and the GUI)."""
-        steps = [self.drop, *self.element_steps, self.pseudonyms, self.mark]
+        steps = [self.drop, *self.element_steps[:-2], self.element_steps[-1], self.pseudonyms,
+                 self.mark, self.element_steps[-2]]
         return [s.describe() for s in steps]
+
+    def describe_actions(self) -> list[str]:
+        """Every action, one line per attribute: the table's (with the options and anon_vrs /
+        anon_tags applied), then what applies to attributes the table does not list."""
+        names = {KEEP: "kept", REMOVE: "removed", EMPTY: "emptied", EMPTY_SEQ: "emptied (sequence)",
+                 DUMMY: "dummy value", UID: "UID remapped", SHIFT: "date shifted",
+                 CLEAN: "cleaned (descriptor vocabulary)", AGE: "age kept (>= 90 years: 090Y)",
+                 RECURSE: "items cleaned", RECURSE_D: "items kept, their text replaced",
+                 TEXT_DUMMY: "text replaced"}
+        lines = ["Every attribute of PS3.15 Table E.1-1, with the configured options:"]
+        for tag in sorted(deid_profile.BASIC_PROFILE):
+            vr = _vr_of(tag)
+            action = self._plan(self.element_steps, tag, vr, False)
+            kw = keyword_for_tag(tag) or "(not in pydicom's dictionary)"
+            note = " (emptied or dummy when the IOD needs it)" if action in (REMOVE, EMPTY_SEQ) else ""
+            lines.append(f"  ({tag >> 16:04X},{tag & 0xFFFF:04X}) {kw} [{deid_profile.BASIC_PROFILE[tag]}]: "
+                         f"{names.get(action, action)}{note}")
+        for value, mask, code in deid_profile.MASKED_PROFILE:
+            lines.append(f"  ({value >> 16:04X},{value & 0xFFFF:04X}) mask {mask:08X} [{code}]: "
+                         f"{names.get(self.element_steps[1]._resolve(code, value, ''), code)}")
+        lines.append("Attributes the table does not list:")
+        lines.append("  private (odd groups): " + ("kept if allow-listed, else removed"
+                                                    if self.config.private_allowlist else "removed"))
+        lines.append("  unlisted free text (LT, ST, UT): removed")
+        lines.append("  public tags not in the dictionary: removed")
+        lines.append("  UIDs: remapped, class UIDs and well-known UIDs kept")
+        lines.append("  inside sequences the table replaces (D): text replaced, code values kept, "
+                     "code meanings " + ("cleaned" if self.config.clean_descriptors else "replaced"))
+        lines.append("  other text: " + ("removed unless known safe, cleaned where a module needs it "
+                                         "(strict mode)" if self.config.strict else "kept (Basic Profile)"))
+        lines.append("  numbers, codes (CS), dates of the Modified Dates column, binary data: kept")
+        return lines
 
     def remap_uid(self, uid: str) -> str:
         """The project's new UID for `uid` (unchanged for well-known UIDs)."""

@@ -460,7 +460,7 @@ def cmd_anonymize(ctx: Context, args) -> int:
     from mid import anonymizer
     if getattr(args, "describe", False):
         anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=anonymizer.MemoryKeys())
-        for line in anon.describe():
+        for line in anon.describe() + anon.describe_actions():   # every action, as the README says
             ctx.say(line)
         return ExitCode.OK
     if not getattr(args, "in_dir", None) or not getattr(args, "project", None):

@@ -617,7 +617,7 @@ def test_drop_rules_not_triggered_by_clean_images():
 
 def test_describe_lists_every_step():
     lines = Anonymizer(AnonConfig(), MemoryKeys(SECRET_A)).describe()
-    assert [line.split(".")[0] for line in lines] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert [line.split(".")[0] for line in lines] == ["1", "2", "3", "4", "5", "6", "7", "8"]
     text = "\n".join(lines)
     for needle in ("anon_imgs", "private", "Table E.1-1", "anon_vrs", "UID", "HIPAA_", "113100",
                    "Modified Dates: on", "BurnedInAnnotation", "SCREEN SAVE"):
@@ -704,7 +704,7 @@ def test_settings_feed_the_config(tmp_path):
     assert set(config.anon_vrs) == {v.upper() for v in loaded.anon_vrs}
     assert config.retain_modified_dates is loaded.defaults.deid_retain_modified_dates
     anon = Anonymizer(config, MemoryKeys(SECRET_A))
-    assert len(anon.describe()) == 7
+    assert len(anon.describe()) == 8
 
 
 def test_profile_table_is_generated_and_current():

@@ -57,6 +57,8 @@ DATE_VRS = {"DA", "DT", "TM"}
 IOD_JSONS = ("standard/sops.json", "standard/ciods.json", "standard/ciod_to_modules.json",
              "standard/module_to_attributes.json")
 TYPE_RANK = {"1": 0, "1C": 1, "2": 2, "2C": 3}
+TEXT_VRS = {"LO", "SH", "LT", "ST", "UT", "UC", "PN", "AE", "UR"}
+TEXT_REQUIRED: set[int] = set()     # filled by load_nested_types()
 VOCABULARY_OUT = "config/defaults/descriptor_vocabulary.json"
 # Context groups whose code meanings are imaging descriptors (matched on the CID's name).
 VOCABULARY_CID_NAMES = ("Anatom", "Modality", "Laterality", "View", "Orientation", "Contrast",
@@ -101,7 +103,11 @@ MED MEDIUM NATIVE PLAIN UNENHANCED ENHANCED ENHANCEMENT ARTERIAL PORTOVENOUS WAS
 MINIMUM MEAN AVERAGE AVG INTENSITY PROJECTION SURFACE RENDERING REFORMATTED CURVED STRAIGHTENED
 HEMATURIA HEADACHE SEIZURE CHEST-ABDOMEN-PELVIS AUTO AUTOMATIC MANUAL CALIBRATION TEST QC
 SEQ IVCON CON OBLI OBLIQ ECHOCARDIOGRAM TRANSESOPHAGEAL TRANSTHORACIC COMP COMPLETE MIN MAX
-SAX LAX LVOT RVOT 2CH 3CH 4CH YEAR YEARS MONTH WEEK DAY FIBROMA DEMONSTRATION DEMO IHE TESTING MARKED MARKER OSSIFYING SMARTSCORE
+SIEMENS GE MEDICAL SYSTEMS HEALTHCARE PHILIPS TOSHIBA CANON HITACHI FUJI FUJIFILM AGFA KODAK
+CARESTREAM HOLOGIC ESAOTE SAMSUNG MINDRAY VARIAN ELEKTA ACCURAY KONICA MINOLTA SHIMADZU
+NEUSOFT UNITED IMAGING PLANMECA SIRONA VATECH CARESTREAM BRAINLAB ACUSON SONOSITE
+SAX LAX LVOT RVOT 2CH 3CH 4CH YEAR YEARS MONTH WEEK DAY FIBROMA DEMONSTRATION DEMO IHE TESTING
+MARKED MARKER OSSIFYING SMARTSCORE
 LB LBS KG PROJECTED FEATURES FORM QUAD CAPTURE LUT VOI MONO MONO1 MONO2 SIGNED UNSIGNED RANGE
 """.split()
 REPO = Path(__file__).resolve().parent.parent
@@ -145,6 +151,9 @@ def load_nested_types(profile_tags: set[int]) -> tuple[set[int], dict[int, dict[
     parents: set[int] = set()
     types: dict[int, dict[int, str]] = {}
     for row in rows:
+        last = row["path"].split(":")[-1]
+        if "x" not in last.lower() and row["type"] in TYPE_RANK and vr_of(int(last, 16)) in TEXT_VRS:
+            TEXT_REQUIRED.add(int(last, 16))
         parts = row["path"].split(":")
         if len(parts) < 3 or "x" in (parts[-1] + parts[-2]).lower():
             continue
@@ -312,6 +321,8 @@ def render(plain, masked, options, std_names, sop_iod=None, iods=None, nested=No
         "  attributes that are Type 1, 1C, 2 or 2C at the top level of one of its modules.",
         "KNOWN_SEQUENCES lists every sequence whose items the standard defines; NESTED_TYPES maps",
         "  one to the table's attributes that are Type 1, 1C, 2 or 2C in its items.",
+        "TEXT_REQUIRED lists every text attribute (LO SH LT ST UT UC PN AE UR) that is Type 1, 1C,",
+        "  2 or 2C somewhere in the standard's modules (the strict mode cleans these, removes others).",
         '"""',
         "",
         f'EDITION = "{EDITION}"',
@@ -347,6 +358,10 @@ def render(plain, masked, options, std_names, sop_iod=None, iods=None, nested=No
     lines += ["}", "", "KNOWN_SEQUENCES: frozenset[int] = frozenset({"]
     for i in range(0, len(sorted(parents)), 8):
         lines.append("    " + ", ".join(f"0x{t:08X}" for t in sorted(parents)[i:i + 8]) + ",")
+    lines += ["})", "", "TEXT_REQUIRED: frozenset[int] = frozenset({"]
+    required = sorted(TEXT_REQUIRED)
+    for i in range(0, len(required), 8):
+        lines.append("    " + ", ".join(f"0x{t:08X}" for t in required[i:i + 8]) + ",")
     lines += ["})", "", "NESTED_TYPES: dict[int, dict[int, str]] = {"]
     for parent in sorted(nested_types):
         items = ", ".join(f'0x{tag:08X}: "{kind}"' for tag, kind in sorted(nested_types[parent].items()))
