@@ -110,7 +110,7 @@ STRICT_SAFE_TEXT_KEYWORDS = (
     "DetectorType", "DetectorConfiguration", "ReconstructionAlgorithm", "ReconstructionType",
 )
 STRICT_SAFE_TEXT = frozenset(tag_for_keyword(k) for k in STRICT_SAFE_TEXT_KEYWORDS
-                             if tag_for_keyword(k) is not None) | _CODE_STRUCTURE
+                             if tag_for_keyword(k) is not None)
 _STRICT_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN", "AE", "UR"})
 
 
@@ -878,8 +878,8 @@ class Strict(ElementStep):
     """Step 8 (off by default): keep only what is known safe.
 
     A public text attribute (LO SH LT ST UT UC PN AE UR) that neither the table nor an option nor
-    anon_vrs/anon_tags decided is removed, unless it is known safe (STRICT_SAFE_TEXT: vendor,
-    technique and code text) or some module of the standard needs it (deid_profile.TEXT_REQUIRED:
+    anon_vrs/anon_tags decided is removed, unless it is a code value or scheme (kept: a code is not
+    PHI), known safe (STRICT_SAFE_TEXT: vendor and technique text) or some module of the standard needs it (deid_profile.TEXT_REQUIRED:
     SegmentLabel, CodeMeaning, ...): those are cleaned through the descriptor vocabulary, so they
     keep their imaging and technical words and nothing else. Numbers, codes (CS), UIDs, dates and
     binary data are structural and stay.
@@ -893,14 +893,17 @@ class Strict(ElementStep):
             return "8. Strict mode (deid_strict): off; attributes the table does not list are kept."
         return ("8. Strict mode (deid_strict): on. Every public text attribute (LO, SH, LT, ST, UT, UC, "
                 "PN, AE, UR) the table, the options and anon_vrs/anon_tags leave alone is removed "
-                "(ContentDescription, BeamName, WindowCenterWidthExplanation, ...). Kept but cleaned to "
+                "(ContentDescription, BeamName, WindowCenterWidthExplanation, ...). Code values and "
+                "schemes stay (a code is not PHI). Kept but cleaned to "
                 f"their vocabulary words instead: {len(STRICT_SAFE_TEXT)} known-safe ones ("
-                + ", ".join(STRICT_SAFE_TEXT_KEYWORDS) + ", code values and schemes) and the "
+                + ", ".join(STRICT_SAFE_TEXT_KEYWORDS) + ") and the "
                 f"{len(deid_profile.TEXT_REQUIRED)} a module needs (SegmentLabel, CodeMeaning, ...).")
 
     def decide(self, tag, vr, inside_d, current):
         if not self.on or current is not None or (tag >> 16) & 1 or vr not in _STRICT_TEXT_VRS:
             return current
+        if tag in _CODE_STRUCTURE:
+            return current       # a code is not PHI: code values and schemes stay as they are
         if tag in STRICT_SAFE_TEXT or tag == 0x00080104 or tag in deid_profile.TEXT_REQUIRED:
             return CLEAN
         return REMOVE
@@ -1314,8 +1317,9 @@ class Anonymizer:
         cleaned = cleaner.clean(text)
         if cleaned == text.strip():
             return
-        if not cleaned and "D" in (BasicProfile.profile_action(tag) or "").split("/"):
-            cleaned = PLACEHOLDER        # the table wants a value here (a dummy)
+        if not cleaned and ("D" in (BasicProfile.profile_action(tag) or "").split("/")
+                            or tag in deid_profile.TEXT_REQUIRED):
+            cleaned = PLACEHOLDER        # the table or a module wants a value here (a dummy)
         limit = _MAX_LEN.get(vr, 0)
         if limit and len(cleaned) > limit:
             cleaned = cleaned[:limit].rstrip()

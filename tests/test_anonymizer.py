@@ -628,7 +628,8 @@ def test_describe_lists_every_step():
 
 def test_each_step_applies_alone():
     anon = Anonymizer(AnonConfig(), MemoryKeys(SECRET_A))
-    private, profile, extra, uids = anon.element_steps
+    private, profile, extra, strict, uids = anon.element_steps
+    assert isinstance(strict, anonymizer.Strict) and not strict.on
 
     def sample() -> Dataset:
         ds = _plain("MRN3", "20200101", "20200101")

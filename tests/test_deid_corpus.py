@@ -5,6 +5,7 @@ error the output has and the input had not is an error the de-identification int
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 from pathlib import Path
@@ -76,13 +77,15 @@ def test_every_corpus_file_is_deidentified_and_rereads(corpus):
     assert not failures, "\n".join(failures)
 
 
-def test_dciodvfy_finds_no_error_introduced(corpus, tmp_path):
+@pytest.mark.parametrize("strict", [False, True], ids=["basic", "strict"])
+def test_dciodvfy_finds_no_error_introduced(corpus, tmp_path, strict):
     peers.require_tools(deid_corpus.DCIODVFY_TOOLS)
+    config = dataclasses.replace(NO_DROPS, strict=strict)
     introduced, compared = [], 0
     for n, file in enumerate(corpus):
         if file.path.name in deid_corpus.TRUNCATED:
             continue
-        ds, data = deidentify(file)
+        ds, data = deidentify(file, config)
         if ds is None:
             continue
         out = tmp_path / f"{n:03d}.dcm"

@@ -1,5 +1,6 @@
 """Markers planted into every text element of varied real-world files, at every depth.
 
+Code values and schemes get no marker: a code is not PHI, both modes keep it.
 Basic Profile (default): no marker survives in any attribute the table lists, nor in any
 descriptor (the Clean Descriptors column), nor in the series folder path. Strict mode
 (deid_strict): no marker survives anywhere.
@@ -36,7 +37,8 @@ def plant(ds: Dataset, counter) -> None:
         if elem.VR == "SQ":
             for item in elem.value:
                 plant(item, counter)
-        elif elem.VR in TEXT_VRS and not (elem.tag >> 16) & 1 and elem.tag != 0x00080005:
+        elif (elem.VR in TEXT_VRS and not (elem.tag >> 16) & 1
+              and elem.tag not in anonymizer.CODE_ITEM_TAGS - {0x00080104}):   # codes are kept
             elem.value = f"ZQMARK{next(counter):05d}"
 
 

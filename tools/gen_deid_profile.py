@@ -59,6 +59,7 @@ IOD_JSONS = ("standard/sops.json", "standard/ciods.json", "standard/ciod_to_modu
 TYPE_RANK = {"1": 0, "1C": 1, "2": 2, "2C": 3}
 TEXT_VRS = {"LO", "SH", "LT", "ST", "UT", "UC", "PN", "AE", "UR"}
 TEXT_REQUIRED: set[int] = set()     # filled by load_nested_types()
+MACROS_JSON = "standard/macro_to_attributes.json"
 VOCABULARY_OUT = "config/defaults/descriptor_vocabulary.json"
 # Context groups whose code meanings are imaging descriptors (matched on the CID's name).
 VOCABULARY_CID_NAMES = ("Anatom", "Modality", "Laterality", "View", "Orientation", "Contrast",
@@ -108,6 +109,7 @@ CARESTREAM HOLOGIC ESAOTE SAMSUNG MINDRAY VARIAN ELEKTA ACCURAY KONICA MINOLTA S
 NEUSOFT UNITED IMAGING PLANMECA SIRONA VATECH CARESTREAM BRAINLAB ACUSON SONOSITE
 SAX LAX LVOT RVOT 2CH 3CH 4CH YEAR YEARS MONTH WEEK DAY FIBROMA DEMONSTRATION DEMO IHE TESTING
 MARKED MARKER OSSIFYING SMARTSCORE
+HU OD MGML PCNT CPS BQML PROPCNT NONE EDW HU_MOD
 LB LBS KG PROJECTED FEATURES FORM QUAD CAPTURE LUT VOI MONO MONO1 MONO2 SIGNED UNSIGNED RANGE
 """.split()
 REPO = Path(__file__).resolve().parent.parent
@@ -148,6 +150,10 @@ def load_nested_types(profile_tags: set[int]) -> tuple[set[int], dict[int, dict[
     items anywhere in the standard; an attribute absent there is Type 3 in that sequence.
     """
     rows = json.loads(standard_json_path(IOD_JSONS[3]).read_text(encoding="utf-8"))
+    for row in json.loads(standard_json_path(MACROS_JSON).read_text(encoding="utf-8")):
+        last = row["path"].split(":")[-1]       # functional group macros (FrameContent...)
+        if "x" not in last.lower() and row["type"] in TYPE_RANK and vr_of(int(last, 16)) in TEXT_VRS:
+            TEXT_REQUIRED.add(int(last, 16))
     parents: set[int] = set()
     types: dict[int, dict[int, str]] = {}
     for row in rows:
@@ -322,7 +328,7 @@ def render(plain, masked, options, std_names, sop_iod=None, iods=None, nested=No
         "KNOWN_SEQUENCES lists every sequence whose items the standard defines; NESTED_TYPES maps",
         "  one to the table's attributes that are Type 1, 1C, 2 or 2C in its items.",
         "TEXT_REQUIRED lists every text attribute (LO SH LT ST UT UC PN AE UR) that is Type 1, 1C,",
-        "  2 or 2C somewhere in the standard's modules (the strict mode cleans these, removes others).",
+        "  2 or 2C somewhere in the standard's modules or macros (the strict mode cleans these).",
         '"""',
         "",
         f'EDITION = "{EDITION}"',
