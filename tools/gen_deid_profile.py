@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     options, std_names = load_options()
     sop_iod, iods = load_iod_types(set(plain))
     text = render(plain, masked, options, std_names, sop_iod, iods, load_nested_types(set(plain)))
-    vocabulary = json.dumps(load_vocabulary(), indent=1) + "\n"
+    vocabulary = json.dumps(load_vocabulary(), indent=4, ensure_ascii=False) + "\n"
     if args.check:
         same = args.out.exists() and args.out.read_text(encoding="utf-8") == text
         print(f"{args.out}: {'up to date' if same else 'differs from the generated table'}")
