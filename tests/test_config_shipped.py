@@ -190,7 +190,8 @@ def test_git_ignores_the_live_files_and_broken_copies_but_not_the_defaults():
     live = [f"config/{n}" for n in settings.CONFIG_FILES]
     other = ["config/peers.broken-20300102-030405.json", "config/anon_tags.broken-20300102-030405-1.json",
              "config/.peers.json.abc123.tmp"]
-    tracked = [f"config/defaults/{n}" for n in settings.CONFIG_FILES]
+    tracked = [f"config/defaults/{n}" for n in (*settings.CONFIG_FILES, "descriptor_vocabulary.json")]
+    live.append("config/descriptor_vocabulary.json")      # a user's own vocabulary words
     out = subprocess.run(["git", "check-ignore", "--no-index", *live, *other, *tracked], cwd=REPO,
                          capture_output=True, text=True)
     assert sorted(out.stdout.split()) == sorted(live + other)
