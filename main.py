@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, help="parallel associations (default: user_defaults workers)")
     s.add_argument("--method", choices=["move", "get"], help="retrieve with C-MOVE or C-GET")
     s.add_argument("--raw", action="store_true", help="keep images as received: no de-identification")
+    s.add_argument("--strict", action="store_true",
+                   help="de-identify keeping only what is known safe (user_defaults deid_strict)")
     s.add_argument("--include-series", metavar="REGEX", help="only series whose description matches")
     s.add_argument("--exclude-series", metavar="REGEX", help="skip series whose description matches")
     s.add_argument("--modality", metavar="LIST", help="only these modalities, comma separated (e.g. CT,MR)")
@@ -97,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("in_dir", type=Path, metavar="IN_DIR", nargs="?")
     s.add_argument("--project", type=Path)
     s.add_argument("--describe", action="store_true", help="print every action the configured pipeline applies")
+    s.add_argument("--strict", action="store_true",
+                   help="de-identify keeping only what is known safe (user_defaults deid_strict)")
 
     s = sub.add_parser("demo", help="start a demo PACS with fake patients and open the program on it")
     s.add_argument("--headless", action="store_true", help="search and download end to end in the terminal")

@@ -20,13 +20,16 @@ Nothing here writes files: the caller stores the dataset and ``AnonResult.key``.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
@@ -58,7 +61,18 @@ MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per pat
 DUMMY_TEXT = "REMOVED"
 AGE_CAP = "090Y"
 DESCRIPTOR_KEYWORDS = ("StudyDescription", "SeriesDescription", "ProtocolName")
-CHARACTERISTIC_KEYWORDS = ("PatientSex", "PatientAge")
+# Clean Descriptors: every attribute the option column marks C (text is cleaned, binary removed).
+DESCRIPTOR_TAGS = frozenset(deid_profile.OPTION_CLEAN_DESCRIPTORS)
+VOCABULARY_FILE = "descriptor_vocabulary.json"   # config/defaults/ + the live config folder
+PLACEHOLDER = "***"                              # what a word outside the vocabulary becomes
+_MAX_LEN = {"SH": 16, "LO": 64, "ST": 1024, "LT": 10240, "PN": 64, "CS": 16, "UC": 0, "UT": 0}
+# Retain Patient Characteristics: what the option column keeps (K) and cleans (C).
+CHARACTERISTICS_KEPT = frozenset(
+    t for t, code in deid_profile.OPTION_RETAIN_PATIENT_CHARACTERISTICS.items() if code == "K")
+CHARACTERISTICS_CLEANED = frozenset(
+    t for t, code in deid_profile.OPTION_RETAIN_PATIENT_CHARACTERISTICS.items() if code == "C")
+CHARACTERISTIC_KEYWORDS = tuple(keyword_for_tag(t) for t in sorted(CHARACTERISTICS_KEPT))
+_VALID_AGE = re.compile(r"\d{3}[DWMY]")
 PSEUDONYM_KEYWORDS = ("PatientID", "PatientName", "AccessionNumber", "StudyID")
 FILE_META_KEPT = frozenset({0x00020000, 0x00020001, 0x00020002, 0x00020003, 0x00020010,
                             0x00020012})
@@ -74,6 +88,30 @@ _BINARY_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN", "SQ", "US", "
                          "FL", "FD", "AT", "SV", "UV", "US or SS", "OB or OW", "US or OW"})
 _D_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN"})
 _UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
+# The attributes of a code item (PS3.3 Table 8.8-1): a code is not PHI, so inside sequences whose
+# text the profile replaces they keep their values (a "REMOVED" code is an invalid code).
+CODE_ITEM_TAGS = frozenset({0x00080100, 0x00080102, 0x00080103, 0x00080104, 0x00080105,
+                            0x0008010B, 0x0008010D, 0x0008010F, 0x00080117, 0x00080118,
+                            0x00080119, 0x00080120, 0x00080121, 0x00080122, 0x00080123,
+                            0x00080124})
+_CODE_STRUCTURE = CODE_ITEM_TAGS - {0x00080104}   # CodeMeaning is text: it is cleaned instead
+# Strict mode: the text attributes known to be safe (technical, vendor and coding text), kept
+# (through the descriptor vocabulary) although the table does not list them; every other
+# unlisted text attribute goes.
+STRICT_SAFE_TEXT_KEYWORDS = (
+    "Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel",
+    "SequenceName", "PulseSequenceName", "ReceiveCoilName", "TransmitCoilName", "RescaleType",
+    "FilterType", "CollimatorGridName", "ReconstructionMethod", "ScatterCorrectionMethod",
+    "AttenuationCorrectionMethod", "RandomsCorrectionMethod", "DecayCorrection",
+    "Radiopharmaceutical", "ContrastBolusRoute", "ContrastBolusIngredient", "PositionReferenceIndicator",
+    "DeidentificationMethod", "ApplicationVersion", "ImplementationVersionName",
+    "ScanningSequence", "SequenceVariant", "MRAcquisitionType", "ImagedNucleus",
+    "TransducerData", "ProcessingFunction", "GridID", "FilterMaterial", "AnodeTargetMaterial",
+    "DetectorType", "DetectorConfiguration", "ReconstructionAlgorithm", "ReconstructionType",
+)
+STRICT_SAFE_TEXT = frozenset(tag_for_keyword(k) for k in STRICT_SAFE_TEXT_KEYWORDS
+                             if tag_for_keyword(k) is not None)
+_STRICT_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN", "AE", "UR"})
 
 
 # --------------------------------------------------------------------------- data
@@ -126,6 +164,11 @@ class AnonConfig:
     private_allowlist: tuple[str, ...] = ()
     drop_sop_classes: tuple[str, ...] = DEFAULT_DROP_SOP_CLASSES
     uid_root: str = "2.25"
+    # Clean Descriptors' words: None loads the shipped vocabulary plus the user's extension
+    # in `config_dir` (settings.default_config_dir() when None); see load_vocabulary().
+    descriptor_vocabulary: frozenset[str] | None = None
+    config_dir: Path | None = None
+    strict: bool = False        # "keep only what is known safe" (user_defaults deid_strict)
 
     @classmethod
     def from_settings(cls, settings) -> "AnonConfig":
@@ -143,6 +186,8 @@ class AnonConfig:
             private_allowlist=tuple(d.deid_private_allowlist),
             drop_sop_classes=tuple(d.deid_drop_sop_classes),
             uid_root=d.uid_root,
+            config_dir=settings.config_dir,
+            strict=bool(d.deid_strict),
         )
 
 
@@ -164,6 +209,8 @@ class KeyEntry:
     new_series_uid: str
     study_number: str
     date_offset_days: int
+    descriptors_changed: tuple[str, ...] = ()   # keywords of the descriptors Clean Descriptors
+                                                # changed in this instance (sorted)
 
 
 @dataclass
@@ -183,6 +230,9 @@ class Context:
                                            # also cleans descriptors found inside sequences
     steps: list = field(default_factory=list)              # the element steps to merge
     plans: dict = field(default_factory=dict)              # (tag, inside_d) -> (action, vr)
+    changed: set = field(default_factory=set)  # keywords of the descriptors cleaning changed
+    required: dict | None = None    # top level: {tag: Type 1/1C/2/2C} of the dataset's IOD for the
+                                    # table's attributes (deid_profile.IOD_TYPES); None: unknown
 
 
 # --------------------------------------------------------------------------- helpers
@@ -193,6 +243,16 @@ def safe_component(text: str) -> str:
     cleaned = re.sub(r"_+", "_", cleaned)
     cleaned = re.sub(r"-+", "-", cleaned).strip("_-")[:48].strip("_-")
     return cleaned or "UNNAMED"
+
+
+def clean_folder_name(text: str, vocabulary: frozenset[str] | None = None) -> str:
+    """safe_component() of a descriptor after Clean Descriptors' vocabulary cleaning.
+
+    For folder names made from descriptors outside the anonymizer (the anonymized dataset's
+    SeriesDescription is already clean). `vocabulary` None: the shipped one plus the user's.
+    """
+    cleaner = DescriptorCleaner((), (), load_vocabulary() if vocabulary is None else vocabulary)
+    return safe_component(cleaner.clean(str(text or "")).replace(PLACEHOLDER, " "))
 
 
 def validate_uid_root(root: str) -> str:
@@ -258,6 +318,36 @@ def cap_age(text: str) -> str | None:
     number, unit = int(m.group(1)), (m.group(2) or "Y").upper()
     years = {"D": number / 365.25, "W": number / 52.18, "M": number / 12, "Y": number}[unit]
     return AGE_CAP if years >= 90 else f"{number:03d}{unit}"
+
+
+def _resolve_implicit_vrs(ds: Dataset) -> None:
+    """Give every element its VR when a file encoded implicit VR under an explicit transfer syntax.
+
+    pydicom reads such a file (it detects the encoding) but cannot write its VR-less elements
+    back; converting them takes their VRs from the dictionary. Other files are left raw.
+    """
+    meta = getattr(ds, "file_meta", None)
+    ts = meta.get("TransferSyntaxUID") if meta is not None else None
+    if ts is None or not ts.is_transfer_syntax or ts.is_implicit_VR:
+        return
+    for tag in ds.keys():
+        elem = ds.get_item(tag)
+        if elem.is_raw and elem.is_implicit_VR:
+            ds.walk(lambda _ds, _elem: None)      # walking converts every element, nested too
+        return
+
+
+def required_types(sop_class_uid: str) -> dict[int, str] | None:
+    """{tag: Type 1/1C/2/2C} of the table's attributes in the IOD of a SOP class (None: unknown)."""
+    iod = deid_profile.SOP_CLASS_IOD.get((sop_class_uid or "").strip())
+    return deid_profile.IOD_TYPES.get(iod, {}) if iod else None
+
+
+def nested_types(sequence_tag: int) -> dict[int, str] | None:
+    """{tag: Type 1/1C/2/2C} of the table's attributes in the items of a sequence (None: unknown)."""
+    if sequence_tag not in deid_profile.KNOWN_SEQUENCES:
+        return None
+    return deid_profile.NESTED_TYPES.get(sequence_tag, {})
 
 
 def read_values(ds: Dataset, tag: int) -> list[str] | None:
@@ -365,8 +455,86 @@ class UidRemapper:
 
 # --------------------------------------------------------------------------- descriptors
 
+_VOCABULARY_CACHE: dict[tuple, frozenset[str]] = {}
+
+
+def load_vocabulary(config_dir: Path | None = None) -> frozenset[str]:
+    """The words Clean Descriptors keeps (upper case): the shipped list plus the user's own.
+
+    The shipped list is config/defaults/descriptor_vocabulary.json (generated by
+    tools/gen_deid_profile.py). A user adds words with {"terms": ["WORD", ...]} (or a plain
+    list) in descriptor_vocabulary.json in the live config folder (`config_dir`, default
+    settings.default_config_dir()). A user file that cannot be read is logged and ignored.
+    """
+    if config_dir is None:
+        config_dir = settings_mod.default_config_dir()
+    user = Path(config_dir) / VOCABULARY_FILE
+    try:
+        stamp = user.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    key = (str(user), stamp)
+    cached = _VOCABULARY_CACHE.get(key)
+    if cached is not None:
+        return cached
+    shipped = json.loads((settings_mod.SHIPPED_DEFAULTS_DIR / VOCABULARY_FILE).read_text("utf-8"))
+    terms = {str(t).upper() for t in shipped["terms"]}
+    if stamp is not None:
+        try:
+            data = json.loads(user.read_text("utf-8"))
+            extra = data.get("terms") if isinstance(data, dict) else data
+            if not isinstance(extra, list) or not all(isinstance(t, str) for t in extra):
+                raise ValueError('it must be {"terms": ["WORD", ...]} or a list of words')
+            for term in extra:
+                terms.update(w.upper() for w in _WORD.findall(term))
+        except (OSError, ValueError) as exc:
+            log.warning("%s cannot be used (%s); only the shipped descriptor vocabulary applies. "
+                        'Write it as {"terms": ["WORD", ...]}.', user, exc)
+    vocabulary = frozenset(terms)
+    if len(_VOCABULARY_CACHE) > 8:
+        _VOCABULARY_CACHE.clear()
+    _VOCABULARY_CACHE[key] = vocabulary
+    return vocabulary
+
+
+_WORD = re.compile(r"[^\W_]+")                  # words in any script
+_PIECES = re.compile(r"[^\W_]+|[\W_]+")
+_RUNS = re.compile(r"[^\W\d_]+|\d+")
+_LONG_NUMBER = re.compile(r"\+?\d[\d ().-]{5,}\d")   # phone numbers, identifiers
+_PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER) + r"(?:[\W_]*?" + re.escape(PLACEHOLDER) + ")+")
+
+
+def _known(word: str, vocabulary: frozenset[str]) -> bool:
+    """An upper-case word Clean Descriptors keeps: in the vocabulary (plurals too) or technical."""
+    if word in vocabulary:
+        return True
+    if word.endswith("S") and len(word) > 3 and (word[:-1] in vocabulary or (
+            word.endswith("ES") and word[:-2] in vocabulary)):
+        return True
+    return _technical(word, vocabulary)
+
+
+def _technical(word: str, vocabulary: frozenset[str]) -> bool:
+    """A word outside the vocabulary that is still technical, not a name or an identifier.
+
+    One letter (orientations, initials); a number of up to 4 digits; letters and digits mixed
+    (5MM, 3T, T1, B30f, ep2d, 3scan) when every number has up to 4 digits and every letter run
+    has up to 3 letters or is in the vocabulary.
+    """
+    runs = _RUNS.findall(word)
+    if len(runs) == 1:
+        return len(word) <= 4 if word.isdigit() else len(word) == 1
+    return all(len(r) <= 4 if r.isdigit() else (len(r) <= 3 or r.upper() in vocabulary)
+               for r in runs)
+
+
 class DescriptorCleaner:
-    """Removes a patient's own names, IDs, accession numbers and any dates from free text."""
+    """Keeps the imaging words of free text; names, IDs, dates and any other word go.
+
+    The patient's own names, IDs and accession numbers and any date are removed first; then
+    every word outside the vocabulary becomes PLACEHOLDER (runs of them collapse into one).
+    With `vocabulary=None` only the first part applies.
+    """
 
     _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
     _DATE_PATTERNS = (
@@ -377,8 +545,13 @@ class DescriptorCleaner:
     )
     _DATES = re.compile("|".join(_DATE_PATTERNS), re.IGNORECASE)
 
-    def __init__(self, names: Iterable[str], ids: Iterable[str] = ()):
+    MAX_CACHE = 4096
+
+    def __init__(self, names: Iterable[str], ids: Iterable[str] = (),
+                 vocabulary: frozenset[str] | None = None):
         """`names` match when no letter touches them; `ids` anywhere (whole when shorter than 3)."""
+        self.vocabulary = vocabulary
+        self._cache: dict[str, str] = {}
         name_set = {t.strip() for t in names if len(t.strip()) >= 2}
         id_set = {t.strip() for t in ids if len(t.strip()) >= 2} - name_set
         parts = [(w, True) for w in name_set] + [(w, len(w) < 3) for w in id_set]
@@ -407,11 +580,37 @@ class DescriptorCleaner:
 
     def clean(self, text: str) -> str:
         """The text without the patient's identifiers and dates, whitespace collapsed."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
         out = self._DATES.sub(" ", text)
         if self._own is not None:
             out = self._own.sub(" ", out)
-        out = re.sub(r"\s+", " ", out)
-        return out.strip(" ,;:-_/^")
+        if self.vocabulary is not None:
+            out = self._keep_vocabulary(out)
+        if out == text:
+            out = text.strip()          # nothing to clean: the text stays as it is, spacing too
+        else:
+            out = re.sub(r"\s+", " ", out).strip(" ,;:-_/^")
+        if len(self._cache) >= self.MAX_CACHE:
+            self._cache.clear()
+        self._cache[text] = out
+        return out
+
+    def _keep_vocabulary(self, text: str) -> str:
+        """Every word outside the vocabulary (and every long number) as PLACEHOLDER."""
+        text = _LONG_NUMBER.sub(PLACEHOLDER, text)
+        vocabulary = self.vocabulary
+        pieces = []
+        for piece in _PIECES.findall(text):
+            if piece[0].isalnum() and not _known(piece.upper(), vocabulary):
+                piece = PLACEHOLDER
+            pieces.append(piece)
+        return _PLACEHOLDERS.sub(PLACEHOLDER, "".join(pieces))
+
+    def changes(self, text: str) -> bool:
+        """True when cleaning changes `text` (beyond surrounding whitespace)."""
+        return self.clean(text) != text.strip()
 
 
 # --------------------------------------------------------------------------- actions
@@ -495,8 +694,9 @@ class BasicProfile(ElementStep):
 
     def __init__(self, config: AnonConfig):
         self.config = config
-        self._descriptors = {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
-        self._characteristics = {tag_for_keyword(k) for k in CHARACTERISTIC_KEYWORDS}
+        self._descriptors = DESCRIPTOR_TAGS
+        self._characteristics = CHARACTERISTICS_KEPT
+        self._characteristics_cleaned = CHARACTERISTICS_CLEANED
 
     @staticmethod
     def profile_action(tag: int) -> str | None:
@@ -517,7 +717,10 @@ class BasicProfile(ElementStep):
             + ("on (DA/DT shifted per patient, TM kept)" if c.retain_modified_dates else "off"),
             "Clean Descriptors (StudyDescription, SeriesDescription, ProtocolName): "
             + ("on" if c.clean_descriptors else "off"),
-            "Retain Patient Characteristics (PatientSex, PatientAge, ages >= 90 -> 090Y): "
+            "Retain Patient Characteristics (kept: "
+            + ", ".join(CHARACTERISTIC_KEYWORDS) + "; a valid PatientAge as it is, >= 90 years -> "
+            "090Y, an invalid one fixed or emptied and logged; cleaned: "
+            + ", ".join(keyword_for_tag(t) for t in sorted(CHARACTERISTICS_CLEANED)) + "): "
             + ("on" if c.retain_patient_characteristics else "off"),
         ]
         return (f"3. Apply PS3.15 Table E.1-1 Basic Profile (edition {deid_profile.EDITION}, "
@@ -536,12 +739,21 @@ class BasicProfile(ElementStep):
             if vr == "TM":
                 return KEEP
         if c.clean_descriptors and tag in self._descriptors:
-            return CLEAN
-        if c.retain_patient_characteristics and tag in self._characteristics:
-            return AGE if vr == "AS" else KEEP
+            if vr in _TEXT_VRS:
+                return CLEAN
+            if vr != "SQ":
+                return REMOVE       # binary (MakerNote...) cannot be cleaned
+            return RECURSE_D if inside_d else RECURSE
+        if c.retain_patient_characteristics:
+            if tag in self._characteristics:
+                return AGE if vr == "AS" else KEEP
+            if tag in self._characteristics_cleaned:
+                return CLEAN if vr in _TEXT_VRS else REMOVE
         action = self.profile_action(tag)
         if action is None:
-            if inside_d and vr in _D_TEXT_VRS:
+            if inside_d and vr in _D_TEXT_VRS and tag not in _CODE_STRUCTURE:
+                if tag == 0x00080104 and c.clean_descriptors:
+                    return CLEAN       # a code meaning keeps its imaging words
                 return TEXT_DUMMY  # content the profile replaces wholesale (SR text, code meanings)
             if vr in _FREE_TEXT_VRS:
                 return REMOVE
@@ -587,9 +799,9 @@ class ExtraRules(ElementStep):
         self._pseudonym_tags = {tag_for_keyword(k) for k in PSEUDONYM_KEYWORDS}
         self._protected = set()
         if config.clean_descriptors:
-            self._protected |= {tag_for_keyword(k) for k in DESCRIPTOR_KEYWORDS}
+            self._protected |= DESCRIPTOR_TAGS
         if config.retain_patient_characteristics:
-            self._protected |= {tag_for_keyword(k) for k in CHARACTERISTIC_KEYWORDS}
+            self._protected |= CHARACTERISTICS_KEPT | CHARACTERISTICS_CLEANED
 
     def describe(self) -> str:
         dates = "shifted" if self.config.retain_modified_dates else "emptied"
@@ -627,6 +839,41 @@ class ExtraRules(ElementStep):
         if vr == "AS":
             return AGE if self.config.retain_patient_characteristics else REMOVE
         return EMPTY
+
+
+class Strict(ElementStep):
+    """Step 8 (off by default): keep only what is known safe.
+
+    A public text attribute (LO SH LT ST UT UC PN AE UR) that neither the table nor an option nor
+    anon_vrs/anon_tags decided is removed, unless it is a code value or scheme (kept: a code is not
+    PHI), known safe (STRICT_SAFE_TEXT: vendor and technique text) or some module of the standard needs it (deid_profile.TEXT_REQUIRED:
+    SegmentLabel, CodeMeaning, ...): those are cleaned through the descriptor vocabulary, so they
+    keep their imaging and technical words and nothing else. Numbers, codes (CS), UIDs, dates and
+    binary data are structural and stay.
+    """
+
+    def __init__(self, config: AnonConfig):
+        self.on = config.strict
+
+    def describe(self) -> str:
+        if not self.on:
+            return "8. Strict mode (deid_strict): off; attributes the table does not list are kept."
+        return ("8. Strict mode (deid_strict): on. Every public text attribute (LO, SH, LT, ST, UT, UC, "
+                "PN, AE, UR) the table, the options and anon_vrs/anon_tags leave alone is removed "
+                "(ContentDescription, BeamName, WindowCenterWidthExplanation, ...). Code values and "
+                "schemes stay (a code is not PHI). Kept but cleaned to "
+                f"their vocabulary words instead: {len(STRICT_SAFE_TEXT)} known-safe ones ("
+                + ", ".join(STRICT_SAFE_TEXT_KEYWORDS) + ") and the "
+                f"{len(deid_profile.TEXT_REQUIRED)} a module needs (SegmentLabel, CodeMeaning, ...).")
+
+    def decide(self, tag, vr, inside_d, current):
+        if not self.on or current is not None or (tag >> 16) & 1 or vr not in _STRICT_TEXT_VRS:
+            return current
+        if tag in _CODE_STRUCTURE:
+            return current       # a code is not PHI: code values and schemes stay as they are
+        if tag in STRICT_SAFE_TEXT or tag == 0x00080104 or tag in deid_profile.TEXT_REQUIRED:
+            return CLEAN
+        return REMOVE
 
 
 class UidRemap(ElementStep):
@@ -788,6 +1035,9 @@ class Anonymizer:
     def __init__(self, config: AnonConfig | None = None, keys: Keys | None = None):
         self.config = config or AnonConfig()
         self.keys = keys or MemoryKeys()
+        self.vocabulary: frozenset[str] = (
+            self.config.descriptor_vocabulary if self.config.descriptor_vocabulary is not None
+            else load_vocabulary(self.config.config_dir))
         root = validate_uid_root(self.config.uid_root)
         self._remapper = UidRemapper(self.keys.secret, root)
         self.drop = DropRules(self.config)
@@ -795,6 +1045,7 @@ class Anonymizer:
             PrivateTags(self.config.private_allowlist),
             BasicProfile(self.config),
             ExtraRules(self.config),
+            Strict(self.config),
             UidRemap(self._remapper, root),
         ]
         self.pseudonyms = Pseudonyms(self.config)
@@ -814,8 +1065,41 @@ class Anonymizer:
 
     def describe(self) -> list[str]:
         """One line per step of the configured pipeline, in order (for audit and the GUI)."""
-        steps = [self.drop, *self.element_steps, self.pseudonyms, self.mark]
+        steps = [self.drop, *self.element_steps[:-2], self.element_steps[-1], self.pseudonyms,
+                 self.mark, self.element_steps[-2]]
         return [s.describe() for s in steps]
+
+    def describe_actions(self) -> list[str]:
+        """Every action, one line per attribute: the table's (with the options and anon_vrs /
+        anon_tags applied), then what applies to attributes the table does not list."""
+        names = {KEEP: "kept", REMOVE: "removed", EMPTY: "emptied", EMPTY_SEQ: "emptied (sequence)",
+                 DUMMY: "dummy value", UID: "UID remapped", SHIFT: "date shifted",
+                 CLEAN: "cleaned (descriptor vocabulary)", AGE: "age kept (>= 90 years: 090Y)",
+                 RECURSE: "items cleaned", RECURSE_D: "items kept, their text replaced",
+                 TEXT_DUMMY: "text replaced"}
+        lines = ["Every attribute of PS3.15 Table E.1-1, with the configured options:"]
+        for tag in sorted(deid_profile.BASIC_PROFILE):
+            vr = _vr_of(tag)
+            action = self._plan(self.element_steps, tag, vr, False)
+            kw = keyword_for_tag(tag) or "(not in pydicom's dictionary)"
+            note = " (emptied or dummy when the IOD needs it)" if action in (REMOVE, EMPTY_SEQ) else ""
+            lines.append(f"  ({tag >> 16:04X},{tag & 0xFFFF:04X}) {kw} [{deid_profile.BASIC_PROFILE[tag]}]: "
+                         f"{names.get(action, action)}{note}")
+        for value, mask, code in deid_profile.MASKED_PROFILE:
+            lines.append(f"  ({value >> 16:04X},{value & 0xFFFF:04X}) mask {mask:08X} [{code}]: "
+                         f"{names.get(self.element_steps[1]._resolve(code, value, ''), code)}")
+        lines.append("Attributes the table does not list:")
+        lines.append("  private (odd groups): " + ("kept if allow-listed, else removed"
+                                                    if self.config.private_allowlist else "removed"))
+        lines.append("  unlisted free text (LT, ST, UT): removed")
+        lines.append("  public tags not in the dictionary: removed")
+        lines.append("  UIDs: remapped, class UIDs and well-known UIDs kept")
+        lines.append("  inside sequences the table replaces (D): text replaced, code values kept, "
+                     "code meanings " + ("cleaned" if self.config.clean_descriptors else "replaced"))
+        lines.append("  other text: " + ("removed unless known safe, cleaned where a module needs it "
+                                         "(strict mode)" if self.config.strict else "kept (Basic Profile)"))
+        lines.append("  numbers, codes (CS), dates of the Modified Dates column, binary data: kept")
+        return lines
 
     def remap_uid(self, uid: str) -> str:
         """The project's new UID for `uid` (unchanged for well-known UIDs)."""
@@ -827,9 +1111,13 @@ class Anonymizer:
         reason = self.drop.apply(ds)
         if reason is not None:
             return AnonResult(dataset=None, dropped=reason, key=key)
+        _resolve_implicit_vrs(ds)
         ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
-                      cleaner=self._cleaner_for(ds), steps=self.element_steps, plans=self._plans)
+                      cleaner=self._cleaner_for(ds), steps=self.element_steps, plans=self._plans,
+                      required=required_types(read_text(ds, 0x00080016)))
         self._walk(ds, ctx, False)
+        if ctx.changed:
+            key = dataclasses.replace(key, descriptors_changed=tuple(sorted(ctx.changed)))
         ds.preamble = None      # a received preamble may hold anything (e.g. a TIFF header)
         self.element_steps[-1].apply_file_meta(ds)
         self.pseudonyms.apply(ds, key)
@@ -878,7 +1166,8 @@ class Anonymizer:
         """Apply only `steps` (element steps) to `ds`, for auditing or testing one step."""
         key = self._key_entry(ds)
         ctx = Context(key=key, offset_days=self._offset_for(key.patient_id),
-                      cleaner=self._cleaner_for(ds), steps=list(steps), plans={})
+                      cleaner=self._cleaner_for(ds), steps=list(steps), plans={},
+                      required=required_types(read_text(ds, 0x00080016)))
         self._walk(ds, ctx, False)
 
     def _cleaner_for(self, ds: Dataset) -> DescriptorCleaner | None:
@@ -890,7 +1179,7 @@ class Anonymizer:
         if cleaner is None:
             if len(self._cleaners) >= 4096:
                 self._cleaners.clear()
-            cleaner = self._cleaners[tokens] = DescriptorCleaner(*tokens)
+            cleaner = self._cleaners[tokens] = DescriptorCleaner(*tokens, vocabulary=self.vocabulary)
         return cleaner
 
     @staticmethod
@@ -934,16 +1223,25 @@ class Anonymizer:
     # ---- handlers (ds, tag, vr, ctx)
 
     def _remove(self, ds, tag, vr, ctx):
-        del ds[tag]
+        kind = ctx.required.get(tag) if ctx.required else None
+        if kind is None:
+            del ds[tag]
+        elif kind in ("2", "2C") or vr == "SQ":
+            self._empty(ds, tag, vr, ctx)     # the IOD needs it: empty, as the table allows
+        else:
+            self._dummy(ds, tag, vr, ctx)     # Type 1/1C: a valid dummy value
 
     def _empty(self, ds, tag, vr, ctx):
         if vr == "SQ":
-            ds[tag] = DataElement(tag, "SQ", Sequence([]))
+            self._empty_seq(ds, tag, vr, ctx)
         else:
             self._put(ds, tag, vr or "UN", None)
 
     def _empty_seq(self, ds, tag, vr, ctx):
-        ds[tag] = DataElement(tag, "SQ", Sequence([]))
+        if ctx.required is not None and tag not in ctx.required:
+            del ds[tag]      # a Type 3 sequence with no items is invalid: it is removed
+        else:
+            ds[tag] = DataElement(tag, "SQ", Sequence([]))
 
     def _dummy(self, ds, tag, vr, ctx):
         if vr in ("DA", "DT") and self.config.retain_modified_dates:
@@ -971,24 +1269,59 @@ class Anonymizer:
         self._put(ds, tag, vr, None if any(v is None for v in out) else out)
 
     def _clean(self, ds, tag, vr, ctx):
-        elem = ds[tag]
-        if elem.VR not in _TEXT_VRS:
+        elem = ds.get_item(tag)
+        vr = elem.VR or vr
+        if vr not in _TEXT_VRS:
             return
-        cleaner = ctx.cleaner or DescriptorCleaner(())
-        elem.value = cleaner.clean(_text(elem.value)) or None
+        cleaner = ctx.cleaner or DescriptorCleaner((), vocabulary=self.vocabulary)
+        text = read_text(ds, tag)
+        cleaned = cleaner.clean(text)
+        if cleaned == text.strip():
+            return
+        if not cleaned and ("D" in (BasicProfile.profile_action(tag) or "").split("/")
+                            or tag in deid_profile.TEXT_REQUIRED):
+            cleaned = PLACEHOLDER        # the table or a module wants a value here (a dummy)
+        limit = _MAX_LEN.get(vr, 0)
+        if limit and len(cleaned) > limit:
+            cleaned = cleaned[:limit].rstrip()
+        self._put(ds, tag, vr, cleaned or None)
+        ctx.changed.add(keyword_for_tag(tag) or f"{int(tag):08X}")
 
     def _age(self, ds, tag, vr, ctx):
         values = self._read_ascii(ds, tag)
-        capped = cap_age(values[0]) if values else None
-        self._put(ds, tag, "AS", capped)
+        text = values[0].strip() if values else ""
+        if not text:
+            return
+        capped = cap_age(text)
+        if _VALID_AGE.fullmatch(text) and len(values) == 1:
+            if capped != text:
+                self._put(ds, tag, "AS", capped)      # 90 years or more
+            return                                    # a valid age stays as it is
+        fixed = capped if len(values) == 1 else None
+        self._put(ds, tag, "AS", fixed)
+        name = keyword_for_tag(tag) or f"{int(tag):08X}"
+        if fixed:
+            log.warning("%s %r is not a valid age string (nnnD/W/M/Y); written as %r", name,
+                        "\\".join(values), fixed)
+        else:
+            log.warning("%s %r is not a valid age string (nnnD/W/M/Y) and cannot be read; emptied",
+                        name, "\\".join(values))
 
     def _recurse(self, ds, tag, vr, ctx):
-        for item in ds[tag].value or ():
-            self._walk(item, ctx, False)
+        required, ctx.required = ctx.required, nested_types(tag)   # the types inside this sequence
+        try:
+            for item in ds[tag].value or ():
+                self._walk(item, ctx, False)
+        finally:
+            ctx.required = required
 
     def _recurse_d(self, ds, tag, vr, ctx):
-        for item in ds[tag].value or ():
-            self._walk(item, ctx, True)
+        required, ctx.required = ctx.required, nested_types(tag)
+        try:
+            for item in ds[tag].value or ():
+                self._walk(item, ctx, True)
+        finally:
+            ctx.required = required
 
     def _text_dummy(self, ds, tag, vr, ctx):
         self._put(ds, tag, vr if vr in _D_TEXT_VRS else "LO", DUMMY_TEXT)

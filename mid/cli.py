@@ -8,6 +8,7 @@ terminal, or as plain lines at most every ~2 s when the output is a file or a pi
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 import sys
@@ -376,9 +377,17 @@ def cmd_search(ctx: Context, args) -> int:
         proj.close()
 
 
+def _strict(ctx: Context, args) -> None:
+    """--strict: this run de-identifies keeping only what is known safe."""
+    if args.strict:
+        ctx.settings = dataclasses.replace(ctx.settings,
+                                           defaults=dataclasses.replace(ctx.settings.defaults, deid_strict=True))
+
+
 def cmd_download(ctx: Context, args) -> int:
     """Search (with a sheet, and the rows not searched or failed), select, retrieve, de-identify,
     report; exit 0 only when every row was searched and every selected series is done."""
+    _strict(ctx, args)
     sheet_given = bool(getattr(args, "sheet_path", None))
     unwritable = _unwritable_project(ctx, args)
     if unwritable:
@@ -532,9 +541,10 @@ def cmd_report(ctx: Context, args) -> int:
 def cmd_anonymize(ctx: Context, args) -> int:
     """`--describe`: print the pipeline; `IN_DIR --project DIR`: de-identify files on disk into it."""
     from mid import anonymizer
+    _strict(ctx, args)
     if getattr(args, "describe", False):
         anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=anonymizer.MemoryKeys())
-        for line in anon.describe():
+        for line in anon.describe() + anon.describe_actions():   # every action, as the README says
             ctx.say(line)
         return ExitCode.OK
     if not getattr(args, "in_dir", None) or not getattr(args, "project", None):
@@ -609,7 +619,7 @@ def demo_headless(ctx: Context, args, demo) -> int:
             project_dir = project_mod.Project.default_root(ctx.settings.defaults.storage_root_path(), d.sheet_path)
         ns = argparse.Namespace(sheet_path=Path(d.sheet_path), sheet=None, source=d.peer_name,
                                 project=Path(project_dir), destination=None, workers=None, method=None,
-                                raw=False, include_series=None, exclude_series=None, modality=None,
+                                raw=False, strict=False, include_series=None, exclude_series=None, modality=None,
                                 from_results=None, exact=False, verbose=getattr(args, "verbose", False))
         code = cmd_download(ctx, ns)
     ctx.say(f"demo finished (exit {code}).")

@@ -102,6 +102,7 @@ class UserDefaults:
     deid_retain_modified_dates: bool = _shipped("deid_retain_modified_dates")
     deid_clean_descriptors: bool = _shipped("deid_clean_descriptors")
     deid_retain_patient_characteristics: bool = _shipped("deid_retain_patient_characteristics")
+    deid_strict: bool = _shipped("deid_strict")
     deid_private_allowlist: list[str] = _shipped("deid_private_allowlist")
     deid_drop_sop_classes: list[str] = _shipped("deid_drop_sop_classes")
     uid_root: str = _shipped("uid_root")

@@ -684,7 +684,7 @@ def _folder_series(project: "Project", series_uid: str, folder: str) -> list[tup
 # the values of its first de-identified run, so later runs give the same pseudonyms, UIDs and dates.
 DEID_OPTIONS = ("deid_retain_modified_dates", "deid_clean_descriptors", "deid_retain_patient_characteristics",
                 "patient_id_prefix", "patient_name_prefix", "uid_root", "deid_private_allowlist",
-                "deid_drop_sop_classes")
+                "deid_drop_sop_classes", "deid_strict")
 
 
 def with_project_deid_options(settings: "Settings", project: "Project",

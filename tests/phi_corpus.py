@@ -28,7 +28,9 @@ UID_PREFIX = "1.2.826.0.1.3680043.8.498."     # pydicom's example root: obviousl
 TEXT_VRS = {"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT", "PN"}
 BYTE_VRS = {"OB", "OW", "UN"}
 # Kept on purpose by the default options (checked by their own tests, not by marker scans).
-RETAINED = {"PatientSex", "PatientAge", "StudyDescription", "SeriesDescription", "ProtocolName"}
+# (Clean Descriptors attributes do get markers: a marker is no imaging word, so it must go.)
+RETAINED = {keyword_for_tag(t) for t, code in deid_profile.OPTION_RETAIN_PATIENT_CHARACTERISTICS.items()
+            if code == "K"}
 # Elements the corpus sets itself with meaningful values, so the generic planting skips them.
 STRUCTURAL = {"PatientID", "PatientName", "AccessionNumber", "StudyID", "StudyInstanceUID",
               "SeriesInstanceUID", "SOPInstanceUID", "StudyDate", "SeriesDate", "ContentDate",

@@ -298,7 +298,8 @@ def test_enhanced_multiframe_keeps_functional_groups_and_pixels():
     frame = out.PerFrameFunctionalGroupsSequence[2]
     assert frame.FrameContentSequence[0].DimensionIndexValues == [1, 3]
     assert frame.PlanePositionSequence[0].ImagePositionPatient == [0.0, 0.0, 2.0]
-    assert "FrameComments" not in frame.FrameContentSequence[0]
+    # Clean Descriptors column C: cleaned, the marker (outside the vocabulary) replaced
+    assert frame.FrameContentSequence[0].get("FrameComments", "") in ("", anonymizer.PLACEHOLDER)
     assert bytes(out.PixelData) == pixels and out.NumberOfFrames == 3
     src = out.SharedFunctionalGroupsSequence[0].DerivationImageSequence[0].SourceImageSequence[0]
     assert src.ReferencedSOPInstanceUID.startswith("2.25.")
@@ -427,6 +428,56 @@ def test_patient_characteristics_option_off_removes_age_and_sex():
     assert "PatientAge" not in res.dataset and not res.dataset.get("PatientSex")
 
 
+def _with_characteristics() -> Dataset:
+    ds = _plain("P", "20200101", "20200101")
+    ds.PatientWeight, ds.PatientSize = "72.5", "1.68"
+    ds.PregnancyStatus, ds.SmokingStatus, ds.EthnicGroup = 4, "NO", "FAKEGROUP"
+    ds.PatientSexNeutered = "ALTERED"
+    ds.Allergies = "penicillin FAKE^ALICE"
+    return ds
+
+
+def test_patient_characteristics_keep_every_attribute_the_option_column_keeps():
+    kept = {anonymizer.keyword_for_tag(t) for t in anonymizer.CHARACTERISTICS_KEPT}
+    assert {"PatientWeight", "PatientSize", "PregnancyStatus", "SmokingStatus",
+            "PatientSexNeutered", "EthnicGroup", "PatientSex", "PatientAge"} <= kept
+    ds = _with_characteristics()
+    before = {kw: ds[kw].value for kw in kept if kw in ds}
+    _, [res] = run([ds])
+    out = res.dataset
+    assert {kw: out[kw].value for kw in before if kw in out} == before
+    assert "113108" in [i.CodeValue for i in out.DeidentificationMethodCodeSequence]
+    assert "ALICE" not in str(out.get("Allergies", ""))       # C: cleaned, not kept whole
+
+
+def test_patient_characteristics_off_follows_the_profile_and_claims_nothing():
+    _, [res] = run([_with_characteristics()],
+                   config=AnonConfig(retain_patient_characteristics=False))
+    out = res.dataset
+    for kw in ("PatientWeight", "PatientSize", "PregnancyStatus", "SmokingStatus", "EthnicGroup"):
+        assert kw not in out, kw
+    assert "113108" not in [i.CodeValue for i in out.DeidentificationMethodCodeSequence]
+
+
+def test_a_valid_age_is_left_as_it_is(caplog):
+    ds = _plain("P", "20200101", "20200101")
+    ds.PatientAge = "022Y"
+    _, [res] = run([ds])
+    assert res.dataset.PatientAge == "022Y" and not caplog.records
+
+
+@pytest.mark.parametrize("age, expected", [("22Y", "022Y"), ("7", "007Y"), ("95Y", "090Y"),
+                                           ("ABC", None)])
+def test_an_invalid_age_is_fixed_or_emptied_and_logged(age, expected, caplog):
+    ds = _plain("P", "20200101", "20200101")
+    ds.PatientAge = age
+    with caplog.at_level("WARNING", logger="mid.anonymizer"):
+        _, [res] = run([ds])
+    assert (res.dataset.PatientAge or None) == expected
+    assert any("PatientAge" in r.getMessage() and "not a valid age" in r.getMessage()
+               for r in caplog.records)
+
+
 def test_clean_descriptors_removes_own_identifiers_and_keeps_the_rest():
     ds = _plain("MRN777", "20200110", "20200110", accession="A998877")
     ds.StudyDescription = "MR BRAIN alice Fake MRN777 A998877 2020-01-10"
@@ -453,15 +504,20 @@ def test_clean_descriptors_removes_own_identifiers_and_keeps_the_rest():
     assert "StudyDescription" not in off.dataset and "SeriesDescription" not in off.dataset
 
 
-def test_non_ascii_names_are_cleaned_from_descriptors():
+def test_non_ascii_names_are_cleaned_from_descriptors(tmp_path):
+    # a French site adds its own words to the vocabulary in its live config folder
+    (tmp_path / "descriptor_vocabulary.json").write_text(
+        '{"terms": ["IRM", "cérébrale"]}', encoding="utf-8")
     ds = _plain("MRN5", "20200110", "20200110")
     ds.SpecificCharacterSet = "ISO_IR 100"
     ds.PatientName = "FAKE^ÉLODIE"
     ds.StudyDescription = "IRM CÉRÉBRALE élodie"
     received = as_received(ds, ExplicitVRLittleEndian)
-    _, [res] = run([received])
+    _, [res] = run([copy.deepcopy(received)], config=AnonConfig(config_dir=tmp_path))
     back = dcmread(io.BytesIO(encode(res.dataset)))
     assert back.StudyDescription == "IRM CÉRÉBRALE"
+    _, [plain] = run([received], config=AnonConfig(config_dir=tmp_path / "none"))
+    assert plain.dataset.StudyDescription == anonymizer.PLACEHOLDER    # French words unknown
     assert back.PatientName == "ANON_0001"
     assert "LODIE".encode() not in encode(res.dataset).replace(b"REMOVED", b"")
 
@@ -513,7 +569,7 @@ def test_sequences_are_cleaned_not_dropped():
     out = res.dataset
     assert out.AnatomicRegionSequence[0].CodeMeaning == "Brain"
     assert len(out.ProcedureCodeSequence) == 1               # named in anon_tags: text replaced
-    assert out.ProcedureCodeSequence[0].CodeMeaning == anonymizer.DUMMY_TEXT
+    assert out.ProcedureCodeSequence[0].CodeMeaning == "CT HEAD for"   # its imaging words kept
     ref = out.ReferencedSeriesSequence[0].ReferencedImageSequence[0]
     assert ref.ReferencedSOPInstanceUID == anon.remap_uid("1.2.826.0.1.3680043.8.498.77")
     assert not ref.get("PersonName") or "FAKE" not in str(ref.PersonName)
@@ -559,7 +615,7 @@ def test_drop_rules_not_triggered_by_clean_images():
 
 def test_describe_lists_every_step():
     lines = Anonymizer(AnonConfig(), MemoryKeys(SECRET_A)).describe()
-    assert [line.split(".")[0] for line in lines] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert [line.split(".")[0] for line in lines] == ["1", "2", "3", "4", "5", "6", "7", "8"]
     text = "\n".join(lines)
     for needle in ("anon_imgs", "private", "Table E.1-1", "anon_vrs", "UID", "HIPAA_", "113100",
                    "Modified Dates: on", "BurnedInAnnotation", "SCREEN SAVE"):
@@ -570,7 +626,8 @@ def test_describe_lists_every_step():
 
 def test_each_step_applies_alone():
     anon = Anonymizer(AnonConfig(), MemoryKeys(SECRET_A))
-    private, profile, extra, uids = anon.element_steps
+    private, profile, extra, strict, uids = anon.element_steps
+    assert isinstance(strict, anonymizer.Strict) and not strict.on
 
     def sample() -> Dataset:
         ds = _plain("MRN3", "20200101", "20200101")
@@ -646,7 +703,7 @@ def test_settings_feed_the_config(tmp_path):
     assert set(config.anon_vrs) == {v.upper() for v in loaded.anon_vrs}
     assert config.retain_modified_dates is loaded.defaults.deid_retain_modified_dates
     anon = Anonymizer(config, MemoryKeys(SECRET_A))
-    assert len(anon.describe()) == 7
+    assert len(anon.describe()) == 8
 
 
 def test_profile_table_is_generated_and_current():

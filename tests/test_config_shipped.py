@@ -44,7 +44,9 @@ def shipped_copy(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------- the shipped files
 
 def test_config_defaults_holds_the_nine_files_as_indented_json():
-    assert sorted(p.name for p in SHIPPED_DIR.iterdir()) == sorted(settings.CONFIG_FILES)
+    # descriptor_vocabulary.json: read by mid/anonymizer.py itself until settings.py loads it
+    assert sorted(p.name for p in SHIPPED_DIR.iterdir()) == sorted([*settings.CONFIG_FILES,
+                                                                    "descriptor_vocabulary.json"])
     for name in settings.CONFIG_FILES:
         text = (SHIPPED_DIR / name).read_text(encoding="utf-8")
         data = json.loads(text)
@@ -189,7 +191,8 @@ def test_git_ignores_the_live_files_and_broken_copies_but_not_the_defaults():
     live = [f"config/{n}" for n in settings.CONFIG_FILES]
     other = ["config/peers.broken-20300102-030405.json", "config/anon_tags.broken-20300102-030405-1.json",
              "config/.peers.json.abc123.tmp"]
-    tracked = [f"config/defaults/{n}" for n in settings.CONFIG_FILES]
+    tracked = [f"config/defaults/{n}" for n in (*settings.CONFIG_FILES, "descriptor_vocabulary.json")]
+    live.append("config/descriptor_vocabulary.json")      # a user's own vocabulary words
     out = subprocess.run(["git", "check-ignore", "--no-index", *live, *other, *tracked], cwd=REPO,
                          capture_output=True, text=True)
     assert sorted(out.stdout.split()) == sorted(live + other)
