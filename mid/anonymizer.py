@@ -21,9 +21,6 @@ Nothing here writes files: the caller stores the dataset and ``AnonResult.key``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
-import json
 import logging
 import re
 import secrets
@@ -32,20 +29,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
-from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
+from pydicom.datadict import keyword_for_tag, tag_for_keyword
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
-from pydicom.filebase import DicomBytesIO
-from pydicom.filewriter import write_dataset
-from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
-from mid import dates
 from mid import deid_profile
 from mid import settings as settings_mod
 from mid.settings import DropRule
+
+from mid.deid_text import (  # noqa: F401  (public through the anonymizer too)
+    DescriptorCleaner, PLACEHOLDER, VOCABULARY_FILE, clean_folder_name, load_vocabulary, _LONG_NUMBER,
+    _PIECES, _PLACEHOLDERS, _RUNS, _VOCABULARY_CACHE, _WORD, _known, _technical,
+)
+from mid.deid_values import (  # noqa: F401  (public through the anonymizer too)
+    AGE_CAP, AnonymizeError, MAX_DATE_OFFSET_DAYS, UidRemapper, cap_age, date_offset_days,
+    encoded_sequence_value, is_well_known_uid, nested_types, put_values, read_text, read_values,
+    required_types, safe_component, shift_date, shift_datetime, validate_uid_root, _BINARY_VRS, _UID_PART,
+    _encoding_of, _is_class_uid_tag, _resolve_implicit_vrs, _text, _vr_of,
+)
 
 log = logging.getLogger("mid.anonymizer")
 
@@ -57,14 +61,10 @@ DEFAULT_DROP_RULES: tuple[DropRule, ...] = settings_mod.parse_drop_rules(
 DEFAULT_ANON_VRS: tuple[str, ...] = tuple(settings_mod.shipped_defaults()[settings_mod.ANON_VRS])
 DEFAULT_ANON_TAGS: tuple[str, ...] = tuple(settings_mod.shipped_defaults()[settings_mod.ANON_TAGS])
 DEFAULT_DROP_SOP_CLASSES: tuple[str, ...] = tuple(settings_mod.UserDefaults().deid_drop_sop_classes)
-MAX_DATE_OFFSET_DAYS = 3650           # dates move back by 1..3650 days, per patient
 DUMMY_TEXT = "REMOVED"
-AGE_CAP = "090Y"
 DESCRIPTOR_KEYWORDS = ("StudyDescription", "SeriesDescription", "ProtocolName")
 # Clean Descriptors: every attribute the option column marks C (text is cleaned, binary removed).
 DESCRIPTOR_TAGS = frozenset(deid_profile.OPTION_CLEAN_DESCRIPTORS)
-VOCABULARY_FILE = "descriptor_vocabulary.json"   # config/defaults/ + the live config folder
-PLACEHOLDER = "***"                              # what a word outside the vocabulary becomes
 _MAX_LEN = {"SH": 16, "LO": 64, "ST": 1024, "LT": 10240, "PN": 64, "CS": 16, "UC": 0, "UT": 0}
 # Retain Patient Characteristics: what the option column keeps (K) and cleans (C).
 CHARACTERISTICS_KEPT = frozenset(
@@ -84,10 +84,7 @@ METHOD_CODES = {  # CID 7050 De-identification Method
 }
 _FREE_TEXT_VRS = frozenset({"LT", "ST", "UT"})
 _TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT", "UR", "PN"})
-_BINARY_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN", "SQ", "US", "SS", "UL", "SL",
-                         "FL", "FD", "AT", "SV", "UV", "US or SS", "OB or OW", "US or OW"})
 _D_TEXT_VRS = frozenset({"LO", "SH", "LT", "ST", "UT", "UC", "PN"})
-_UID_PART = re.compile(r"^(0|[1-9][0-9]*)$")
 # The attributes of a code item (PS3.3 Table 8.8-1): a code is not PHI, so inside sequences whose
 # text the profile replaces they keep their values (a "REMOVED" code is an invalid code).
 CODE_ITEM_TAGS = frozenset({0x00080100, 0x00080102, 0x00080103, 0x00080104, 0x00080105,
@@ -145,9 +142,6 @@ class MemoryKeys:
         with self._lock:
             return self._studies.setdefault(study_uid, f"{len(self._studies) + 1:04d}")
 
-
-class AnonymizeError(ValueError):
-    """A dataset the anonymizer cannot process; the message says which value and why."""
 
 
 @dataclass(frozen=True)
@@ -233,384 +227,6 @@ class Context:
     changed: set = field(default_factory=set)  # keywords of the descriptors cleaning changed
     required: dict | None = None    # top level: {tag: Type 1/1C/2/2C} of the dataset's IOD for the
                                     # table's attributes (deid_profile.IOD_TYPES); None: unknown
-
-
-# --------------------------------------------------------------------------- helpers
-
-def safe_component(text: str) -> str:
-    """File/folder-name-safe text: ASCII letters, digits, '-' and '_', collapsed, max 48 chars."""
-    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", str(text or ""))
-    cleaned = re.sub(r"_+", "_", cleaned)
-    cleaned = re.sub(r"-+", "-", cleaned).strip("_-")[:48].strip("_-")
-    return cleaned or "UNNAMED"
-
-
-def clean_folder_name(text: str, vocabulary: frozenset[str] | None = None) -> str:
-    """safe_component() of a descriptor after Clean Descriptors' vocabulary cleaning.
-
-    For folder names made from descriptors outside the anonymizer (the anonymized dataset's
-    SeriesDescription is already clean). `vocabulary` None: the shipped one plus the user's.
-    """
-    cleaner = DescriptorCleaner((), (), load_vocabulary() if vocabulary is None else vocabulary)
-    return safe_component(cleaner.clean(str(text or "")).replace(PLACEHOLDER, " "))
-
-
-def validate_uid_root(root: str) -> str:
-    """Return the root without a trailing dot, or raise AnonymizeError saying what is wrong."""
-    root = (root or "").strip().rstrip(".")
-    parts = root.split(".")
-    if not root or not all(_UID_PART.match(p) for p in parts) or len(root) > 40:
-        raise AnonymizeError(
-            f"uid_root {root!r} in user_defaults.json is not a valid UID root: use digits and dots, "
-            "no leading zeros, at most 40 characters (for example 2.25)")
-    return root
-
-
-def is_well_known_uid(uid: str) -> bool:
-    """True for DICOM-defined UIDs (SOP classes, transfer syntaxes, coding schemes, ...)."""
-    return uid in UID_dictionary or uid.startswith("1.2.840.10008.")
-
-
-def _is_class_uid_tag(tag: int) -> bool:
-    """UID elements naming a class or syntax, never remapped (SOPClassUID, TransferSyntaxUID...)."""
-    kw = keyword_for_tag(tag)
-    return "ClassUID" in kw or kw.endswith("SyntaxUID") or kw == "SOPClassesInStudy"
-
-
-def _vr_of(tag: int) -> str:
-    """Dictionary VR of a public tag ('' when unknown); ambiguous VRs give their first choice."""
-    try:
-        return dictionary_VR(tag).split(" or ")[0]
-    except KeyError:
-        return ""
-
-
-def _text(value) -> str:
-    """An element value as one string ('' for None), multi-values joined with '\\'."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, MultiValue)):
-        return "\\".join(str(v) for v in value)
-    return str(value)
-
-
-def date_offset_days(secret: bytes, patient_id: str) -> int:
-    """Per-patient, non-zero day offset (-1..-3650) derived from the project secret."""
-    digest = hmac.new(secret, b"mid-date-offset\0" + patient_id.encode("utf-8"), hashlib.sha256).digest()
-    return -(int.from_bytes(digest[:8], "big") % MAX_DATE_OFFSET_DAYS + 1)
-
-
-def shift_date(text: str, days: int) -> str | None:
-    """Shift a DA value (or DA range) by `days`; None when it is not a readable date."""
-    return dates.shift_da(text, days)
-
-
-def shift_datetime(text: str, days: int) -> str | None:
-    """Shift a DT value's date part by `days`, keeping its precision, time and offset suffix."""
-    return dates.shift_dt(text, days)
-
-
-def cap_age(text: str) -> str | None:
-    """AS value with ages of 90 years or more as 090Y; None when unreadable."""
-    m = re.fullmatch(r"\s*(\d{1,3})\s*([DWMY]?)\s*", text or "", re.IGNORECASE)
-    if not m:
-        return None
-    number, unit = int(m.group(1)), (m.group(2) or "Y").upper()
-    years = {"D": number / 365.25, "W": number / 52.18, "M": number / 12, "Y": number}[unit]
-    return AGE_CAP if years >= 90 else f"{number:03d}{unit}"
-
-
-def _resolve_implicit_vrs(ds: Dataset) -> None:
-    """Give every element its VR when a file encoded implicit VR under an explicit transfer syntax.
-
-    pydicom reads such a file (it detects the encoding) but cannot write its VR-less elements
-    back; converting them takes their VRs from the dictionary. Other files are left raw.
-    """
-    meta = getattr(ds, "file_meta", None)
-    ts = meta.get("TransferSyntaxUID") if meta is not None else None
-    if ts is None or not ts.is_transfer_syntax or ts.is_implicit_VR:
-        return
-    for tag in ds.keys():
-        elem = ds.get_item(tag)
-        if elem.is_raw and elem.is_implicit_VR:
-            ds.walk(lambda _ds, _elem: None)      # walking converts every element, nested too
-        return
-
-
-def required_types(sop_class_uid: str) -> dict[int, str] | None:
-    """{tag: Type 1/1C/2/2C} of the table's attributes in the IOD of a SOP class (None: unknown)."""
-    iod = deid_profile.SOP_CLASS_IOD.get((sop_class_uid or "").strip())
-    return deid_profile.IOD_TYPES.get(iod, {}) if iod else None
-
-
-def nested_types(sequence_tag: int) -> dict[int, str] | None:
-    """{tag: Type 1/1C/2/2C} of the table's attributes in the items of a sequence (None: unknown)."""
-    if sequence_tag not in deid_profile.KNOWN_SEQUENCES:
-        return None
-    return deid_profile.NESTED_TYPES.get(sequence_tag, {})
-
-
-def read_values(ds: Dataset, tag: int) -> list[str] | None:
-    """An element's values as strings (None when absent), read from raw bytes when possible.
-
-    ASCII raw values are split without pydicom's decode/validate round trip; anything else
-    (other character sets, already decoded elements) goes through pydicom.
-    """
-    if tag not in ds:
-        return None
-    elem = ds.get_item(tag)
-    if elem.is_raw:
-        raw = elem.value or b""
-        vr = elem.VR or _vr_of(tag)
-        if raw.isascii() and vr not in _BINARY_VRS and vr != "":
-            text = raw.decode("ascii").rstrip("\0 ")
-            return [v.strip("\0 ") for v in text.split("\\")] if text else []
-        elem = ds[tag]
-    value = elem.value
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, MultiValue)):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def read_text(ds: Dataset, tag: int) -> str:
-    """An element's value as one string ('' when absent), multi-values joined with '\\'."""
-    values = read_values(ds, tag)
-    return "\\".join(values) if values else ""
-
-
-def put_values(ds: Dataset, tag: int, vr: str, values: list[str] | str | None) -> None:
-    """Set an element to text values of `vr`, as a raw ASCII element when possible.
-
-    The raw element keeps the dataset's own encoding flags, so pydicom writes it as is or
-    converts it like any element it read. Non-ASCII text goes through pydicom.
-    """
-    if values is None:
-        values = []
-    elif isinstance(values, str):
-        values = [values]
-    try:
-        data = "\\".join(values).encode("ascii")
-    except UnicodeEncodeError:
-        ds[tag] = DataElement(tag, vr, values if len(values) != 1 else values[0])
-        return
-    if len(data) % 2:
-        data += b"\0" if vr == "UI" else b" "
-    implicit, little = _encoding_of(ds, tag)
-    ds[tag] = RawDataElement(BaseTag(tag), vr, len(data), data, 0, implicit, little)
-
-
-def _encoding_of(ds: Dataset, tag: int) -> tuple[bool, bool]:
-    """(implicit VR, little endian) of the dataset's raw elements; explicit LE for new datasets."""
-    old = ds.get_item(tag) if tag in ds else None
-    if old is not None and old.is_raw:
-        return old.is_implicit_VR, old.is_little_endian
-    implicit, little = ds.original_encoding
-    if implicit is None or little is None:
-        return False, True
-    return bool(implicit), bool(little)
-
-
-def encoded_sequence_value(seq: Sequence, implicit: bool) -> bytes:
-    """The value bytes of a sequence element, little endian, for a raw SQ element."""
-    holder = Dataset()
-    holder.add_new(0x00120064, "SQ", seq)
-    buf = DicomBytesIO()
-    buf.is_little_endian, buf.is_implicit_VR = True, implicit
-    write_dataset(buf, holder)
-    return buf.getvalue()[8 if implicit else 12:]
-
-
-# --------------------------------------------------------------------------- UID remapping
-
-class UidRemapper:
-    """Deterministic keyed remapping of UIDs: HMAC-SHA256(secret, uid) under a root (thread-safe)."""
-
-    MAX_CACHE = 200_000
-
-    def __init__(self, secret: bytes, root: str = "2.25"):
-        self._secret = secret
-        self._root = validate_uid_root(root)
-        self._digits = min(39, 63 - len(self._root))   # 128 bits are at most 39 decimal digits
-        self._cache: dict[str, str] = {}
-        self._lock = threading.Lock()
-
-    def remap(self, uid: str) -> str:
-        """New UID for `uid`; well-known and empty UIDs are returned unchanged."""
-        uid = (uid or "").strip().rstrip("\0")
-        if not uid or is_well_known_uid(uid):
-            return uid
-        new = self._cache.get(uid)
-        if new is None:
-            digest = hmac.new(self._secret, uid.encode("ascii", "replace"), hashlib.sha256).digest()
-            number = int.from_bytes(digest[:16], "big") % (10 ** self._digits)
-            new = f"{self._root}.{number}"
-            with self._lock:
-                if len(self._cache) >= self.MAX_CACHE:
-                    self._cache.clear()
-                self._cache[uid] = new
-        return new
-
-
-# --------------------------------------------------------------------------- descriptors
-
-_VOCABULARY_CACHE: dict[tuple, frozenset[str]] = {}
-
-
-def load_vocabulary(config_dir: Path | None = None) -> frozenset[str]:
-    """The words Clean Descriptors keeps (upper case): the shipped list plus the user's own.
-
-    The shipped list is config/defaults/descriptor_vocabulary.json (generated by
-    tools/gen_deid_profile.py). A user adds words with {"terms": ["WORD", ...]} (or a plain
-    list) in descriptor_vocabulary.json in the live config folder (`config_dir`, default
-    settings.default_config_dir()). A user file that cannot be read is logged and ignored.
-    """
-    if config_dir is None:
-        config_dir = settings_mod.default_config_dir()
-    user = Path(config_dir) / VOCABULARY_FILE
-    try:
-        stamp = user.stat().st_mtime_ns
-    except OSError:
-        stamp = None
-    key = (str(user), stamp)
-    cached = _VOCABULARY_CACHE.get(key)
-    if cached is not None:
-        return cached
-    shipped = json.loads((settings_mod.SHIPPED_DEFAULTS_DIR / VOCABULARY_FILE).read_text("utf-8"))
-    terms = {str(t).upper() for t in shipped["terms"]}
-    if stamp is not None:
-        try:
-            data = json.loads(user.read_text("utf-8"))
-            extra = data.get("terms") if isinstance(data, dict) else data
-            if not isinstance(extra, list) or not all(isinstance(t, str) for t in extra):
-                raise ValueError('it must be {"terms": ["WORD", ...]} or a list of words')
-            for term in extra:
-                terms.update(w.upper() for w in _WORD.findall(term))
-        except (OSError, ValueError) as exc:
-            log.warning("%s cannot be used (%s); only the shipped descriptor vocabulary applies. "
-                        'Write it as {"terms": ["WORD", ...]}.', user, exc)
-    vocabulary = frozenset(terms)
-    if len(_VOCABULARY_CACHE) > 8:
-        _VOCABULARY_CACHE.clear()
-    _VOCABULARY_CACHE[key] = vocabulary
-    return vocabulary
-
-
-_WORD = re.compile(r"[^\W_]+")                  # words in any script
-_PIECES = re.compile(r"[^\W_]+|[\W_]+")
-_RUNS = re.compile(r"[^\W\d_]+|\d+")
-_LONG_NUMBER = re.compile(r"\+?\d[\d ().-]{5,}\d")   # phone numbers, identifiers
-_PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER) + r"(?:[\W_]*?" + re.escape(PLACEHOLDER) + ")+")
-
-
-def _known(word: str, vocabulary: frozenset[str]) -> bool:
-    """An upper-case word Clean Descriptors keeps: in the vocabulary (plurals too) or technical."""
-    if word in vocabulary:
-        return True
-    if word.endswith("S") and len(word) > 3 and (word[:-1] in vocabulary or (
-            word.endswith("ES") and word[:-2] in vocabulary)):
-        return True
-    return _technical(word, vocabulary)
-
-
-def _technical(word: str, vocabulary: frozenset[str]) -> bool:
-    """A word outside the vocabulary that is still technical, not a name or an identifier.
-
-    One letter (orientations, initials); a number of up to 4 digits; letters and digits mixed
-    (5MM, 3T, T1, B30f, ep2d, 3scan) when every number has up to 4 digits and every letter run
-    has up to 3 letters or is in the vocabulary.
-    """
-    runs = _RUNS.findall(word)
-    if len(runs) == 1:
-        return len(word) <= 4 if word.isdigit() else len(word) == 1
-    return all(len(r) <= 4 if r.isdigit() else (len(r) <= 3 or r.upper() in vocabulary)
-               for r in runs)
-
-
-class DescriptorCleaner:
-    """Keeps the imaging words of free text; names, IDs, dates and any other word go.
-
-    The patient's own names, IDs and accession numbers and any date are removed first; then
-    every word outside the vocabulary becomes PLACEHOLDER (runs of them collapse into one).
-    With `vocabulary=None` only the first part applies.
-    """
-
-    _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-    _DATE_PATTERNS = (
-        r"(?<!\d)(?:1[89]|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",
-        r"(?<!\d)\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?!\d)",
-        r"(?<!\d)\d{1,2}[ -]?" + _MONTHS + r"[ ,-]*\d{2,4}(?!\d)",
-        r"\b" + _MONTHS + r" \d{1,2}(?:st|nd|rd|th)?,? \d{2,4}(?!\d)",
-    )
-    _DATES = re.compile("|".join(_DATE_PATTERNS), re.IGNORECASE)
-
-    MAX_CACHE = 4096
-
-    def __init__(self, names: Iterable[str], ids: Iterable[str] = (),
-                 vocabulary: frozenset[str] | None = None):
-        """`names` match when no letter touches them; `ids` anywhere (whole when shorter than 3)."""
-        self.vocabulary = vocabulary
-        self._cache: dict[str, str] = {}
-        name_set = {t.strip() for t in names if len(t.strip()) >= 2}
-        id_set = {t.strip() for t in ids if len(t.strip()) >= 2} - name_set
-        parts = [(w, True) for w in name_set] + [(w, len(w) < 3) for w in id_set]
-        parts.sort(key=lambda p: len(p[0]), reverse=True)
-        letter = r"[^\W\d_]"     # a name may touch digits or punctuation, not other letters
-        alternatives = [f"(?<!{letter}){re.escape(w)}(?!{letter})" if whole else re.escape(w)
-                        for w, whole in parts]
-        self._own = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
-
-    @staticmethod
-    def tokens_of(ds: Dataset) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(name components, identifiers) of the patient and study of `ds`."""
-        names: list[str] = []
-        for kw in ("PatientName", "OtherPatientNames", "PatientBirthName", "PatientMotherBirthName"):
-            names += re.split(r"[\^=\\,\s]+", read_text(ds, tag_for_keyword(kw)))
-        ids: list[str] = []
-        for kw in ("PatientID", "OtherPatientIDs", "AccessionNumber", "StudyID",
-                   "MedicalRecordLocator", "IssuerOfPatientID"):
-            ids += read_text(ds, tag_for_keyword(kw)).split("\\")
-        return tuple(n for n in names if n), tuple(i for i in ids if i)
-
-    @classmethod
-    def for_dataset(cls, ds: Dataset) -> "DescriptorCleaner":
-        """A cleaner for the patient of `ds` (names split into components, IDs, accession)."""
-        return cls(*cls.tokens_of(ds))
-
-    def clean(self, text: str) -> str:
-        """The text without the patient's identifiers and dates, whitespace collapsed."""
-        cached = self._cache.get(text)
-        if cached is not None:
-            return cached
-        out = self._DATES.sub(" ", text)
-        if self._own is not None:
-            out = self._own.sub(" ", out)
-        if self.vocabulary is not None:
-            out = self._keep_vocabulary(out)
-        if out == text:
-            out = text.strip()          # nothing to clean: the text stays as it is, spacing too
-        else:
-            out = re.sub(r"\s+", " ", out).strip(" ,;:-_/^")
-        if len(self._cache) >= self.MAX_CACHE:
-            self._cache.clear()
-        self._cache[text] = out
-        return out
-
-    def _keep_vocabulary(self, text: str) -> str:
-        """Every word outside the vocabulary (and every long number) as PLACEHOLDER."""
-        text = _LONG_NUMBER.sub(PLACEHOLDER, text)
-        vocabulary = self.vocabulary
-        pieces = []
-        for piece in _PIECES.findall(text):
-            if piece[0].isalnum() and not _known(piece.upper(), vocabulary):
-                piece = PLACEHOLDER
-            pieces.append(piece)
-        return _PLACEHOLDERS.sub(PLACEHOLDER, "".join(pieces))
-
-    def changes(self, text: str) -> bool:
-        """True when cleaning changes `text` (beyond surrounding whitespace)."""
-        return self.clean(text) != text.strip()
 
 
 # --------------------------------------------------------------------------- actions

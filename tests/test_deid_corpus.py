@@ -24,7 +24,7 @@ import peers  # noqa: E402
 SECRET = bytes(range(32))
 # Every file is de-identified: the drop rules (SR, secondary capture, burned-in text) would
 # otherwise leave most of the corpus untested.
-NO_DROPS = AnonConfig(anon_imgs={}, drop_sop_classes=())
+NO_DROPS = AnonConfig(drop_rules=(), drop_sop_classes=())
 
 
 @pytest.fixture(scope="module")

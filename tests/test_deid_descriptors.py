@@ -10,7 +10,7 @@ from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
-from mid import anonymizer, engine, synthdata
+from mid import anonymizer, store, synthdata
 from mid.anonymizer import PLACEHOLDER, AnonConfig, Anonymizer, DescriptorCleaner, MemoryKeys
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -125,9 +125,9 @@ def test_the_key_records_which_descriptors_changed():
 
 def test_the_series_folder_name_is_cleaned_too():
     out = Anonymizer(AnonConfig(), MemoryKeys(SECRET)).anonymize(_descriptor_dataset()).dataset
-    path = engine.anonymized_relpath(out, "0001")
+    path = store.anonymized_relpath(out, "0001")
     assert "Smith" not in path and "Dr" not in path
-    assert engine.series_folder_name(out) == "2_AX_5MM"
+    assert store.series_folder_name(out) == "2_AX_5MM"
     assert anonymizer.clean_folder_name("AX 5MM Dr Smith") == "AX_5MM"
 
 

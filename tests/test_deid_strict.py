@@ -70,7 +70,7 @@ def survivors(ds: Dataset, path: str = ""):
 
 
 def deidentify(ds: Dataset, strict: bool) -> Dataset:
-    res = Anonymizer(AnonConfig(anon_imgs={}, drop_sop_classes=(), strict=strict),
+    res = Anonymizer(AnonConfig(drop_rules=(), drop_sop_classes=(), strict=strict),
                      MemoryKeys(SECRET)).anonymize(ds)
     assert res.dataset is not None, res.dropped
     buf = io.BytesIO()
@@ -125,16 +125,13 @@ def test_strict_mode_keeps_technical_text_and_module_needed_text():
 
 
 def test_strict_mode_is_off_by_default_and_read_through_anon_config(tmp_path):
-    from types import SimpleNamespace
-
     from mid import settings as settings_mod
     assert AnonConfig().strict is False
     loaded = settings_mod.load_settings(tmp_path / "config")
     assert AnonConfig.from_settings(loaded).strict is False
-    # user_defaults deid_strict (settings.py does not type the key yet): read when present
-    with_strict = SimpleNamespace(**{f: getattr(loaded, f) for f in loaded.__dataclass_fields__})
-    with_strict.defaults = SimpleNamespace(
-        **{f: getattr(loaded.defaults, f) for f in loaded.defaults.__dataclass_fields__}, deid_strict=True)
+    # user_defaults deid_strict, a typed option of settings, turns it on
+    import dataclasses
+    with_strict = dataclasses.replace(loaded, defaults=dataclasses.replace(loaded.defaults, deid_strict=True))
     config = AnonConfig.from_settings(with_strict)
     assert config.strict is True
     assert "Strict mode (deid_strict): on" in Anonymizer(config, MemoryKeys(SECRET)).describe()[-1]
