@@ -58,25 +58,67 @@ def test_clusters_group_studies_by_description_and_series_set():
     first = m.clusters[0]                                      # largest cluster first
     assert len(first.study_uids) == 3
     text, values = m.label(first.key)
-    assert text == "CT CHEST" and values[0] == "3 studies" and values[1] == "6"
-    kids = m.children(first.key)
-    assert [m.label(k)[0] for k in kids] == ["AX 5MM", "COR"]  # ordered by series number
-    assert m.label(kids[0])[1][:2] == ["3", "3"] and m.label(kids[0])[1][4] == "300"
+    heads = ResultsModel.TREE_HEADINGS
+    assert text == "CT CHEST" and values[0] == "3 studies" and values[heads.index("Series")] == "6"
+    assert values[heads.index("Date")] == "2020-01-01 – 2020-06-01"
+    studies = m.children(first.key)                            # level 2: one node per study
+    assert len(studies) == 3 and all(m.label(k)[0].startswith("Study ") for k in studies)
+    assert [m.level(first.key), m.level(studies[0])] == ["cluster", "study"]
+    series = m.children(studies[0])                            # level 3: that study's series
+    assert [m.label(k)[0] for k in series] == ["AX 5MM", "COR"]  # ordered by series number
+    assert m.level(series[0]) == "series" and len(m.node_series(series[0])) == 1
+    assert m.label(series[0])[1][heads.index("Images")] == "100"
+    assert m.label(series[0])[1][heads.index("Series")] == "#2"
 
 
-def test_nothing_is_selected_until_the_user_chooses_and_toggle_states():
+def test_a_study_row_shows_number_date_accession_mrn_query_and_counts():
+    rows = [SeriesRow("a", "st1", "0007", "CT CHEST", "AX", "CT", "2", "20130410", 120, accession="ACC9",
+                      patient_id="00123", query_number=4),
+            SeriesRow("b", "st1", "0007", "CT CHEST", "COR", "CT", "3", "20130410", 30, accession="ACC9",
+                      patient_id="00123", query_number=4)]
+    m = ResultsModel(rows)
+    (study,) = m.children(m.visible_clusters()[0])
+    text, values = m.label(study)
+    got = dict(zip(ResultsModel.TREE_HEADINGS, values))
+    assert text == "Study 0007"
+    assert (got["Date"], got["Accession"], got["MRN"], got["Query"], got["Series"], got["Images"]) == (
+        "2013-04-10", "ACC9", "00123", "4", "2", "150")
+
+
+def test_nothing_is_selected_until_the_user_chooses_and_toggle_states_at_every_level():
     m = ResultsModel(sample_rows())
     assert m.selected == set() and m.summary().series == 0
     c = m.clusters[0].key
-    ax = m.children(c)[0]
-    changed = m.toggle(ax)
-    assert set(changed) == {c, *m.children(c)}
-    assert m.selected == {"s0a", "s1a", "s2a"}
-    assert (m.state(ax), m.state(c), m.state(m.children(c)[1])) == ("checked", "partial", "unchecked")
+    studies = m.children(c)
+    one = studies[1]
+    changed = m.toggle(one)                                    # one study of a three-study cluster
+    assert set(changed) == {c, one, *m.children(one)}
+    assert m.selected == set(m.node_series(one)) and len(m.selected) == 2
+    assert (m.state(one), m.state(c), m.state(studies[0])) == ("checked", "partial", "unchecked")
+    ax = m.children(studies[0])[0]                             # one series of another study
+    m.toggle(ax)
+    assert (m.state(ax), m.state(studies[0]), m.state(c)) == ("checked", "partial", "partial")
+    assert m.summary().studies == 2 and m.summary().series == 3
     m.toggle(c)                                                # partial cluster -> all of it
     assert m.state(c) == "checked" and len(m.selected) == 6
+    assert all(m.state(k) == "checked" for k in m.all_nodes() if m.cluster_of(k) == c)
     m.toggle(c)
     assert m.selected == set() and m.state(c) == "unchecked"
+
+
+def test_choosing_query_rows_narrows_every_level():
+    rows = [r.__class__(**{**r.__dict__, "query_number": 1 if r.study_uid.endswith("0001") and "0.0" in r.study_uid
+                           else 2}) for r in sample_rows()]
+    m = ResultsModel(rows)
+    m.set_queries([1])
+    assert set(m.visible_series()) == {"s0a", "s0b"}
+    (c,) = m.visible_clusters()
+    assert m.label(c)[1][0] == "1 study" and len(m.children(c)) == 1
+    m.select_all()
+    assert m.selected == {"s0a", "s0b"}
+    assert m.ticked_by_query() == {1: 2} and m.found_by_query() == {1: 2, 2: 9}
+    m.set_queries([])
+    assert len(m.visible_series()) == len(rows)
 
 
 def test_select_all_none_invert_global_and_per_cluster():
@@ -108,6 +150,7 @@ def test_filters_text_regex_modality_number_and_dates():
     assert set(m.visible_series()) == {"s1a", "s1b", "s2a", "s2b"}
     c = m.clusters[0].key
     assert m.label(c)[1][0] == "2 studies"                     # counts follow the filter
+    assert len(m.children(c)) == 2 and all(len(m.children(s)) == 2 for s in m.children(c))
     # select all acts on what is shown; hidden selections are counted and said
     m.select_all()
     assert m.selected == {"s1a", "s1b", "s2a", "s2b"}
@@ -144,22 +187,31 @@ def test_checkbox_icons_are_real_pngs_that_differ():
     assert len(set(raw.values())) == 3
 
 
-def test_tree_data_has_a_node_per_cluster_and_series_description():
+def test_tree_data_has_three_levels_cluster_study_series():
     m = ResultsModel(sample_rows())
     td = m.tree_data()
     top = td.tree_dict[""].children
     assert [n.key for n in top] == m.visible_clusters()
-    assert sum(len(n.children) for n in top) == 2 + 3 + 2
+    assert [len(n.children) for n in top] == [3, 1, 1]                       # studies
+    assert sum(len(s.children) for n in top for s in n.children) == len(sample_rows())   # series
     assert top[0].icon == mygui.ICONS["unchecked"]
+    m.toggle(m.children(top[0].key)[0])
+    top = m.tree_data().tree_dict[""].children
+    assert top[0].icon == mygui.ICONS["partial"] and top[0].children[0].icon == mygui.ICONS["checked"]
 
 
 def test_series_rows_from_project_records():
     class Rec:
         series_uid, study_uid, study_number, status, expected = "u1", "st1", "0001", "QUEUED", None
+        query_number = 3
         tags = {"StudyDescription": "CT", "SeriesDescription": "AX", "Modality": "CT", "SeriesNumber": "2",
-                "StudyDate": "20200101", "NumberOfSeriesRelatedInstances": "12"}
+                "StudyDate": "20200101", "NumberOfSeriesRelatedInstances": "12", "PatientID": "123",
+                "AccessionNumber": "A7"}
     (r,) = mygui.series_rows([Rec()])
     assert (r.instances, r.status, r.series_number, r.study_number) == (12, "QUEUED", "2", "0001")
+    assert (r.accession, r.patient_id, r.query_number) == ("A7", "123", 3)
+    (r,) = mygui.series_rows([Rec()], {3: "000123"})              # the MRN as the sheet wrote it
+    assert r.patient_id == "000123"
 
 
 def test_study_status_and_table_colours():
@@ -173,11 +225,12 @@ def test_study_status_and_table_colours():
     assert colours[1] == (1, *mygui.STATUS_COLOURS["DOWNLOADED"])
 
 
-def test_clustering_ten_thousand_rows_keeps_the_tree_small():
+def test_clustering_ten_thousand_rows_in_three_levels():
     rows = [row(f"u{i}", f"st{i // 4}", f"CT {i // 4 % 5}", f"S{i % 4}", num=str(i % 4)) for i in range(10_000)]
     m = ResultsModel(rows)
     assert len(m.clusters) == 5
-    assert sum(len(m.children(c)) for c in m.visible_clusters()) == 20
+    assert len(m.studies()) == 2_500
+    assert len(m.all_nodes()) == 5 + 2_500 + 10_000
     m.select_all()
     assert m.summary().series == 10_000
 
