@@ -193,8 +193,9 @@ class App:
         from mid.page_settings import AnonymizationPage, SettingsPage, anon_values, settings_values
         from mid.vocab import DownloadProgress, Message, SearchProgress, SeriesUpdate
 
+        size = mygui.window_size(sg.Window.get_screen_size(), pages.saved_window_size())
         self.window = mygui.make_window(pages.main_values(settings, demo_peer), settings_values(settings),
-                                        anon_values(settings), location=location)
+                                        anon_values(settings), location=location, size=size)
         ctx = self.ctx = pages.Context(self.window, settings, interactive=interactive, opener=opener,
                                        confirm=confirm, on_locked=on_locked, demo_peer=demo_peer)
         p = self.pages = ctx.pages = pages.Pages(
@@ -304,7 +305,13 @@ class App:
         return ExitCode.OK
 
     def shutdown(self) -> None:
+        from mid import pages
         self.ctx.closed = True
+        try:
+            root = self.window.TKroot
+            pages.save_window_size((root.winfo_width(), root.winfo_height()))
+        except Exception:                  # the window is gone already: nothing to remember
+            log.debug("window size not saved", exc_info=True)
         try:
             self.window.close()
         except Exception:

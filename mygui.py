@@ -154,6 +154,28 @@ ENGINE_EVENT = "-ENGINE-"                 # an engine event (vocab.SearchProgres
 REPORT_LOCKED_EVENT = "-REPORT-LOCKED-"   # a worker asks what to do with a locked report
 JOB_DONE_EVENT = "-JOB-DONE-"             # a job returned or raised (pages.JobDone)
 
+#: what a window manager's frame, title bar and a taskbar take off the screen (pixels)
+FRAME_ALLOWANCE = (16, 88)
+#: the largest window opened on a big screen (the user may make it larger; that size is kept)
+MAX_START_SIZE = (1680, 1050)
+
+
+def window_size(screen: tuple[int, int], saved: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The size of the inside of the window for a screen: the size the user left it at (saved)
+    when it still fits, else the screen less its frame and taskbar, at most MAX_START_SIZE.
+    A 1366 x 768 laptop gets 1350 x 680."""
+    sw, sh = int(screen[0]), int(screen[1])
+    fit = (max(sw - FRAME_ALLOWANCE[0], 640), max(sh - FRAME_ALLOWANCE[1], 480))
+    if saved:
+        try:
+            w, h = int(saved[0]), int(saved[1])
+        except (TypeError, ValueError, IndexError):
+            w = h = 0
+        if w >= 640 and h >= 480:
+            return min(w, fit[0]), min(h, fit[1])
+    return min(fit[0], MAX_START_SIZE[0]), min(fit[1], MAX_START_SIZE[1])
+
+
 # Typical bytes per instance, used only for the size estimate shown before a download.
 BYTES_PER_INSTANCE = {"CT": 530_000, "MR": 280_000, "PT": 70_000, "NM": 1_000_000, "US": 800_000,
                       "CR": 9_000_000, "DX": 12_000_000, "MG": 25_000_000, "XA": 4_000_000, "SR": 20_000}
@@ -811,5 +833,5 @@ def download_progress_text(instances_done: int, instances_total: int, bytes_done
 
 
 # The layouts live in mid/layouts.py (imported last: it uses the names above).
-from mid.layouts import (MENU_DEF, PEER_HEADINGS, SHORTCUTS, TABS_KEY, ask_locked_report,  # noqa: E402,F401
-                         make_window)
+from mid.layouts import (MENU_DEF, PEER_HEADINGS, SHORTCUTS, TABS_KEY, ask_choice,  # noqa: E402,F401
+                         ask_locked_report, make_window)

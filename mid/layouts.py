@@ -33,7 +33,7 @@ def _project_page() -> sg.Column:
                                                           "storage root)", key=Key.PROJECT_PATH, font=FONT_BOLD)],
         [_button("New project…", Key.NEW_PROJECT), _button("Open project…", Key.OPEN_PROJECT),
          _button("Load query sheet… (Ctrl+O)", Key.LOAD_SHEET)],
-        [sg.Text("", key=Key.PROJECT_INFO, font=FONT, size=(110, 3))],
+        [sg.Text("", key=Key.PROJECT_INFO, font=FONT, size=(100, 3))],
     ], key=Key.PAGES[0], expand_x=True, expand_y=True)
 
 
@@ -44,10 +44,10 @@ def _sheet_page(identifiers: Sequence[str]) -> sg.Column:
          _button("Load query sheet… (Ctrl+O)", Key.LOAD_SHEET_2)],
         [sg.Text("No sheet loaded.", key=Key.SHEET_INFO, font=FONT, expand_x=True)],
         [sg.Table(values=[], headings=headings, key=Key.QUERY_TABLE, auto_size_columns=False,
-                  col_widths=[5, 7] + [14] * len(identifiers) + [40], justification="left", num_rows=18,
+                  col_widths=[5, 6] + [10] * len(identifiers) + [30], justification="left", num_rows=12,
                   enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, expand_x=True, expand_y=True,
                   font=FONT, vertical_scroll_only=False, row_height=22)],
-        [sg.Text("Select a row to see its problem, if any.", key=Key.ROW_REASON, font=FONT, size=(120, 2),
+        [sg.Text("Select a row to see its problem, if any.", key=Key.ROW_REASON, font=FONT, size=(100, 2),
                  text_color="#a00000")],
     ], key=Key.PAGES[1], visible=False, expand_x=True, expand_y=True)
 
@@ -89,31 +89,31 @@ def _select_page() -> sg.Column:
         _button("All", Key.SEL_C_ALL), _button("None", Key.SEL_C_NONE), _button("Invert", Key.SEL_C_INVERT),
     ]
     tree = sg.Tree(data=sg.TreeData(), headings=ResultsModel.TREE_HEADINGS, col0_heading="Study / series",
-                   col0_width=20, col_widths=TREE_WIDTHS, auto_size_columns=False, num_rows=12,
+                   col0_width=18, col_widths=TREE_WIDTHS, auto_size_columns=False, num_rows=10,
                    key=Key.TREE, enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, show_expanded=True,
                    font=FONT, justification="left", row_height=22, expand_x=True, expand_y=True)
     queries = sg.Column([
         [sg.Text("Queries", font=FONT_BOLD), sg.Push(), _button("Show every query", Key.Q_ALL)],
         [sg.Table(values=[], headings=QUERY_HEADINGS, key=Key.Q_TABLE, auto_size_columns=False,
-                  col_widths=[5, 13, 9, 5, 5, 15], justification="left", num_rows=12, enable_events=True,
+                  col_widths=[5, 10, 9, 5, 5, 8], justification="left", num_rows=10, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_EXTENDED, font=FONT, row_height=22, expand_y=True,
                   tooltip="select query rows to see only their results (Ctrl/Shift for several)")],
-        [sg.Text("Select query rows to see only their results.", key=Key.Q_REASON, font=FONT, size=(52, 3),
+        [sg.Text("Select query rows to see only their results.", key=Key.Q_REASON, font=FONT, size=(44, 3),
                  text_color="#37474f")],
     ], expand_y=True, pad=(0, 0))
     results = sg.Column([
         select_row, [tree],
-        [sg.Text("Selected: nothing yet", key=Key.SEL_COUNT, font=FONT_BOLD, size=(90, 1), expand_x=True)],
+        [sg.Text("Selected: nothing yet", key=Key.SEL_COUNT, font=FONT_BOLD, size=(60, 1), expand_x=True)],
     ], expand_x=True, expand_y=True, pad=(0, 0))
     return sg.Column([
         [sg.Text("Choose studies and series", font=FONT_TITLE),
          sg.Text("click a row to tick or untick it: a cluster, a study, or one series", font=FONT)],
-        filter_row, [queries, sg.VerticalSeparator(), results],
+        filter_row, [queries, sg.VerticalSeparator(pad=(2, 0)), results],
     ], key=Key.PAGES[3], visible=False, expand_x=True, expand_y=True)
 
 
 #: the results tree's column widths (characters), after the description column
-TREE_WIDTHS = [7, 10, 10, 10, 5, 5, 6, 6, 17]
+TREE_WIDTHS = [6, 9, 8, 8, 5, 5, 6, 6, 13]
 #: the query list beside the results (page_select.query_rows)
 QUERY_HEADINGS = ["Query", "Patient / acc.", "Status", "Series", "Ticked", "Why"]
 
@@ -133,7 +133,7 @@ def _download_page(peers: Sequence[str], destination: str, anonymize: bool) -> s
         [sg.ProgressBar(1000, orientation="h", size=(60, 18), key=Key.DL_BAR, expand_x=True)],
         [sg.Text("Ready.", key=Key.DL_STATUS, font=FONT, size=(110, 1))],
         [sg.Table(values=[], headings=headings, key=Key.STUDY_TABLE, auto_size_columns=False,
-                  col_widths=[8, 40, 10, 14, 16], justification="left", num_rows=12, font=FONT, row_height=22,
+                  col_widths=[8, 40, 10, 14, 16], justification="left", num_rows=8, font=FONT, row_height=22,
                   expand_x=True, expand_y=True)],
         [sg.pin(summary)],
     ], key=Key.PAGES[4], visible=False, expand_x=True, expand_y=True)
@@ -151,13 +151,14 @@ PEER_HEADINGS = ["Name", "AE title", "Host", "Port", "Retrieve", "Model"]
 def settings_tab(values: dict) -> list:
     """values: storage_root, workers, timeouts, retries, date_window_days, date_order, peers_rows."""
     def field_row(label, key, value, width=10, tip=None):
-        return [sg.Text(label, size=(18, 1), font=FONT),
-                sg.Input(str(value), key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip),
-                sg.Text("", key=Key.err(key), font=FONT, text_color="#b71c1c", size=(90, 1))]
+        pad = (5, 1)                  # tight rows: the tab fits a 1366 x 768 screen
+        return [sg.Text(label, size=(18, 1), font=FONT, pad=pad),
+                sg.Input(str(value), key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip, pad=pad),
+                sg.Text("", key=Key.err(key), font=FONT, text_color="#b71c1c", size=(90, 1), pad=pad)]
 
     peer_editor = [
         [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key=Key.PEERS, auto_size_columns=False,
-                  col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=6, enable_events=True,
+                  col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=4, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
         field_row("Name", Key.P_NAME, "", 24),
         field_row("AE title", Key.P_AET, "", 18),
@@ -210,12 +211,12 @@ def anon_tab(values: dict) -> list:
          sg.Input(values["name_prefix"], key=Key.A_NAMEPREFIX, size=(16, 1), font=FONT)],
         [sg.Text("Drop rules (config/anon_imgs.json): an image is dropped when the tag contains any of these",
                  font=FONT)],
-        [sg.Multiline(values["drop_rules"], key=Key.A_DROP, size=(60, 5), font=FONT, enable_events=True),
+        [sg.Multiline(values["drop_rules"], key=Key.A_DROP, size=(60, 4), font=FONT, enable_events=True),
          sg.Text(values.get("drop_format", ""), key=Key.A_DROP_FORMAT, font=FONT, text_color="#37474f")],
         [sg.Text("", key=Key.A_DROP_ERR, font=FONT, text_color="#b71c1c", size=(110, 1))],
         [_button("Save anonymization settings", Key.A_SAVE), sg.Text("", key=Key.A_MSG, font=FONT, size=(80, 1))],
         [sg.Text("What will be done to every image", font=FONT_BOLD)],
-        [sg.Multiline(values["describe"], key=Key.A_DESCRIBE, size=(100, 14), font=("Courier", 9),
+        [sg.Multiline(values["describe"], key=Key.A_DESCRIBE, size=(100, 8), font=("Courier", 9),
                       disabled=True, write_only=True, expand_x=True, expand_y=True)],
     ]
 
@@ -245,6 +246,18 @@ def ask_locked_report(path: Path):
         return "retry" if event == "retry" else "rename"
 
 
+def ask_choice(text: str, choices) -> str | None:
+    """Modal question with one button per (answer, button text) and Cancel; the answer, or None
+    when cancelled or closed."""
+    buttons = [sg.Button(label, key=answer, font=FONT, bind_return_key=i == 0) for i, (answer, label)
+               in enumerate(choices)] + [sg.Button("Cancel", key="cancel", font=FONT)]
+    win = sg.Window(APP_TITLE, [[sg.Text(text, font=FONT, size=(70, None))], buttons], modal=True,
+                    keep_on_top=True, finalize=True)
+    event, _ = win.read()
+    win.close()
+    return event if event in {a for a, _ in choices} else None
+
+
 MENU_DEF = [
     ["&File", [f"&New project...::{Key.NEW_PROJECT}", f"&Open project...::{Key.OPEN_PROJECT}", "---",
                f"&Load query sheet...   Ctrl+O::{Key.LOAD_SHEET}",
@@ -266,8 +279,11 @@ SHORTCUTS = {"<Control-o>": Key.LOAD_SHEET, "<Control-f>": Key.SEARCH, "<Control
 TABS_KEY = Key.TABS
 
 
-def make_window(main_values: dict, settings_values: dict, anon_values: dict, location=None) -> sg.Window:
-    """The one window: menu, tabs Main/Settings/Anonymization, a status line."""
+def make_window(main_values: dict, settings_values: dict, anon_values: dict, location=None,
+                size: tuple[int, int] | None = None) -> sg.Window:
+    """The one window: menu, tabs Main/Settings/Anonymization, a status line. size: the inside
+    of the window in pixels (mygui.window_size); every page fits in 1350 x 680, the size on a
+    1366 x 768 screen once the frame and a taskbar are taken off."""
     sg.theme("LightGrey1")
     layout = [
         [sg.Menu(MENU_DEF, key=Key.MENU, font=FONT)],
@@ -275,9 +291,9 @@ def make_window(main_values: dict, settings_values: dict, anon_values: dict, loc
                        sg.Tab("Settings", settings_tab(settings_values), key=Key.TAB_SETTINGS),
                        sg.Tab("Anonymization", anon_tab(anon_values), key=Key.TAB_ANON)]],
                      key=TABS_KEY, font=FONT, expand_x=True, expand_y=True)],
-        [sg.Text("Ready.", key=Key.STATUS, font=FONT, size=(140, 1), relief=sg.RELIEF_SUNKEN, expand_x=True)],
+        [sg.Text("Ready.", key=Key.STATUS, font=FONT, size=(60, 1), relief=sg.RELIEF_SUNKEN, expand_x=True)],
     ]
-    window = sg.Window(APP_TITLE, layout, size=(1200, 820), resizable=True, finalize=True,
+    window = sg.Window(APP_TITLE, layout, size=size or (1200, 680), resizable=True, finalize=True,
                        enable_close_attempted_event=True, location=location or (None, None), font=FONT)
     for seq, key in SHORTCUTS.items():
         window.bind(seq, key)

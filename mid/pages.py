@@ -16,6 +16,7 @@ Errors the user can fix are raised as UserError; the loop's guard shows them.
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import os
 import platform
@@ -118,6 +119,7 @@ class Context:
         self.opener = opener or default_opener
         self.confirm_hook = confirm
         self.locked_hook = on_locked       # window-thread answer for a locked report (tests); else a dialog
+        self.choose_hook: Callable[[str, Any], str | None] | None = None   # answers ctx.choose (tests)
         self.demo_peer = demo_peer
         self.jobs: list[RunningJob] = []
         self.messages: list[tuple[str, str]] = []   # (level, text) shown to the user, newest last
@@ -240,6 +242,15 @@ class Context:
         if not self.interactive:
             return True
         return sg.popup_yes_no(text, title=mygui.APP_TITLE, keep_on_top=True, font=mygui.FONT) == "Yes"
+
+    def choose(self, text: str, choices) -> str | None:
+        """One of the answers of choices ((answer, button text), ...), or None (cancelled). The
+        choose_hook answers in tests; without a screen to ask, the first answer is taken."""
+        if self.choose_hook is not None:
+            return self.choose_hook(text, choices)
+        if not self.interactive:
+            return choices[0][0]
+        return mygui.ask_choice(text, choices)
 
     def ask_path(self, kind: str, message: str, arg=None, **kw) -> Path | None:
         """A path from the event value (tests, command line) or from a dialog."""
@@ -548,13 +559,22 @@ class SheetPage:
 
     def load(self, path) -> None:
         """Read the sheet and store its queries in the project (created under the storage root
-        when none is open) on a worker thread; _loaded shows the result."""
+        when none is open) on a worker thread; _loaded shows the result. When the open project
+        holds queries already, the user chooses: extend it, or start a new project."""
         ctx = self.ctx
         if ctx.busy():
             raise UserError("A sheet, search or download is still running; wait for it or press Cancel.")
         path = Path(path)
+        target = ctx.project
+        if target is not None and target.queries():
+            how = ctx.choose(extend_or_new_text(target, path), EXTEND_OR_NEW)
+            if how is None:
+                ctx.say(f"{path.name} was not loaded; the project is unchanged.")
+                return
+            if how == "new":
+                target = None               # read_sheet_into_project creates one under the storage root
         ctx.say(f"Reading {path.name}…")
-        ctx.start("sheet", self._loaded, read_sheet_into_project, path, ctx.settings, ctx.project,
+        ctx.start("sheet", self._loaded, read_sheet_into_project, path, ctx.settings, target,
                   not ctx.window[Key.ANON].get())
 
     def _loaded(self, value, error) -> None:
@@ -639,6 +659,21 @@ def sheet_table(result, identifiers: list[str]) -> tuple[list[str], list[list[st
     return headings, rows, reasons, error_rows
 
 
+#: the answers to "another sheet for an open project": (answer, button text)
+EXTEND_OR_NEW = (("extend", "Extend this project"), ("new", "Start a new project"))
+
+
+def extend_or_new_text(project, sheet: Path) -> str:
+    """The question asked before another sheet goes into a project that holds queries already."""
+    n = len(project.queries())
+    return (f"The project {project.name} holds {n} queries already.\n\n"
+            f"Extend this project: the rows of {Path(sheet).name} are added as queries {n + 1}, {n + 2}, … and "
+            f"their studies go into the same images/ folder, the same master key and the same reports "
+            f"(use this for a longer version of the same cohort).\n\n"
+            f"Start a new project: {Path(sheet).name} gets its own folder under the storage root, with its "
+            f"own images/, key and reports (use this for another cohort).")
+
+
 def read_sheet_into_project(path: Path, settings, proj, raw: bool):
     """Worker-thread part of loading a sheet: read it, create the project under the storage root
     when none is open, store the queries and row errors. Returns (SheetResult, Project)."""
@@ -683,3 +718,34 @@ def log_folder() -> Path:
     """The application log folder (no PHI)."""
     from mid import logsetup
     return logsetup.app_log_dir()
+
+
+def window_state_file() -> Path:
+    """The user's window state (its last size): beside the application log folder, in the
+    user's own app state, never in config/."""
+    return log_folder().parent / "window.json"
+
+
+def saved_window_size() -> tuple[int, int] | None:
+    """The size the window had when it was last closed, or None (first start, unreadable file)."""
+    try:
+        data = json.loads(window_state_file().read_text(encoding="utf-8"))
+        w, h = data["size"]
+        return int(w), int(h)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_window_size(size: tuple[int, int]) -> None:
+    """Remember the window's size for the next start (a failure to write is only logged)."""
+    w, h = int(size[0]), int(size[1])
+    if w < 200 or h < 200:                 # not drawn yet (or minimised): keep the old size
+        return
+    path = window_state_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"size": [w, h]}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        log.warning("the window size could not be saved in %s", path, exc_info=True)
