@@ -85,6 +85,7 @@ class Key:
     PEERS = "-PEERS-"
     PROJECT_INFO = "-PROJECT-INFO-"
     PROJECT_PATH = "-PROJECT-PATH-"
+    TREE_DETAIL = "-TREE-DETAIL-"
     Q_ALL = "-Q-ALL-"
     Q_REASON = "-Q-REASON-"
     Q_TABLE = "-Q-TABLE-"
@@ -460,14 +461,14 @@ class ResultsModel:
                     self._nodes[k] = [r.series_uid]
                     self._labels[k] = (r.series_description or "(no series description)", [
                         "", "", "", "", "", f"#{r.series_number}" if r.series_number else "", r.modality,
-                        f"{r.instances:,}", r.note or _status_text([r])])
+                        f"{r.instances:,}", ""])
                 self._children[sk] = kids
                 first = members[0]
                 self._labels[sk] = (f"Study {first.study_number}", [
                     "", _show_date(first.study_date), first.accession, first.patient_id,
                     _join(str(r.query_number) for r in members if r.query_number is not None),
                     str(len(members)), _join(r.modality for r in members),
-                    f"{sum(r.instances for r in members):,}", _status_text(members)])
+                    f"{sum(r.instances for r in members):,}", ""])
             self._children[c.key] = studies
             n = len(studies)
             dates = sorted(r.study_date[:8] for r in visible if r.study_date)
@@ -475,8 +476,7 @@ class ResultsModel:
                     if dates else "")
             self._labels[c.key] = (c.study_description or "(no study description)", [
                 f"{n} stud{'y' if n == 1 else 'ies'}", span, "", "", "", str(len(visible)),
-                _join(r.modality for r in visible), f"{sum(r.instances for r in visible):,}",
-                _status_text(visible)])
+                _join(r.modality for r in visible), f"{sum(r.instances for r in visible):,}", ""])
 
     # -- nodes -------------------------------------------------------------------------------
     def visible_clusters(self) -> list[str]:
@@ -502,7 +502,53 @@ class ResultsModel:
         return ("cluster", "study", "series")[node_key.count("/")]
 
     def label(self, node_key: str) -> tuple[str, list[str]]:
-        return self._labels[node_key]
+        """The row's text and column values; the Status column follows the ticks."""
+        text, values = self._labels[node_key]
+        return text, values[:-1] + [self.status_text(node_key)]
+
+    def shown_status(self, r: SeriesRow) -> str:
+        """A series' status as the tree shows it: a tick turns FOUND or EXCLUDED into QUEUED
+        (a download will fetch it), an untick turns QUEUED back into what it was found as."""
+        ticked = r.series_uid in self.selected
+        if ticked and r.status in (FOUND, EXCLUDED, CANCELLED):
+            return QUEUED
+        if not ticked and r.status == QUEUED:
+            return FOUND
+        return r.status
+
+    def status_text(self, node_key: str) -> str:
+        """Short enough for the Status column: one status, "3/9 DOWNLOADED" when they differ
+        (the one that matters most, of how many), or "will be ignored" for a series the drop
+        rules will drop. `details` has the whole story."""
+        rows = [self.by_uid[u] for u in self._nodes.get(node_key, [])]
+        if len(rows) == 1 and rows[0].note and self.shown_status(rows[0]) in (QUEUED, FOUND, EXCLUDED):
+            return "will be ignored"
+        statuses = [self.shown_status(r) for r in rows]
+        if not statuses:
+            return ""
+        if len(set(statuses)) == 1:
+            return statuses[0]
+        top = min(set(statuses), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
+        return f"{statuses.count(top)}/{len(statuses)} {top}"
+
+    def details(self, node_key: str) -> str:
+        """One line about a node for the line under the tree: what it is, every status with its
+        count, and why a series will be ignored."""
+        if node_key not in self._labels:
+            return ""
+        text = self._labels[node_key][0]
+        rows = [self.by_uid[u] for u in self._nodes.get(node_key, [])]
+        counts: dict[str, int] = {}
+        for r in rows:
+            s = self.shown_status(r)
+            counts[s] = counts.get(s, 0) + 1
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        ticked = sum(1 for r in rows if r.series_uid in self.selected)
+        line = f"{text}: {len(rows)} series ({parts}), {ticked} ticked"
+        notes = sorted({r.note for r in rows if r.note})
+        if notes:
+            line += "; " + "; ".join(notes[:3]) + (" …" if len(notes) > 3 else "")
+        return line
 
     def state(self, node_key: str) -> str:
         """'checked', 'unchecked' or 'partial' for the node's visible series."""
@@ -593,15 +639,15 @@ class ResultsModel:
     def tree_data(self) -> sg.TreeData:
         """The sg.TreeData for the visible clusters, studies and series, with checkbox icons."""
         td = sg.TreeData()
-        labels, state = self._labels, self.state
+        label, state = self.label, self.state
         for c in self._top:
-            text, values = labels[c]
+            text, values = label(c)
             td.insert("", c, text, values, icon=ICONS[state(c)])
             for s in self._children[c]:
-                text, values = labels[s]
+                text, values = label(s)
                 td.insert(c, s, text, values, icon=ICONS[state(s)])
                 for k in self._children[s]:
-                    text, values = labels[k]
+                    text, values = label(k)
                     td.insert(s, k, text, values, icon=ICONS[state(k)])
         return td
 
@@ -620,13 +666,8 @@ def _show_date(d: str) -> str:
     return f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else d
 
 
-def _status_text(rows: Sequence[SeriesRow]) -> str:
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    if len(counts) == 1:
-        return next(iter(counts))
-    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+#: which status a mixed row names first ("3/9 DOWNLOADED"): what needs attention, then progress
+STATUS_ORDER = (DOWNLOADING, FAILED, PARTIAL, CANCELLED, QUEUED, DOWNLOADED, IGNORED, EXCLUDED, FOUND, MISSING)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -718,7 +759,7 @@ def refresh_nodes(window: sg.Window, model: ResultsModel, node_keys: Iterable[st
     for k in node_keys:
         iid = tree.KeyToID.get(k)
         if iid:
-            tree.Widget.item(iid, image=tree_photo(window, model.state(k)))
+            tree.Widget.item(iid, image=tree_photo(window, model.state(k)), values=model.label(k)[1])
     show_selection(window, model)
 
 

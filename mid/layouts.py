@@ -89,7 +89,7 @@ def _select_page() -> sg.Column:
         _button("All", Key.SEL_C_ALL), _button("None", Key.SEL_C_NONE), _button("Invert", Key.SEL_C_INVERT),
     ]
     tree = sg.Tree(data=sg.TreeData(), headings=ResultsModel.TREE_HEADINGS, col0_heading="Study / series",
-                   col0_width=18, col_widths=TREE_WIDTHS, auto_size_columns=False, num_rows=10,
+                   col0_width=17, col_widths=TREE_WIDTHS, auto_size_columns=False, num_rows=10,
                    key=Key.TREE, enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, show_expanded=True,
                    font=FONT, justification="left", row_height=22, expand_x=True, expand_y=True)
     queries = sg.Column([
@@ -103,6 +103,8 @@ def _select_page() -> sg.Column:
     ], expand_y=True, pad=(0, 0))
     results = sg.Column([
         select_row, [tree],
+        [sg.Text("Click a row: it is ticked or unticked, and its statuses are told here.", key=Key.TREE_DETAIL,
+                 font=FONT, size=(60, 1), expand_x=True, text_color="#37474f")],
         [sg.Text("Selected: nothing yet", key=Key.SEL_COUNT, font=FONT_BOLD, size=(60, 1), expand_x=True)],
     ], expand_x=True, expand_y=True, pad=(0, 0))
     return sg.Column([
@@ -113,7 +115,7 @@ def _select_page() -> sg.Column:
 
 
 #: the results tree's column widths (characters), after the description column
-TREE_WIDTHS = [6, 9, 8, 8, 5, 5, 6, 6, 13]
+TREE_WIDTHS = [6, 9, 7, 7, 4, 4, 5, 6, 18]
 #: the query list beside the results (page_select.query_rows)
 QUERY_HEADINGS = ["Query", "Patient / acc.", "Status", "Series", "Ticked", "Why"]
 

@@ -4,6 +4,7 @@ workbook. Selecting query rows narrows the tree to their results."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import PySimpleGUI as sg
@@ -11,7 +12,7 @@ import PySimpleGUI as sg
 import mygui
 from mygui import Key
 from mid.pages import Context, UserError, readable
-from mid.vocab import FAILED, MISSING, TO_RETRIEVE
+from mid.vocab import DOWNLOADED, FAILED, MISSING, TO_RETRIEVE
 
 FILTER_DELAY = 0.3             # seconds of quiet typing before a filter is applied
 FILTER_KEYS = (Key.F_TEXT, Key.F_REGEX, Key.F_MODALITY, Key.F_SERIESNO, Key.F_DATE_FROM, Key.F_DATE_TO)
@@ -42,6 +43,9 @@ class SelectPage:
         self.queries = ctx.project.queries() if ctx.project is not None else []
         mrns = {q.number: "; ".join(q.values.get("PatientID", [])) for q in self.queries}
         rows = mygui.series_rows(series, {k: v for k, v in mrns.items() if v})
+        if ctx.window[Key.ANON].get():
+            notes = drop_notes(series, ctx.settings)
+            rows = [replace(r, note=notes[r.series_uid]) if r.series_uid in notes else r for r in rows]
         preselected = {r.series_uid for r in rows if r.status in TO_RETRIEVE}
         self.model = mygui.ResultsModel(rows, preselected)
         mygui.set_tree(ctx.window, self.model)
@@ -115,6 +119,7 @@ class SelectPage:
         model = self.need_model()
         changed = model.toggle(key)
         mygui.refresh_nodes(self.ctx.window, model, changed)
+        self.ctx.window[Key.TREE_DETAIL].update(model.details(key))
         self.show_queries()
         self.ctx.pages.steps.refresh()
 
@@ -218,3 +223,36 @@ def query_rows(queries, model: mygui.ResultsModel) -> tuple[list[list[str]], lis
         head = f"Query {q.query_id} (sheet row {q.row}): {status or 'not searched yet'}"
         reasons.append(f"{head}: {why}" if why else f"{head}, {n} series found, {ticked.get(q.number, 0)} ticked.")
     return rows, colours, reasons
+
+
+def drop_notes(series, settings) -> dict[str, str]:
+    """series uid -> "will be ignored: SeriesDescription contains 'Report'" for the series the
+    de-identification's drop rules (anon_imgs.json) will drop, judged from the tags the search
+    returned (the rules on image-level tags are only known once the images arrive)."""
+    from pydicom.datadict import dictionary_VR, tag_for_keyword
+    from pydicom.dataset import Dataset
+
+    from mid import anonymizer
+    rules = anonymizer.DropRules(anonymizer.AnonConfig.from_settings(settings))
+    keywords = {kw for kw, _, _, _ in rules.rules}
+    out = {}
+    for s in series:
+        if s.status == DOWNLOADED:
+            continue
+        ds = Dataset()
+        for kw in keywords:
+            value = s.tags.get(kw)
+            if value in (None, ""):
+                continue
+            tag = tag_for_keyword(kw)
+            try:
+                ds.add_new(tag, dictionary_VR(tag), str(value))
+            except (KeyError, ValueError, TypeError):
+                continue
+        try:
+            why = rules.apply(ds)
+        except Exception:                 # an odd value the rules cannot read: no note, no harm
+            continue
+        if why:
+            out[s.series_uid] = "will be ignored: " + why.replace("anon_imgs rule: ", "")
+    return out

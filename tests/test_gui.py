@@ -121,6 +121,29 @@ def test_choosing_query_rows_narrows_every_level():
     assert len(m.visible_series()) == len(rows)
 
 
+def test_statuses_follow_the_ticks_and_say_what_will_be_ignored():
+    rows = sample_rows()
+    rows = [r.__class__(**{**r.__dict__, "status": "EXCLUDED" if r.series_uid != "s0a" else "DOWNLOADED"})
+            for r in rows]
+    rows[5] = rows[5].__class__(**{**rows[5].__dict__, "note": "will be ignored: SeriesDescription contains 'Report'"})
+    m = ResultsModel(rows)
+    c = m.clusters[0].key
+    first_study = m.children(c)[0]
+    series = m.children(first_study)
+    heads = ResultsModel.TREE_HEADINGS
+    status = lambda k: m.label(k)[1][heads.index("Status")]      # noqa: E731
+    assert [status(k) for k in series] == ["DOWNLOADED", "EXCLUDED"]
+    m.toggle(series[1])                                         # a tick turns EXCLUDED back to queued
+    assert status(series[1]) == "QUEUED"
+    assert status(first_study) == "1/2 QUEUED" and status(c).endswith("QUEUED")
+    m.toggle(series[1])
+    assert status(series[1]) == "EXCLUDED"
+    dose = next(k for k in m.all_nodes() if m.level(k) == "series" and m.node_series(k) == [rows[5].series_uid])
+    assert status(dose) == "will be ignored"
+    assert "SeriesDescription contains 'Report'" in m.details(dose)
+    assert m.details(c).startswith("CT CHEST: 6 series (5 EXCLUDED, 1 DOWNLOADED), 0 ticked")
+
+
 def test_select_all_none_invert_global_and_per_cluster():
     m = ResultsModel(sample_rows())
     mr = next(c.key for c in m.clusters if c.study_description == "MR BRAIN")

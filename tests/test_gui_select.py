@@ -105,3 +105,29 @@ def test_selecting_a_query_row_shows_only_its_results(gui_env, demo_env):
     assert "MISSING" in w[Key.Q_REASON].get()
     click(a, Key.Q_ALL)
     assert a.run_until(lambda: len(model.visible_series()) == len(model.rows), 5)
+
+
+def test_series_the_drop_rules_will_ignore_say_so_and_no_status_is_cut_off(gui_env, demo_env):
+    import tkinter.font
+
+    from mygui import FONT, ResultsModel
+    a = searched(gui_env, demo_env)
+    model, tree = a.pages.select.model, a.window[Key.TREE]
+    reports = [k for k in model.all_nodes() if model.level(k) == "series"
+               and "report" in model.by_uid[model.node_series(k)[0]].series_description.lower()]
+    assert reports                                           # Dose Report, Radiology Report
+    col = "#" + str(ResultsModel.TREE_HEADINGS.index("Status") + 1)
+    for k in reports:
+        assert tree.Widget.set(tree.KeyToID[k], col) == "will be ignored"
+    tree_click(a, reports[0])
+    assert a.run_until(lambda: "contains" in a.window[Key.TREE_DETAIL].get(), 5)
+    assert "will be ignored: " in a.window[Key.TREE_DETAIL].get()
+    assert model.state(reports[0]) == "checked"
+    # every status cell fits its column (the tree is shown at the laptop size's widths)
+    font = tkinter.font.Font(font=FONT)
+    width = tree.Widget.column(col, "width")
+    click(a, Key.SEL_ALL)
+    a.run_until(lambda: len(model.selected) == len(model.rows), 5)
+    for k in model.all_nodes():
+        text = tree.Widget.set(tree.KeyToID[k], col)
+        assert text and font.measure(text) <= width - 4, (k, text, width)
