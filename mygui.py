@@ -18,6 +18,7 @@ from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FOU
                        PARTIAL, QUEUED)
 
 APP_TITLE = "Medical Imaging Downloader"
+APP_VERSION = "1.0"                     # the program's own version (the About box)
 STEPS = ("Project", "Sheet", "Search", "Select", "Download")
 FONT = ("Helvetica", 10)
 FONT_BOLD = ("Helvetica", 10, "bold")
@@ -41,6 +42,9 @@ class Key:
     benchmark use these names, never the strings."""
     ABOUT = "-ABOUT-"
     ANON = "-ANON-"
+    ASK_COL = "-ASK-COL-"
+    ASK_NO = "-ASK-NO-"
+    ASK_YES = "-ASK-YES-"
     A_CHAR = "-A-CHAR-"
     A_CLEAN = "-A-CLEAN-"
     A_DATES = "-A-DATES-"
@@ -348,10 +352,11 @@ class SelectionSummary:
     instances: int
     est_bytes: int
     hidden: int          # selected series the current filter hides
+    typical: bool = False  # some of the size is guessed from typical sizes (nothing of that modality received yet)
 
     def text(self) -> str:
         line = (f"Selected: {self.studies} studies, {self.series} series, {self.instances:,} images, "
-                f"about {human_bytes(self.est_bytes)}")
+                f"about {human_bytes(self.est_bytes)}" + (" (typical sizes)" if self.typical else ""))
         if self.hidden:
             line += f" ({self.hidden} selected series hidden by the filter)"
         return line
@@ -633,7 +638,8 @@ class ResultsModel:
         return SelectionSummary(
             studies=len({r.study_uid for r in rows}), series=len(rows), instances=sum(r.instances for r in rows),
             est_bytes=int(sum(r.instances * self.bytes_per_instance(r.modality) for r in rows)),
-            hidden=sum(1 for u in self.selected if u not in visible))
+            hidden=sum(1 for u in self.selected if u not in visible),
+            typical=any(r.modality.upper() not in self.sizes for r in rows))
 
     # -- view --------------------------------------------------------------------------------
     def tree_data(self) -> sg.TreeData:
@@ -875,4 +881,4 @@ def download_progress_text(instances_done: int, instances_total: int, bytes_done
 
 # The layouts live in mid/layouts.py (imported last: it uses the names above).
 from mid.layouts import (MENU_DEF, PEER_HEADINGS, SHORTCUTS, TABS_KEY, ask_choice,  # noqa: E402,F401
-                         ask_locked_report, make_window)
+                         ask_locked_report, copy_to_clipboard, make_window, show_message, show_path)

@@ -47,7 +47,7 @@ def _sheet_page(identifiers: Sequence[str]) -> sg.Column:
                   col_widths=[5, 6] + [10] * len(identifiers) + [30], justification="left", num_rows=12,
                   enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, expand_x=True, expand_y=True,
                   font=FONT, vertical_scroll_only=False, row_height=22)],
-        [sg.Text("Select a row to see its problem, if any.", key=Key.ROW_REASON, font=FONT, size=(100, 2),
+        [sg.Text("", key=Key.ROW_REASON, font=FONT, size=(100, 2),
                  text_color="#a00000")],
     ], key=Key.PAGES[1], visible=False, expand_x=True, expand_y=True)
 
@@ -260,6 +260,41 @@ def ask_choice(text: str, choices) -> str | None:
     return event if event in {a for a, _ in choices} else None
 
 
+def show_message(text: str, title: str = APP_TITLE, error: bool = False) -> None:
+    """A modal message with one OK button (an error's too: its button says OK, not "Error"),
+    wide enough that the title is not cut."""
+    colour = "#b71c1c" if error else None
+    win = sg.Window(title, [[sg.Text(text, font=FONT, size=(max(50, len(title) + 10), None), text_color=colour)],
+                            [sg.Push(), sg.Button("OK", key="OK", font=FONT, bind_return_key=True, size=(8, 1))]],
+                    modal=True, keep_on_top=True, finalize=True)
+    win.read()
+    win.close()
+
+
+def show_path(text: str, path) -> None:
+    """Where no program can open a folder: its path, selectable, with a Copy button."""
+    win = sg.Window(APP_TITLE, [[sg.Text(text, font=FONT)],
+                                [sg.Input(str(path), key="path", font=FONT, readonly=True, size=(70, 1))],
+                                [sg.Button("Copy", key="copy", font=FONT), sg.Push(),
+                                 sg.Button("OK", key="OK", font=FONT, bind_return_key=True)]],
+                    modal=True, keep_on_top=True, finalize=True)
+    while True:
+        event, _ = win.read()
+        if event == "copy":
+            copy_to_clipboard(win.TKroot, str(path))
+            win["copy"].update("Copied")
+            continue
+        break
+    win.close()
+
+
+def copy_to_clipboard(tk_widget, text: str) -> None:
+    """Put text on the clipboard (Tk's; it stays while the program runs)."""
+    tk_widget.clipboard_clear()
+    tk_widget.clipboard_append(text)
+    tk_widget.update()
+
+
 MENU_DEF = [
     ["&File", [f"&New project...::{Key.NEW_PROJECT}", f"&Open project...::{Key.OPEN_PROJECT}", "---",
                f"&Load query sheet...   Ctrl+O::{Key.LOAD_SHEET}",
@@ -293,7 +328,10 @@ def make_window(main_values: dict, settings_values: dict, anon_values: dict, loc
                        sg.Tab("Settings", settings_tab(settings_values), key=Key.TAB_SETTINGS),
                        sg.Tab("Anonymization", anon_tab(anon_values), key=Key.TAB_ANON)]],
                      key=TABS_KEY, font=FONT, expand_x=True, expand_y=True)],
-        [sg.Text("Ready.", key=Key.STATUS, font=FONT, size=(60, 1), relief=sg.RELIEF_SUNKEN, expand_x=True)],
+        [sg.Text("Ready.", key=Key.STATUS, font=FONT, size=(60, 1), relief=sg.RELIEF_SUNKEN, expand_x=True),
+         sg.pin(sg.Column([[sg.Button("Yes, cancel and exit", key=Key.ASK_YES, font=FONT, button_color=NORMAL),
+                            sg.Button("No, keep going", key=Key.ASK_NO, font=FONT, button_color=NORMAL)]],
+                          key=Key.ASK_COL, visible=False, pad=(0, 0)))],
     ]
     window = sg.Window(APP_TITLE, layout, size=size or (1200, 680), resizable=True, finalize=True,
                        enable_close_attempted_event=True, location=location or (None, None), font=FONT)

@@ -48,6 +48,8 @@ class SelectPage:
             rows = [replace(r, note=notes[r.series_uid]) if r.series_uid in notes else r for r in rows]
         preselected = {r.series_uid for r in rows if r.status in TO_RETRIEVE}
         self.model = mygui.ResultsModel(rows, preselected)
+        if ctx.project is not None:
+            self.model.set_sizes(measured_sizes(ctx.project, series))
         mygui.set_tree(ctx.window, self.model)
         self.show_queries()
         return self.model
@@ -256,3 +258,21 @@ def drop_notes(series, settings) -> dict[str, str]:
         if why:
             out[s.series_uid] = "will be ignored: " + why.replace("anon_imgs rule: ", "")
     return out
+
+
+def measured_sizes(project, series, per_modality: int = 20) -> dict[str, float]:
+    """Bytes per instance by modality, from the first images already written under images/
+    (at most per_modality files each): the size estimate uses real sizes once some arrived."""
+    sizes: dict[str, list[int]] = {}
+    for s in series:
+        modality = str(s.tags.get("Modality", "") or "").upper()
+        if not modality or not s.written or len(sizes.get(modality, ())) >= per_modality:
+            continue
+        for rel in list(project.instance_relpaths(s.series_uid).values())[:per_modality]:
+            for base in (project.images_dir, project.root):         # the engine writes them under images/
+                try:
+                    sizes.setdefault(modality, []).append((Path(base) / rel).stat().st_size)
+                    break
+                except (OSError, TypeError):
+                    continue
+    return {m: sum(v) / len(v) for m, v in sizes.items() if v}

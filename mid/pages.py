@@ -21,6 +21,7 @@ import logging
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -234,7 +235,17 @@ class Context:
         """An error the user must see: status line, and a popup when interactive."""
         self.say(text, "error", phi=True)
         if self.interactive and not self.closed:
-            sg.popup_error(text, title=mygui.APP_TITLE, keep_on_top=True, font=mygui.FONT)
+            mygui.show_message(text, error=True)
+
+    def open_path(self, path: Path) -> None:
+        """Open a file or folder with the system's program; where there is none (Linux without
+        xdg-open), say where it is, and show its path with a Copy button."""
+        try:
+            self.opener(Path(path))
+        except NoOpener as e:
+            self.say(f"No program to open folders is installed ({e}); the folder is {path}", "warning", phi=True)
+            if self.interactive and not self.closed:
+                mygui.show_path(f"No program to open folders was found ({e}). The folder is:", path)
 
     def confirm(self, text: str) -> bool:
         if self.confirm_hook is not None:
@@ -381,10 +392,12 @@ class Shell:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.close_deadline: float | None = None
+        self.asking: str | None = None     # the kind of job the close question on the status line is about
 
     def handlers(self) -> dict:
         return {Key.EXIT: self.on_close, sg.WIN_CLOSE_ATTEMPTED_EVENT: self.on_close, Key.ABOUT: self.on_about,
-                Key.README: self.on_readme, Key.LOGS: self.on_logs}
+                Key.README: self.on_readme, Key.LOGS: self.on_logs, Key.ASK_YES: lambda _v: self.on_ask(True),
+                Key.ASK_NO: lambda _v: self.on_ask(False)}
 
     def notices(self) -> None:
         """What loading config/ healed or renamed, on the status line."""
@@ -396,31 +409,56 @@ class Shell:
         text = about_text()
         self.ctx.say(text.replace("\n", "; "))
         if self.ctx.interactive:
-            sg.popup(text, title=f"About {mygui.APP_TITLE}", font=mygui.FONT, keep_on_top=True)
+            mygui.show_message(text, title=f"About {mygui.APP_TITLE}")
 
     def on_readme(self, _=None) -> None:
-        self.ctx.opener(HERE / "README.md")
+        self.ctx.open_path(HERE / "README.md")
 
     def on_logs(self, _=None) -> None:
         folder = log_folder()
         folder.mkdir(parents=True, exist_ok=True)
-        self.ctx.opener(folder)
+        self.ctx.open_path(folder)
 
     def on_close(self, _=None) -> None:
+        """Exit or the window's close box. While a search or download runs, the user is asked
+        first: in the window itself (the question and its buttons on the status line), so the
+        loop keeps turning and the progress keeps moving while the question waits; a test's
+        confirm hook answers at once instead."""
         ctx = self.ctx
         if ctx.closing:
             ctx.say("Closing: waiting for the transfers in flight to stop…")
             return
         if ctx.busy("download") or ctx.busy("search"):
             kind = "download" if ctx.busy("download") else "search"
-            if not ctx.confirm(f"A {kind} is running. Cancel it, write the reports and exit?"):
+            question = f"A {kind} is running. Cancel it, write the reports and exit?"
+            if ctx.confirm_hook is not None or not ctx.interactive:
+                if ctx.confirm(question):
+                    self.close_now(kind)
                 return
-            ctx.closing = True
-            self.close_deadline = time.monotonic() + self.CLOSE_WAIT
-            ctx.cancel_running()
-            ctx.say(f"Cancelling the {kind}, then writing the reports and closing…")
+            self.asking = kind
+            ctx.say(question, "warning")
+            ctx.window[Key.ASK_COL].update(visible=True)
             return
         ctx.closed = True
+
+    def close_now(self, kind: str) -> None:
+        ctx = self.ctx
+        ctx.closing = True
+        self.close_deadline = time.monotonic() + self.CLOSE_WAIT
+        ctx.cancel_running()
+        ctx.say(f"Cancelling the {kind}, then writing the reports and closing…")
+
+    def on_ask(self, yes: bool) -> None:
+        """The answer to the close question on the status line."""
+        ctx = self.ctx
+        kind, self.asking = self.asking, None
+        ctx.window[Key.ASK_COL].update(visible=False)
+        if not yes:
+            ctx.say(f"The {kind or 'job'} goes on.")
+        elif ctx.busy("download") or ctx.busy("search"):
+            self.close_now(kind or "job")
+        else:
+            ctx.closed = True
 
     def tick(self, now: float) -> None:
         """Close once the cancelled job has stopped (or waited long enough)."""
@@ -530,10 +568,10 @@ class ProjectPage:
                 log.debug("project close failed", exc_info=True)
 
     def on_open_images(self, _=None) -> None:
-        self.ctx.opener(self.ctx.need_project().images_dir)
+        self.ctx.open_path(self.ctx.need_project().images_dir)
 
     def on_open_reports(self, _=None) -> None:
-        self.ctx.opener(self.ctx.need_project().private_dir)
+        self.ctx.open_path(self.ctx.need_project().private_dir)
 
 
 # -------------------------------------------------------------------------------- sheet page
@@ -591,6 +629,7 @@ class SheetPage:
         headings, rows, self.reasons, error_rows = sheet_table(result, list(ctx.settings.query_identifiers))
         mygui.show_query_table(ctx.window, headings, rows, error_rows)
         n_err = len({e.row for e in result.errors})
+        ctx.window[Key.ROW_REASON].update("Select a highlighted row to see its problem." if n_err else "")
         ctx.window[Key.SHEET_INFO].update(
             f"{path.name}: {len(result.queries)} usable rows, {n_err} rows with problems"
             f"{' (highlighted; select one to see why)' if n_err else ''}. Project: {ctx.project.root}")
@@ -624,15 +663,23 @@ def main_values(settings: "Settings", demo_peer: str | None = None) -> dict:
                 destination=dest, exact=bool(d.exact_descriptions), anonymize=bool(d.anonymize))
 
 
-def default_opener(path: Path) -> None:
-    """Open a file or folder with the system's program, without waiting for it."""
+class NoOpener(Exception):
+    """No program on this computer opens files or folders (Linux without xdg-open)."""
+
+
+def default_opener(path: Path, which=shutil.which) -> None:
+    """Open a file or folder with the system's program, without waiting for it; raises
+    NoOpener where there is none."""
     path = Path(path)
     if sys.platform.startswith("win"):
         os.startfile(str(path))  # noqa: S606 - the user's own folder
     elif sys.platform == "darwin":
         subprocess.Popen(["open", str(path)])
     else:
-        subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        opener = which("xdg-open")
+        if opener is None:
+            raise NoOpener("xdg-open is not installed")
+        subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def sheet_table(result, identifiers: list[str]) -> tuple[list[str], list[list[str]], list[str], set[int]]:
@@ -703,9 +750,21 @@ def report_copies(project, since: float) -> list[Path]:
     return out
 
 
+def program_version() -> str:
+    """The program's own version, mygui.APP_VERSION, with the last commit's date and hash when
+    it runs from a git checkout: "1.0 (2026-12-01 1a2b3c4)"."""
+    try:
+        out = subprocess.run(["git", "-C", str(HERE), "log", "-1", "--format=%cs %h"], capture_output=True,
+                             text=True, timeout=5)
+        commit = out.stdout.strip() if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{mygui.APP_VERSION} ({commit})" if commit else mygui.APP_VERSION
+
+
 def about_text() -> str:
-    lines = [mygui.APP_TITLE, f"Python {platform.python_version()} on {platform.system()}",
-             f"Tk {sg.tclversion_detailed}"]
+    lines = [f"{mygui.APP_TITLE}, version {program_version()}",
+             f"Python {platform.python_version()} on {platform.system()}", f"Tk {sg.tclversion_detailed}"]
     for dist in ("PySimpleGUI", "pydicom", "pynetdicom", "pandas", "openpyxl", "xlrd"):
         try:
             lines.append(f"{dist} {metadata.version(dist)}")
