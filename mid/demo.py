@@ -415,6 +415,7 @@ class DemoPACS:
                  self.aet, self.host, self.port, len(self.index.instances))
         if program_demo:
             register_peer(self.config_dir, self.port, aet=self.aet, host=self.host, name=self.peer_name)
+            self._registered_port = self.port
         return self
 
     def _prepare_program_demo(self) -> None:
@@ -427,10 +428,17 @@ class DemoPACS:
         self.use_config_peers(self.config_dir)
 
     def stop(self) -> None:
-        """Stop listening and close open associations."""
+        """Stop listening and close open associations. The program's demo also takes "DEMO PACS"
+        out of peers.json again (unless the user changed it meanwhile): no dead peer is left."""
         if self._server is not None:
             self._server.shutdown()
             self._server = None
+        port, self._registered_port = getattr(self, "_registered_port", None), None
+        if port is not None and self.config_dir is not None:
+            try:
+                unregister_peer(self.config_dir, port, name=self.peer_name)
+            except Exception:                # never fail a shutdown over it; say so in the log
+                log.warning("could not remove %s from peers.json", self.peer_name, exc_info=True)
 
     def __enter__(self) -> "DemoPACS":
         return self.start()
@@ -616,6 +624,18 @@ def register_peer(config_dir: Path | str, port: int, *, aet: str = DEMO_AET,
     peers = dict(current.peers)
     peers[name] = settings.PeerConfig(name=name, aet=aet, host=host, port=int(port))
     settings.save_peers(Path(config_dir), peers)
+
+
+def unregister_peer(config_dir: Path | str, port: int, *, name: str = DEMO_PEER_NAME) -> bool:
+    """Remove peer `name` from config_dir/peers.json when it is still the demo's entry at `port`
+    (an entry the user has edited since is left alone). True when it was removed."""
+    from mid import settings
+    current = settings.load_settings(Path(config_dir))
+    peer = current.peers.get(name)
+    if peer is None or int(peer.port) != int(port):
+        return False
+    settings.save_peers(Path(config_dir), {k: v for k, v in current.peers.items() if k != name})
+    return True
 
 
 def accept_self(pacs: DemoPACS, config_dir: Path | str) -> None:
