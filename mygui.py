@@ -159,6 +159,8 @@ ENGINE_EVENT = "-ENGINE-"                 # an engine event (vocab.SearchProgres
 REPORT_LOCKED_EVENT = "-REPORT-LOCKED-"   # a worker asks what to do with a locked report
 JOB_DONE_EVENT = "-JOB-DONE-"             # a job returned or raised (pages.JobDone)
 
+PEER_COMBO_WIDTH = 32                    # characters: the Source and Destination boxes
+
 #: what a window manager's frame, title bar and a taskbar take off the screen (pixels)
 FRAME_ALLOWANCE = (16, 88)
 #: the largest window opened on a big screen (the user may make it larger; that size is kept)
@@ -401,7 +403,7 @@ class ResultsModel:
     sizes follow. Nothing is selected at first.
     """
 
-    TREE_HEADINGS = ["Studies", "Date", "Accession", "MRN", "Query", "Series", "Modality", "Images", "Status"]
+    TREE_HEADINGS = ["Date", "Accession", "MRN", "Series", "Modality", "Images", "Status"]
 
     def __init__(self, rows: Sequence[SeriesRow], selected: Iterable[str] = ()):
         self.rows = list(rows)
@@ -465,23 +467,24 @@ class ResultsModel:
                     kids.append(k)
                     self._nodes[k] = [r.series_uid]
                     self._labels[k] = (r.series_description or "(no series description)", [
-                        "", "", "", "", "", f"#{r.series_number}" if r.series_number else "", r.modality,
+                        "", "", "", f"#{r.series_number}" if r.series_number else "", r.modality,
                         f"{r.instances:,}", ""])
                 self._children[sk] = kids
                 first = members[0]
-                self._labels[sk] = (f"Study {first.study_number}", [
-                    "", _show_date(first.study_date), first.accession, first.patient_id,
-                    _join(str(r.query_number) for r in members if r.query_number is not None),
+                queries = _join(str(r.query_number) for r in members if r.query_number is not None)
+                self._labels[sk] = (f"Study {first.study_number}" + (f" · query {queries}" if queries else ""), [
+                    _show_date(first.study_date), first.accession, first.patient_id,
                     str(len(members)), _join(r.modality for r in members),
                     f"{sum(r.instances for r in members):,}", ""])
             self._children[c.key] = studies
             n = len(studies)
             dates = sorted(r.study_date[:8] for r in visible if r.study_date)
-            span = (_show_date(dates[0]) + ("" if dates[0] == dates[-1] else f" – {_show_date(dates[-1])}")
-                    if dates else "")
-            self._labels[c.key] = (c.study_description or "(no study description)", [
-                f"{n} stud{'y' if n == 1 else 'ies'}", span, "", "", "", str(len(visible)),
-                _join(r.modality for r in visible), f"{sum(r.instances for r in visible):,}", ""])
+            span = ("" if not dates else _show_date(dates[0]) if dates[0] == dates[-1]
+                    else dates[0][:4] if dates[0][:4] == dates[-1][:4] else f"{dates[0][:4]}–{dates[-1][:4]}")
+            self._labels[c.key] = (f"{n} stud{'y' if n == 1 else 'ies'} · "
+                                   f"{c.study_description or '(no study description)'}", [
+                span, "", "", str(len(visible)), _join(r.modality for r in visible),
+                f"{sum(r.instances for r in visible):,}", ""])
 
     # -- nodes -------------------------------------------------------------------------------
     def visible_clusters(self) -> list[str]:
@@ -542,6 +545,9 @@ class ResultsModel:
         if node_key not in self._labels:
             return ""
         text = self._labels[node_key][0]
+        if self.level(node_key) == "cluster":          # "3 studies · CT CHEST" -> "CT CHEST (3 studies)"
+            count, _, desc = text.partition(" · ")
+            text = f"{desc} ({count})"
         rows = [self.by_uid[u] for u in self._nodes.get(node_key, [])]
         counts: dict[str, int] = {}
         for r in rows:
@@ -739,7 +745,9 @@ def set_tree(window: sg.Window, model: ResultsModel) -> None:
     """Rebuild the whole tree from the model (after a search or a filter change). Clusters are
     open; their studies are open too unless that would make more than EXPAND_ALL_UP_TO rows."""
     tree = window[Key.TREE]
+    old = tree.TreeData
     tree.update(values=model.tree_data())
+    release_tree_data(old)
     studies = model.studies()
     if len(studies) + len(model.visible_clusters()) + len(model.visible_series()) > EXPAND_ALL_UP_TO:
         item, ids = tree.Widget.item, tree.KeyToID
@@ -748,6 +756,18 @@ def set_tree(window: sg.Window, model: ResultsModel) -> None:
     window[Key.F_MODALITY].update(values=["All"] + model.modalities(),
                                   value=model.filters.modality or "All")
     show_selection(window, model)
+
+
+def release_tree_data(td) -> None:
+    """Break the parent/child cycles of a TreeData no longer shown, so reference counting frees
+    its nodes at once; left to the cyclic collector, 10,000 of them make one long pause of
+    every thread later, in the middle of a download."""
+    if td is None:
+        return
+    for node in td.tree_dict.values():
+        node.parent = None
+        node.children = []
+    td.tree_dict.clear()
 
 
 def tree_photo(window: sg.Window, state: str):

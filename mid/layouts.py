@@ -8,7 +8,8 @@ from typing import Sequence
 
 import PySimpleGUI as sg
 
-from mygui import (APP_TITLE, FONT, FONT_BOLD, FONT_TITLE, NORMAL, STEPS, Key, ResultsModel)
+from mygui import (APP_TITLE, FONT, FONT_BOLD, FONT_TITLE, NORMAL, PEER_COMBO_WIDTH, STEPS, Key,
+                   ResultsModel)
 # ---------------------------------------------------------------------------------------------
 # Layouts
 
@@ -56,7 +57,7 @@ def _search_page(peers: Sequence[str], source: str, exact: bool) -> sg.Column:
     return sg.Column([
         [sg.Text("Search the PACS", font=FONT_TITLE)],
         [sg.Text("Source:", font=FONT), sg.Combo(list(peers), default_value=source, key=Key.SOURCE, readonly=True,
-                                                size=(32, 1), font=FONT),
+                                                size=(PEER_COMBO_WIDTH, 1), font=FONT),
          _button("Test", Key.TEST_SOURCE),
          sg.Checkbox("Exact Study/Series Description", default=exact, key=Key.EXACT, font=FONT)],
         [_button("Search (Ctrl+F)", Key.SEARCH), _button("Cancel", Key.SEARCH_CANCEL, disabled=True)],
@@ -89,13 +90,13 @@ def _select_page() -> sg.Column:
         _button("All", Key.SEL_C_ALL), _button("None", Key.SEL_C_NONE), _button("Invert", Key.SEL_C_INVERT),
     ]
     tree = sg.Tree(data=sg.TreeData(), headings=ResultsModel.TREE_HEADINGS, col0_heading="Study / series",
-                   col0_width=17, col_widths=TREE_WIDTHS, auto_size_columns=False, num_rows=10,
+                   col0_width=24, col_widths=TREE_WIDTHS, auto_size_columns=False, num_rows=10,
                    key=Key.TREE, enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, show_expanded=True,
                    font=FONT, justification="left", row_height=22, expand_x=True, expand_y=True)
     queries = sg.Column([
         [sg.Text("Queries", font=FONT_BOLD), sg.Push(), _button("Show every query", Key.Q_ALL)],
         [sg.Table(values=[], headings=QUERY_HEADINGS, key=Key.Q_TABLE, auto_size_columns=False,
-                  col_widths=[5, 10, 9, 5, 5, 8], justification="left", num_rows=10, enable_events=True,
+                  col_widths=[5, 10, 9, 5, 5, 11], justification="left", num_rows=10, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_EXTENDED, font=FONT, row_height=22, expand_y=True,
                   tooltip="select query rows to see only their results (Ctrl/Shift for several)")],
         [sg.Text("Select query rows to see only their results.", key=Key.Q_REASON, font=FONT, size=(44, 3),
@@ -115,7 +116,7 @@ def _select_page() -> sg.Column:
 
 
 #: the results tree's column widths (characters), after the description column
-TREE_WIDTHS = [6, 9, 7, 7, 4, 4, 5, 6, 18]
+TREE_WIDTHS = [9, 10, 8, 4, 5, 6, 18]
 #: the query list beside the results (page_select.query_rows)
 QUERY_HEADINGS = ["Query", "Patient / acc.", "Status", "Series", "Ticked", "Why"]
 
@@ -129,7 +130,7 @@ def _download_page(peers: Sequence[str], destination: str, anonymize: bool) -> s
     return sg.Column([
         [sg.Text("Download", font=FONT_TITLE)],
         [sg.Text("Destination:", font=FONT), sg.Combo(list(peers), default_value=destination, key=Key.DEST,
-                                                     readonly=True, size=(32, 1), font=FONT),
+                                                     readonly=True, size=(PEER_COMBO_WIDTH, 1), font=FONT),
          sg.Checkbox("Anonymize", default=anonymize, key=Key.ANON, font=FONT, enable_events=True),
          _button("Download (Ctrl+D)", Key.DOWNLOAD), _button("Cancel", Key.DL_CANCEL, disabled=True)],
         [sg.ProgressBar(1000, orientation="h", size=(60, 18), key=Key.DL_BAR, expand_x=True)],

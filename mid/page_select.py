@@ -217,7 +217,7 @@ def query_rows(queries, model: mygui.ResultsModel) -> tuple[list[list[str]], lis
                         or next(iter(q.values.values()), []))
         status = q.status or ""
         why = q.reason or ("" if status not in (MISSING, FAILED) else
-                           "no study matched" if status == MISSING else "the search failed")
+                           "nothing found" if status == MISSING else "search failed")
         n = found.get(q.number, 0)
         rows.append([q.query_id, who, status, str(n), str(ticked.get(q.number, 0)), why])
         if status in mygui.STATUS_COLOURS and status in (MISSING, FAILED):

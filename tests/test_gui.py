@@ -59,8 +59,8 @@ def test_clusters_group_studies_by_description_and_series_set():
     assert len(first.study_uids) == 3
     text, values = m.label(first.key)
     heads = ResultsModel.TREE_HEADINGS
-    assert text == "CT CHEST" and values[0] == "3 studies" and values[heads.index("Series")] == "6"
-    assert values[heads.index("Date")] == "2020-01-01 – 2020-06-01"
+    assert text == "3 studies · CT CHEST" and values[heads.index("Series")] == "6"
+    assert values[heads.index("Date")] == "2020"                 # the dates span within one year
     studies = m.children(first.key)                            # level 2: one node per study
     assert len(studies) == 3 and all(m.label(k)[0].startswith("Study ") for k in studies)
     assert [m.level(first.key), m.level(studies[0])] == ["cluster", "study"]
@@ -80,9 +80,9 @@ def test_a_study_row_shows_number_date_accession_mrn_query_and_counts():
     (study,) = m.children(m.visible_clusters()[0])
     text, values = m.label(study)
     got = dict(zip(ResultsModel.TREE_HEADINGS, values))
-    assert text == "Study 0007"
-    assert (got["Date"], got["Accession"], got["MRN"], got["Query"], got["Series"], got["Images"]) == (
-        "2013-04-10", "ACC9", "00123", "4", "2", "150")
+    assert text == "Study 0007 · query 4"
+    assert (got["Date"], got["Accession"], got["MRN"], got["Series"], got["Images"]) == (
+        "2013-04-10", "ACC9", "00123", "2", "150")
 
 
 def test_nothing_is_selected_until_the_user_chooses_and_toggle_states_at_every_level():
@@ -113,7 +113,7 @@ def test_choosing_query_rows_narrows_every_level():
     m.set_queries([1])
     assert set(m.visible_series()) == {"s0a", "s0b"}
     (c,) = m.visible_clusters()
-    assert m.label(c)[1][0] == "1 study" and len(m.children(c)) == 1
+    assert m.label(c)[0].startswith("1 study · ") and len(m.children(c)) == 1
     m.select_all()
     assert m.selected == {"s0a", "s0b"}
     assert m.ticked_by_query() == {1: 2} and m.found_by_query() == {1: 2, 2: 9}
@@ -141,7 +141,7 @@ def test_statuses_follow_the_ticks_and_say_what_will_be_ignored():
     dose = next(k for k in m.all_nodes() if m.level(k) == "series" and m.node_series(k) == [rows[5].series_uid])
     assert status(dose) == "will be ignored"
     assert "SeriesDescription contains 'Report'" in m.details(dose)
-    assert m.details(c).startswith("CT CHEST: 6 series (5 EXCLUDED, 1 DOWNLOADED), 0 ticked")
+    assert m.details(c).startswith("CT CHEST (3 studies): 6 series (5 EXCLUDED, 1 DOWNLOADED), 0 ticked")
 
 
 def test_select_all_none_invert_global_and_per_cluster():
@@ -172,7 +172,7 @@ def test_filters_text_regex_modality_number_and_dates():
     m.set_filters(Filters(date_from="2020-02-01", date_to="20200630"))
     assert set(m.visible_series()) == {"s1a", "s1b", "s2a", "s2b"}
     c = m.clusters[0].key
-    assert m.label(c)[1][0] == "2 studies"                     # counts follow the filter
+    assert m.label(c)[0] == "2 studies · CT CHEST"             # counts follow the filter
     assert len(m.children(c)) == 2 and all(len(m.children(s)) == 2 for s in m.children(c))
     # select all acts on what is shown; hidden selections are counted and said
     m.select_all()
