@@ -161,16 +161,17 @@ JOB_DONE_EVENT = "-JOB-DONE-"             # a job returned or raised (pages.JobD
 
 PEER_COMBO_WIDTH = 32                    # characters: the Source and Destination boxes
 
-#: what a window manager's frame, title bar and a taskbar take off the screen (pixels)
-FRAME_ALLOWANCE = (16, 88)
+#: what the window's borders, title bar (~30), menu bar (~32, outside Tk's own window size) and a
+#: taskbar (~48) take off the screen (pixels)
+FRAME_ALLOWANCE = (16, 120)
 #: the largest window opened on a big screen (the user may make it larger; that size is kept)
 MAX_START_SIZE = (1680, 1050)
 
 
 def window_size(screen: tuple[int, int], saved: tuple[int, int] | None = None) -> tuple[int, int]:
     """The size of the inside of the window for a screen: the size the user left it at (saved)
-    when it still fits, else the screen less its frame and taskbar, at most MAX_START_SIZE.
-    A 1366 x 768 laptop gets 1350 x 680."""
+    when it still fits, else the screen less its frame, menu bar and taskbar, at most
+    MAX_START_SIZE. A 1366 x 768 laptop gets 1350 x 648."""
     sw, sh = int(screen[0]), int(screen[1])
     fit = (max(sw - FRAME_ALLOWANCE[0], 640), max(sh - FRAME_ALLOWANCE[1], 480))
     if saved:

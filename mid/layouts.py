@@ -97,11 +97,11 @@ def _select_page() -> sg.Column:
         [sg.Text("Queries", font=FONT_BOLD), sg.Push(), _button("Show every query", Key.Q_ALL)],
         [sg.Table(values=[], headings=QUERY_HEADINGS, key=Key.Q_TABLE, auto_size_columns=False,
                   col_widths=[5, 10, 9, 5, 5, 11], justification="left", num_rows=10, enable_events=True,
-                  select_mode=sg.TABLE_SELECT_MODE_EXTENDED, font=FONT, row_height=22, expand_y=True,
+                  select_mode=sg.TABLE_SELECT_MODE_EXTENDED, font=FONT, row_height=22, expand_x=True, expand_y=True,
                   tooltip="select query rows to see only their results (Ctrl/Shift for several)")],
         [sg.Text("Select query rows to see only their results.", key=Key.Q_REASON, font=FONT, size=(44, 3),
                  text_color="#37474f")],
-    ], expand_y=True, pad=(0, 0))
+    ], expand_x=True, expand_y=True, pad=(0, 0))
     results = sg.Column([
         select_row, [tree],
         [sg.Text("Click a row: it is ticked or unticked, and its statuses are told here.", key=Key.TREE_DETAIL,
@@ -320,7 +320,7 @@ TABS_KEY = Key.TABS
 def make_window(main_values: dict, settings_values: dict, anon_values: dict, location=None,
                 size: tuple[int, int] | None = None) -> sg.Window:
     """The one window: menu, tabs Main/Settings/Anonymization, a status line. size: the inside
-    of the window in pixels (mygui.window_size); every page fits in 1350 x 680, the size on a
+    of the window in pixels (mygui.window_size); every page fits in 1350 x 648, the size on a
     1366 x 768 screen once the frame and a taskbar are taken off."""
     sg.theme("LightGrey1")
     layout = [
@@ -334,7 +334,7 @@ def make_window(main_values: dict, settings_values: dict, anon_values: dict, loc
                             sg.Button("No, keep going", key=Key.ASK_NO, font=FONT, button_color=NORMAL)]],
                           key=Key.ASK_COL, visible=False, pad=(0, 0)))],
     ]
-    window = sg.Window(APP_TITLE, layout, size=size or (1200, 680), resizable=True, finalize=True,
+    window = sg.Window(APP_TITLE, layout, size=size or (1200, 648), resizable=True, finalize=True,
                        enable_close_attempted_event=True, location=location or (None, None), font=FONT)
     for seq, key in SHORTCUTS.items():
         window.bind(seq, key)

@@ -65,6 +65,7 @@ def main(config_dir: str) -> None:
     w[Key.TAB_ANON].select()
     measure("Anonymization")
     out["window"] = [root.winfo_width(), root.winfo_height()]
+    out["menu"] = root.winfo_rooty()             # opened at (0, 0) with no window manager: the menu bar
     out["chosen"] = list(mygui.window_size(out["screen"]))
     app.shutdown()
     print(json.dumps(out))

@@ -51,9 +51,10 @@ def test_the_window_fits_a_1366x768_screen_frame_included(tmp_path):
     got = probe(tmp_path, "1366x768")
     assert got["screen"] == [1366, 768]
     ww, wh = got["window"]
-    frame_w, frame_h = mygui.FRAME_ALLOWANCE
-    assert ww + frame_w <= 1366 and wh + frame_h <= 768          # title bar, borders and a taskbar
-    assert frame_h >= 30 + 40 and frame_w >= 8                    # a real title bar + taskbar fit in that
+    menu = got["menu"]                                            # Tk draws the menu bar above its window
+    assert 15 < menu < 60
+    title_bar, taskbar, borders = 30, 40, 8
+    assert ww + borders <= 1366 and wh + menu + title_bar + taskbar <= 768
     assert_every_page_fits(got)
 
 
@@ -61,17 +62,17 @@ def test_the_window_fits_a_1366x768_screen_frame_included(tmp_path):
 def test_the_window_grows_on_a_large_screen(tmp_path):
     got = probe(tmp_path, "1920x1080")
     ww, wh = got["window"]
-    assert ww > 1350 and wh > 680 and ww <= 1920 and wh <= 1080
+    assert ww > 1350 and wh > 648 and ww <= 1920 and wh + got["menu"] <= 1080
     assert_every_page_fits(got)
 
 
 def test_window_size_fits_the_screen_and_keeps_a_saved_size_that_fits():
-    assert mygui.window_size((1366, 768)) == (1350, 680)
+    assert mygui.window_size((1366, 768)) == (1350, 648)
     big = mygui.window_size((2560, 1440))
     assert big == mygui.MAX_START_SIZE
     assert mygui.window_size((1920, 1080), saved=(1000, 700)) == (1000, 700)
-    assert mygui.window_size((1366, 768), saved=(1900, 1000)) == (1350, 680)     # larger than this screen
-    assert mygui.window_size((1366, 768), saved=("x", None)) == (1350, 680)      # unreadable: the default
+    assert mygui.window_size((1366, 768), saved=(1900, 1000)) == (1350, 648)     # larger than this screen
+    assert mygui.window_size((1366, 768), saved=("x", None)) == (1350, 648)      # unreadable: the default
 
 
 def test_the_last_size_is_kept_in_the_users_app_state_not_in_config(tmp_path, monkeypatch):
