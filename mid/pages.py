@@ -629,7 +629,8 @@ class SheetPage:
         headings, rows, self.reasons, error_rows = sheet_table(result, list(ctx.settings.query_identifiers))
         mygui.show_query_table(ctx.window, headings, rows, error_rows)
         n_err = len({e.row for e in result.errors})
-        ctx.window[Key.ROW_REASON].update("Select a highlighted row to see its problem." if n_err else "")
+        ctx.window[Key.ROW_REASON].update("Select a highlighted row to see its problem." if n_err else "",
+                                          text_color="#a00000")
         ctx.window[Key.SHEET_INFO].update(
             f"{path.name}: {len(result.queries)} usable rows, {n_err} rows with problems"
             f"{' (highlighted; select one to see why)' if n_err else ''}. Project: {ctx.project.root}")
@@ -647,7 +648,9 @@ class SheetPage:
     def on_query_row(self, _=None) -> None:
         sel = self.ctx.selected_rows(Key.QUERY_TABLE)
         if sel and sel[0] < len(self.reasons):
-            self.ctx.window[Key.ROW_REASON].update(self.reasons[sel[0]] or "This row is fine.")
+            reason = self.reasons[sel[0]]
+            self.ctx.window[Key.ROW_REASON].update(reason or "This row is fine.",
+                                                   text_color="#a00000" if reason else "#1b5e20")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -98,6 +98,10 @@ def test_the_red_row_hint_shows_only_when_a_row_has_a_problem(tmp_path, gui_env,
     a.window.write_event_value(Key.LOAD_SHEET, str(bad))
     assert a.run_until(lambda: a.pages.sheet.sheet is not before, 20), a.ctx.messages
     assert "problem" in a.window[Key.ROW_REASON].get()
+    assert a.window[Key.ROW_REASON].Widget.cget("fg") == "#a00000"
+    a.window[Key.QUERY_TABLE].update(select_rows=[1])          # the good row: said in green, not red
+    assert a.run_until(lambda: a.window[Key.ROW_REASON].get() == "This row is fine.", 5)
+    assert a.window[Key.ROW_REASON].Widget.cget("fg") == "#1b5e20"
 
 
 def test_the_close_question_waits_in_the_window_while_the_download_goes_on(gui_env, demo_env):
