@@ -4,8 +4,8 @@ a pynetdicom Q/R SCP on loopback).
 
 The flow tests drive the window through its own events (button clicks through Tk, key and
 mouse events on the tree, write_event_value for values a dialog would give) and check what the
-widgets show at each step. With MID_SCREENSHOTS=1 they save docs/screenshots/01_sheet.png …
-05_summary.png from the Xvfb display (ImageMagick `import`).
+widgets show at each step. The README's screenshots are made from the demo by
+docs/screenshots/make.py, not from a test run.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import gc
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ import mygui
 from mygui import Filters, FilterError, Key, ResultsModel, SeriesRow
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
 
 
 # ----------------------------------------------------------------------------- model, no window
@@ -275,22 +273,6 @@ def test_sheet_table_merges_queries_and_errors_in_row_order():
 
 # ----------------------------------------------------------------------------- real window
 
-def shot(window, name: str) -> None:
-    """Save a PNG of the window to docs/screenshots when MID_SCREENSHOTS=1."""
-    if os.environ.get("MID_SCREENSHOTS") != "1":
-        return
-    window.refresh()
-    time.sleep(0.3)
-    window.refresh()
-    root = window.TKroot
-    x, y, w, h = root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(), root.winfo_height()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    target = SHOTS / name
-    subprocess.run(["import", "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", "+repage", "-strip",
-                    "-colors", "256", f"PNG8:{target}"], check=True, timeout=30)
-    assert target.stat().st_size < 200_000
-
-
 def make_config(folder: Path, self_port: int, remote: dict[str, tuple[str, int]], **defaults) -> Path:
     from mid import settings as settings_mod
     folder.mkdir(parents=True, exist_ok=True)
@@ -397,7 +379,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     w.write_event_value(Key.QUERY_TABLE, [0])
     a.run_until(lambda: "fine" in w[Key.ROW_REASON].get(), 5)
     assert w[Key.ROW_REASON].get() == "This row is fine."
-    shot(w, "01_sheet.png")
 
     # 2. search: Next, pick the source, press Search; watch progress and counts
     click(a, Key.NEXT)
@@ -419,7 +400,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     shot_step = a.pages.steps.index
     a.pages.steps.go(2)
     a.step()
-    shot(w, "02_search.png")
     a.pages.steps.go(shot_step)
 
     # 3. filter and select: type a filter, click rows, cluster buttons, clear
@@ -457,7 +437,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     n_studies = len({a.pages.select.model.by_uid[u].study_uid for u in wanted})
     assert w[Key.SEL_COUNT].get().startswith(f"Selected: {n_studies} studies, {len(wanted)} series")
     assert a.pages.steps.next_key() == Key.NEXT
-    shot(w, "03_select.png")
 
     # 4. download: anonymize is on by default, destination <SELF>
     click(a, Key.NEXT)
@@ -471,7 +450,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     a.run_until(lambda: (a.pages.download.view.progress is not None and a.pages.download.view.progress.instances_done > 10)
                 or not a.ctx.busy("download"), 60)
     a.pages.download.draw(force=True)
-    shot(w, "04_download.png")
     assert a.run_until(lambda: a.pages.download.result is not None, 120), a.ctx.messages
     assert gc.get_freeze_count() == frozen         # the download left the garbage collector alone
 
@@ -496,7 +474,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     a.run_until(lambda: len(a.opened) == 2, 5)
     assert a.opened == [a.ctx.project.images_dir, a.ctx.project.private_dir]
     assert any(p.name.endswith("_3_SUCCESSFUL_DOWNLOADS.xlsx") for p in a.ctx.project.private_dir.iterdir())
-    shot(w, "05_summary.png")
     assert a.stats.max_gap < 30       # sanity only: the loop kept turning (latency is in bench/bench_gui.py)
 
 
@@ -591,7 +568,6 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
     click(a, Key.P_SAVE)
     assert a.run_until(lambda: "RESEARCH PACS" in a.ctx.settings.peers, 5), a.ctx.messages
     a.run_until(lambda: False, 0.3)
-    shot(w, "06_settings.png")
     saved = settings_mod.load_settings(cfg).peers["RESEARCH PACS"]
     assert (saved.aet, saved.port) == ("RPACS", 11112)
     assert "RESEARCH PACS" in w[Key.SOURCE].Values
@@ -637,7 +613,6 @@ def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_
     click(a, Key.A_SAVE)
     assert a.run_until(lambda: a.ctx.settings.anon_imgs.get("Modality") == ["SR", "DOC"], 5), a.ctx.messages
     a.run_until(lambda: False, 0.3)
-    shot(w, "07_anonymization.png")
     saved = json.loads((cfg / "anon_imgs.json").read_text())
     assert saved == {"Modality": ["SR", "DOC"],
                      "SeriesDescription": ["Scout", {"value": "Text", "whole_word": True}]}

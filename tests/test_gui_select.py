@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mygui import Key
-from test_gui import click, demo_env, gui_env, make_config, tree_click  # noqa: F401  (fixtures)
+from test_gui import click, make_config, tree_click
+import test_gui
+
+demo_env = test_gui.demo_env          # a fixture of test_gui.py, shared
+gui_env = test_gui.gui_env          # a fixture of test_gui.py, shared
 
 pytestmark = pytest.mark.gui
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mygui import Key
-from test_gui import demo_env, gui_env  # noqa: F401  (fixtures)
+import test_gui
+
+demo_env = test_gui.demo_env          # a fixture of test_gui.py, shared
+gui_env = test_gui.gui_env          # a fixture of test_gui.py, shared
 
 pytestmark = pytest.mark.gui
 
