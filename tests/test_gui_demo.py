@@ -33,6 +33,18 @@ def test_the_demo_pacs_takes_its_peer_out_of_the_config_when_it_stops(tmp_path, 
     assert d.peer_name in peers_in(cfg)
 
 
+def test_a_demo_pacs_entry_that_was_there_before_is_put_back_as_it_was(tmp_path, free_port):
+    from mid import demo
+    from mid import settings
+    cfg = make_config(tmp_path / "config", free_port(), {"DEMO PACS": ("DEMO_PACS", 11113)},
+                      storage_root=str(tmp_path / "store"))
+    before = json.loads((cfg / "peers.json").read_text())
+    with demo.running(cfg, tmp_path / "store") as d:
+        assert settings.load_settings(cfg).peers[d.peer_name].port == d.port != 11113
+    after = json.loads((cfg / "peers.json").read_text())
+    assert after["DEMO PACS"]["peer_port"] == 11113 and set(after) == set(before)
+
+
 def test_demo_without_a_screen_suggests_demo_headless_and_leaves_the_config_alone(tmp_path, free_port):
     cfg = make_config(tmp_path / "config", free_port(), {}, storage_root=str(tmp_path / "store"))
     before = (cfg / "peers.json").read_text()
