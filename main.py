@@ -197,8 +197,9 @@ class App:
         from mid.page_settings import AnonymizationPage, SettingsPage, anon_values, settings_values
         from mid.vocab import DownloadProgress, Message, SearchProgress, SeriesUpdate
 
+        size = mygui.window_size(sg.Window.get_screen_size(), pages.saved_window_size())
         self.window = mygui.make_window(pages.main_values(settings, demo_peer), settings_values(settings),
-                                        anon_values(settings), location=location)
+                                        anon_values(settings), location=location, size=size)
         ctx = self.ctx = pages.Context(self.window, settings, interactive=interactive, opener=opener,
                                        confirm=confirm, on_locked=on_locked, demo_peer=demo_peer)
         p = self.pages = ctx.pages = pages.Pages(
@@ -308,7 +309,13 @@ class App:
         return ExitCode.OK
 
     def shutdown(self) -> None:
+        from mid import pages
         self.ctx.closed = True
+        try:
+            root = self.window.TKroot
+            pages.save_window_size((root.winfo_width(), root.winfo_height()))
+        except Exception:                  # the window is gone already: nothing to remember
+            log.debug("window size not saved", exc_info=True)
         try:
             self.window.close()
         except Exception:
@@ -316,7 +323,8 @@ class App:
         self.pages.project.close()
 
 
-def run_window(settings, project=None, sheet_path=None, demo_peer: str | None = None) -> int:
+def run_window(settings, project=None, sheet_path=None, demo_peer: str | None = None,
+               headless_hint: str = "the headless commands: python main.py --help") -> int:
     """Open the window on `settings` (optionally a project, a sheet, and the demo peer as
     source); returns the exit code when the window closes."""
     import tkinter
@@ -324,21 +332,37 @@ def run_window(settings, project=None, sheet_path=None, demo_peer: str | None = 
         app = App(settings, project=project, sheet_path=sheet_path, demo_peer=demo_peer)
     except tkinter.TclError as e:
         log.error("the window cannot open: %s", e)
-        print(f"The window cannot open ({e}). On a computer without a screen use the headless commands: "
-              "python main.py --help", file=sys.stderr)
+        print(f"The window cannot open ({e}). On a computer without a screen use {headless_hint}",
+              file=sys.stderr)
         return ExitCode.USAGE
     return app.run()
 
 
+DEMO_PROJECT = "demo project"    # the demo's own project folder, under <storage root>/demo
+
+
 def run_demo(settings, project=None, port: int = 0) -> int:
-    """Start the demo PACS (registered as "DEMO PACS"), open the window on it with its sample
-    sheet loaded, and stop the demo PACS when the window closes."""
+    """Start the demo PACS (registered as "DEMO PACS" while it runs), open the window on it with
+    its sample sheet loaded, and stop the demo PACS when the window closes. Without --project the
+    demo uses its own project, <storage root>/demo/demo project, reopened on the next run."""
+    import tkinter
+
     from mid import demo
     from mid import settings as settingsmod
+    try:                               # no screen: say so before a demo PACS is started at all
+        tkinter.Tk().destroy()
+    except tkinter.TclError as e:
+        log.error("the window cannot open: %s", e)
+        print(f"The window cannot open ({e}). On a computer without a screen run the demo in the terminal: "
+              "python main.py demo --headless", file=sys.stderr)
+        return ExitCode.USAGE
     with demo.running(settings.config_dir, port=port) as d:
         fresh = settingsmod.load_settings(settings.config_dir)
-        sheet = None if project is not None and Path(project, "private").is_dir() else d.sheet_path
-        return run_window(fresh, project=project, sheet_path=sheet, demo_peer=d.peer_name)
+        if project is None:
+            project = demo.demo_paths(d.storage_root)[1].parent / DEMO_PROJECT
+        sheet = None if Path(project, "private").is_dir() else d.sheet_path
+        return run_window(fresh, project=project, sheet_path=sheet, demo_peer=d.peer_name,
+                          headless_hint="the demo in the terminal: python main.py demo --headless")
 
 
 def open_window(args, config_dir: Path | None) -> int:

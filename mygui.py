@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable, Sequence
 
 import PySimpleGUI as sg
@@ -19,6 +18,7 @@ from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, EXCLUDED, FAILED, FOU
                        PARTIAL, QUEUED)
 
 APP_TITLE = "Medical Imaging Downloader"
+APP_VERSION = "1.0"                     # the program's own version (the About box)
 STEPS = ("Project", "Sheet", "Search", "Select", "Download")
 FONT = ("Helvetica", 10)
 FONT_BOLD = ("Helvetica", 10, "bold")
@@ -42,6 +42,9 @@ class Key:
     benchmark use these names, never the strings."""
     ABOUT = "-ABOUT-"
     ANON = "-ANON-"
+    ASK_COL = "-ASK-COL-"
+    ASK_NO = "-ASK-NO-"
+    ASK_YES = "-ASK-YES-"
     A_CHAR = "-A-CHAR-"
     A_CLEAN = "-A-CLEAN-"
     A_DATES = "-A-DATES-"
@@ -86,6 +89,10 @@ class Key:
     PEERS = "-PEERS-"
     PROJECT_INFO = "-PROJECT-INFO-"
     PROJECT_PATH = "-PROJECT-PATH-"
+    TREE_DETAIL = "-TREE-DETAIL-"
+    Q_ALL = "-Q-ALL-"
+    Q_REASON = "-Q-REASON-"
+    Q_TABLE = "-Q-TABLE-"
     P_AET = "-P-AET-"
     P_CLEAR = "-P-CLEAR-"
     P_DELETE = "-P-DELETE-"
@@ -152,6 +159,31 @@ ENGINE_EVENT = "-ENGINE-"                 # an engine event (vocab.SearchProgres
 REPORT_LOCKED_EVENT = "-REPORT-LOCKED-"   # a worker asks what to do with a locked report
 JOB_DONE_EVENT = "-JOB-DONE-"             # a job returned or raised (pages.JobDone)
 
+PEER_COMBO_WIDTH = 32                    # characters: the Source and Destination boxes
+
+#: what the window's borders, title bar (~30), menu bar (~32, outside Tk's own window size) and a
+#: taskbar (~48) take off the screen (pixels)
+FRAME_ALLOWANCE = (16, 120)
+#: the largest window opened on a big screen (the user may make it larger; that size is kept)
+MAX_START_SIZE = (1680, 1050)
+
+
+def window_size(screen: tuple[int, int], saved: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The size of the inside of the window for a screen: the size the user left it at (saved)
+    when it still fits, else the screen less its frame, menu bar and taskbar, at most
+    MAX_START_SIZE. A 1366 x 768 laptop gets 1350 x 648."""
+    sw, sh = int(screen[0]), int(screen[1])
+    fit = (max(sw - FRAME_ALLOWANCE[0], 640), max(sh - FRAME_ALLOWANCE[1], 480))
+    if saved:
+        try:
+            w, h = int(saved[0]), int(saved[1])
+        except (TypeError, ValueError, IndexError):
+            w = h = 0
+        if w >= 640 and h >= 480:
+            return min(w, fit[0]), min(h, fit[1])
+    return min(fit[0], MAX_START_SIZE[0]), min(fit[1], MAX_START_SIZE[1])
+
+
 # Typical bytes per instance, used only for the size estimate shown before a download.
 BYTES_PER_INSTANCE = {"CT": 530_000, "MR": 280_000, "PT": 70_000, "NM": 1_000_000, "US": 800_000,
                       "CR": 9_000_000, "DX": 12_000_000, "MG": 25_000_000, "XA": 4_000_000, "SR": 20_000}
@@ -197,10 +229,16 @@ class SeriesRow:
     study_date: str
     instances: int
     status: str = FOUND
+    accession: str = ""
+    patient_id: str = ""             # the MRN as the sheet wrote it (else as the PACS answered)
+    query_number: int | None = None
+    note: str = ""                   # e.g. "will be ignored: SeriesDescription contains 'Report'"
 
 
-def series_rows(records: Iterable) -> list[SeriesRow]:
-    """SeriesRow list from project.SeriesRecord values."""
+def series_rows(records: Iterable, mrns: dict[int, str] | None = None) -> list[SeriesRow]:
+    """SeriesRow list from project.SeriesRecord values; mrns: query number -> the MRN as the
+    sheet wrote it (shown on study rows instead of the PACS's spelling)."""
+    mrns = mrns or {}
     out = []
     for r in records:
         tags = r.tags
@@ -214,7 +252,9 @@ def series_rows(records: Iterable) -> list[SeriesRow]:
             series_description=str(tags.get("SeriesDescription", "") or ""),
             modality=str(tags.get("Modality", "") or ""), series_number=str(tags.get("SeriesNumber", "") or ""),
             study_date=str(tags.get("StudyDate", "") or ""), instances=instances,
-            status=str(r.status or FOUND)))
+            status=str(r.status or FOUND), accession=str(tags.get("AccessionNumber", "") or ""),
+            patient_id=mrns.get(r.query_number) or str(tags.get("PatientID", "") or ""),
+            query_number=r.query_number))
     return out
 
 
@@ -312,10 +352,11 @@ class SelectionSummary:
     instances: int
     est_bytes: int
     hidden: int          # selected series the current filter hides
+    typical: bool = False  # some of the size is guessed from typical sizes (nothing of that modality received yet)
 
     def text(self) -> str:
         line = (f"Selected: {self.studies} studies, {self.series} series, {self.instances:,} images, "
-                f"about {human_bytes(self.est_bytes)}")
+                f"about {human_bytes(self.est_bytes)}" + (" (typical sizes)" if self.typical else ""))
         if self.hidden:
             line += f" ({self.hidden} selected series hidden by the filter)"
         return line
@@ -344,40 +385,40 @@ def cluster_rows(rows: Sequence[SeriesRow]) -> list[Cluster]:
             for i, (sig, members) in enumerate(ordered)]
 
 
-def _series_sort_key(desc_rows: tuple[str, list[SeriesRow]]):
-    nums = []
-    for r in desc_rows[1]:
-        try:
-            nums.append(int(float(r.series_number)))
-        except ValueError:
-            pass
-    return (min(nums) if nums else 1 << 30, desc_rows[0].lower())
-
-
 def _join(values: Iterable[str], limit: int = 4) -> str:
     vals = sorted({v for v in values if v}, key=lambda v: (len(v), v))
     return ", ".join(vals[:limit]) + (" …" if len(vals) > limit else "")
 
 
 class ResultsModel:
-    """Clusters, filters and the user's selection, independent of any window.
+    """Clusters, filters, the chosen queries and the user's selection, independent of any window.
 
-    Tree nodes: a cluster "C<i>" and, under it, one child "C<i>/S<j>" per series description; a
-    child stands for that series in every (visible) study of the cluster. Toggling a node selects
-    or unselects the visible series it stands for. Nothing is selected at first.
+    Tree nodes, three levels: a cluster "C<i>"; under it one node per study "C<i>/T<j>";
+    under each study one node per series "C<i>/T<number>/S<k>" (k: the series' index in `rows`).
+    A node stands for the visible series below it; toggling it ticks or unticks them, and every
+    box shows checked, unchecked or partial (some of its series ticked). The filter and the
+    chosen query rows (`set_queries`) decide what is visible at every level; counts, dates and
+    sizes follow. Nothing is selected at first.
     """
 
-    TREE_HEADINGS = ["Studies", "Series", "Modality", "Series #", "Images", "Status"]
+    TREE_HEADINGS = ["Date", "Accession", "MRN", "Series", "Modality", "Images", "Status"]
 
     def __init__(self, rows: Sequence[SeriesRow], selected: Iterable[str] = ()):
         self.rows = list(rows)
         self.by_uid = {r.series_uid: r for r in self.rows}
+        self._index = {r.series_uid: i for i, r in enumerate(self.rows)}
+        self._study_index: dict[str, int] = {}
+        for r in self.rows:
+            self._study_index.setdefault(r.study_uid, len(self._study_index))
         self.clusters = cluster_rows(self.rows)
         self.selected: set[str] = set(selected) & set(self.by_uid)
         self.filters = Filters()
+        self.queries: frozenset[int] = frozenset()     # chosen query numbers; empty: every query
+        self.sizes: dict[str, float] = {}              # modality -> bytes per instance, measured
         self._predicate = self.filters.compile()
         self._nodes: dict[str, list[str]] = {}      # node key -> visible series uids
-        self._children: dict[str, list[str]] = {}   # cluster key -> child node keys (visible)
+        self._children: dict[str, list[str]] = {}   # cluster/study key -> child node keys (visible)
+        self._top: list[str] = []                   # visible cluster keys
         self._labels: dict[str, tuple[str, list[str]]] = {}
         self._refresh()
 
@@ -388,41 +429,73 @@ class ResultsModel:
         self.filters, self._predicate = filters, predicate
         self._refresh()
 
+    def set_queries(self, numbers: Iterable[int]) -> None:
+        """Show only the results of these query numbers (none: every query's)."""
+        self.queries = frozenset(int(n) for n in numbers)
+        self._refresh()
+
     def modalities(self) -> list[str]:
         return sorted({r.modality for r in self.rows if r.modality})
 
+    def _visible(self, r: SeriesRow) -> bool:
+        return (not self.queries or r.query_number in self.queries) and self._predicate(r)
+
     def _refresh(self) -> None:
-        self._nodes.clear(); self._children.clear(); self._labels.clear()
+        self._nodes.clear()
+        self._children.clear()
+        self._labels.clear()
+        self._top = []
         for c in self.clusters:
-            visible = [r for r in c.rows if self._predicate(r)]
+            visible = [r for r in c.rows if self._visible(r)]
             if not visible:
                 continue
+            self._top.append(c.key)
             self._nodes[c.key] = [r.series_uid for r in visible]
-            by_desc: dict[str, list[SeriesRow]] = {}
+            by_study: dict[str, list[SeriesRow]] = {}
             for r in visible:
-                by_desc.setdefault(r.series_description, []).append(r)
-            kids = []
-            for j, (desc, members) in enumerate(sorted(by_desc.items(), key=_series_sort_key)):
-                k = f"{c.key}/S{j}"
-                kids.append(k)
-                self._nodes[k] = [r.series_uid for r in members]
-                self._labels[k] = (desc or "(no series description)", [
-                    str(len({r.study_uid for r in members})), str(len(members)),
-                    _join(r.modality for r in members), _join(r.series_number for r in members),
-                    f"{sum(r.instances for r in members):,}", _status_text(members)])
-            self._children[c.key] = kids
-            n_studies = len({r.study_uid for r in visible})
-            self._labels[c.key] = (c.study_description or "(no study description)", [
-                f"{n_studies} stud{'y' if n_studies == 1 else 'ies'}", str(len(visible)),
-                _join(r.modality for r in visible), "", f"{sum(r.instances for r in visible):,}",
-                _status_text(visible)])
+                by_study.setdefault(r.study_uid, []).append(r)
+            studies = []
+            for members in sorted(by_study.values(), key=lambda m: (m[0].study_number, m[0].study_uid)):
+                sk = f"{c.key}/T{self._study_index[members[0].study_uid]}"
+                studies.append(sk)
+                self._nodes[sk] = [r.series_uid for r in members]
+                kids = []
+                for r in sorted(members, key=_series_key):
+                    k = f"{sk}/S{self._index[r.series_uid]}"
+                    kids.append(k)
+                    self._nodes[k] = [r.series_uid]
+                    self._labels[k] = (r.series_description or "(no series description)", [
+                        "", "", "", f"#{r.series_number}" if r.series_number else "", r.modality,
+                        f"{r.instances:,}", ""])
+                self._children[sk] = kids
+                first = members[0]
+                queries = _join(str(r.query_number) for r in members if r.query_number is not None)
+                self._labels[sk] = (f"Study {first.study_number}" + (f" · query {queries}" if queries else ""), [
+                    _show_date(first.study_date), first.accession, first.patient_id,
+                    str(len(members)), _join(r.modality for r in members),
+                    f"{sum(r.instances for r in members):,}", ""])
+            self._children[c.key] = studies
+            n = len(studies)
+            dates = sorted(r.study_date[:8] for r in visible if r.study_date)
+            span = ("" if not dates else _show_date(dates[0]) if dates[0] == dates[-1]
+                    else dates[0][:4] if dates[0][:4] == dates[-1][:4] else f"{dates[0][:4]}–{dates[-1][:4]}")
+            self._labels[c.key] = (f"{n} stud{'y' if n == 1 else 'ies'} · "
+                                   f"{c.study_description or '(no study description)'}", [
+                span, "", "", str(len(visible)), _join(r.modality for r in visible),
+                f"{sum(r.instances for r in visible):,}", ""])
 
     # -- nodes -------------------------------------------------------------------------------
     def visible_clusters(self) -> list[str]:
-        return list(self._children)
+        return list(self._top)
 
-    def children(self, cluster_key: str) -> list[str]:
-        return list(self._children.get(cluster_key, []))
+    def children(self, key: str) -> list[str]:
+        """A cluster's study nodes, or a study's series nodes (visible ones)."""
+        return list(self._children.get(key, []))
+
+    def studies(self, cluster_key: str | None = None) -> list[str]:
+        """The visible study nodes of a cluster (None: of every cluster)."""
+        tops = self._top if cluster_key is None else [cluster_key]
+        return [s for c in tops for s in self._children.get(c, [])]
 
     def node_series(self, node_key: str) -> list[str]:
         """The visible series a node stands for (empty for an unknown or hidden node)."""
@@ -431,22 +504,86 @@ class ResultsModel:
     def cluster_of(self, node_key: str) -> str:
         return node_key.split("/", 1)[0]
 
+    def level(self, node_key: str) -> str:
+        return ("cluster", "study", "series")[node_key.count("/")]
+
     def label(self, node_key: str) -> tuple[str, list[str]]:
-        return self._labels[node_key]
+        """The row's text and column values; the Status column follows the ticks."""
+        text, values = self._labels[node_key]
+        return text, values[:-1] + [self.status_text(node_key)]
+
+    def shown_status(self, r: SeriesRow) -> str:
+        """A series' status as the tree shows it: a tick turns FOUND or EXCLUDED into QUEUED
+        (a download will fetch it), an untick turns QUEUED back into what it was found as."""
+        ticked = r.series_uid in self.selected
+        if ticked and r.status in (FOUND, EXCLUDED, CANCELLED):
+            return QUEUED
+        if not ticked and r.status == QUEUED:
+            return FOUND
+        return r.status
+
+    def status_text(self, node_key: str) -> str:
+        """Short enough for the Status column: one status, "3/9 DOWNLOADED" when they differ
+        (the one that matters most, of how many), or "will be ignored" for a series the drop
+        rules will drop. `details` has the whole story."""
+        rows = [self.by_uid[u] for u in self._nodes.get(node_key, [])]
+        if len(rows) == 1 and rows[0].note and self.shown_status(rows[0]) in (QUEUED, FOUND, EXCLUDED):
+            return "will be ignored"
+        statuses = [self.shown_status(r) for r in rows]
+        if not statuses:
+            return ""
+        if len(set(statuses)) == 1:
+            return statuses[0]
+        top = min(set(statuses), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else len(STATUS_ORDER))
+        return f"{statuses.count(top)}/{len(statuses)} {top}"
+
+    def details(self, node_key: str) -> str:
+        """One line about a node for the line under the tree: what it is, every status with its
+        count, and why a series will be ignored."""
+        if node_key not in self._labels:
+            return ""
+        text = self._labels[node_key][0]
+        if self.level(node_key) == "cluster":          # "3 studies · CT CHEST" -> "CT CHEST (3 studies)"
+            count, _, desc = text.partition(" · ")
+            text = f"{desc} ({count})"
+        rows = [self.by_uid[u] for u in self._nodes.get(node_key, [])]
+        counts: dict[str, int] = {}
+        for r in rows:
+            s = self.shown_status(r)
+            counts[s] = counts.get(s, 0) + 1
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        ticked = sum(1 for r in rows if r.series_uid in self.selected)
+        line = f"{text}: {len(rows)} series ({parts}), {ticked} ticked"
+        notes = sorted({r.note for r in rows if r.note})
+        if notes:
+            line += "; " + "; ".join(notes[:3]) + (" …" if len(notes) > 3 else "")
+        return line
 
     def state(self, node_key: str) -> str:
         """'checked', 'unchecked' or 'partial' for the node's visible series."""
         uids = self._nodes.get(node_key, [])
-        n = sum(1 for u in uids if u in self.selected)
+        sel = self.selected
+        n = sum(1 for u in uids if u in sel)
         return "unchecked" if n == 0 else "checked" if n == len(uids) else "partial"
 
     def visible_series(self) -> list[str]:
-        return [u for c in self._children for u in self._nodes[c]]
+        return [u for c in self._top for u in self._nodes[c]]
+
+    def all_nodes(self) -> list[str]:
+        """Every visible node, parents before children."""
+        out = []
+        for c in self._top:
+            out.append(c)
+            for s in self._children[c]:
+                out.append(s)
+                out.extend(self._children[s])
+        return out
 
     # -- selection -------------------------------------------------------------------------
     def toggle(self, node_key: str) -> list[str]:
         """Click on a node: select all its visible series unless all are selected already, then
-        unselect them. Returns the node keys whose checkbox changed (node, its cluster, children)."""
+        unselect them. Returns the node keys whose checkbox may have changed: the node, the
+        nodes above it and the nodes below it."""
         uids = self._nodes.get(node_key, [])
         if self.state(node_key) == "checked":
             self.selected.difference_update(uids)
@@ -467,298 +604,80 @@ class ResultsModel:
         return self.visible_series() if cluster_key is None else self.node_series(cluster_key)
 
     def _affected(self, node_key: str) -> list[str]:
-        c = self.cluster_of(node_key)
-        return [c] + self.children(c)
+        parts = node_key.split("/")
+        above = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        below, todo = [], [node_key]
+        while todo:
+            k = todo.pop()
+            below.append(k)
+            todo.extend(self._children.get(k, []))
+        return above + below
+
+    def ticked_by_query(self) -> dict[int | None, int]:
+        """How many series are ticked, per query number."""
+        out: dict[int | None, int] = {}
+        for u in self.selected:
+            q = self.by_uid[u].query_number
+            out[q] = out.get(q, 0) + 1
+        return out
+
+    def found_by_query(self) -> dict[int | None, int]:
+        out: dict[int | None, int] = {}
+        for r in self.rows:
+            out[r.query_number] = out.get(r.query_number, 0) + 1
+        return out
+
+    def bytes_per_instance(self, modality: str) -> float:
+        """Measured size for the modality when known (set_sizes), else a typical one."""
+        m = modality.upper()
+        return self.sizes.get(m) or BYTES_PER_INSTANCE.get(m, DEFAULT_BYTES_PER_INSTANCE)
+
+    def set_sizes(self, sizes: dict[str, float]) -> None:
+        """Bytes per instance by modality, from instances already received (project.py)."""
+        self.sizes = {str(k).upper(): float(v) for k, v in sizes.items() if v}
 
     def summary(self) -> SelectionSummary:
         rows = [self.by_uid[u] for u in self.selected]
         visible = set(self.visible_series())
         return SelectionSummary(
             studies=len({r.study_uid for r in rows}), series=len(rows), instances=sum(r.instances for r in rows),
-            est_bytes=sum(r.instances * BYTES_PER_INSTANCE.get(r.modality.upper(), DEFAULT_BYTES_PER_INSTANCE)
-                          for r in rows),
-            hidden=sum(1 for u in self.selected if u not in visible))
+            est_bytes=int(sum(r.instances * self.bytes_per_instance(r.modality) for r in rows)),
+            hidden=sum(1 for u in self.selected if u not in visible),
+            typical=any(r.modality.upper() not in self.sizes for r in rows))
 
     # -- view --------------------------------------------------------------------------------
     def tree_data(self) -> sg.TreeData:
-        """The sg.TreeData for the visible clusters and their series, with checkbox icons."""
+        """The sg.TreeData for the visible clusters, studies and series, with checkbox icons."""
         td = sg.TreeData()
-        for c in self._children:
-            text, values = self._labels[c]
-            td.insert("", c, text, values, icon=ICONS[self.state(c)])
-            for k in self._children[c]:
-                text, values = self._labels[k]
-                td.insert(c, k, text, values, icon=ICONS[self.state(k)])
+        label, state = self.label, self.state
+        for c in self._top:
+            text, values = label(c)
+            td.insert("", c, text, values, icon=ICONS[state(c)])
+            for s in self._children[c]:
+                text, values = label(s)
+                td.insert(c, s, text, values, icon=ICONS[state(s)])
+                for k in self._children[s]:
+                    text, values = label(k)
+                    td.insert(s, k, text, values, icon=ICONS[state(k)])
         return td
 
 
-def _status_text(rows: Sequence[SeriesRow]) -> str:
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    if len(counts) == 1:
-        return next(iter(counts))
-    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+def _series_key(r: SeriesRow):
+    try:
+        n = int(float(r.series_number))
+    except ValueError:
+        n = 1 << 30
+    return (n, r.series_description.lower())
 
 
-# ---------------------------------------------------------------------------------------------
-# Layouts
-
-def _button(text: str, key: str, **kw) -> sg.Button:
-    return sg.Button(text, key=key, button_color=NORMAL, font=FONT, **kw)
-
-
-def step_bar() -> list:
-    """Row of step indicators plus Back/Next."""
-    items = [sg.Text(f" {i + 1}. {name} ", key=Key.STEP_LABELS[i], font=FONT, pad=(2, 4),
-                     background_color="#eceff1", text_color="#777777", enable_events=True)
-             for i, name in enumerate(STEPS)]
-    return items + [sg.Push(), _button("◀ Back", Key.BACK), _button("Next ▶", Key.NEXT)]
+def _show_date(d: str) -> str:
+    """'20130410' -> '2013-04-10' (anything else as it is)."""
+    d = (d or "")[:8]
+    return f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else d
 
 
-def _project_page() -> sg.Column:
-    return sg.Column([
-        [sg.Text("Project", font=FONT_TITLE)],
-        [sg.Text("A project is a folder: images/ holds the output; private/ holds the key, reports and state.",
-                 font=FONT)],
-        [sg.Text("Project folder:", font=FONT), sg.Text("(none yet: loading a sheet creates one under the "
-                                                          "storage root)", key=Key.PROJECT_PATH, font=FONT_BOLD)],
-        [_button("New project…", Key.NEW_PROJECT), _button("Open project…", Key.OPEN_PROJECT),
-         _button("Load query sheet… (Ctrl+O)", Key.LOAD_SHEET)],
-        [sg.Text("", key=Key.PROJECT_INFO, font=FONT, size=(110, 3))],
-    ], key=Key.PAGES[0], expand_x=True, expand_y=True)
-
-
-def _sheet_page(identifiers: Sequence[str]) -> sg.Column:
-    headings = ["Row", "Query"] + list(identifiers) + ["Problem"]
-    return sg.Column([
-        [sg.Text("Studies of Interest (Queries)", font=FONT_TITLE), sg.Push(),
-         _button("Load query sheet… (Ctrl+O)", Key.LOAD_SHEET_2)],
-        [sg.Text("No sheet loaded.", key=Key.SHEET_INFO, font=FONT, expand_x=True)],
-        [sg.Table(values=[], headings=headings, key=Key.QUERY_TABLE, auto_size_columns=False,
-                  col_widths=[5, 7] + [14] * len(identifiers) + [40], justification="left", num_rows=18,
-                  enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, expand_x=True, expand_y=True,
-                  font=FONT, vertical_scroll_only=False, row_height=22)],
-        [sg.Text("Select a row to see its problem, if any.", key=Key.ROW_REASON, font=FONT, size=(120, 2),
-                 text_color="#a00000")],
-    ], key=Key.PAGES[1], visible=False, expand_x=True, expand_y=True)
-
-
-def _search_page(peers: Sequence[str], source: str, exact: bool) -> sg.Column:
-    return sg.Column([
-        [sg.Text("Search the PACS", font=FONT_TITLE)],
-        [sg.Text("Source:", font=FONT), sg.Combo(list(peers), default_value=source, key=Key.SOURCE, readonly=True,
-                                                size=(32, 1), font=FONT),
-         _button("Test", Key.TEST_SOURCE),
-         sg.Checkbox("Exact Study/Series Description", default=exact, key=Key.EXACT, font=FONT)],
-        [_button("Search (Ctrl+F)", Key.SEARCH), _button("Cancel", Key.SEARCH_CANCEL, disabled=True)],
-        [sg.ProgressBar(100, orientation="h", size=(60, 18), key=Key.SEARCH_BAR, expand_x=True)],
-        [sg.Text("Not searched yet.", key=Key.SEARCH_STATUS, font=FONT, size=(100, 1))],
-        [sg.Text("Found: 0", key=Key.FOUND, font=FONT_BOLD, size=(14, 1), text_color="#1b5e20"),
-         sg.Text("Missing: 0", key=Key.MISSING, font=FONT_BOLD, size=(14, 1), text_color="#8d6e00"),
-         sg.Text("Failed: 0", key=Key.FAILED, font=FONT_BOLD, size=(14, 1), text_color="#b71c1c")],
-    ], key=Key.PAGES[2], visible=False, expand_x=True, expand_y=True)
-
-
-def _select_page() -> sg.Column:
-    filter_row = [
-        sg.Text("Filter:", font=FONT), sg.Input("", key=Key.F_TEXT, size=(22, 1), font=FONT, enable_events=True,
-                                               tooltip="text in the study or series description"),
-        sg.Checkbox("Regex", key=Key.F_REGEX, font=FONT, enable_events=True),
-        sg.Text("Modality:", font=FONT), sg.Combo(["All"], default_value="All", key=Key.F_MODALITY, size=(6, 1),
-                                                  readonly=True, enable_events=True, font=FONT),
-        sg.Text("Series #:", font=FONT), sg.Input("", key=Key.F_SERIESNO, size=(8, 1), font=FONT,
-                                                  enable_events=True, tooltip="e.g. 1, 3-5"),
-        sg.Text("Date from:", font=FONT), sg.Input("", key=Key.F_DATE_FROM, size=(11, 1), font=FONT,
-                                                   enable_events=True, tooltip="YYYY-MM-DD"),
-        sg.Text("to:", font=FONT), sg.Input("", key=Key.F_DATE_TO, size=(11, 1), font=FONT, enable_events=True,
-                                            tooltip="YYYY-MM-DD"),
-        _button("Clear", Key.F_CLEAR),
-    ]
-    select_row = [
-        sg.Text("All shown:", font=FONT), _button("Select all", Key.SEL_ALL), _button("None", Key.SEL_NONE),
-        _button("Invert", Key.SEL_INVERT), sg.Text("   This cluster:", font=FONT),
-        _button("All", Key.SEL_C_ALL), _button("None", Key.SEL_C_NONE), _button("Invert", Key.SEL_C_INVERT),
-    ]
-    tree = sg.Tree(data=sg.TreeData(), headings=ResultsModel.TREE_HEADINGS, col0_heading="Study / series description",
-                   col0_width=38, col_widths=[9, 7, 10, 10, 9, 18], auto_size_columns=False, num_rows=16,
-                   key=Key.TREE, enable_events=True, select_mode=sg.TABLE_SELECT_MODE_BROWSE, show_expanded=True,
-                   font=FONT, justification="left", row_height=22, expand_x=True, expand_y=True)
-    return sg.Column([
-        [sg.Text("Choose studies and series", font=FONT_TITLE),
-         sg.Text("(click a row to tick or untick it; a cluster row ticks every series in its studies)", font=FONT)],
-        filter_row, select_row, [tree],
-        [sg.Text("Selected: nothing yet", key=Key.SEL_COUNT, font=FONT_BOLD, size=(110, 1))],
-    ], key=Key.PAGES[3], visible=False, expand_x=True, expand_y=True)
-
-
-def _download_page(peers: Sequence[str], destination: str, anonymize: bool) -> sg.Column:
-    headings = ["Study", "Description", "Series", "Images", "Status"]
-    summary = sg.Column([
-        [sg.Text("", key=Key.SUMMARY, font=FONT_BOLD, size=(90, 3))],
-        [_button("Open images folder", Key.OPEN_IMAGES), _button("Open reports folder", Key.OPEN_REPORTS)],
-    ], key=Key.SUMMARY_COL, visible=False)
-    return sg.Column([
-        [sg.Text("Download", font=FONT_TITLE)],
-        [sg.Text("Destination:", font=FONT), sg.Combo(list(peers), default_value=destination, key=Key.DEST,
-                                                     readonly=True, size=(32, 1), font=FONT),
-         sg.Checkbox("Anonymize", default=anonymize, key=Key.ANON, font=FONT, enable_events=True),
-         _button("Download (Ctrl+D)", Key.DOWNLOAD), _button("Cancel", Key.DL_CANCEL, disabled=True)],
-        [sg.ProgressBar(1000, orientation="h", size=(60, 18), key=Key.DL_BAR, expand_x=True)],
-        [sg.Text("Ready.", key=Key.DL_STATUS, font=FONT, size=(110, 1))],
-        [sg.Table(values=[], headings=headings, key=Key.STUDY_TABLE, auto_size_columns=False,
-                  col_widths=[8, 40, 10, 14, 16], justification="left", num_rows=12, font=FONT, row_height=22,
-                  expand_x=True, expand_y=True)],
-        [sg.pin(summary)],
-    ], key=Key.PAGES[4], visible=False, expand_x=True, expand_y=True)
-
-
-def main_tab(identifiers, peers, source, destination, exact, anonymize) -> list:
-    pages = [_project_page(), _sheet_page(identifiers), _search_page(peers, source, exact), _select_page(),
-             _download_page(peers, destination, anonymize)]
-    return [step_bar(), [sg.HorizontalSeparator()]] + [[p] for p in pages]
-
-
-PEER_HEADINGS = ["Name", "AE title", "Host", "Port", "Retrieve", "Model"]
-
-
-def settings_tab(values: dict) -> list:
-    """values: storage_root, workers, timeouts, retries, date_window_days, date_order, peers_rows."""
-    def field_row(label, key, value, width=10, tip=None):
-        return [sg.Text(label, size=(18, 1), font=FONT),
-                sg.Input(str(value), key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip),
-                sg.Text("", key=Key.err(key), font=FONT, text_color="#b71c1c", size=(90, 1))]
-
-    peer_editor = [
-        [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key=Key.PEERS, auto_size_columns=False,
-                  col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=6, enable_events=True,
-                  select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
-        field_row("Name", Key.P_NAME, "", 24),
-        field_row("AE title", Key.P_AET, "", 18),
-        field_row("Host / IP", Key.P_HOST, "", 18),
-        field_row("Port", Key.P_PORT, ""),
-        [sg.Text("Retrieve with", size=(18, 1), font=FONT),
-         sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
-         sg.Text("Query model", font=FONT),
-         sg.Combo(["study", "patient"], default_value="study", key=Key.P_MODEL, readonly=True, font=FONT)],
-        [_button("Add / update peer", Key.P_SAVE), _button("Delete peer", Key.P_DELETE),
-         _button("Test (C-ECHO)", Key.P_TEST), _button("Clear fields", Key.P_CLEAR)],
-    ]
-    general = [
-        [sg.Text("Storage root", size=(18, 1), font=FONT),
-         sg.Input(values["storage_root"], key=Key.S_ROOT, size=(50, 1), font=FONT),
-         sg.FolderBrowse(target=Key.S_ROOT, font=FONT)],
-        field_row("Workers", Key.S_WORKERS, values["workers"], tip="parallel associations, 1-16"),
-        field_row("Connect timeout (s)", Key.S_T_CONNECT, values["connect_timeout"]),
-        field_row("ACSE timeout (s)", Key.S_T_ACSE, values["acse_timeout"]),
-        field_row("DIMSE timeout (s)", Key.S_T_DIMSE, values["dimse_timeout"]),
-        field_row("Network timeout (s)", Key.S_T_NETWORK, values["network_timeout"]),
-        field_row("Idle move timeout (s)", Key.S_T_IDLE, values["move_idle_timeout"]),
-        field_row("Retries", Key.S_RETRIES, values["retries"]),
-        field_row("Date window (± days)", Key.S_DATEWIN, values["date_window_days"]),
-        [sg.Text("Date order in sheets", size=(18, 1), font=FONT),
-         sg.Combo(["US", "EU"], default_value=values["date_order"], key=Key.S_DATEORDER, readonly=True, font=FONT),
-         sg.Text("US = M/D/Y, EU = D/M/Y", font=FONT)],
-        [sg.Text("Default retrieve", size=(18, 1), font=FONT),
-         sg.Text("per peer (see Retrieve with)", font=FONT)],
-    ]
-    return [[sg.Frame("Peers (PACS and <SELF>, our own receiver)", peer_editor, font=FONT_BOLD, expand_x=True)],
-            [sg.Frame("General", general, font=FONT_BOLD, expand_x=True)],
-            [_button("Save settings", Key.S_SAVE), sg.Text("", key=Key.S_MSG, font=FONT, size=(80, 1))]]
-
-
-def anon_tab(values: dict) -> list:
-    """values: anonymize, retain_dates, clean_descriptors, retain_characteristics, id_prefix, name_prefix,
-    drop_rules (editable text), drop_format (how to write it), describe (text)."""
-    return [
-        [sg.Checkbox("Anonymize by default", default=values["anonymize"], key=Key.A_DEFAULT, font=FONT)],
-        [sg.Checkbox("Retain longitudinal dates, shifted per patient", default=values["retain_dates"],
-                     key=Key.A_DATES, font=FONT)],
-        [sg.Checkbox("Clean descriptors (keep cleaned study/series descriptions)",
-                     default=values["clean_descriptors"], key=Key.A_CLEAN, font=FONT)],
-        [sg.Checkbox("Retain patient characteristics (sex, age, size, weight)",
-                     default=values["retain_characteristics"], key=Key.A_CHAR, font=FONT)],
-        [sg.Text("Patient ID prefix", size=(18, 1), font=FONT),
-         sg.Input(values["id_prefix"], key=Key.A_IDPREFIX, size=(16, 1), font=FONT),
-         sg.Text("Patient name prefix", font=FONT),
-         sg.Input(values["name_prefix"], key=Key.A_NAMEPREFIX, size=(16, 1), font=FONT)],
-        [sg.Text("Drop rules (config/anon_imgs.json): an image is dropped when the tag contains any of these",
-                 font=FONT)],
-        [sg.Multiline(values["drop_rules"], key=Key.A_DROP, size=(60, 5), font=FONT, enable_events=True),
-         sg.Text(values.get("drop_format", ""), key=Key.A_DROP_FORMAT, font=FONT, text_color="#37474f")],
-        [sg.Text("", key=Key.A_DROP_ERR, font=FONT, text_color="#b71c1c", size=(110, 1))],
-        [_button("Save anonymization settings", Key.A_SAVE), sg.Text("", key=Key.A_MSG, font=FONT, size=(80, 1))],
-        [sg.Text("What will be done to every image", font=FONT_BOLD)],
-        [sg.Multiline(values["describe"], key=Key.A_DESCRIBE, size=(100, 14), font=("Courier", 9),
-                      disabled=True, write_only=True, expand_x=True, expand_y=True)],
-    ]
-
-
-def ask_locked_report(path: Path):
-    """Modal choice for a report that cannot be replaced (open in Excel?): "retry", a Path
-    chosen with Save as…, or "rename" (the "name (1).xlsx" fallback; also when the dialog is closed)."""
-    path = Path(path)
-    fallback = f"{path.stem} (1){path.suffix}"
-    text = (f"The report {path.name} cannot be replaced: it is probably open in Excel or another program.\n"
-            f"Close it there and press Retry, choose another name with Save as…, or keep the copy as {fallback}.")
-    while True:
-        win = sg.Window(APP_TITLE, [[sg.Text(text, font=FONT)],
-                                    [sg.Button("Retry", key="retry", font=FONT, bind_return_key=True),
-                                     sg.Button("Save as…", key="saveas", font=FONT),
-                                     sg.Button(f'Keep "{fallback}" name', key="rename", font=FONT)]],
-                        modal=True, keep_on_top=True, finalize=True)
-        event, _ = win.read()
-        win.close()
-        if event == "saveas":
-            got = sg.popup_get_file("Save the report as", title=APP_TITLE, save_as=True, keep_on_top=True,
-                                    default_path=str(path.with_name(fallback)), default_extension=".xlsx",
-                                    file_types=(("Excel", "*.xlsx"),), initial_folder=str(path.parent))
-            if got:
-                return Path(got)
-            continue                                   # Save as cancelled: ask again
-        return "retry" if event == "retry" else "rename"
-
-
-MENU_DEF = [
-    ["&File", [f"&New project...::{Key.NEW_PROJECT}", f"&Open project...::{Key.OPEN_PROJECT}", "---",
-               f"&Load query sheet...   Ctrl+O::{Key.LOAD_SHEET}",
-               f"Load &selection from results sheet...::{Key.LOAD_SELECTION}",
-               f"&Export results   Ctrl+E::{Key.EXPORT}", "---", f"E&xit   Ctrl+Q::{Key.EXIT}"]],
-    ["&Help", [f"&About::{Key.ABOUT}", f"Open &README::{Key.README}", f"Open &log folder::{Key.LOGS}"]],
-]
-
-SHORTCUTS = {"<Control-o>": Key.LOAD_SHEET, "<Control-f>": Key.SEARCH, "<Control-d>": Key.DOWNLOAD,
-             "<Control-e>": Key.EXPORT, "<Control-q>": Key.EXIT, "<Control-n>": Key.NEW_PROJECT,
-             "<Alt-Left>": Key.BACK, "<Alt-Right>": Key.NEXT, "<F1>": Key.ABOUT}
-
-
-# The tab group's key carries PySimpleGUI's write-only marker, so window.read() does not collect
-# the values of the ~60 widgets inside the tabs on every loop turn. Each of those is a Tk call,
-# and while a download runs every Tk call must win the interpreter lock back from the worker
-# threads: ~40 ms per read. Events (clicks, typing, tree keys, thread events) still arrive; the
-# handlers read the widgets they need with window[key].get() (or .SelectedRows for tables).
-TABS_KEY = Key.TABS
-
-
-def make_window(main_values: dict, settings_values: dict, anon_values: dict, location=None) -> sg.Window:
-    """The one window: menu, tabs Main/Settings/Anonymization, a status line."""
-    sg.theme("LightGrey1")
-    layout = [
-        [sg.Menu(MENU_DEF, key=Key.MENU, font=FONT)],
-        [sg.TabGroup([[sg.Tab("Main", main_tab(**main_values), key=Key.TAB_MAIN),
-                       sg.Tab("Settings", settings_tab(settings_values), key=Key.TAB_SETTINGS),
-                       sg.Tab("Anonymization", anon_tab(anon_values), key=Key.TAB_ANON)]],
-                     key=TABS_KEY, font=FONT, expand_x=True, expand_y=True)],
-        [sg.Text("Ready.", key=Key.STATUS, font=FONT, size=(140, 1), relief=sg.RELIEF_SUNKEN, expand_x=True)],
-    ]
-    window = sg.Window(APP_TITLE, layout, size=(1200, 820), resizable=True, finalize=True,
-                       enable_close_attempted_event=True, location=location or (None, None), font=FONT)
-    for seq, key in SHORTCUTS.items():
-        window.bind(seq, key)
-    tree = window[Key.TREE]
-    tree.bind("<ButtonRelease-1>", "+CLICK")
-    tree.bind("<space>", "+SPACE")
-    return window
+#: which status a mixed row names first ("3/9 DOWNLOADED"): what needs attention, then progress
+STATUS_ORDER = (DOWNLOADING, FAILED, PARTIAL, CANCELLED, QUEUED, DOWNLOADED, IGNORED, EXCLUDED, FOUND, MISSING)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -817,12 +736,36 @@ def show_query_table(window: sg.Window, headings: Sequence[str], rows: list[list
     table.Widget.configure(displaycolumns=keep)
 
 
+EXPAND_ALL_UP_TO = 400      # tree rows: up to this many, studies are shown open; else closed
+
+
 def set_tree(window: sg.Window, model: ResultsModel) -> None:
-    """Rebuild the whole tree from the model (after a search or a filter change)."""
-    window[Key.TREE].update(values=model.tree_data())
+    """Rebuild the whole tree from the model (after a search or a filter change). Clusters are
+    open; their studies are open too unless that would make more than EXPAND_ALL_UP_TO rows."""
+    tree = window[Key.TREE]
+    old = tree.TreeData
+    tree.update(values=model.tree_data())
+    release_tree_data(old)
+    studies = model.studies()
+    if len(studies) + len(model.visible_clusters()) + len(model.visible_series()) > EXPAND_ALL_UP_TO:
+        item, ids = tree.Widget.item, tree.KeyToID
+        for s in studies:
+            item(ids[s], open=False)
     window[Key.F_MODALITY].update(values=["All"] + model.modalities(),
                                   value=model.filters.modality or "All")
     show_selection(window, model)
+
+
+def release_tree_data(td) -> None:
+    """Break the parent/child cycles of a TreeData no longer shown, so reference counting frees
+    its nodes at once; left to the cyclic collector, 10,000 of them make one long pause of
+    every thread later, in the middle of a download."""
+    if td is None:
+        return
+    for node in td.tree_dict.values():
+        node.parent = None
+        node.children = []
+    td.tree_dict.clear()
 
 
 def tree_photo(window: sg.Window, state: str):
@@ -840,13 +783,26 @@ def refresh_nodes(window: sg.Window, model: ResultsModel, node_keys: Iterable[st
     for k in node_keys:
         iid = tree.KeyToID.get(k)
         if iid:
-            tree.Widget.item(iid, image=tree_photo(window, model.state(k)))
+            tree.Widget.item(iid, image=tree_photo(window, model.state(k)), values=model.label(k)[1])
     show_selection(window, model)
 
 
 def refresh_all_nodes(window: sg.Window, model: ResultsModel) -> None:
-    keys = [k for c in model.visible_clusters() for k in [c] + model.children(c)]
-    refresh_nodes(window, model, keys)
+    refresh_nodes(window, model, model.all_nodes())
+
+
+def show_query_rows(window: sg.Window, rows: list[list[str]], colours: list[tuple]) -> None:
+    """The query list beside the results; only changed rows are touched when the rows are the
+    same queries (ticking a series changes one row's Ticked count), so the selection stays."""
+    table = window[Key.Q_TABLE]
+    old = table.Values or []
+    if len(old) != len(rows) or len(table.tree_ids) != len(rows) or [r[0] for r in old] != [r[0] for r in rows]:
+        table.update(values=rows, row_colors=colours)
+        return
+    for i, r in enumerate(rows):
+        if old[i] != r:
+            table.Widget.item(table.tree_ids[i], values=r)
+    table.Values = rows
 
 
 def show_selection(window: sg.Window, model: ResultsModel) -> None:
@@ -939,3 +895,8 @@ def download_progress_text(instances_done: int, instances_total: int, bytes_done
                            eta_seconds: float | None, series_done: int, series_total: int) -> str:
     return (f"{instances_done:,} of {instances_total:,} images · {bytes_done / 1e6:,.1f} MB · "
             f"{rate:,.1f} images/s · ETA {fmt_duration(eta_seconds)} · series {series_done} of {series_total}")
+
+
+# The layouts live in mid/layouts.py (imported last: it uses the names above).
+from mid.layouts import (MENU_DEF, PEER_HEADINGS, SHORTCUTS, TABS_KEY, ask_choice,  # noqa: E402,F401
+                         ask_locked_report, copy_to_clipboard, make_window, show_message, show_path)

@@ -414,7 +414,10 @@ class DemoPACS:
         log.info("demo PACS %s listening on %s:%d with %d instances",
                  self.aet, self.host, self.port, len(self.index.instances))
         if program_demo:
+            from mid import settings
+            self._previous_peer = settings.load_settings(Path(self.config_dir)).peers.get(self.peer_name)
             register_peer(self.config_dir, self.port, aet=self.aet, host=self.host, name=self.peer_name)
+            self._registered_port = self.port
         return self
 
     def _prepare_program_demo(self) -> None:
@@ -427,10 +430,19 @@ class DemoPACS:
         self.use_config_peers(self.config_dir)
 
     def stop(self) -> None:
-        """Stop listening and close open associations."""
+        """Stop listening and close open associations. The program's demo also takes "DEMO PACS"
+        out of peers.json again, or puts back the entry it replaced (unless the user changed it
+        meanwhile): config/ is left as the demo found it, with no peer on a port nobody serves."""
         if self._server is not None:
             self._server.shutdown()
             self._server = None
+        port, self._registered_port = getattr(self, "_registered_port", None), None
+        if port is not None and self.config_dir is not None:
+            try:
+                unregister_peer(self.config_dir, port, name=self.peer_name,
+                                restore=getattr(self, "_previous_peer", None))
+            except Exception:                # never fail a shutdown over it; say so in the log
+                log.warning("could not remove %s from peers.json", self.peer_name, exc_info=True)
 
     def __enter__(self) -> "DemoPACS":
         return self.start()
@@ -616,6 +628,22 @@ def register_peer(config_dir: Path | str, port: int, *, aet: str = DEMO_AET,
     peers = dict(current.peers)
     peers[name] = settings.PeerConfig(name=name, aet=aet, host=host, port=int(port))
     settings.save_peers(Path(config_dir), peers)
+
+
+def unregister_peer(config_dir: Path | str, port: int, *, name: str = DEMO_PEER_NAME, restore=None) -> bool:
+    """Take the demo's entry `name` (at `port`) out of config_dir/peers.json, putting back
+    `restore` (the settings.PeerConfig it replaced) when there was one. An entry the user has
+    edited since is left alone. True when the file was changed."""
+    from mid import settings
+    current = settings.load_settings(Path(config_dir))
+    peer = current.peers.get(name)
+    if peer is None or int(peer.port) != int(port):
+        return False
+    peers = {k: v for k, v in current.peers.items() if k != name}
+    if restore is not None:
+        peers[name] = restore
+    settings.save_peers(Path(config_dir), peers)
+    return True
 
 
 def accept_self(pacs: DemoPACS, config_dir: Path | str) -> None:

@@ -31,6 +31,8 @@ class SearchPage:
         w, ctx = self.ctx.window, self.ctx
         w[Key.SOURCE].update(values=ctx.peer_names(False), value=w[Key.SOURCE].get())
         w[Key.DEST].update(values=ctx.peer_names(True), value=w[Key.DEST].get() or SELF)
+        for key in (Key.SOURCE, Key.DEST):      # update() shrinks a combo to its longest name: clipped text
+            w[key].Widget.configure(width=mygui.PEER_COMBO_WIDTH)
 
     def on_test_source(self, _=None) -> None:
         from mid import engine

@@ -16,10 +16,12 @@ Errors the user can fix are raised as UserError; the loop's guard shows them.
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -118,6 +120,7 @@ class Context:
         self.opener = opener or default_opener
         self.confirm_hook = confirm
         self.locked_hook = on_locked       # window-thread answer for a locked report (tests); else a dialog
+        self.choose_hook: Callable[[str, Any], str | None] | None = None   # answers ctx.choose (tests)
         self.demo_peer = demo_peer
         self.jobs: list[RunningJob] = []
         self.messages: list[tuple[str, str]] = []   # (level, text) shown to the user, newest last
@@ -232,7 +235,17 @@ class Context:
         """An error the user must see: status line, and a popup when interactive."""
         self.say(text, "error", phi=True)
         if self.interactive and not self.closed:
-            sg.popup_error(text, title=mygui.APP_TITLE, keep_on_top=True, font=mygui.FONT)
+            mygui.show_message(text, error=True)
+
+    def open_path(self, path: Path) -> None:
+        """Open a file or folder with the system's program; where there is none (Linux without
+        xdg-open), say where it is, and show its path with a Copy button."""
+        try:
+            self.opener(Path(path))
+        except NoOpener as e:
+            self.say(f"No program to open folders is installed ({e}); the folder is {path}", "warning", phi=True)
+            if self.interactive and not self.closed:
+                mygui.show_path(f"No program to open folders was found ({e}). The folder is:", path)
 
     def confirm(self, text: str) -> bool:
         if self.confirm_hook is not None:
@@ -240,6 +253,15 @@ class Context:
         if not self.interactive:
             return True
         return sg.popup_yes_no(text, title=mygui.APP_TITLE, keep_on_top=True, font=mygui.FONT) == "Yes"
+
+    def choose(self, text: str, choices) -> str | None:
+        """One of the answers of choices ((answer, button text), ...), or None (cancelled). The
+        choose_hook answers in tests; without a screen to ask, the first answer is taken."""
+        if self.choose_hook is not None:
+            return self.choose_hook(text, choices)
+        if not self.interactive:
+            return choices[0][0]
+        return mygui.ask_choice(text, choices)
 
     def ask_path(self, kind: str, message: str, arg=None, **kw) -> Path | None:
         """A path from the event value (tests, command line) or from a dialog."""
@@ -370,10 +392,12 @@ class Shell:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.close_deadline: float | None = None
+        self.asking: str | None = None     # the kind of job the close question on the status line is about
 
     def handlers(self) -> dict:
         return {Key.EXIT: self.on_close, sg.WIN_CLOSE_ATTEMPTED_EVENT: self.on_close, Key.ABOUT: self.on_about,
-                Key.README: self.on_readme, Key.LOGS: self.on_logs}
+                Key.README: self.on_readme, Key.LOGS: self.on_logs, Key.ASK_YES: lambda _v: self.on_ask(True),
+                Key.ASK_NO: lambda _v: self.on_ask(False)}
 
     def notices(self) -> None:
         """What loading config/ healed or renamed, on the status line."""
@@ -385,31 +409,56 @@ class Shell:
         text = about_text()
         self.ctx.say(text.replace("\n", "; "))
         if self.ctx.interactive:
-            sg.popup(text, title=f"About {mygui.APP_TITLE}", font=mygui.FONT, keep_on_top=True)
+            mygui.show_message(text, title=f"About {mygui.APP_TITLE}")
 
     def on_readme(self, _=None) -> None:
-        self.ctx.opener(HERE / "README.md")
+        self.ctx.open_path(HERE / "README.md")
 
     def on_logs(self, _=None) -> None:
         folder = log_folder()
         folder.mkdir(parents=True, exist_ok=True)
-        self.ctx.opener(folder)
+        self.ctx.open_path(folder)
 
     def on_close(self, _=None) -> None:
+        """Exit or the window's close box. While a search or download runs, the user is asked
+        first: in the window itself (the question and its buttons on the status line), so the
+        loop keeps turning and the progress keeps moving while the question waits; a test's
+        confirm hook answers at once instead."""
         ctx = self.ctx
         if ctx.closing:
             ctx.say("Closing: waiting for the transfers in flight to stop…")
             return
         if ctx.busy("download") or ctx.busy("search"):
             kind = "download" if ctx.busy("download") else "search"
-            if not ctx.confirm(f"A {kind} is running. Cancel it, write the reports and exit?"):
+            question = f"A {kind} is running. Cancel it, write the reports and exit?"
+            if ctx.confirm_hook is not None or not ctx.interactive:
+                if ctx.confirm(question):
+                    self.close_now(kind)
                 return
-            ctx.closing = True
-            self.close_deadline = time.monotonic() + self.CLOSE_WAIT
-            ctx.cancel_running()
-            ctx.say(f"Cancelling the {kind}, then writing the reports and closing…")
+            self.asking = kind
+            ctx.say(question, "warning")
+            ctx.window[Key.ASK_COL].update(visible=True)
             return
         ctx.closed = True
+
+    def close_now(self, kind: str) -> None:
+        ctx = self.ctx
+        ctx.closing = True
+        self.close_deadline = time.monotonic() + self.CLOSE_WAIT
+        ctx.cancel_running()
+        ctx.say(f"Cancelling the {kind}, then writing the reports and closing…")
+
+    def on_ask(self, yes: bool) -> None:
+        """The answer to the close question on the status line."""
+        ctx = self.ctx
+        kind, self.asking = self.asking, None
+        ctx.window[Key.ASK_COL].update(visible=False)
+        if not yes:
+            ctx.say(f"The {kind or 'job'} goes on.")
+        elif ctx.busy("download") or ctx.busy("search"):
+            self.close_now(kind or "job")
+        else:
+            ctx.closed = True
 
     def tick(self, now: float) -> None:
         """Close once the cancelled job has stopped (or waited long enough)."""
@@ -519,10 +568,10 @@ class ProjectPage:
                 log.debug("project close failed", exc_info=True)
 
     def on_open_images(self, _=None) -> None:
-        self.ctx.opener(self.ctx.need_project().images_dir)
+        self.ctx.open_path(self.ctx.need_project().images_dir)
 
     def on_open_reports(self, _=None) -> None:
-        self.ctx.opener(self.ctx.need_project().private_dir)
+        self.ctx.open_path(self.ctx.need_project().private_dir)
 
 
 # -------------------------------------------------------------------------------- sheet page
@@ -548,13 +597,22 @@ class SheetPage:
 
     def load(self, path) -> None:
         """Read the sheet and store its queries in the project (created under the storage root
-        when none is open) on a worker thread; _loaded shows the result."""
+        when none is open) on a worker thread; _loaded shows the result. When the open project
+        holds queries already, the user chooses: extend it, or start a new project."""
         ctx = self.ctx
         if ctx.busy():
             raise UserError("A sheet, search or download is still running; wait for it or press Cancel.")
         path = Path(path)
+        target = ctx.project
+        if target is not None and target.queries():
+            how = ctx.choose(extend_or_new_text(target, path), EXTEND_OR_NEW)
+            if how is None:
+                ctx.say(f"{path.name} was not loaded; the project is unchanged.")
+                return
+            if how == "new":
+                target = None               # read_sheet_into_project creates one under the storage root
         ctx.say(f"Reading {path.name}…")
-        ctx.start("sheet", self._loaded, read_sheet_into_project, path, ctx.settings, ctx.project,
+        ctx.start("sheet", self._loaded, read_sheet_into_project, path, ctx.settings, target,
                   not ctx.window[Key.ANON].get())
 
     def _loaded(self, value, error) -> None:
@@ -571,6 +629,8 @@ class SheetPage:
         headings, rows, self.reasons, error_rows = sheet_table(result, list(ctx.settings.query_identifiers))
         mygui.show_query_table(ctx.window, headings, rows, error_rows)
         n_err = len({e.row for e in result.errors})
+        ctx.window[Key.ROW_REASON].update("Select a highlighted row to see its problem." if n_err else "",
+                                          text_color="#a00000")
         ctx.window[Key.SHEET_INFO].update(
             f"{path.name}: {len(result.queries)} usable rows, {n_err} rows with problems"
             f"{' (highlighted; select one to see why)' if n_err else ''}. Project: {ctx.project.root}")
@@ -588,7 +648,9 @@ class SheetPage:
     def on_query_row(self, _=None) -> None:
         sel = self.ctx.selected_rows(Key.QUERY_TABLE)
         if sel and sel[0] < len(self.reasons):
-            self.ctx.window[Key.ROW_REASON].update(self.reasons[sel[0]] or "This row is fine.")
+            reason = self.reasons[sel[0]]
+            self.ctx.window[Key.ROW_REASON].update(reason or "This row is fine.",
+                                                   text_color="#a00000" if reason else "#1b5e20")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,15 +666,23 @@ def main_values(settings: "Settings", demo_peer: str | None = None) -> dict:
                 destination=dest, exact=bool(d.exact_descriptions), anonymize=bool(d.anonymize))
 
 
-def default_opener(path: Path) -> None:
-    """Open a file or folder with the system's program, without waiting for it."""
+class NoOpener(Exception):
+    """No program on this computer opens files or folders (Linux without xdg-open)."""
+
+
+def default_opener(path: Path, which=shutil.which) -> None:
+    """Open a file or folder with the system's program, without waiting for it; raises
+    NoOpener where there is none."""
     path = Path(path)
     if sys.platform.startswith("win"):
         os.startfile(str(path))  # noqa: S606 - the user's own folder
     elif sys.platform == "darwin":
         subprocess.Popen(["open", str(path)])
     else:
-        subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        opener = which("xdg-open")
+        if opener is None:
+            raise NoOpener("xdg-open is not installed")
+        subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def sheet_table(result, identifiers: list[str]) -> tuple[list[str], list[list[str]], list[str], set[int]]:
@@ -637,6 +707,21 @@ def sheet_table(result, identifiers: list[str]) -> tuple[list[str], list[list[st
         reasons.append(f"Row {row}: " + "\n".join(
             f"{e.column or 'row'} = '{e.value}': {e.message}" for e in entry["errors"]) if entry["errors"] else "")
     return headings, rows, reasons, error_rows
+
+
+#: the answers to "another sheet for an open project": (answer, button text)
+EXTEND_OR_NEW = (("extend", "Extend this project"), ("new", "Start a new project"))
+
+
+def extend_or_new_text(project, sheet: Path) -> str:
+    """The question asked before another sheet goes into a project that holds queries already."""
+    n = len(project.queries())
+    return (f"The project {project.name} holds {n} queries already.\n\n"
+            f"Extend this project: the rows of {Path(sheet).name} are added as queries {n + 1}, {n + 2}, … and "
+            f"their studies go into the same images/ folder, the same master key and the same reports "
+            f"(use this for a longer version of the same cohort).\n\n"
+            f"Start a new project: {Path(sheet).name} gets its own folder under the storage root, with its "
+            f"own images/, key and reports (use this for another cohort).")
 
 
 def read_sheet_into_project(path: Path, settings, proj, raw: bool):
@@ -668,9 +753,21 @@ def report_copies(project, since: float) -> list[Path]:
     return out
 
 
+def program_version() -> str:
+    """The program's own version, mygui.APP_VERSION, with the last commit's date and hash when
+    it runs from a git checkout: "1.0 (2026-12-01 1a2b3c4)"."""
+    try:
+        out = subprocess.run(["git", "-C", str(HERE), "log", "-1", "--format=%cs %h"], capture_output=True,
+                             text=True, timeout=5)
+        commit = out.stdout.strip() if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{mygui.APP_VERSION} ({commit})" if commit else mygui.APP_VERSION
+
+
 def about_text() -> str:
-    lines = [mygui.APP_TITLE, f"Python {platform.python_version()} on {platform.system()}",
-             f"Tk {sg.tclversion_detailed}"]
+    lines = [f"{mygui.APP_TITLE}, version {program_version()}",
+             f"Python {platform.python_version()} on {platform.system()}", f"Tk {sg.tclversion_detailed}"]
     for dist in ("PySimpleGUI", "pydicom", "pynetdicom", "openpyxl", "xlrd"):
         try:
             lines.append(f"{dist} {metadata.version(dist)}")
@@ -683,3 +780,34 @@ def log_folder() -> Path:
     """The application log folder (no PHI)."""
     from mid import logsetup
     return logsetup.app_log_dir()
+
+
+def window_state_file() -> Path:
+    """The user's window state (its last size): beside the application log folder, in the
+    user's own app state, never in config/."""
+    return log_folder().parent / "window.json"
+
+
+def saved_window_size() -> tuple[int, int] | None:
+    """The size the window had when it was last closed, or None (first start, unreadable file)."""
+    try:
+        data = json.loads(window_state_file().read_text(encoding="utf-8"))
+        w, h = data["size"]
+        return int(w), int(h)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_window_size(size: tuple[int, int]) -> None:
+    """Remember the window's size for the next start (a failure to write is only logged)."""
+    w, h = int(size[0]), int(size[1])
+    if w < 200 or h < 200:                 # not drawn yet (or minimised): keep the old size
+        return
+    path = window_state_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"size": [w, h]}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        log.warning("the window size could not be saved in %s", path, exc_info=True)

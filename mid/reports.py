@@ -326,6 +326,8 @@ def build_initial_queries(state: _State, opts: ReportOptions) -> Report:
                                            "Reason": "row not searched: see Errors",
                                            "Errors": _errors_text(errs)}))
     t.rows = [r for _, r in sorted(items, key=lambda it: it[0])]
+    if not any(r.get("Exact") for r in t.rows):      # no query asked for exact descriptions
+        t.headers.remove("Exact")
     return Report("initial_queries", t)
 
 
@@ -472,20 +474,32 @@ BUILDERS: dict[str, Callable[[_State, ReportOptions], Report]] = {
 
 # --------------------------------------------------------------------------- summary
 
+#: statuses whose series were never retrieved: their Received/Written/Ignored say nothing
+NOT_RETRIEVED = frozenset({proj.FOUND, proj.MISSING, proj.EXCLUDED, proj.QUEUED})
+
+
 def summary_tables(rows: list[dict], query_ids: dict[int, str]) -> tuple[Table, Table]:
-    """Totals per status and per query over a report's rows."""
+    """Totals per status and per query over a report's rows.
+
+    Per status: the rows, the studies they belong to, and the instance counts; for statuses
+    that were never retrieved (FOUND, MISSING, EXCLUDED, QUEUED) only what the PACS announced
+    (Expected), the other counts left empty. Per query: one column per status that occurs."""
     statuses: list[str] = []
     for r in rows:
         for st in _statuses_of(r):
             if st not in statuses:
                 statuses.append(st)
     statuses.sort(key=_status_order)
-    per_status = Table("Per status", ["Status", "Rows"] + COUNT_HEADERS)
+    per_status = Table("Summary", ["Status", "Rows", "Studies"] + COUNT_HEADERS)
     for st in statuses + ["Total"]:
         members = rows if st == "Total" else [r for r in rows if st in _statuses_of(r)]
-        line = {"Status": st, "Rows": len(members)}
+        studies = {r.get("StudyNumber") for r in members if r.get("StudyNumber")}
+        line = {"Status": st, "Rows": len(members), "Studies": len(studies) or None}
         for h in COUNT_HEADERS:
-            line[h] = sum(int(r.get(h) or 0) for r in members)
+            if h != "Expected" and st in NOT_RETRIEVED:
+                line[h] = None
+            else:
+                line[h] = sum(int(r.get(h) or 0) for r in members)
         per_status.rows.append(line)
     per_query = Table("Per query", ["QueryNumber", "QueryID", "Rows"] + statuses)
     numbers = sorted({r.get("QueryNumber") for r in rows if isinstance(r.get("QueryNumber"), int)})
@@ -495,7 +509,15 @@ def summary_tables(rows: list[dict], query_ids: dict[int, str]) -> tuple[Table, 
         for st in statuses:
             line[st] = sum(1 for r in members if st in _statuses_of(r)) or None
         per_query.rows.append(line)
-    return per_status, per_query
+    return _drop_empty_columns(per_status, keep=("Status", "Rows")), per_query
+
+
+def _drop_empty_columns(table: Table, keep: Iterable[str] = ()) -> Table:
+    """The table without the columns that are empty in every row (those in keep stay)."""
+    keep = set(keep)
+    table.headers = [h for h in table.headers
+                     if h in keep or any(r.get(h) not in (None, "") for r in table.rows)]
+    return table
 
 
 def _status_order(status: str) -> tuple[int, str]:
@@ -515,12 +537,11 @@ def _workbook(report: Report, state: _State) -> Workbook:
     ws = wb.active
     ws.title = _sheet_title(report.table.title)
     _write_table(ws, report.table)
-    if report.summary:
+    if report.summary:                  # one table per sheet, each with its own frozen header
         per_status, per_query = summary_tables(report.table.rows, state.query_ids)
-        sws = wb.create_sheet("Summary")
-        _write_table(sws, per_status, filter_=False)
-        start = len(per_status.rows) + 3
-        _write_table(sws, per_query, first_row=start, filter_=False, freeze=False)
+        _write_table(wb.create_sheet("Summary"), per_status, filter_=False)
+        if per_query.rows:
+            _write_table(wb.create_sheet("Per query"), per_query, filter_=False)
     return wb
 
 

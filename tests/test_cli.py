@@ -331,7 +331,7 @@ def test_demo_headless_runs_end_to_end(monkeypatch, capsys, tmp_path, free_port)
     files = dicom_files(projects[0] / "images")
     assert len(files) > 100
     assert str(projects[0] / "images") in out and str(projects[0] / "private") in out
-    assert "DEMO PACS" in (cfg / "peers.json").read_text()
+    assert "DEMO PACS" not in (cfg / "peers.json").read_text()     # no dead peer is left behind
 
 
 def test_healed_config_is_reported_as_a_warning(monkeypatch, capsys, tmp_path):

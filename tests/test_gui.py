@@ -4,8 +4,8 @@ a pynetdicom Q/R SCP on loopback).
 
 The flow tests drive the window through its own events (button clicks through Tk, key and
 mouse events on the tree, write_event_value for values a dialog would give) and check what the
-widgets show at each step. With MID_SCREENSHOTS=1 they save docs/screenshots/01_sheet.png …
-05_summary.png from the Xvfb display (ImageMagick `import`).
+widgets show at each step. The README's screenshots are made from the demo by
+docs/screenshots/make.py, not from a test run.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import gc
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from mid.settings import DropRule
 from mygui import Filters, FilterError, Key, ResultsModel, SeriesRow
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
 
 
 # ----------------------------------------------------------------------------- model, no window
@@ -59,25 +57,90 @@ def test_clusters_group_studies_by_description_and_series_set():
     first = m.clusters[0]                                      # largest cluster first
     assert len(first.study_uids) == 3
     text, values = m.label(first.key)
-    assert text == "CT CHEST" and values[0] == "3 studies" and values[1] == "6"
-    kids = m.children(first.key)
-    assert [m.label(k)[0] for k in kids] == ["AX 5MM", "COR"]  # ordered by series number
-    assert m.label(kids[0])[1][:2] == ["3", "3"] and m.label(kids[0])[1][4] == "300"
+    heads = ResultsModel.TREE_HEADINGS
+    assert text == "3 studies · CT CHEST" and values[heads.index("Series")] == "6"
+    assert values[heads.index("Date")] == "2020"                 # the dates span within one year
+    studies = m.children(first.key)                            # level 2: one node per study
+    assert len(studies) == 3 and all(m.label(k)[0].startswith("Study ") for k in studies)
+    assert [m.level(first.key), m.level(studies[0])] == ["cluster", "study"]
+    series = m.children(studies[0])                            # level 3: that study's series
+    assert [m.label(k)[0] for k in series] == ["AX 5MM", "COR"]  # ordered by series number
+    assert m.level(series[0]) == "series" and len(m.node_series(series[0])) == 1
+    assert m.label(series[0])[1][heads.index("Images")] == "100"
+    assert m.label(series[0])[1][heads.index("Series")] == "#2"
 
 
-def test_nothing_is_selected_until_the_user_chooses_and_toggle_states():
+def test_a_study_row_shows_number_date_accession_mrn_query_and_counts():
+    rows = [SeriesRow("a", "st1", "0007", "CT CHEST", "AX", "CT", "2", "20130410", 120, accession="ACC9",
+                      patient_id="00123", query_number=4),
+            SeriesRow("b", "st1", "0007", "CT CHEST", "COR", "CT", "3", "20130410", 30, accession="ACC9",
+                      patient_id="00123", query_number=4)]
+    m = ResultsModel(rows)
+    (study,) = m.children(m.visible_clusters()[0])
+    text, values = m.label(study)
+    got = dict(zip(ResultsModel.TREE_HEADINGS, values))
+    assert text == "Study 0007 · query 4"
+    assert (got["Date"], got["Accession"], got["MRN"], got["Series"], got["Images"]) == (
+        "2013-04-10", "ACC9", "00123", "2", "150")
+
+
+def test_nothing_is_selected_until_the_user_chooses_and_toggle_states_at_every_level():
     m = ResultsModel(sample_rows())
     assert m.selected == set() and m.summary().series == 0
     c = m.clusters[0].key
-    ax = m.children(c)[0]
-    changed = m.toggle(ax)
-    assert set(changed) == {c, *m.children(c)}
-    assert m.selected == {"s0a", "s1a", "s2a"}
-    assert (m.state(ax), m.state(c), m.state(m.children(c)[1])) == ("checked", "partial", "unchecked")
+    studies = m.children(c)
+    one = studies[1]
+    changed = m.toggle(one)                                    # one study of a three-study cluster
+    assert set(changed) == {c, one, *m.children(one)}
+    assert m.selected == set(m.node_series(one)) and len(m.selected) == 2
+    assert (m.state(one), m.state(c), m.state(studies[0])) == ("checked", "partial", "unchecked")
+    ax = m.children(studies[0])[0]                             # one series of another study
+    m.toggle(ax)
+    assert (m.state(ax), m.state(studies[0]), m.state(c)) == ("checked", "partial", "partial")
+    assert m.summary().studies == 2 and m.summary().series == 3
     m.toggle(c)                                                # partial cluster -> all of it
     assert m.state(c) == "checked" and len(m.selected) == 6
+    assert all(m.state(k) == "checked" for k in m.all_nodes() if m.cluster_of(k) == c)
     m.toggle(c)
     assert m.selected == set() and m.state(c) == "unchecked"
+
+
+def test_choosing_query_rows_narrows_every_level():
+    rows = [r.__class__(**{**r.__dict__, "query_number": 1 if r.study_uid.endswith("0001") and "0.0" in r.study_uid
+                           else 2}) for r in sample_rows()]
+    m = ResultsModel(rows)
+    m.set_queries([1])
+    assert set(m.visible_series()) == {"s0a", "s0b"}
+    (c,) = m.visible_clusters()
+    assert m.label(c)[0].startswith("1 study · ") and len(m.children(c)) == 1
+    m.select_all()
+    assert m.selected == {"s0a", "s0b"}
+    assert m.ticked_by_query() == {1: 2} and m.found_by_query() == {1: 2, 2: 9}
+    m.set_queries([])
+    assert len(m.visible_series()) == len(rows)
+
+
+def test_statuses_follow_the_ticks_and_say_what_will_be_ignored():
+    rows = sample_rows()
+    rows = [r.__class__(**{**r.__dict__, "status": "EXCLUDED" if r.series_uid != "s0a" else "DOWNLOADED"})
+            for r in rows]
+    rows[5] = rows[5].__class__(**{**rows[5].__dict__, "note": "will be ignored: SeriesDescription contains 'Report'"})
+    m = ResultsModel(rows)
+    c = m.clusters[0].key
+    first_study = m.children(c)[0]
+    series = m.children(first_study)
+    heads = ResultsModel.TREE_HEADINGS
+    status = lambda k: m.label(k)[1][heads.index("Status")]      # noqa: E731
+    assert [status(k) for k in series] == ["DOWNLOADED", "EXCLUDED"]
+    m.toggle(series[1])                                         # a tick turns EXCLUDED back to queued
+    assert status(series[1]) == "QUEUED"
+    assert status(first_study) == "1/2 QUEUED" and status(c).endswith("QUEUED")
+    m.toggle(series[1])
+    assert status(series[1]) == "EXCLUDED"
+    dose = next(k for k in m.all_nodes() if m.level(k) == "series" and m.node_series(k) == [rows[5].series_uid])
+    assert status(dose) == "will be ignored"
+    assert "SeriesDescription contains 'Report'" in m.details(dose)
+    assert m.details(c).startswith("CT CHEST (3 studies): 6 series (5 EXCLUDED, 1 DOWNLOADED), 0 ticked")
 
 
 def test_select_all_none_invert_global_and_per_cluster():
@@ -108,7 +171,8 @@ def test_filters_text_regex_modality_number_and_dates():
     m.set_filters(Filters(date_from="2020-02-01", date_to="20200630"))
     assert set(m.visible_series()) == {"s1a", "s1b", "s2a", "s2b"}
     c = m.clusters[0].key
-    assert m.label(c)[1][0] == "2 studies"                     # counts follow the filter
+    assert m.label(c)[0] == "2 studies · CT CHEST"             # counts follow the filter
+    assert len(m.children(c)) == 2 and all(len(m.children(s)) == 2 for s in m.children(c))
     # select all acts on what is shown; hidden selections are counted and said
     m.select_all()
     assert m.selected == {"s1a", "s1b", "s2a", "s2b"}
@@ -145,22 +209,31 @@ def test_checkbox_icons_are_real_pngs_that_differ():
     assert len(set(raw.values())) == 3
 
 
-def test_tree_data_has_a_node_per_cluster_and_series_description():
+def test_tree_data_has_three_levels_cluster_study_series():
     m = ResultsModel(sample_rows())
     td = m.tree_data()
     top = td.tree_dict[""].children
     assert [n.key for n in top] == m.visible_clusters()
-    assert sum(len(n.children) for n in top) == 2 + 3 + 2
+    assert [len(n.children) for n in top] == [3, 1, 1]                       # studies
+    assert sum(len(s.children) for n in top for s in n.children) == len(sample_rows())   # series
     assert top[0].icon == mygui.ICONS["unchecked"]
+    m.toggle(m.children(top[0].key)[0])
+    top = m.tree_data().tree_dict[""].children
+    assert top[0].icon == mygui.ICONS["partial"] and top[0].children[0].icon == mygui.ICONS["checked"]
 
 
 def test_series_rows_from_project_records():
     class Rec:
         series_uid, study_uid, study_number, status, expected = "u1", "st1", "0001", "QUEUED", None
+        query_number = 3
         tags = {"StudyDescription": "CT", "SeriesDescription": "AX", "Modality": "CT", "SeriesNumber": "2",
-                "StudyDate": "20200101", "NumberOfSeriesRelatedInstances": "12"}
+                "StudyDate": "20200101", "NumberOfSeriesRelatedInstances": "12", "PatientID": "123",
+                "AccessionNumber": "A7"}
     (r,) = mygui.series_rows([Rec()])
     assert (r.instances, r.status, r.series_number, r.study_number) == (12, "QUEUED", "2", "0001")
+    assert (r.accession, r.patient_id, r.query_number) == ("A7", "123", 3)
+    (r,) = mygui.series_rows([Rec()], {3: "000123"})              # the MRN as the sheet wrote it
+    assert r.patient_id == "000123"
 
 
 def test_study_status_and_table_colours():
@@ -174,11 +247,12 @@ def test_study_status_and_table_colours():
     assert colours[1] == (1, *mygui.STATUS_COLOURS["DOWNLOADED"])
 
 
-def test_clustering_ten_thousand_rows_keeps_the_tree_small():
+def test_clustering_ten_thousand_rows_in_three_levels():
     rows = [row(f"u{i}", f"st{i // 4}", f"CT {i // 4 % 5}", f"S{i % 4}", num=str(i % 4)) for i in range(10_000)]
     m = ResultsModel(rows)
     assert len(m.clusters) == 5
-    assert sum(len(m.children(c)) for c in m.visible_clusters()) == 20
+    assert len(m.studies()) == 2_500
+    assert len(m.all_nodes()) == 5 + 2_500 + 10_000
     m.select_all()
     assert m.summary().series == 10_000
 
@@ -199,22 +273,6 @@ def test_sheet_table_merges_queries_and_errors_in_row_order():
 
 
 # ----------------------------------------------------------------------------- real window
-
-def shot(window, name: str) -> None:
-    """Save a PNG of the window to docs/screenshots when MID_SCREENSHOTS=1."""
-    if os.environ.get("MID_SCREENSHOTS") != "1":
-        return
-    window.refresh()
-    time.sleep(0.3)
-    window.refresh()
-    root = window.TKroot
-    x, y, w, h = root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(), root.winfo_height()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    target = SHOTS / name
-    subprocess.run(["import", "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", "+repage", "-strip",
-                    "-colors", "256", f"PNG8:{target}"], check=True, timeout=30)
-    assert target.stat().st_size < 200_000
-
 
 def make_config(folder: Path, self_port: int, remote: dict[str, tuple[str, int]], **defaults) -> Path:
     from mid import settings as settings_mod
@@ -322,7 +380,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     w.write_event_value(Key.QUERY_TABLE, [0])
     a.run_until(lambda: "fine" in w[Key.ROW_REASON].get(), 5)
     assert w[Key.ROW_REASON].get() == "This row is fine."
-    shot(w, "01_sheet.png")
 
     # 2. search: Next, pick the source, press Search; watch progress and counts
     click(a, Key.NEXT)
@@ -344,7 +401,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     shot_step = a.pages.steps.index
     a.pages.steps.go(2)
     a.step()
-    shot(w, "02_search.png")
     a.pages.steps.go(shot_step)
 
     # 3. filter and select: type a filter, click rows, cluster buttons, clear
@@ -382,7 +438,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     n_studies = len({a.pages.select.model.by_uid[u].study_uid for u in wanted})
     assert w[Key.SEL_COUNT].get().startswith(f"Selected: {n_studies} studies, {len(wanted)} series")
     assert a.pages.steps.next_key() == Key.NEXT
-    shot(w, "03_select.png")
 
     # 4. download: anonymize is on by default, destination <SELF>
     click(a, Key.NEXT)
@@ -396,7 +451,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     a.run_until(lambda: (a.pages.download.view.progress is not None and a.pages.download.view.progress.instances_done > 10)
                 or not a.ctx.busy("download"), 60)
     a.pages.download.draw(force=True)
-    shot(w, "04_download.png")
     assert a.run_until(lambda: a.pages.download.result is not None, 120), a.ctx.messages
     assert gc.get_freeze_count() == frozen         # the download left the garbage collector alone
 
@@ -421,7 +475,6 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     a.run_until(lambda: len(a.opened) == 2, 5)
     assert a.opened == [a.ctx.project.images_dir, a.ctx.project.private_dir]
     assert any(p.name.endswith("_3_SUCCESSFUL_DOWNLOADS.xlsx") for p in a.ctx.project.private_dir.iterdir())
-    shot(w, "05_summary.png")
     assert a.stats.max_gap < 30       # sanity only: the loop kept turning (latency is in bench/bench_gui.py)
 
 
@@ -516,7 +569,6 @@ def test_settings_tab_validates_as_typed_protects_self_and_saves(tmp_path, gui_e
     click(a, Key.P_SAVE)
     assert a.run_until(lambda: "RESEARCH PACS" in a.ctx.settings.peers, 5), a.ctx.messages
     a.run_until(lambda: False, 0.3)
-    shot(w, "06_settings.png")
     saved = settings_mod.load_settings(cfg).peers["RESEARCH PACS"]
     assert (saved.aet, saved.port) == ("RPACS", 11112)
     assert "RESEARCH PACS" in w[Key.SOURCE].Values
@@ -562,7 +614,6 @@ def test_drop_rules_are_edited_validated_and_saved_on_the_anonymization_tab(tmp_
     click(a, Key.A_SAVE)
     assert a.run_until(lambda: a.ctx.settings.anon_imgs.get("Modality") == ["SR", "DOC"], 5), a.ctx.messages
     a.run_until(lambda: False, 0.3)
-    shot(w, "07_anonymization.png")
     saved = json.loads((cfg / "anon_imgs.json").read_text())
     assert saved == {"Modality": ["SR", "DOC"],
                      "SeriesDescription": ["Scout", {"value": "Text", "whole_word": True}]}

@@ -197,22 +197,32 @@ def test_columns_layout_dates_and_text(outcomes):
     assert all(w <= reports.MAX_WIDTH for w in widths.values())
 
 
-def test_summary_sheet_totals_per_status_and_per_query(outcomes):
+def test_summary_sheets_one_table_each_with_counts_that_mean_something(outcomes):
     path = by_name(write_reports(outcomes, None), "_1_SEARCH_RESULTS")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Search results", "Summary"]
+    assert wb.sheetnames == ["Search results", "Summary", "Per query"]
+    for name in ("Summary", "Per query"):                       # one table, its header frozen
+        assert wb[name].freeze_panes == "A2"
+        assert all(r[0] is not None for r in wb[name].iter_rows(min_row=2, values_only=True))
     rows = [trim(r) for r in wb["Summary"].iter_rows(values_only=True)]
-    assert rows[0] == ("Status", "Rows", "Expected", "Received", "Written", "Ignored")
-    per_status = {r[0]: r[1:] for r in rows[1:] if r and r[0] != "QueryNumber"}
-    per_status = {k: v for k, v in per_status.items() if isinstance(k, str)}
-    assert per_status["DOWNLOADED"] == (2, 7, 7, 5, 2)
-    assert per_status["PARTIAL"][0] == 1 and per_status["MISSING"][0] == 1
-    assert per_status["Total"][0] == 10 and per_status["Total"][3] == 8
-    start = [i for i, r in enumerate(rows) if r and r[0] == "QueryNumber"][0]
-    header = rows[start]
-    per_query = {r[0]: dict(zip(header, r)) for r in rows[start + 1:] if r}
+    assert rows[0] == ("Status", "Rows", "Studies", "Expected", "Received", "Written", "Ignored")
+    per_status = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert [per_status["DOWNLOADED"][h] for h in ("Rows", "Expected", "Received", "Written", "Ignored")] == \
+        [2, 7, 7, 5, 2]
+    assert per_status["PARTIAL"]["Rows"] == 1 and per_status["MISSING"]["Rows"] == 1
+    assert per_status["Total"]["Rows"] == 10 and per_status["Total"]["Written"] == 8
+    for st in ("FOUND", "MISSING", "EXCLUDED", "QUEUED"):     # never retrieved: no received counts
+        if st in per_status:
+            assert per_status[st].get("Received") is None and per_status[st].get("Written") is None
+            assert per_status[st]["Rows"] >= 1
+    assert per_status["DOWNLOADED"]["Studies"] >= 1
+    rows = [trim(r) for r in wb["Per query"].iter_rows(values_only=True)]
+    header = rows[0]
+    per_query = {r[0]: dict(zip(header, r)) for r in rows[1:] if r}
     assert per_query[1]["QueryID"] == "007" and per_query[1]["Rows"] == 8 and per_query[1]["DOWNLOADED"] == 2
     assert per_query[2]["MISSING"] == 1 and per_query[3]["FAILED"] == 1
+    initial = rows_of(by_name(write_reports(outcomes, None), "_0_INITIAL_QUERIES_"))
+    assert "Exact" not in initial[0]                           # no query is exact: no empty column
 
 
 def test_suffixes_and_legend_tags_come_from_the_settings(outcomes):
