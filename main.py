@@ -159,7 +159,9 @@ class LoopStats:
         self.last = now
 
     def reset(self) -> None:
-        self.gaps.clear(); self.work.clear(); self.reads.clear()
+        self.gaps.clear()
+        self.work.clear()
+        self.reads.clear()
         self.engine_events = 0           # engine events that reached the window
         self.started: float | None = None
         self.last: float | None = None

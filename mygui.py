@@ -1,7 +1,8 @@
 """PySimpleGUI layouts and view updates for the Medical Imaging Downloader window.
 
 This module draws; it does not fetch. It knows nothing of the network, files or de-identification:
-the page controllers (mid/pages.py, mid/page_*.py) hand it plain data (series rows, sheet rows, progress figures) and it turns them into
+the page controllers (mid/pages.py, mid/page_*.py) hand it plain data (series rows, sheet rows,
+progress figures) and it turns them into
 widgets. The results-tree model (clusters, filters, selection) is pure Python so it can be tested
 without a window.
 """
@@ -327,7 +328,8 @@ class Filters:
 
         def ok(r: SeriesRow) -> bool:
             return (text_ok(r) and (not mods or r.modality.upper() in mods) and number_ok(r)
-                    and (not lo or (r.study_date[:8] >= lo)) and (not hi or (r.study_date[:8] <= hi and r.study_date != "")))
+                    and (not lo or (r.study_date[:8] >= lo))
+                    and (not hi or (r.study_date[:8] <= hi and r.study_date != "")))
         return ok
 
 

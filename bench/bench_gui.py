@@ -305,7 +305,8 @@ def main() -> int:
             print(f"where the time goes: longest single window.read {lat['max_read'] * 1000:.0f} ms "
                   f"(idle period {app_timeout()} ms); engine events reaching the window {lat['events_per_s']:.1f}/s; "
                   f"{lat['gc_count']} garbage collections, longest {lat['gc_max'][0] * 1000:.0f} ms "
-                  f"(generation {lat['gc_max'][2]}), {lat['gc_in_max_gap'] * 1000:.0f} ms of them inside the largest gap")
+                  f"(generation {lat['gc_max'][2]}), {lat['gc_in_max_gap'] * 1000:.0f} ms of them "
+                  f"inside the largest gap")
             print(f"reference, the same window idle for {IDLE_SECONDS:.0f} s just before: largest gap "
                   f"{lat['idle_max'] * 1000:.0f} ms, p99 {lat['idle_p99'] * 1000:.0f} ms, median "
                   f"{lat['idle_median'] * 1000:.0f} ms; download/idle largest-gap ratio "

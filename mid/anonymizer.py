@@ -462,7 +462,8 @@ class Strict(ElementStep):
 
     A public text attribute (LO SH LT ST UT UC PN AE UR) that neither the table nor an option nor
     anon_vrs/anon_tags decided is removed, unless it is a code value or scheme (kept: a code is not
-    PHI), known safe (STRICT_SAFE_TEXT: vendor and technique text) or some module of the standard needs it (deid_profile.TEXT_REQUIRED:
+    PHI), known safe (STRICT_SAFE_TEXT: vendor and technique text) or some module of the
+    standard needs it (deid_profile.TEXT_REQUIRED:
     SegmentLabel, CodeMeaning, ...): those are cleaned through the descriptor vocabulary, so they
     keep their imaging and technical words and nothing else. Numbers, codes (CS), UIDs, dates and
     binary data are structural and stay.

@@ -402,7 +402,8 @@ class DemoPACS:
         folder = self.folder or ensure_data(self.data_dir, self.desc)
         self.index = DemoIndex.from_folder(folder)
         ae = self._make_ae()
-        handlers = [(evt.EVT_CONN_OPEN, _no_delay), (evt.EVT_REQUESTED, self._on_requested), (evt.EVT_C_ECHO, lambda e: STATUS_SUCCESS),
+        handlers = [(evt.EVT_CONN_OPEN, _no_delay), (evt.EVT_REQUESTED, self._on_requested),
+                    (evt.EVT_C_ECHO, lambda e: STATUS_SUCCESS),
                     (evt.EVT_C_FIND, self._on_find), (evt.EVT_C_MOVE, self._on_move),
                     (evt.EVT_C_GET, self._on_get)]
         try:

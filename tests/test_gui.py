@@ -448,7 +448,8 @@ def test_whole_flow_sheet_search_select_download_summary(tmp_path, gui_env, demo
     click(a, Key.DOWNLOAD)
     assert a.run_until(lambda: a.ctx.busy("download"), 5)
     assert w[Key.DL_CANCEL].Widget.cget("state") == "normal"
-    a.run_until(lambda: (a.pages.download.view.progress is not None and a.pages.download.view.progress.instances_done > 10)
+    a.run_until(lambda: (a.pages.download.view.progress is not None
+                         and a.pages.download.view.progress.instances_done > 10)
                 or not a.ctx.busy("download"), 60)
     a.pages.download.draw(force=True)
     assert a.run_until(lambda: a.pages.download.result is not None, 120), a.ctx.messages
