@@ -839,7 +839,7 @@ def study_table_rows(studies: dict[str, dict]) -> tuple[list[list[str]], list[tu
         series = info["series"].values()
         statuses = [s[0] for s in series]
         status = study_status(statuses)
-        done = sum(1 for s in statuses if s in (DOWNLOADED, IGNORED, FAILED, PARTIAL, CANCELLED))
+        done = sum(1 for s in statuses if s in (DOWNLOADED, IGNORED))     # finished, as the reports count
         received = sum(s[1] or 0 for s in series)
         expected = sum(s[2] or 0 for s in series)
         rows.append([number, info.get("description", ""), f"{done}/{len(statuses)}",
@@ -891,6 +891,14 @@ def fmt_duration(seconds: float | None) -> str:
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def download_final_text(instances_done: int, instances_total: int, bytes_done: int, series_done: int,
+                        series_total: int, cancelled: bool, error: str | None) -> str:
+    """The figures once a run has ended: no rate or ETA, and how it ended."""
+    how = "stopped by an error" if error else "cancelled" if cancelled else "finished"
+    return (f"{instances_done:,} of {instances_total:,} images · {bytes_done / 1e6:,.1f} MB · "
+            f"series {series_done} of {series_total} finished · {how}")
 
 
 def download_progress_text(instances_done: int, instances_total: int, bytes_done: int, rate: float,

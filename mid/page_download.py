@@ -14,7 +14,7 @@ import mygui
 from mygui import Key
 from mid.pages import Context, LockedReport, UserError, readable, report_copies
 from mid.page_search import with_series
-from mid.vocab import QUEUED, SELF, DownloadFinished, DownloadProgress, SeriesUpdate
+from mid.vocab import FINISHED, QUEUED, SELF, DownloadFinished, DownloadProgress, SeriesUpdate
 
 log = logging.getLogger("mid.gui")
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
@@ -54,6 +54,7 @@ class Downloads:
         dest = ctx.window[Key.DEST].get() or SELF
         anonymize = bool(ctx.window[Key.ANON].get())
         project.select(set(model.selected))
+        todo = [u for u in model.selected if model.by_uid[u].status not in FINISHED]   # what this run fetches
         self.view = DownloadView()
         ctx.forget_latest(DownloadProgress)
         for r in (model.by_uid[u] for u in model.selected):
@@ -63,8 +64,8 @@ class Downloads:
         p.reports.job_started()
         mygui.show_study_table(ctx.window, self.view.studies)
         mygui.set_progress(ctx.window, Key.DL_BAR, 0, 1)
-        ctx.window[Key.DL_STATUS].update(f"Starting: {len(model.selected)} series from {source} to {dest}…")
-        ctx.say(f"Downloading {len(model.selected)} series from {source}"
+        ctx.window[Key.DL_STATUS].update(f"Starting: {len(todo)} series from {source} to {dest}…")
+        ctx.say(f"Downloading {len(todo)} series from {source}"
                 f"{', de-identifying every image' if anonymize else ' without de-identification'}…")
         ctx.start("download", self._done, with_series(engine.download), ctx.settings, project,
                   source, destination=dest, anonymize=anonymize, on_event=ctx.post)
@@ -112,6 +113,11 @@ class Downloads:
             raise UserError(f"Download failed: {readable(error)}")
         result, series = value
         self.result = result
+        if self.view.progress is not None:
+            q = self.view.progress
+            ctx.window[Key.DL_STATUS].update(mygui.download_final_text(
+                q.instances_done, q.instances_total, q.bytes_done, q.series_done, q.series_total,
+                result.cancelled, result.error))
         p.reports.check_copies("all")
         ctx.window[Key.SUMMARY].update(summary_text(result))
         for s in series:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from mid.jobs import Emitter, EngineError, OnEvent, peer_for, timeouts_for, write_reports
 from mid.search import SERIES_FILTER_KEYS, element_text
-from mid.store import (INCOMPLETE_MARKER, ImageStore, WriterPool, _int_or_zero, anon_config, identify,
+from mid.store import (INCOMPLETE_MARKER, KNOWN, ImageStore, WriterPool, _int_or_zero, anon_config, identify,
                        local_failure, make_anonymizer, remove_stale_temp_files, with_project_deid_options)
 from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, FAILED, FINISHED, IGNORED, PARTIAL, QUEUED, SELF,
                        TO_RETRIEVE, DownloadFinished, DownloadProgress, Message, SeriesUpdate)
@@ -249,7 +249,8 @@ class Receiver:
             log.warning("study %s series %s: an instance was refused: %s", rec.study_number,
                         rec.tags.get("SeriesNumber", "?"), out.reason)
             return STATUS_CANNOT_UNDERSTAND
-        self.run.counted(out.nbytes)
+        if out.status != KNOWN:           # one already in the project was counted when it came first
+            self.run.counted(out.nbytes)
         return STATUS_SUCCESS
 
     @staticmethod
@@ -643,7 +644,7 @@ class _DownloadRun:
             self.stop_local(why, e)
             self._unsaved[rec.series_uid] = (v.status, v.reason)     # written by finish(), room allowing
         self._mark_folder(rec, v)
-        if v.final and v.status in FINISHED | {FAILED, PARTIAL, CANCELLED}:
+        if v.final and v.status in FINISHED:          # "series N of M" counts what the reports call done
             with self.counters.lock:
                 self.counters.series_done += 1
         desc = rec.tags.get("SeriesDescription", "")

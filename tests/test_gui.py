@@ -243,7 +243,7 @@ def test_study_status_and_table_colours():
     rows, colours = mygui.study_table_rows({"0002": {"description": "MR", "series": {"a": ("DOWNLOADED", 5, 5)}},
                                             "0001": {"description": "CT", "series": {"b": ("FAILED", 1, 4),
                                                                                      "c": ("QUEUED", 0, 3)}}})
-    assert rows[0] == ["0001", "CT", "1/2", "1/7", "FAILED"]
+    assert rows[0] == ["0001", "CT", "0/2", "1/7", "FAILED"]     # a FAILED series is not a finished one
     assert colours[1] == (1, *mygui.STATUS_COLOURS["DOWNLOADED"])
 
 
@@ -503,6 +503,15 @@ def test_closing_mid_download_asks_cancels_and_writes_reports(tmp_path, gui_env,
     assert any("_6_FAILED_TRANSFERS" in n for n in reports) and len(reports) >= 8
     statuses = {s.status for s in a.ctx.project.series()}
     assert "DOWNLOADING" not in statuses and "QUEUED" not in statuses
+    # the figures agree with the project once cancelled: no ETA, finished series as the reports count them
+    text = w_text(a, Key.DL_STATUS)
+    finished = sum(1 for s in a.ctx.project.series() if s.status in ("DOWNLOADED", "IGNORED"))
+    assert "ETA" not in text and "cancelled" in text, text
+    assert f"series {finished} of " in text, text
+    for row in a.window[Key.STUDY_TABLE].Values:          # "done/total" counts finished series only
+        if row[-1] == "CANCELLED":
+            done, total = map(int, row[2].split("/"))
+            assert done < total, row
 
 
 @pytest.mark.gui
