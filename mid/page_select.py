@@ -261,18 +261,12 @@ def drop_notes(series, settings) -> dict[str, str]:
 
 
 def measured_sizes(project, series, per_modality: int = 20) -> dict[str, float]:
-    """Bytes per instance by modality, from the first images already written under images/
-    (at most per_modality files each): the size estimate uses real sizes once some arrived."""
+    """Bytes per instance by modality, from the images already written under images/ (at most
+    per_modality of each series, as recorded): the size estimate uses real sizes once some arrived."""
     sizes: dict[str, list[int]] = {}
     for s in series:
         modality = str(s.tags.get("Modality", "") or "").upper()
         if not modality or not s.written or len(sizes.get(modality, ())) >= per_modality:
             continue
-        for rel in list(project.instance_relpaths(s.series_uid).values())[:per_modality]:
-            for base in (project.images_dir, project.root):         # the engine writes them under images/
-                try:
-                    sizes.setdefault(modality, []).append((Path(base) / rel).stat().st_size)
-                    break
-                except (OSError, TypeError):
-                    continue
+        sizes.setdefault(modality, []).extend(project.written_sizes(s.series_uid, per_modality))
     return {m: sum(v) / len(v) for m, v in sizes.items() if v}

@@ -514,6 +514,12 @@ class _State:
         return bool(self._rows("SELECT 1 FROM instances WHERE sop_uid=? AND status IN ('WRITTEN','IGNORED')",
                                (sop_uid,)))
 
+    def written_sizes(self, series_uid: str, limit: int = 20) -> list[int]:
+        """Bytes of up to `limit` instances of a series written under images/ (for size estimates)."""
+        return [int(n) for (n,) in self._rows(
+            "SELECT nbytes FROM instances WHERE series_uid=? AND status='WRITTEN' AND nbytes > 0 LIMIT ?",
+            (series_uid, int(limit)))]
+
     def counts(self, series_uid: str) -> tuple[int, int]:
         """(written, ignored) instances of a series."""
         rows = self._rows("SELECT written, ignored FROM series WHERE series_uid=?", (series_uid,))

@@ -452,3 +452,14 @@ def test_record_instances_commits_a_batch_in_one_transaction_all_or_none(proj):
         proj.record_instances([("1.2.1", "1.2.1.3", {}), ("9.9", "9.9.1", {})])
     assert proj.counts("1.2.1") == (1, 1)
     assert not proj.instance_known("1.2.1.3")
+
+
+def test_written_sizes_are_the_recorded_bytes_of_written_instances(tmp_path):
+    proj = P.Project.create(tmp_path / "p")
+    rec = proj.upsert_series(None, {"StudyInstanceUID": "1.2.3", "SeriesInstanceUID": "1.2.3.4", "Modality": "CT"})
+    proj.record_instance(rec.series_uid, "1.9.1", new_sop_uid="2.9.1", relpath="a.dcm", nbytes=1000)
+    proj.record_instance(rec.series_uid, "1.9.2", new_sop_uid="2.9.2", relpath="b.dcm", nbytes=3000)
+    proj.record_instance(rec.series_uid, "1.9.3", status="IGNORED", reason="dropped")
+    assert sorted(proj.written_sizes(rec.series_uid)) == [1000, 3000]
+    assert len(proj.written_sizes(rec.series_uid, limit=1)) == 1
+    proj.close()
