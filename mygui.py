@@ -277,15 +277,24 @@ def _parse_numbers(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _parse_date(text: str, which: str) -> str:
-    """'2013-04-10' or '20130410' -> '20130410'; '' stays ''; anything else raises FilterError."""
+def _parse_date(text: str, which: str, order: str = "US") -> tuple[str, str] | str:
+    """A date box of the filter bar -> its DICOM date, or (first, last) for a range ('' for an
+    open side).
+
+    It takes what a sheet's date cell takes (mid.dates.da_query): 4/10/2013, 2013-04-10,
+    20130410, 10 Apr 2013, and ranges such as 4/10/2013-4/14/2013; '' stays ('', '').
+    Anything else raises FilterError saying what to write."""
     text = text.strip()
     if not text:
         return ""
-    day = dates.parse_ymd(text)
-    if day is None:
-        raise FilterError(f"Date {which}: '{text}' is not a date; write YYYY-MM-DD, e.g. 2013-04-10")
-    return dates.to_da(day)
+    try:
+        value = dates.da_query(text, order)
+    except ValueError as e:
+        raise FilterError(f"Date {which}: '{text}' is not a date or a range ({e})") from None
+    if "-" in value:
+        first, _, last = value.partition("-")
+        return first, last
+    return value
 
 
 @dataclass(frozen=True)
@@ -297,6 +306,7 @@ class Filters:
     series_numbers: str = ""
     date_from: str = ""
     date_to: str = ""
+    date_order: str = "US"       # how 4/10/2013 reads (user_defaults date_order)
 
     def compile(self):
         """A predicate SeriesRow -> bool; raises FilterError for a bad regex, number or date."""
@@ -315,7 +325,12 @@ class Filters:
             text_ok = lambda r: True
         mods = {m.strip().upper() for m in re.split(r"[,;\s]+", self.modality) if m.strip() and m.strip() != "All"}
         numbers = _parse_numbers(self.series_numbers)
-        lo, hi = _parse_date(self.date_from, "from"), _parse_date(self.date_to, "to")
+        start, end = (_parse_date(self.date_from, "from", self.date_order),
+                      _parse_date(self.date_to, "to", self.date_order))
+        lo = start[0] if isinstance(start, tuple) else start        # a range in a box: its first day
+        hi = end[1] if isinstance(end, tuple) else end               # ... and its last
+        if isinstance(start, tuple) and not end:                      # one range in "from" is the whole filter
+            hi = start[1]
 
         def number_ok(r: SeriesRow) -> bool:
             if not numbers:

@@ -166,7 +166,8 @@ class SelectPage:
         mod = w[Key.F_MODALITY].get()
         return mygui.Filters(text=w[Key.F_TEXT].get(), regex=bool(w[Key.F_REGEX].get()),
                              modality="" if mod in ("", "All") else mod, series_numbers=w[Key.F_SERIESNO].get(),
-                             date_from=w[Key.F_DATE_FROM].get(), date_to=w[Key.F_DATE_TO].get())
+                             date_from=w[Key.F_DATE_FROM].get(), date_to=w[Key.F_DATE_TO].get(),
+                             date_order=self.ctx.settings.defaults.date_order)
 
     def apply_filters(self) -> None:
         if self.model is None:

@@ -51,13 +51,36 @@ def test_to_da_and_to_tm_round_trip():
     (" 2013-0410 ", dt.date(2013, 4, 10)), ("2013-02-30", None), ("4/10/2013", None),
     ("2013/04/10", None), ("13-04-10", None), ("", None),
 ])
-def test_parse_ymd_is_what_the_results_filter_accepts(text, expected):
+def test_parse_ymd_reads_only_dicom_style_dates(text, expected):
     assert dates.parse_ymd(text) == expected
-    if expected is None and text.strip():
-        with pytest.raises(mygui.FilterError, match="write YYYY-MM-DD"):
-            mygui.Filters(date_from=text).compile()
-    elif expected is not None:
-        assert mygui._parse_date(text, "from") == dates.to_da(expected)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2013-04-10", "20130410"), ("20130410", "20130410"), ("4/10/2013", "20130410"),
+    ("10 Apr 2013", "20130410"), ("4/10/2013-4/14/2013", ("20130410", "20130414")),
+    ("2013-04-10 to 2013-04-14", ("20130410", "20130414")), ("", ""),
+])
+def test_the_results_filter_takes_the_forms_a_sheet_takes(text, expected):
+    assert mygui._parse_date(text, "from") == expected
+
+
+@pytest.mark.parametrize("text", ["2013-02-30", "13/45/2020", "soon", "4/10"])
+def test_the_results_filter_refuses_a_non_date_saying_so(text):
+    with pytest.raises(mygui.FilterError, match="is not a date or a range"):
+        mygui.Filters(date_from=text).compile()
+
+
+def test_a_range_in_the_from_box_is_the_whole_date_filter():
+    from mygui import SeriesRow
+    def row(date):
+        return SeriesRow(series_uid=date, study_uid=date, study_number="0001", study_description="CT",
+                         series_description="AX", modality="CT", series_number="1", study_date=date, instances=1)
+    keep = mygui.Filters(date_from="4/10/2013-4/14/2013").compile()
+    assert [d for d in ("20130409", "20130410", "20130414", "20130415") if keep(row(d))] == ["20130410", "20130414"]
+    after = mygui.Filters(date_from="1/1/2018").compile()
+    assert after(row("20190101")) and not after(row("20171231"))
+    eu = mygui.Filters(date_from="10/4/2013", date_to="14/4/2013", date_order="EU").compile()
+    assert eu(row("20130412")) and not eu(row("20130415"))
 
 
 @pytest.mark.parametrize("text,days,expected", [
