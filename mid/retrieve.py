@@ -265,7 +265,115 @@ class Receiver:
         return STATUS_CANNOT_UNDERSTAND
 
 
-class _DownloadRun:
+class _Judge:
+    """How a series stands after an attempt, a cancel or a stop: the half of a download run
+    that judges completeness, names refused instances and keeps INCOMPLETE.txt true."""
+
+    peer: "PeerConfig"
+    dest_aet: str
+    halt: "_Halt"
+    store: ImageStore
+    project: "Project"
+    settings: "Settings"
+    method: str
+    destination: str
+    cancel: threading.Event
+
+    def counts(self, series_uid: str) -> tuple[int, int]:
+        raise NotImplementedError       # the run's: it commits what was received first
+
+    def _judge(self, rec: "SeriesRecord", outcome: _Outcome) -> _Verdict:
+        """Compares what arrived with what was announced; decides the status and whether to retry."""
+        if self.halt.is_set():
+            return self._halted_verdict(rec)
+        written, ignored = self.counts(rec.series_uid)
+        have = written + ignored
+        res = outcome.result
+        announced = [int(rec.expected)] if rec.expected else []
+        series_level = outcome.level == "SERIES"
+        if res is not None and series_level:
+            subops = int(res.completed or 0) + int(res.failed or 0) + int(res.warning or 0)
+            if res.cancelled:
+                subops += int(res.remaining or 0)
+            if subops:
+                announced.append(subops)
+        expected = max(announced) if announced else None
+        failed_subops = int(res.failed or 0) if (res is not None and series_level) else 0
+        if expected is not None:
+            complete = have >= expected and failed_subops == 0
+        else:   # nothing announced (some PACS give no counts): trust only a clean, whole retrieve
+            clean = (outcome.error is None and not outcome.idle and res is not None
+                     and not res.cancelled and int(res.failed or 0) == 0)
+            complete = have > 0 and clean
+        if complete and not (self.destination != SELF and self.method == "move"):
+            return _Verdict(IGNORED if written == 0 else DOWNLOADED,
+                            "every image dropped by the de-identification rules" if written == 0 else None, True)
+        if self.destination != SELF and self.method == "move" and res is not None and not outcome.error:
+            ok = int(res.failed or 0) == 0 and int(res.completed or 0) > 0
+            return _Verdict(DOWNLOADED if ok else FAILED, None if ok else _status_reason(int(res.status or 0)), True)
+        if self.cancel.is_set():
+            return self._cancelled_verdict(rec)
+        short = f"{have} of {expected if expected is not None else '?'} instances"
+        if outcome.idle:
+            idle = self.settings.defaults.move_idle_timeout
+            return _Verdict(PARTIAL if have else FAILED, f"no instance arrived for {idle:g} s ({short})", False)
+        if outcome.error is not None:
+            e = outcome.error
+            # a failure status of a retrieve (often because one of our stores failed) is worth a
+            # retry, unless it says the request itself can never work
+            hopeless = e.status in (STATUS_MOVE_DESTINATION_UNKNOWN, STATUS_IDENTIFIER_MISMATCH)
+            retry = (bool(e.transient) or e.kind in ("aborted", "status")
+                     or have > 0) and not hopeless
+            reason = str(e) if not have else f"{short}; {e}"
+            return _Verdict(PARTIAL if have else FAILED, reason, not retry, connection_level(e))
+        status = int(res.status or 0) if res is not None else 0
+        if status == STATUS_MOVE_DESTINATION_UNKNOWN:
+            return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "
+                                    f"move destination — register our AE title, IP and port at the PACS",
+                            True)
+        if have == 0 and not failed_subops and not expected:
+            return _Verdict(FAILED, f"{self.peer.name}: the PACS sent no instance for this series"
+                                    f"{' (' + _status_reason(status) + ')' if status else ''}", True)
+        reason = f"{short}" + (f"; {failed_subops} failed at our side" if failed_subops else "")
+        if status not in (STATUS_SUCCESS, STATUS_WARNING_SUBOPS, STATUS_CANCEL):
+            reason += f"; {_status_reason(status)}"
+        return _Verdict(PARTIAL if have else FAILED, reason, False)
+
+    def _cancelled_verdict(self, rec: "SeriesRecord") -> _Verdict:
+        written, ignored = self.counts(rec.series_uid)
+        have = written + ignored
+        if rec.expected and have >= int(rec.expected):
+            return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
+        return _Verdict(CANCELLED, f"cancelled by the user ({have} of {rec.expected or '?'} instances)", True)
+
+    def _halted_verdict(self, rec: "SeriesRecord") -> _Verdict:
+        """A series when the run stops early: done if whole, else the run's one stop reason."""
+        written, ignored = self.counts(rec.series_uid)
+        have = written + ignored
+        if rec.expected and have >= int(rec.expected):
+            return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
+        reason = self.halt.reason or "the run stopped"
+        if have:
+            return _Verdict(PARTIAL, f"{have} of {rec.expected or '?'} instances; {reason}", True)
+        return _Verdict(FAILED, reason, True)
+
+    # -- integrity: refused instances named in the series' reason, INCOMPLETE.txt in its folder
+
+    def _mark_folder(self, rec: "SeriesRecord", v: _Verdict) -> None:
+        """A final status: INCOMPLETE.txt goes (DOWNLOADED, IGNORED) or says the counts."""
+        if not v.final or v.status in (DOWNLOADING, QUEUED):
+            return
+        try:
+            self.store.series_ended(rec.series_uid, v.status)
+        except Exception as e:  # noqa: BLE001 - the marker never changes the series' outcome
+            local = local_failure(e, self.project.root) is not None      # said once, by the run's stop
+            (log.info if local else log.error)("study %s series %s: cannot update its %s: %s", rec.study_number,
+                                               rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e,
+                                               exc_info=not local)
+
+
+
+class _DownloadRun(_Judge):
     """State of one download run: the series to fetch, the active retrieves, the counters."""
 
     def __init__(self, settings: "Settings", project: "Project", peer: "PeerConfig", *, method: str,
@@ -347,6 +455,12 @@ class _DownloadRun:
             actives = set(self._active.values())
         for a in actives:
             a.cancel.set()
+
+    def counts(self, series_uid: str) -> tuple[int, int]:
+        """(written, ignored) of a series, once every instance received so far is committed."""
+        self.store.flush()
+        self._check_log()
+        return self.project.counts(series_uid)
 
     def _check_log(self) -> None:
         failure = self.store.log.failure
@@ -546,86 +660,9 @@ class _DownloadRun:
                     if self._active.get(uid) is active:
                         del self._active[uid]
 
-    def counts(self, series_uid: str) -> tuple[int, int]:
-        """(written, ignored) of a series, once every instance received so far is committed."""
-        self.store.flush()
-        self._check_log()
-        return self.project.counts(series_uid)
 
-    def _judge(self, rec: "SeriesRecord", outcome: _Outcome) -> _Verdict:
-        """Compares what arrived with what was announced; decides the status and whether to retry."""
-        if self.halt.is_set():
-            return self._halted_verdict(rec)
-        written, ignored = self.counts(rec.series_uid)
-        have = written + ignored
-        res = outcome.result
-        announced = [int(rec.expected)] if rec.expected else []
-        series_level = outcome.level == "SERIES"
-        if res is not None and series_level:
-            subops = int(res.completed or 0) + int(res.failed or 0) + int(res.warning or 0)
-            if res.cancelled:
-                subops += int(res.remaining or 0)
-            if subops:
-                announced.append(subops)
-        expected = max(announced) if announced else None
-        failed_subops = int(res.failed or 0) if (res is not None and series_level) else 0
-        if expected is not None:
-            complete = have >= expected and failed_subops == 0
-        else:   # nothing announced (some PACS give no counts): trust only a clean, whole retrieve
-            clean = (outcome.error is None and not outcome.idle and res is not None
-                     and not res.cancelled and int(res.failed or 0) == 0)
-            complete = have > 0 and clean
-        if complete and not (self.destination != SELF and self.method == "move"):
-            return _Verdict(IGNORED if written == 0 else DOWNLOADED,
-                            "every image dropped by the de-identification rules" if written == 0 else None, True)
-        if self.destination != SELF and self.method == "move" and res is not None and not outcome.error:
-            ok = int(res.failed or 0) == 0 and int(res.completed or 0) > 0
-            return _Verdict(DOWNLOADED if ok else FAILED, None if ok else _status_reason(int(res.status or 0)), True)
-        if self.cancel.is_set():
-            return self._cancelled_verdict(rec)
-        short = f"{have} of {expected if expected is not None else '?'} instances"
-        if outcome.idle:
-            idle = self.settings.defaults.move_idle_timeout
-            return _Verdict(PARTIAL if have else FAILED, f"no instance arrived for {idle:g} s ({short})", False)
-        if outcome.error is not None:
-            e = outcome.error
-            # a failure status of a retrieve (often because one of our stores failed) is worth a
-            # retry, unless it says the request itself can never work
-            hopeless = e.status in (STATUS_MOVE_DESTINATION_UNKNOWN, STATUS_IDENTIFIER_MISMATCH)
-            retry = (bool(e.transient) or e.kind in ("aborted", "status")
-                     or have > 0) and not hopeless
-            reason = str(e) if not have else f"{short}; {e}"
-            return _Verdict(PARTIAL if have else FAILED, reason, not retry, connection_level(e))
-        status = int(res.status or 0) if res is not None else 0
-        if status == STATUS_MOVE_DESTINATION_UNKNOWN:
-            return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "
-                                    f"move destination — register our AE title, IP and port at the PACS",
-                            True)
-        if have == 0 and not failed_subops and not expected:
-            return _Verdict(FAILED, f"{self.peer.name}: the PACS sent no instance for this series"
-                                    f"{' (' + _status_reason(status) + ')' if status else ''}", True)
-        reason = f"{short}" + (f"; {failed_subops} failed at our side" if failed_subops else "")
-        if status not in (STATUS_SUCCESS, STATUS_WARNING_SUBOPS, STATUS_CANCEL):
-            reason += f"; {_status_reason(status)}"
-        return _Verdict(PARTIAL if have else FAILED, reason, False)
 
-    def _cancelled_verdict(self, rec: "SeriesRecord") -> _Verdict:
-        written, ignored = self.counts(rec.series_uid)
-        have = written + ignored
-        if rec.expected and have >= int(rec.expected):
-            return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
-        return _Verdict(CANCELLED, f"cancelled by the user ({have} of {rec.expected or '?'} instances)", True)
 
-    def _halted_verdict(self, rec: "SeriesRecord") -> _Verdict:
-        """A series when the run stops early: done if whole, else the run's one stop reason."""
-        written, ignored = self.counts(rec.series_uid)
-        have = written + ignored
-        if rec.expected and have >= int(rec.expected):
-            return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
-        reason = self.halt.reason or "the run stopped"
-        if have:
-            return _Verdict(PARTIAL, f"{have} of {rec.expected or '?'} instances; {reason}", True)
-        return _Verdict(FAILED, reason, True)
 
     def _set(self, rec: "SeriesRecord", v: _Verdict) -> None:
         if v.final and v.connection and not self.halt.is_set():
@@ -658,7 +695,6 @@ class _DownloadRun:
         log.debug("query %s study %s series %r: %s", rec.query_number, rec.study_number, desc, v.status,
                   extra={"phi": True})
 
-    # -- integrity: refused instances named in the series' reason, INCOMPLETE.txt in its folder
     def _with_refusals(self, rec: "SeriesRecord", v: _Verdict) -> _Verdict:
         """`v` with the reasons its refused instances were refused, once the series ends short."""
         refused = sorted(set(self.store.refused.get(rec.series_uid, ())))
@@ -668,17 +704,6 @@ class _DownloadRun:
         text = f"refused: {'; '.join(refused[:2])}{more}"
         return _Verdict(v.status, f"{v.reason}; {text}" if v.reason else text, v.final)
 
-    def _mark_folder(self, rec: "SeriesRecord", v: _Verdict) -> None:
-        """A final status: INCOMPLETE.txt goes (DOWNLOADED, IGNORED) or says the counts."""
-        if not v.final or v.status in (DOWNLOADING, QUEUED):
-            return
-        try:
-            self.store.series_ended(rec.series_uid, v.status)
-        except Exception as e:  # noqa: BLE001 - the marker never changes the series' outcome
-            local = local_failure(e, self.project.root) is not None      # said once, by the run's stop
-            (log.info if local else log.error)("study %s series %s: cannot update its %s: %s", rec.study_number,
-                                               rec.tags.get("SeriesNumber", "?"), INCOMPLETE_MARKER, e,
-                                               exc_info=not local)
 
     def finish(self, error: str | None) -> dict[str, int]:
         """Leaves no series DOWNLOADING; returns the run's series counts per status.
