@@ -811,14 +811,22 @@ def refresh_all_nodes(window: sg.Window, model: ResultsModel) -> None:
 def show_query_rows(window: sg.Window, rows: list[list[str]], colours: list[tuple]) -> None:
     """The query list beside the results; only changed rows are touched when the rows are the
     same queries (ticking a series changes one row's Ticked count), so the selection stays."""
-    table = window[Key.Q_TABLE]
+    _update_table(window[Key.Q_TABLE], rows, colours)
+
+
+def _update_table(table: sg.Table, rows: list[list[str]], colours: list[tuple]) -> None:
+    """Fill a table, or, when it holds the same rows (by first column) already, touch only the
+    rows that changed, with their colours: a refill would reset the selection and stall the loop."""
     old = table.Values or []
     if len(old) != len(rows) or len(table.tree_ids) != len(rows) or [r[0] for r in old] != [r[0] for r in rows]:
         table.update(values=rows, row_colors=colours)
         return
+    colour = {c[0]: (c[1], c[2]) for c in colours}          # (row, fg, bg), for some rows or all
     for i, r in enumerate(rows):
         if old[i] != r:
             table.Widget.item(table.tree_ids[i], values=r)
+            if i in colour:
+                table.Widget.tag_configure(i, foreground=colour[i][0], background=colour[i][1])
     table.Values = rows
 
 
@@ -877,17 +885,7 @@ def study_status(statuses: Sequence[str]) -> str:
 def show_study_table(window: sg.Window, studies: dict[str, dict]) -> None:
     """Redraw the per-study list; when the rows are the same studies, only changed rows are
     touched (a full refill of hundreds of rows on every progress tick would stall the loop)."""
-    table = window[Key.STUDY_TABLE]
-    rows, colours = study_table_rows(studies)
-    old = table.Values or []
-    if len(old) != len(rows) or len(table.tree_ids) != len(rows) or [r[0] for r in old] != [r[0] for r in rows]:
-        table.update(values=rows, row_colors=colours)
-        return
-    for i, r in enumerate(rows):
-        if old[i] != r:
-            table.Widget.item(table.tree_ids[i], values=r)
-            table.Widget.tag_configure(i, foreground=colours[i][1], background=colours[i][2])
-    table.Values = rows
+    _update_table(window[Key.STUDY_TABLE], *study_table_rows(studies))
 
 
 def set_progress(window: sg.Window, key: str, count: int, maximum: int) -> None:

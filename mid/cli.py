@@ -361,9 +361,7 @@ def _warn_failed_rows(ctx: Context, proj) -> None:
 
 def cmd_search(ctx: Context, args) -> int:
     """Search every row of a sheet; exit 0 when every row was searched (found or MISSING)."""
-    unwritable = _unwritable_project(ctx, args)
-    if unwritable:
-        ctx.warn(f"error: {unwritable}")
+    if _refused_unwritable(ctx, args):
         return ExitCode.LOCAL
     proj = _load_into_project(ctx, args)
     try:
@@ -375,6 +373,14 @@ def cmd_search(ctx: Context, args) -> int:
         return ExitCode.NETWORK if result.failed else ExitCode.OK
     finally:
         proj.close()
+
+
+def _refused_unwritable(ctx: Context, args) -> bool:
+    """True (and said) when the project folder cannot be written at all: nothing is started."""
+    unwritable = _unwritable_project(ctx, args)
+    if unwritable:
+        ctx.warn(f"error: {unwritable}")
+    return bool(unwritable)
 
 
 def _strict(ctx: Context, args) -> None:
@@ -389,9 +395,7 @@ def cmd_download(ctx: Context, args) -> int:
     report; exit 0 only when every row was searched and every selected series is done."""
     _strict(ctx, args)
     sheet_given = bool(getattr(args, "sheet_path", None))
-    unwritable = _unwritable_project(ctx, args)
-    if unwritable:
-        ctx.warn(f"error: {unwritable}")
+    if _refused_unwritable(ctx, args):
         return ExitCode.LOCAL
     proj = _load_into_project(ctx, args)
     try:
