@@ -826,7 +826,7 @@ def test_a_locked_report_offers_retry_or_save_as_and_is_never_lost(tmp_path, gui
     assert not answers                               # every question was asked, none twice
 
 
-# ------------------------------------------------------------------ the loop's plumbing (issue 9)
+# ------------------------------------------------------------------ the loop's plumbing
 
 def key_values() -> set[str]:
     """Every key mygui.Key names (plain constants, the page and step-label tuples)."""

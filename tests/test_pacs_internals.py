@@ -132,7 +132,7 @@ FINDS = 600
 
 
 def test_many_finds_on_one_association_to_a_fast_orthanc_get_every_answer(orthanc_factory, caplog):
-    """Issue 10 point 9: ~1,245 C-FINDs on one association to an Orthanc with TCP_NODELAY=1 lost an
+    """A search of ~1,245 C-FINDs on one association to an Orthanc with TCP_NODELAY=1 lost an
     answer in 2 of 8 runs. Here every one of FINDS finds must return both series of its study."""
     server = orthanc_factory(env={"TCP_NODELAY": "1"})
     desc = synthdata.generate_set(seed=11, n_patients=2, studies_per_patient=2,
