@@ -22,7 +22,6 @@ import copy
 import dataclasses
 import difflib
 import functools
-import ipaddress
 import logging
 import math
 import os
@@ -40,14 +39,15 @@ from mid.configfiles import (  # noqa: F401  (the files' names and the notices a
     ANON_IMGS, ANON_TAGS, ANON_VRS, CONFIG_ENV, CONFIG_FILES, EXCEL_HEADINGS, MAX_JSON_DEPTH, PEERS, QUERY,
     QUERY_IDENTIFIERS, SHIPPED_DEFAULTS_DIR, TAGS, USER_DEFAULTS, ConfigNotice, _Broken, _describe, _FileSpec,
     _Loader, _parse_json, _read_json, broken_name, default_config_dir, write_bytes_atomic, write_json_atomic)
+from mid.peerconfig import (  # noqa: F401  (a peer's form and checks; public here too)
+    PROTOCOLS, QUERY_MODELS, REQUIRED_KEYS, RETRIEVE_METHODS, PeerConfig, TlsConfig, entry_protocol, peer_from_entry,
+    peer_json, peer_problems, to_port, validate_ae_title, validate_host, validate_port, validate_url)
 from mid.vocab import SELF  # noqa: F401  (the peers.json entry that is our own side; public here too)
 
 log = logging.getLogger("mid.settings")
 
 # Sheet columns that are not DICOM keywords but mean something to the query sheet reader.
 PSEUDO_COLUMNS = ("Query", "Exact")
-QUERY_MODELS = ("study", "patient")
-RETRIEVE_METHODS = ("move", "get")
 DATE_ORDERS = ("US", "EU")
 KNOWN_VRS = frozenset(v.value for v in VR if len(v.value) == 2)
 
@@ -55,19 +55,6 @@ KNOWN_VRS = frozenset(v.value for v in VR if len(v.value) == 2)
 # ----------------------------------------------------------------------------------------------
 # Data passed to the rest of the program
 # ----------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PeerConfig:
-    """One DICOM peer from peers.json; `SELF` is our own side (calling AE, receiver port)."""
-    name: str
-    aet: str
-    host: str
-    port: int
-    query_model: str = "study"
-    retrieve_method: str = "move"
-    max_associations: int | None = None
-    allow_study_move: bool = True
-
 
 def _shipped(name: str) -> Any:
     """A dataclass field whose default is option `name` of the shipped user_defaults.json."""
@@ -245,80 +232,15 @@ def shipped_defaults() -> dict[str, Any]:
     return {name: copy.deepcopy(f.data) for name, f in _shipped_files().items()}
 
 
-def _peer_json(p: PeerConfig) -> dict[str, Any]:
-    return {"peer_name": p.name, "peer_aet": p.aet, "peer_ip": p.host, "peer_port": p.port,
-            "query_model": p.query_model, "retrieve_method": p.retrieve_method,
-            "max_associations": p.max_associations, "allow_study_move": p.allow_study_move}
-
-
 def default_peers() -> dict[str, PeerConfig]:
     """Our side on port 11112 and the demo PACS (`python main.py demo`) on port 11113."""
-    return {name: _peer_from_entry(name, e) for name, e in shipped_defaults()[PEERS].items()}
+    return {name: peer_from_entry(name, e) for name, e in shipped_defaults()[PEERS].items()}
 
 
 # ----------------------------------------------------------------------------------------------
 # Validation of single values (None when valid, else a message saying what is wrong)
 # ----------------------------------------------------------------------------------------------
 
-_HOST_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
-
-
-def validate_ae_title(v: object) -> str | None:
-    """An AE title: 1-16 printable ASCII characters, no backslash, not blank."""
-    if not isinstance(v, str):
-        return f"AE title must be text, not {_describe(v)}"
-    text = v.strip(" ")
-    if not text:
-        return "AE title is blank; write 1 to 16 letters, digits or _ (e.g. MID_SCU)"
-    if len(text) > 16:
-        return f"AE title {v!r} has {len(text)} characters; the limit is 16"
-    if "\\" in text:
-        return f"AE title {v!r} contains a backslash, which DICOM does not allow"
-    if any(not (" " <= c <= "~") for c in text):
-        return f"AE title {v!r} contains a character that is not printable ASCII"
-    return None
-
-
-def validate_port(v: object) -> str | None:
-    """A TCP port: a whole number 1-65535 (digits in a string are accepted)."""
-    try:
-        port = _to_port(v)
-    except ValueError as e:
-        return str(e)
-    if not 1 <= port <= 65535:
-        return f"port {port} is out of range; use 1 to 65535"
-    return None
-
-
-def _to_port(v: object) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, str)):
-        raise ValueError(f"port must be a whole number, not {_describe(v)}")
-    if isinstance(v, str):
-        if not v.strip().isdigit():
-            raise ValueError(f"port {v!r} is not a whole number")
-        return int(v.strip())
-    return v
-
-
-def validate_host(v: object) -> str | None:
-    """An IPv4/IPv6 address or a syntactically valid host name (no DNS lookup)."""
-    if not isinstance(v, str):
-        return f"host must be text, not {_describe(v)}"
-    text = v.strip()
-    if not text:
-        return "host is blank; write an IP address (e.g. 10.0.0.5) or a host name"
-    try:
-        ipaddress.ip_address(text)
-        return None
-    except ValueError:
-        pass
-    name = text[:-1] if text.endswith(".") else text
-    labels = name.split(".")
-    if len(name) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
-        return f"host {v!r} is neither an IP address nor a valid host name"
-    if all(label.isdigit() for label in labels):
-        return f"host {v!r} looks like an IPv4 address but is not a valid one"
-    return None
 
 
 def is_known_keyword(kw: str, extra_tags: dict | None = None) -> bool:
@@ -359,9 +281,7 @@ def _check_peers(data: Any) -> None:
     _require(SELF in data, f"has no {SELF!r} entry (our own AE title and port), which is required.")
     for name, entry in data.items():
         _require(isinstance(entry, dict), f"peer {name!r} must be an object, not {_describe(entry)}.")
-        for key in ("peer_aet", "peer_ip", "peer_port"):
-            _require(key in entry, f"peer {name!r} has no {key!r}, which is required.")
-    problems = _peer_problems(SELF, data[SELF])
+    problems = peer_problems(SELF, data[SELF], is_self=True)
     _require(not problems, f"the {SELF!r} entry is invalid: {'; '.join(problems)}.")
 
 
@@ -449,41 +369,20 @@ def _specs() -> dict[str, _FileSpec]:
 # Turning good files into typed values (invalid entries become notices and are left out)
 # ----------------------------------------------------------------------------------------------
 
-_PEER_OPTIONAL = ("query_model", "retrieve_method", "max_associations", "allow_study_move")
-
-
-def _peer_problems(name: str, entry: dict) -> list[str]:
-    """Every invalid value of one peers.json entry, as messages."""
-    problems = [m for m in (validate_ae_title(entry.get("peer_aet")),
-                            validate_host(entry.get("peer_ip")),
-                            validate_port(entry.get("peer_port"))) if m]
-    if entry.get("query_model", "study") not in QUERY_MODELS:
-        problems.append(f"query_model {entry.get('query_model')!r} must be one of {QUERY_MODELS}")
-    if entry.get("retrieve_method", "move") not in RETRIEVE_METHODS:
-        problems.append(f"retrieve_method {entry.get('retrieve_method')!r} must be one of {RETRIEVE_METHODS}")
-    mx = entry.get("max_associations")
-    if mx is not None and (isinstance(mx, bool) or not isinstance(mx, int) or mx < 1):
-        problems.append(f"max_associations {mx!r} must be a whole number of 1 or more, or null")
-    if not isinstance(entry.get("allow_study_move", True), bool):
-        problems.append(f"allow_study_move {entry.get('allow_study_move')!r} must be true or false")
-    return problems
-
-
-def _peer_from_entry(name: str, entry: dict) -> PeerConfig:
-    opts = {k: entry[k] for k in _PEER_OPTIONAL if k in entry}
-    return PeerConfig(name=name, aet=entry["peer_aet"].strip(" "), host=entry["peer_ip"].strip(),
-                      port=_to_port(entry["peer_port"]), **opts)
+# Every key the program reads from a peer; the others are the user's and are kept on save.
+_PEER_KEYS = frozenset({"peer_name", "peer_aet", "peer_ip", "peer_port", "url", "tls", "transfer_windows",
+                        *(f.name for f in dataclasses.fields(PeerConfig))})
 
 
 def _parse_peers(data: dict, ld: _Loader) -> dict[str, PeerConfig]:
     peers: dict[str, PeerConfig] = {}
     for name, entry in data.items():
-        problems = _peer_problems(name, entry)
+        problems = peer_problems(name, entry, is_self=name == SELF)
         if problems:
             ld.notice(PEERS, f"peer {name!r} is left out: {'; '.join(problems)}. "
                              f"Correct it in Settings or in {PEERS}.")
             continue
-        peers[name] = _peer_from_entry(name, entry)
+        peers[name] = peer_from_entry(name, entry)
     return peers
 
 
@@ -824,8 +723,8 @@ def _peer_save_problems(peers: dict[str, PeerConfig]) -> list[str]:
         if not isinstance(key, str) or not key.strip():
             problems.append(f"a peer has a blank name: {p!r}")
             continue
-        entry = _peer_json(p)
-        for msg in _peer_problems(key, entry):
+        entry = peer_json(p)
+        for msg in peer_problems(key, entry, is_self=key == SELF):
             problems.append(f"peer {key!r}: {msg}")
     return problems
 
@@ -844,10 +743,13 @@ def save_peers(config_dir: Path | None, peers: dict[str, PeerConfig]) -> None:
     for key, p in peers.items():
         kept = old.get(key)
         extra: dict[str, Any] = kept if isinstance(kept, dict) else {}
-        entry = _peer_json(p)
+        entry = peer_json(p)
         entry["peer_name"] = key
-        entry["peer_port"] = _to_port(p.port)
-        out[key] = {**extra, **entry}
+        if not p.is_dicomweb:
+            entry["peer_port"] = to_port(p.port)
+        # The user's own keys stay; the program's keys are what `p` says (a removed tls block goes).
+        kept_extra = {k: v for k, v in extra.items() if k not in _PEER_KEYS}
+        out[key] = {**kept_extra, **entry}
     write_json_atomic(path, out)
     log.info("saved %s (%d peers)", path, len(out))
 

@@ -147,8 +147,6 @@ def test_wrong_shape_is_broken(cfg, file, content, words):
 @pytest.mark.parametrize("file, content, words", [
     ("peers.json", {"DEMO PACS": {"peer_aet": "DEMO_PACS", "peer_ip": "127.0.0.1", "peer_port": 11113}},
      "'<SELF>'"),
-    ("peers.json", {SELF: {"peer_aet": "MID_SCU", "peer_ip": "0.0.0.0", "peer_port": 11112},
-                    "PACS": {"peer_aet": "PACS", "peer_ip": "10.0.0.5"}}, "'peer_port'"),
     ("query.json", {"TAGS": ["PatientID"]}, "QUERY_TAGS"),
     ("query_identifiers.json", {"QUERY_IDENTIFIERS": []}, "empty"),
 ])
