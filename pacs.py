@@ -288,7 +288,23 @@ def _make_ae(local_aet: str, timeouts: Any) -> AE:
 
 def _open(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, *,
           ext_neg: list | None = None, handlers: list | None = None) -> Any:
-    """Open an association with the contexts already requested on ae; raise NetError if not established."""
+    """Open an association with the contexts already requested on ae; raise NetError if not established.
+
+    A connection closed during negotiation, without an answer, is tried once more: a PACS that
+    rejects and closes at once (Orthanc does) can have its A-ASSOCIATE-RJ lost to the closing
+    connection now and then, and the second answer names the real reason (say, an unknown AE title).
+    """
+    try:
+        return _open_once(ae, local_aet, peer, timeouts, purpose, ext_neg=ext_neg, handlers=handlers)
+    except NetError as error:
+        if error.kind != "aborted":
+            raise
+    time.sleep(0.2)
+    return _open_once(ae, local_aet, peer, timeouts, purpose, ext_neg=ext_neg, handlers=handlers)
+
+
+def _open_once(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, *,
+               ext_neg: list | None = None, handlers: list | None = None) -> Any:
     attempt = _Attempt()
 
     def on_conn_open(event: evt.Event) -> None:

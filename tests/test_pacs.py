@@ -294,6 +294,24 @@ def test_abort_during_association_is_named(pyscp):
     assert info.value.kind == "aborted" and info.value.transient
 
 
+def test_a_rejection_lost_to_a_closing_connection_is_asked_for_once_more(pyscp):
+    """A PACS that rejects and closes at once can lose its A-ASSOCIATE-RJ; the second try names it."""
+    calls = []
+
+    def first_closes_then_rejects(event):
+        calls.append(1)
+        if len(calls) == 1:
+            event.assoc.abort(block=False)
+        else:
+            event.assoc.acse.send_reject(1, 1, 7)
+            event.assoc.kill()
+    port = pyscp([(evt.EVT_REQUESTED, first_closes_then_rejects)])
+    with pytest.raises(pacs.NetError) as info:
+        pacs.echo(ME, peer("PY", "TESTPEER", port), TIMEOUTS)
+    assert len(calls) == 2
+    assert info.value.kind == "rejected" and "called AE title not recognised" in str(info.value)
+
+
 # ----------------------------------------------------------------------------- find
 
 def test_find_study_and_series_on_one_association(orthanc_loaded, synthetic_study_files):
