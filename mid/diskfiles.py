@@ -58,6 +58,9 @@ def read_file(path: Path) -> FileRead:
                                           f"{AGAIN.capitalize()}")
         return FileRead(data, problem=f"cannot be read as DICOM ({type(e).__name__}: {e}); skipped. If it is an "
                                       f"image, export it from its source as DICOM", skipped=True)
+    if marked and not len(ds):
+        return FileRead(data, problem=f"a DICOM file that ends after its file meta ({len(data):,} bytes), with no "
+                                      f"dataset: truncated; not de-identified. {AGAIN.capitalize()}")
     meta = ds.get("file_meta")
     if meta is not None and str(meta.get("MediaStorageSOPClassUID", "")) == DICOMDIR_CLASS:
         return FileRead(data, problem="a DICOMDIR (the index of a DICOM disc or folder), not an image; skipped. "

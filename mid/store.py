@@ -783,6 +783,7 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
                 problems[str(path)] = got.problem or "cannot be read"
                 continue
             ds, data = got.ds, got.data
+            sop_uid = element_text(ds, "SOPInstanceUID")      # before the store de-identifies ds in place
             try:
                 series_uid = _ensure_series(project, ds, series)
                 out = store.store(ds, series.get(series_uid, ""), received=_given(data),
@@ -791,11 +792,11 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
                 log.exception("cannot de-identify a file")
                 out = Stored(FAILED, reason=str(e))
                 series_uid = ""
-            why = _count(summary, out, firsts.get(element_text(ds, "SOPInstanceUID")))
+            why = _count(summary, out, firsts.get(sop_uid))
             if why is not None:
                 problems[str(path)] = why
             elif out.status in (WRITTEN, IGNORED, KNOWN):    # KNOWN here: the same content as stored
-                firsts.setdefault(element_text(ds, "SOPInstanceUID"), str(path))
+                firsts.setdefault(sop_uid, str(path))
             if out.status == FAILED and series_uid in series:
                 failed[series_uid] = failed.get(series_uid, 0) + 1
             if n % 20 == 0 or n == len(files):
