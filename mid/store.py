@@ -762,7 +762,8 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
     settings = with_project_deid_options(settings, project, emit)
     summary = AnonymizeSummary()
     store = ImageStore(project, make_anonymizer(settings, project), origin="on disk")
-    files = sorted(p for p in Path(in_dir).rglob("*") if p.is_file())
+    # absolute: the per-file lines and the project's file problems name each file one way
+    files = sorted(p for p in Path(in_dir).absolute().rglob("*") if p.is_file())
     series: dict[str, str] = {}            # SeriesInstanceUID -> StudyNumber
     failed: dict[str, int] = {}
     firsts: dict[str, str] = {}            # SOPInstanceUID -> the file of this run that brought it
