@@ -542,6 +542,10 @@ def cmd_report(ctx: Context, args) -> int:
         proj.close()
 
 
+#: per-file lines `anonymize` prints at most; the report and the project log keep them all
+MAX_PROBLEM_LINES = 50
+
+
 def cmd_anonymize(ctx: Context, args) -> int:
     """`--describe`: print the pipeline; `IN_DIR --project DIR`: de-identify files on disk into it."""
     from mid import anonymizer
@@ -568,14 +572,20 @@ def cmd_anonymize(ctx: Context, args) -> int:
                                         on_event=ctx.progress)
         ctx.progress.close()
         ctx.say(f"anonymize: {summary.written} written, {summary.ignored} dropped by the rules, "
-                f"{summary.known} already in the project, {summary.not_dicom} not DICOM (skipped), "
-                f"{summary.failed} failed")
-        for line in summary.problems[:20]:
+                f"{summary.known} already in the project, {summary.duplicates} conflicting duplicates "
+                f"(a SOPInstanceUID already in the project, other content; not written), "
+                f"{summary.not_dicom} not DICOM (skipped), {summary.failed} failed")
+        if summary.problems:
+            ctx.warn(f"{len(summary.problems)} files not placed, each with the reason:")
+        for line in summary.problems[:MAX_PROBLEM_LINES]:
             ctx.warn(f"  {line}")
+        if len(summary.problems) > MAX_PROBLEM_LINES:
+            ctx.warn(f"  ... and {len(summary.problems) - MAX_PROBLEM_LINES} more: every one is in the "
+                     f"failed-transfers report (sheet 'Files not placed') and the project log")
         _print_paths(ctx, proj, summary.reports)
         if interrupted:
             return ExitCode.CANCELLED
-        return ExitCode.INCOMPLETE if summary.failed else ExitCode.OK
+        return ExitCode.INCOMPLETE if summary.failed or summary.duplicates else ExitCode.OK
     finally:
         proj.close()
 

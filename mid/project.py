@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mid.project")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2             # 2: key.descriptors_changed, instances.digest, file_problems
 APPLICATION_ID = 0x4D494431          # "MID1": marks the SQLite file as ours
 
 DB_NAME = "state.sqlite"
@@ -54,7 +54,7 @@ KEY_FIELDS = (
     "patient_id", "patient_name", "accession_number", "study_date", "study_uid", "series_uid",
     "study_description", "series_description",
     "new_patient_id", "new_patient_name", "new_accession_number", "new_study_uid", "new_series_uid",
-    "study_number", "date_offset_days",
+    "study_number", "date_offset_days", "descriptors_changed",
 )
 
 KEY_CSV_MIN_INTERVAL = 1.0    # seconds between two rewrites of the key CSV for new series
@@ -114,7 +114,8 @@ CREATE TABLE IF NOT EXISTS instances (
     relpath     TEXT,
     nbytes      INTEGER NOT NULL DEFAULT 0,
     status      TEXT NOT NULL,
-    reason      TEXT
+    reason      TEXT,
+    digest      TEXT
 );
 CREATE INDEX IF NOT EXISTS instances_series ON instances(series_uid);
 CREATE TABLE IF NOT EXISTS key (
@@ -122,9 +123,16 @@ CREATE TABLE IF NOT EXISTS key (
     patient_id       TEXT, patient_name TEXT, accession_number TEXT, study_date TEXT,
     study_uid        TEXT, study_description TEXT, series_description TEXT,
     new_patient_id   TEXT, new_patient_name TEXT, new_accession_number TEXT,
-    new_study_uid    TEXT, new_series_uid TEXT, study_number TEXT, date_offset_days INTEGER
+    new_study_uid    TEXT, new_series_uid TEXT, study_number TEXT, date_offset_days INTEGER,
+    descriptors_changed TEXT
+);
+CREATE TABLE IF NOT EXISTS file_problems (
+    path    TEXT PRIMARY KEY,
+    problem TEXT NOT NULL
 );
 """
+#: columns later schema versions added to tables of version 1: (table, column, type)
+_ADDED_COLUMNS = (("key", "descriptors_changed", "TEXT"), ("instances", "digest", "TEXT"))
 
 
 class ProjectError(Exception):
@@ -222,6 +230,12 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, (list, tuple, set)) or type(o).__name__ == "MultiValue":
         return [_json_default(x) if not isinstance(x, (str, int, float)) else x for x in o]
     return str(o)
+
+
+def _keywords(v: Any) -> tuple[str, ...]:
+    """Keywords from a key row's "A; B" text, or from a tuple or list of them."""
+    parts = v.split(";") if isinstance(v, str) else (v or ())
+    return tuple(k for k in (str(p).strip() for p in parts) if k)
 
 
 def _dumps(v: Any) -> str:
@@ -462,11 +476,12 @@ class _State:
 
     def record_instance(self, series_uid: str, sop_uid: str, *, new_sop_uid: str | None = None,
                         relpath: str | None = None, nbytes: int = 0, status: str = "WRITTEN",
-                        reason: str | None = None) -> bool:
+                        reason: str | None = None, digest: str | None = None) -> bool:
         """Record a received instance; returns True when it was new.
 
         Idempotent per SOPInstanceUID: receiving it again never counts it twice. A FAILED
-        instance (not written) may later become WRITTEN or IGNORED.
+        instance (not written) may later become WRITTEN or IGNORED. `digest`: of its content as
+        read (mid.store.content_digest), to tell a later file with the same UID apart.
         """
         if status not in INSTANCE_STATUSES:
             raise ValueError(f"unknown instance status {status!r}; expected one of {', '.join(INSTANCE_STATUSES)}")
@@ -478,9 +493,9 @@ class _State:
                 if not exists:
                     raise ProjectError(f"Instance {sop_uid} belongs to series {series_uid}, "
                                        f"which is not in project {self.root}.")
-                db.execute("INSERT INTO instances(sop_uid, series_uid, new_sop_uid, relpath, nbytes, status, reason) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (sop_uid, series_uid, new_sop_uid, relpath, int(nbytes or 0), status, reason))
+                db.execute("INSERT INTO instances(sop_uid, series_uid, new_sop_uid, relpath, nbytes, status, reason, "
+                           "digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (sop_uid, series_uid, new_sop_uid, relpath, int(nbytes or 0), status, reason, digest))
                 inc = col[status]
                 sets = "received = received + 1" + (f", {inc} = {inc} + 1" if inc else "")
                 db.execute(f"UPDATE series SET {sets} WHERE series_uid=?", (series_uid,))
@@ -488,8 +503,8 @@ class _State:
             old_status, old_series = old
             if old_status == status or old_status != "FAILED":
                 return False
-            db.execute("UPDATE instances SET new_sop_uid=?, relpath=?, nbytes=?, status=?, reason=? WHERE sop_uid=?",
-                       (new_sop_uid, relpath, int(nbytes or 0), status, reason, sop_uid))
+            db.execute("UPDATE instances SET new_sop_uid=?, relpath=?, nbytes=?, status=?, reason=?, digest=? "
+                       "WHERE sop_uid=?", (new_sop_uid, relpath, int(nbytes or 0), status, reason, digest, sop_uid))
             inc = col[status]
             if inc:
                 db.execute(f"UPDATE series SET {inc} = {inc} + 1 WHERE series_uid=?", (old_series,))
@@ -513,6 +528,24 @@ class _State:
         """True when the instance is already WRITTEN or IGNORED (a resume skips it)."""
         return bool(self._rows("SELECT 1 FROM instances WHERE sop_uid=? AND status IN ('WRITTEN','IGNORED')",
                                (sop_uid,)))
+
+    def instance_digest(self, sop_uid: str) -> str | None:
+        """The content digest recorded with a WRITTEN or IGNORED instance (None: none recorded)."""
+        rows = self._rows("SELECT digest FROM instances WHERE sop_uid=? AND status IN ('WRITTEN','IGNORED')",
+                          (sop_uid,))
+        return rows[0][0] if rows else None
+
+    def set_file_problems(self, looked_at: Iterable[str], problems: Mapping[str, str]) -> None:
+        """After `anonymize` went through the files `looked_at`: why each of `problems` could not
+        be placed (path -> problem); the earlier problems of the other files looked at are gone."""
+        with self._tx() as db:
+            db.executemany("DELETE FROM file_problems WHERE path=?", ((str(p),) for p in looked_at))
+            db.executemany("INSERT OR REPLACE INTO file_problems(path, problem) VALUES (?, ?)",
+                           ((str(p), why) for p, why in problems.items()))
+
+    def file_problems(self) -> list[tuple[str, str]]:
+        """(path, problem) of every file `anonymize` could not place, by path."""
+        return [(p, why) for p, why in self._rows("SELECT path, problem FROM file_problems ORDER BY path")]
 
     def written_sizes(self, series_uid: str, limit: int = 20) -> list[int]:
         """Bytes of up to `limit` instances of a series written under images/ (for size estimates)."""
@@ -554,11 +587,15 @@ class _State:
         if not series_uid:
             raise ProjectError("A master-key entry lacks its series_uid; it cannot be stored.")
         offset = vals["date_offset_days"]
+        changed_now = _keywords(vals["descriptors_changed"])
         vals = {f: (_text(v) if f != "date_offset_days" else _int_or_none(offset)) for f, v in vals.items()}
         cols = [f for f in KEY_FIELDS]
         with self._tx() as db:
             row = db.execute(f"SELECT {', '.join(cols)} FROM key WHERE series_uid=?", (series_uid,)).fetchone()
             new = row is None
+            # the descriptors any instance of the series had changed, not only the last one's
+            earlier = _keywords(row[cols.index("descriptors_changed")]) if row else ()
+            vals["descriptors_changed"] = "; ".join(sorted(set(earlier) | set(changed_now)))
             if new or tuple(row) != tuple(vals[c] for c in cols):
                 db.execute(f"INSERT OR REPLACE INTO key({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                            tuple(vals[c] for c in cols))
@@ -571,7 +608,8 @@ class _State:
     def key_entries(self) -> "list[KeyEntry]":
         """The master key, one anonymizer.KeyEntry per series, by StudyNumber."""
         from mid.anonymizer import KeyEntry   # here, not on top: opening a project needs no pydicom
-        return [KeyEntry(**dict(zip(KEY_FIELDS, r))) for r in self._rows(_KEY_SELECT)]
+        rows = [dict(zip(KEY_FIELDS, r)) for r in self._rows(_KEY_SELECT)]
+        return [KeyEntry(**{**r, "descriptors_changed": _keywords(r["descriptors_changed"])}) for r in rows]
 
     def flush_key(self) -> Path | None:
         """Write private/<name>_master_key.csv now if anything changed; returns its path when written."""
@@ -842,6 +880,9 @@ def _connect(path: Path) -> sqlite3.Connection:
             for stmt in _SCHEMA.split(";"):
                 if stmt.strip():
                     db.execute(stmt)
+            for table, column, kind in _ADDED_COLUMNS:      # a project of an older version
+                if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("COMMIT")

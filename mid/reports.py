@@ -6,11 +6,12 @@ user_defaults.json report suffixes:
 ==========================  ==================================================================
 ``_0_INITIAL_QUERIES_``     the queries as loaded, with each row's errors (also rows that gave no query)
 ``_1_SEARCH_RESULTS``       every found series (with a Download Y/N column), MISSING and FAILED queries
-``_2_MASTER_KEY_LEGEND``    the master key, one row per series
+``_2_MASTER_KEY_LEGEND``    the master key, one row per series (DescriptorsChanged: the descriptors cleaned)
 ``_3_SUCCESSFUL_DOWNLOADS`` series that ended DOWNLOADED
 ``_4_IGNORED_FOR_HIPAA``    series IGNORED, or with instances dropped by the de-identification rules
 ``_5_USER_EXCLUDED``        series the user did not select
-``_6_FAILED_TRANSFERS``     FAILED, PARTIAL and CANCELLED series with the reason (and unfinished ones)
+``_6_FAILED_TRANSFERS``     FAILED, PARTIAL and CANCELLED series with the reason (and unfinished ones);
+                            a sheet "Files not placed" names each file `anonymize` could not place
 ``_7_STUDIES_NOT_DOWNLOADED`` MISSING/FAILED queries, and studies with no DOWNLOADED series
 ==========================  ==================================================================
 
@@ -111,6 +112,7 @@ class Report:
     key: str
     table: Table
     summary: bool = True
+    extra: list[Table] = field(default_factory=list)    # further sheets, after the summary
 
 
 # --------------------------------------------------------------------------- public API
@@ -245,6 +247,7 @@ class _State:
     key: list
     ignored_reasons: dict[str, list[str]]
     query_ids: dict[int, str]
+    file_problems: list = field(default_factory=list)     # (path, problem) of files anonymize did not place
 
     @classmethod
     def load(cls, project) -> "_State":
@@ -259,7 +262,8 @@ class _State:
         queries = project.queries()
         return cls(queries=queries, row_errors=project.row_errors(), series=project.series(),
                    key=project.key_entries(), ignored_reasons=project.ignored_reasons(),
-                   query_ids={q.number: q.query_id for q in queries})
+                   query_ids={q.number: q.query_id for q in queries},
+                   file_problems=list(getattr(project, "file_problems", list)()))
 
 
 # --------------------------------------------------------------------------- rows
@@ -356,7 +360,7 @@ def build_search_results(state: _State, opts: ReportOptions) -> Report:
 KEY_HEADERS = ["StudyNumber", "Status", "QueryNumber", "PatientID", "PatientName", "AccessionNumber", "StudyDate",
                "StudyDescription", "SeriesDescription", "StudyInstanceUID", "SeriesInstanceUID",
                "NewPatientID", "NewPatientName", "NewAccessionNumber", "NewStudyInstanceUID",
-               "NewSeriesInstanceUID", "DateOffsetDays", "NewStudyDate"]
+               "NewSeriesInstanceUID", "DateOffsetDays", "NewStudyDate", "DescriptorsChanged"]
 _KEY_MAP = {"PatientID": "patient_id", "PatientName": "patient_name", "AccessionNumber": "accession_number",
             "StudyDate": "study_date", "StudyDescription": "study_description",
             "SeriesDescription": "series_description", "StudyInstanceUID": "study_uid",
@@ -378,6 +382,8 @@ def build_master_key(state: _State, opts: ReportOptions) -> Report:
         if not row["StudyNumber"] and s:
             row["StudyNumber"] = s.study_number
         row["NewStudyDate"] = shifted_date(row["StudyDate"], row["DateOffsetDays"])
+        # the descriptors whose text Clean Descriptors changed (their originals are the columns above)
+        row["DescriptorsChanged"] = "; ".join(getattr(e, "descriptors_changed", ()) or ()) or None
         t.rows.append(row)
     return Report("master_key", t)
 
@@ -415,8 +421,10 @@ def build_failed(state: _State, opts: ReportOptions) -> Report:
         if s.status in (proj.QUEUED, proj.DOWNLOADING):
             return s.reason or UNFINISHED_REASON
         return s.reason
+    files = Table("Files not placed", ["File", "Problem"],
+                  [{"File": path, "Problem": why} for path, why in state.file_problems])
     return Report("failed", _series_table("Failed transfers", [s for s in state.series if s.status in bad],
-                                          opts, reasons))
+                                          opts, reasons), extra=[files] if files.rows else [])
 
 
 def build_not_downloaded(state: _State, opts: ReportOptions) -> Report:
@@ -542,6 +550,8 @@ def _workbook(report: Report, state: _State) -> Workbook:
         _write_table(wb.create_sheet("Summary"), per_status, filter_=False)
         if per_query.rows:
             _write_table(wb.create_sheet("Per query"), per_query, filter_=False)
+    for table in report.extra:
+        _write_table(wb.create_sheet(_sheet_title(table.title)), table)
     return wb
 
 

@@ -543,6 +543,7 @@ class Stored:
     status: str                  # WRITTEN | IGNORED | FAILED (not valid) | KNOWN (already in the project)
     nbytes: int = 0              # bytes written (0 unless WRITTEN)
     reason: str | None = None    # why IGNORED or FAILED
+    conflict: bool = False       # KNOWN, but its content digest differs from the one in the project
 
 
 class ImageStore:
@@ -564,7 +565,8 @@ class ImageStore:
         self.log = InstanceLog(project)
         self._ask_project = known is None
         self._known: set[str] = set(known or ())
-        self._keyed: set[str] = set()
+        self._keyed: dict[str, frozenset[str]] = {}  # series -> descriptors changed, as keyed (this run)
+        self._digests: dict[str, str] = {}           # SOPInstanceUID -> content digest (this run)
         self._dirs: set[Path] = set()
         self._folders: dict[str, set[str]] = {}      # series -> its folders under images/ (this run)
         #: series -> why its refused instances were refused (this run), for the series' reason
@@ -572,14 +574,16 @@ class ImageStore:
         self._lock = threading.Lock()
 
     def store(self, ds: "Dataset", study_number: str, received: Callable[[], bytes] | None = None, *,
-              command_uid: str | None = None) -> Stored:
+              command_uid: str | None = None, digest: str | None = None) -> Stored:
         """validate → drop rules → anonymize → place → encode → atomic write → record → key.
 
         `received` gives the image's bytes as received (a DICOM file): raw images are written
         as they are, a worker process parses them, and encapsulated pixel data is checked in
         them. `command_uid`: the C-STORE request's Affected SOP Instance UID, under which an
-        instance that lacks its own SOPInstanceUID is recorded FAILED (never under ''). Raises
-        OSError when the file cannot be written (nothing is recorded then: it is asked for again).
+        instance that lacks its own SOPInstanceUID is recorded FAILED (never under ''). `digest`:
+        of its content (mid.diskfiles.content_digest), recorded with it; an instance already in
+        the project comes back KNOWN with `conflict` set when both digests are known and differ.
+        Raises OSError when the file cannot be written (nothing is recorded then: it is asked for again).
         """
         series_uid = element_text(ds, "SeriesInstanceUID")
         sop_uid = element_text(ds, "SOPInstanceUID")
@@ -598,27 +602,32 @@ class ImageStore:
                 self.refused.setdefault(series_uid, []).append(problem)
             return Stored(FAILED, reason=problem)
         if sop_uid in self._known or (self._ask_project and self.project.instance_known(sop_uid)):
-            return Stored(KNOWN)
+            earlier = self._digests.get(sop_uid) or (self.project.instance_digest(sop_uid) if digest else None)
+            return Stored(KNOWN, conflict=bool(digest and earlier and earlier != digest))
+        if digest:
+            self._digests[sop_uid] = digest
         if self.pool is not None and received is not None:
             w = self.pool.write(received(), study_number)
         else:
             w = write_image(ds, study_number, self.anonymizer, self.images_dir, received, self._dirs)
         if w.dropped is not None:
             self._record(series_uid, sop_uid, new_sop_uid=None, relpath=None, nbytes=0, status=IGNORED,
-                         reason=w.dropped)
+                         reason=w.dropped, digest=digest)
             self._known.add(sop_uid)
             return Stored(IGNORED, reason=w.dropped)
         self._record(series_uid, sop_uid, new_sop_uid=w.new_sop_uid, relpath=w.relpath, nbytes=w.nbytes,
-                     status=WRITTEN)
+                     status=WRITTEN, digest=digest)
         self._known.add(sop_uid)
         if w.relpath:
             with self._lock:
                 self._folders.setdefault(series_uid, set()).add(w.relpath.rsplit("/", 1)[0])
-        if w.key is not None:
+        if w.key is not None:        # once per series, and again when an instance changed other descriptors
             with self._lock:
-                first = series_uid not in self._keyed
-                self._keyed.add(series_uid)
-            if first:
+                keyed = self._keyed.get(series_uid)
+                changed = frozenset(w.key.descriptors_changed)
+                again = keyed is None or not changed <= keyed
+                self._keyed[series_uid] = changed | (keyed or frozenset())
+            if again:
                 self.project.record_key(w.key)
         return Stored(WRITTEN, w.nbytes)
 
@@ -720,12 +729,18 @@ def make_anonymizer(settings: "Settings", project: "Project") -> "Anonymizer":
 # ------------------------------------------------------------------------ files already on disk
 @dataclass
 class AnonymizeSummary:
-    """What `anonymize_files` did with the files of a folder."""
+    """What `anonymize_files` did with the files of a folder.
+
+    `problems`: one line per file that was not placed, "<path>: <why>; <what to do>" (files
+    that are no image, such as notes or a DICOMDIR, too: they are skipped, not failed).
+    `duplicates`: files whose SOPInstanceUID the project already holds with other content.
+    """
     written: int = 0
     ignored: int = 0
     known: int = 0
     not_dicom: int = 0
     failed: int = 0
+    duplicates: int = 0
     problems: list[str] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
 
@@ -736,52 +751,53 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
 
     Goes through the same `ImageStore` as a download: same naming, key and records. Files that
     are not DICOM are skipped and counted. Each series is recorded as found (query-less) and
-    ends DOWNLOADED, IGNORED (every image dropped) or FAILED (no image could be stored).
+    ends DOWNLOADED, IGNORED (every image dropped) or FAILED (no image could be stored). Every
+    file not placed is named with the reason in the summary and in the project
+    (`Project.set_file_problems`, shown by the failed-transfers report).
     """
-    from pydicom import dcmread
-    from pydicom.errors import InvalidDicomError
+    from mid.diskfiles import content_digest, read_file
     emit = Emitter(on_event)
     cancel = cancel or threading.Event()
     project.check_mode(raw=False)
     settings = with_project_deid_options(settings, project, emit)
     summary = AnonymizeSummary()
     store = ImageStore(project, make_anonymizer(settings, project), origin="on disk")
-    files = sorted(p for p in Path(in_dir).rglob("*") if p.is_file())
+    # absolute: the per-file lines and the project's file problems name each file one way
+    files = sorted(p for p in Path(in_dir).absolute().rglob("*") if p.is_file())
     series: dict[str, str] = {}            # SeriesInstanceUID -> StudyNumber
     failed: dict[str, int] = {}
+    firsts: dict[str, str] = {}            # SOPInstanceUID -> the file of this run that brought it
+    problems: dict[str, str] = {}          # path -> why it was not placed
+    looked_at: list[str] = []
     start = time.monotonic()
     try:
         for n, path in enumerate(files, start=1):
             if cancel.is_set():
                 break
-            data = b""
-            try:
-                data = path.read_bytes()
-                ds = dcmread(BytesIO(data))
-            except (InvalidDicomError, EOFError) as e:
-                if isinstance(e, EOFError) or data[128:132] == b"DICM":
-                    summary.failed += 1          # a DICOM file, cut short: reported, not skipped
-                    summary.problems.append(f"{path}: a DICOM file that ends too early ({e}): truncated; "
-                                            f"not de-identified")
-                else:
+            looked_at.append(str(path))
+            got = read_file(path)
+            if got.ds is None:
+                if got.skipped:
                     summary.not_dicom += 1
-                continue
-            except Exception as e:
-                if data[128:132] == b"DICM":
+                else:
                     summary.failed += 1
-                    summary.problems.append(f"{path}: a damaged DICOM file ({e}); not de-identified")
-                else:
-                    summary.not_dicom += 1
-                    summary.problems.append(f"{path}: cannot be read as DICOM ({e}); skipped")
+                problems[str(path)] = got.problem or "cannot be read"
                 continue
+            ds, data = got.ds, got.data
+            sop_uid = element_text(ds, "SOPInstanceUID")      # before the store de-identifies ds in place
             try:
                 series_uid = _ensure_series(project, ds, series)
-                out = store.store(ds, series.get(series_uid, ""), received=_given(data))
+                out = store.store(ds, series.get(series_uid, ""), received=_given(data),
+                                  digest=content_digest(data))
             except Exception as e:
                 log.exception("cannot de-identify a file")
                 out = Stored(FAILED, reason=str(e))
                 series_uid = ""
-            _count(summary, out, path)
+            why = _count(summary, out, firsts.get(sop_uid))
+            if why is not None:
+                problems[str(path)] = why
+            elif out.status in (WRITTEN, IGNORED, KNOWN):    # KNOWN here: the same content as stored
+                firsts.setdefault(sop_uid, str(path))
             if out.status == FAILED and series_uid in series:
                 failed[series_uid] = failed.get(series_uid, 0) + 1
             if n % 20 == 0 or n == len(files):
@@ -789,6 +805,11 @@ def anonymize_files(settings: "Settings", project: "Project", in_dir: Path, *, o
                 emit(DownloadProgress(n, len(files), 0, n / elapsed, (len(files) - n) / (n / elapsed), 0, 0))
     finally:
         store.close()
+    summary.problems = [f"{name}: {why}" for name, why in problems.items()]
+    from mid.logsetup import PHI
+    for name, why in problems.items():      # file names may name patients: the project log only
+        log.warning("not de-identified: %s: %s", name, why, extra=PHI)
+    project.set_file_problems(looked_at, problems)
     for uid in series:
         w, i = project.counts(uid)
         bad = failed.get(uid, 0)
@@ -824,14 +845,20 @@ def _ensure_series(project: "Project", ds: "Dataset", series: dict[str, str]) ->
     return series_uid
 
 
-def _count(summary: AnonymizeSummary, out: Stored, path: Path) -> None:
+def _count(summary: AnonymizeSummary, out: Stored, first: str | None) -> str | None:
+    """Counts one stored file; returns why it was not placed (None when it was, or is already)."""
+    from mid.diskfiles import duplicate_problem, what_to_do
     if out.status == WRITTEN:
         summary.written += 1
     elif out.status == IGNORED:
         summary.ignored += 1
+    elif out.conflict:
+        summary.duplicates += 1
+        return duplicate_problem(first)
     elif out.status == KNOWN:
         summary.known += 1
     else:
         summary.failed += 1
-        summary.problems.append(f"{path}: {out.reason}")
-
+        reason = out.reason or "could not be stored"
+        return f"{reason}; {what_to_do(reason)}"
+    return None

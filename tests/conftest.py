@@ -17,6 +17,7 @@ Fixtures (see tests/peers.py for the server classes):
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,10 @@ from pathlib import Path
 import pytest
 
 import peers
+from mid import settings as settings_mod
 from mid import synthdata
+from mid.project import Project
+from mid.vocab import SELF
 
 pytest_plugins = ["pytester"]      # test_bench runs the fixtures in a child pytest
 
@@ -243,3 +247,22 @@ def small_disk(tmp_path):
     yield make
     for where in reversed(mounted):
         subprocess.run(["umount", "-l", str(where)], capture_output=True, timeout=30)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings with our side and one PACS on loopback (no peer runs): for the store's own tests."""
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    (cfg / "peers.json").write_text(json.dumps({
+        SELF: {"peer_name": SELF, "peer_aet": "MID_SCU", "peer_ip": "127.0.0.1", "peer_port": 11112},
+        "PACS": {"peer_name": "PACS", "peer_aet": "FAKEPACS", "peer_ip": "127.0.0.1", "peer_port": 11113}}))
+    return settings_mod.load_settings(cfg)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A new, empty project folder, closed after the test."""
+    p = Project.create(tmp_path / "proj")
+    yield p
+    p.close()

@@ -220,6 +220,37 @@ def test_anonymize_describe_and_files_on_disk(monkeypatch, capsys, tmp_path, syn
     assert len(dicom_files(proj_dir / "images")) == len(files)
 
 
+def test_anonymize_names_conflicting_duplicates_and_files_it_cannot_place(monkeypatch, capsys, tmp_path):
+    cfg = write_config(tmp_path / "c", 11112, {})
+    desc = synthdata.generate_set(seed=8, n_patients=1, studies_per_patient=1,
+                                  series_spec=(synthdata.SeriesSpec("MR", "AX T2", 2),))
+    first, second = synthdata.iter_datasets(desc)
+    in_dir = tmp_path / "in"
+    in_dir.mkdir()
+    (in_dir / "1.dcm").write_bytes(synthdata.to_bytes(first))
+    (in_dir / "2.dcm").write_bytes(synthdata.to_bytes(second))
+    edited = first.copy()
+    edited.SeriesDescription = "AX T2 edited"           # the SOPInstanceUID of 1.dcm, other content
+    (in_dir / "3_edited.dcm").write_bytes(synthdata.to_bytes(edited))
+    (in_dir / "4_cut.dcm").write_bytes(synthdata.to_bytes(second)[:-3000])
+    proj_dir = tmp_path / "P"
+    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == ExitCode.INCOMPLETE
+    captured = capsys.readouterr()
+    assert "2 written" in captured.out and "1 conflicting duplicates" in captured.out and "1 failed" in captured.out
+    assert "2 files not placed" in captured.err
+    lines = {ln.strip().split(": ", 1)[0]: ln for ln in captured.err.splitlines() if ln.startswith("  ")}
+    assert "other content" in lines[str(in_dir / "3_edited.dcm")] and str(in_dir / "1.dcm") in lines[
+        str(in_dir / "3_edited.dcm")]
+    assert "truncated" in lines[str(in_dir / "4_cut.dcm")]
+    log_text = (proj_dir / "private" / "log" / "project.log").read_text()
+    assert str(in_dir / "3_edited.dcm") in log_text and str(in_dir / "4_cut.dcm") in log_text
+    # the same folder again: the identical files count as already done, the two are named again
+    assert run_main(monkeypatch, cfg, "anonymize", str(in_dir), "--project", str(proj_dir)) == ExitCode.INCOMPLETE
+    again = capsys.readouterr()
+    assert "0 written" in again.out and "2 already in the project" in again.out
+    assert "2 files not placed" in again.err and str(in_dir / "2.dcm") + ":" not in again.err
+
+
 # ------------------------------------------------------------------------------------ progress
 def test_progress_bar_on_a_terminal_uses_carriage_returns():
     buf = io.StringIO()

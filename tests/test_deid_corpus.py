@@ -166,6 +166,7 @@ KINDS = {
     "multi-frame": lambda ds: str(ds.get("NumberOfFrames", "")).strip().isdigit() and int(ds.NumberOfFrames) > 1,
     "enhanced": lambda ds: "PerFrameFunctionalGroupsSequence" in ds,
     "RT": lambda ds: str(ds.get("Modality", "")).startswith("RT"),
+    "SEG": lambda ds: str(ds.get("SOPClassUID", "")) == "1.2.840.10008.5.1.4.1.1.66.4",
     "waveform": lambda ds: "WaveformSequence" in ds,
 }
 

@@ -421,6 +421,43 @@ def test_record_key_upserts_and_keeps_the_csv_current(proj):
         proj.record_key({"patient_id": "x"})
 
 
+def test_the_key_keeps_every_descriptor_any_instance_of_the_series_had_changed(proj):
+    proj.upsert_series(1, series_tags("1.9", "1.9.1"))
+    proj.record_key(key_entry("1.9.1", descriptors_changed=("SeriesDescription",)))
+    proj.record_key(key_entry("1.9.1", descriptors_changed=("ProtocolName",)))
+    proj.record_key(key_entry("1.9.1"))
+    (entry,) = proj.key_entries()
+    assert entry.descriptors_changed == ("ProtocolName", "SeriesDescription")
+    proj.flush_key()
+    header, row = proj.key_csv_path.read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert header.endswith(",descriptors_changed") and row.endswith(",ProtocolName; SeriesDescription")
+
+
+def test_a_project_of_schema_1_gains_the_new_columns_and_keeps_its_rows(tmp_path):
+    root = tmp_path / "old"
+    with Project.create(root, {}) as p:
+        p.upsert_series(1, series_tags("1.9", "1.9.1"))
+        p.record_key(key_entry("1.9.1"))
+        p.record_instance("1.9.1", "1.9.1.1", relpath="0001/1/a.dcm", nbytes=10)
+    db = sqlite3.connect(root / "private" / "state.sqlite")      # as version 1 left it
+    db.execute("ALTER TABLE key DROP COLUMN descriptors_changed")
+    db.execute("ALTER TABLE instances DROP COLUMN digest")
+    db.execute("DROP TABLE file_problems")
+    db.execute("PRAGMA user_version=1")
+    db.commit()
+    db.close()
+    with Project.open(root) as p:
+        with p._lock:
+            assert p._db.execute("PRAGMA user_version").fetchone()[0] == P.SCHEMA_VERSION == 2
+        (entry,) = p.key_entries()
+        assert entry.series_uid == "1.9.1" and entry.descriptors_changed == ()
+        assert p.instance_known("1.9.1.1") and p.instance_digest("1.9.1.1") is None
+        p.record_key(key_entry("1.9.1", descriptors_changed=("StudyDescription",)))
+        assert p.key_entries()[0].descriptors_changed == ("StudyDescription",)
+        p.set_file_problems(["x.dcm"], {"x.dcm": "is empty (0 bytes); skipped"})
+        assert p.file_problems() == [("x.dcm", "is empty (0 bytes); skipped")]
+
+
 def test_close_flushes_pending_key_rows(tmp_path):
     p = Project.create(tmp_path / "k", {})
     p.record_key(key_entry("1.9.1"))

@@ -8,18 +8,15 @@ one on disk.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sqlite3
 import threading
 from pathlib import Path
 
 import pydicom
-import pytest
 
 import pacs
 from mid import retrieve, store, synthdata
-from mid import settings as settings_mod
 from mid.jobs import Emitter
 from mid.project import Project
 from mid.vocab import SELF
@@ -27,23 +24,6 @@ from mid.vocab import SELF
 SPEC = (synthdata.SeriesSpec("CT", "AX 5MM", 3), synthdata.SeriesSpec("CT", "Dose Report", 1, number=999,
                                                                       kind="capture"))
 FILE_NAME = re.compile(r"^\d{4}/\d+_[^/]+/\d{5}_[0-9a-f]{8}\.dcm$")
-
-
-@pytest.fixture
-def settings(tmp_path):
-    cfg = tmp_path / "config"
-    cfg.mkdir()
-    (cfg / "peers.json").write_text(json.dumps({
-        SELF: {"peer_name": SELF, "peer_aet": "MID_SCU", "peer_ip": "127.0.0.1", "peer_port": 11112},
-        "PACS": {"peer_name": "PACS", "peer_aet": "FAKEPACS", "peer_ip": "127.0.0.1", "peer_port": 11113}}))
-    return settings_mod.load_settings(cfg)
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project.create(tmp_path / "proj")
-    yield p
-    p.close()
 
 
 def datasets() -> list[pydicom.Dataset]:
