@@ -57,7 +57,7 @@ def _build() -> Any:
         raise OcrUnavailable(f"the OCR model files {', '.join(missing)} are missing from {folder}; "
                              f"reinstall rapidocr (pip install --force-reinstall -r requirements.txt)")
     from rapidocr import RapidOCR
-    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)      # "no text found" is no warning
     params = {
         "Global.use_cls": False, "Global.log_level": "warning", "Global.model_root_dir": str(folder),
         "Global.max_side_len": DET_MAX_SIDE, "Global.min_side_len": 32,

@@ -24,8 +24,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from mid.search import element_text
-
 if TYPE_CHECKING:
     from pydicom import Dataset
     from mid.pixel_ocr import Found
@@ -41,6 +39,11 @@ DROP_REASON = "burned-in identifying text"
 CLEAN_PIXEL_CODE = ("113101", "Clean Pixel Data Option")
 
 CLEAN, SAFE, IDENTIFYING = "clean", "safe", "identifying"
+#: compressed transfer syntaxes that are lossless: a masked image is encoded in them again when
+#: an encoder is installed (RLE: pydicom's own; JPEG 2000 lossless: pylibjpeg-openjpeg)
+LOSSLESS = frozenset({"1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.80",
+                      "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.201",
+                      "1.2.840.10008.1.2.4.202"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,17 @@ def parse_regions(data: Any) -> tuple[list[Region], list[str]]:
             why = str(e) if not isinstance(e, KeyError) else 'it needs "boxes": [[left, top, right, bottom]]'
             problems.append(f"region {n} is left out: {why}")
     return regions, problems
+
+
+def element_text(ds: "Dataset", keyword: str) -> str:
+    """A value as text (multi-values joined by a backslash; missing: ''). Imports nothing of ours,
+    so settings can read pixel_regions.json through this module."""
+    value = ds.get(keyword, None)
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        return "\\".join(str(v) for v in value)
+    return str(value)
 
 
 # ------------------------------------------------------------------------------------ judgement
@@ -296,13 +310,13 @@ def mask(ds: "Dataset", arr: Any, boxes: list[tuple[int, int, int, int]]) -> str
     if photometric.startswith("YBR") or photometric == "PALETTE COLOR" and arr.ndim >= 3 and arr.shape[-1] == 3:
         photometric = "RGB"             # pixel_array converted it
     bits = int(ds.get("BitsStored") or ds.BitsAllocated)
-    if ts.is_compressed and not ts.is_lossy:
+    if ts.is_compressed and ts in LOSSLESS:
         try:
             ds.compress(ts, arr, photometric_interpretation=photometric)
         except Exception as e:  # noqa: BLE001 - no encoder for this syntax here
             note = f"written uncompressed: no encoder for {ts.name} here ({type(e).__name__})"
     elif ts.is_compressed:
-        note = f"written uncompressed: {ts.name} is lossy and is not encoded again"
+        note = f"written uncompressed: {ts.name} may be lossy and is not encoded again"
     if not ts.is_compressed or note is not None:
         ds.set_pixel_data(arr, photometric, bits)       # native; a compressed syntax becomes Explicit VR LE
         if not ts.is_little_endian:
