@@ -255,6 +255,20 @@ def test_drop_action_records_the_image_ignored_with_the_reason(tmp_path):
     assert not list((tmp_path / "p" / "images").rglob("*.dcm"))
 
 
+def test_the_anonymize_command_takes_pixels_drop_and_describes_the_checks(monkeypatch, tmp_path, capsys):
+    from test_cli import run_main
+    b = pc.burned("CR", [("Name: FAKE, ALICE", 20, True)], rgb=False, light=False, rows=256, cols=256)
+    src = tmp_path / "in"
+    src.mkdir()
+    b.ds.save_as(src / "cr.dcm", enforce_file_format=True)
+    cfg = tmp_path / "c"
+    cfg.mkdir()
+    assert run_main(monkeypatch, cfg, "anonymize", str(src), "--project", str(tmp_path / "p"), "--pixels", "drop") == 0
+    assert "0 written, 1 dropped" in capsys.readouterr().out
+    assert run_main(monkeypatch, cfg, "anonymize", "--describe", "--pixels", "off") == 0
+    assert "Pixel checks: off" in capsys.readouterr().out
+
+
 @pytest.mark.peers
 def test_a_download_of_an_ultrasound_series_leaves_no_name_in_any_pixel(monkeypatch, tmp_path, orthanc_factory):
     from test_cli import mrn_sheet, run_main
