@@ -67,9 +67,11 @@ def _build() -> Any:
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     }
     try:
-        return RapidOCR(params=params)
+        eng = RapidOCR(params=params)
     except Exception as e:  # noqa: BLE001 - whatever the engine raises, it cannot run here
         raise OcrUnavailable(f"the OCR engine could not start ({type(e).__name__}: {e})") from e
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)      # set again: the engine set its own level
+    return eng
 
 
 def engine() -> Any:
