@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--raw", action="store_true", help="keep images as received: no de-identification")
     s.add_argument("--strict", action="store_true",
                    help="de-identify keeping only what is known safe (user_defaults deid_strict)")
+    s.add_argument("--pixels", nargs="?", const="mask", choices=["mask", "drop", "off"],
+                   help="look for text burned into the pixels of US, XA, CR, ... images and mask it (the "
+                        "default), drop the image, or not look (default: user_defaults pixel_checks/pixel_action)")
     s.add_argument("--include-series", metavar="REGEX", help="only series whose description matches")
     s.add_argument("--exclude-series", metavar="REGEX", help="skip series whose description matches")
     s.add_argument("--modality", metavar="LIST", help="only these modalities, comma separated (e.g. CT,MR)")
@@ -101,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--describe", action="store_true", help="print every action the configured pipeline applies")
     s.add_argument("--strict", action="store_true",
                    help="de-identify keeping only what is known safe (user_defaults deid_strict)")
+
+    s.add_argument("--pixels", nargs="?", const="mask", choices=["mask", "drop", "off"],
+                   help="look for text burned into the pixels of US, XA, CR, ... images and mask it (the "
+                        "default), drop the image, or not look (default: user_defaults pixel_checks/pixel_action)")
 
     s = sub.add_parser("demo", help="start a demo PACS with fake patients and open the program on it")
     s.add_argument("--headless", action="store_true", help="search and download end to end in the terminal")

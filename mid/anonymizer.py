@@ -38,6 +38,7 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
 from mid import deid_profile
 from mid import settings as settings_mod
+from mid.pixels import PixelConfig
 from mid.settings import DropRule
 
 from mid.deid_text import (  # noqa: F401  (public through the anonymizer too)
@@ -163,6 +164,7 @@ class AnonConfig:
     descriptor_vocabulary: frozenset[str] | None = None
     config_dir: Path | None = None
     strict: bool = False        # "keep only what is known safe" (user_defaults deid_strict)
+    pixels: PixelConfig | None = None   # burned-in text checks (mid.pixels, run by mid.store)
 
     @classmethod
     def from_settings(cls, settings) -> "AnonConfig":
@@ -182,6 +184,7 @@ class AnonConfig:
             uid_root=d.uid_root,
             config_dir=settings.config_dir,
             strict=bool(d.deid_strict),
+            pixels=PixelConfig.from_settings(settings),
         )
 
 

@@ -384,10 +384,15 @@ def _refused_unwritable(ctx: Context, args) -> bool:
 
 
 def _strict(ctx: Context, args) -> None:
-    """--strict: this run de-identifies keeping only what is known safe."""
+    """--strict: this run de-identifies keeping only what is known safe; --pixels mask|drop|off: what
+    this run does with text burned into the pixels (mid.pixels)."""
     if args.strict:
         ctx.settings = dataclasses.replace(ctx.settings,
                                            defaults=dataclasses.replace(ctx.settings.defaults, deid_strict=True))
+    choice = getattr(args, "pixels", None)
+    if choice:
+        on = {"pixel_checks": choice != "off"} | ({"pixel_action": choice} if choice != "off" else {})
+        ctx.settings = dataclasses.replace(ctx.settings, defaults=dataclasses.replace(ctx.settings.defaults, **on))
 
 
 def cmd_download(ctx: Context, args) -> int:
@@ -554,6 +559,8 @@ def cmd_anonymize(ctx: Context, args) -> int:
         anon = anonymizer.Anonymizer(anonymizer.AnonConfig.from_settings(ctx.settings), keys=anonymizer.MemoryKeys())
         for line in anon.describe() + anon.describe_actions():   # every action, as the README says
             ctx.say(line)
+        from mid.pixels import PixelConfig
+        ctx.say(PixelConfig.from_settings(ctx.settings).describe())
         return ExitCode.OK
     if not getattr(args, "in_dir", None) or not getattr(args, "project", None):
         raise UsageError("write `anonymize IN_DIR --project DIR`, or `anonymize --describe`")

@@ -35,8 +35,9 @@ TAGS = "tags.json"
 ANON_IMGS = "anon_imgs.json"
 ANON_VRS = "anon_vrs.json"
 ANON_TAGS = "anon_tags.json"
+PIXEL_REGIONS = "pixel_regions.json"
 CONFIG_FILES = (PEERS, USER_DEFAULTS, QUERY_IDENTIFIERS, QUERY, EXCEL_HEADINGS, TAGS,
-                ANON_IMGS, ANON_VRS, ANON_TAGS)
+                ANON_IMGS, ANON_VRS, ANON_TAGS, PIXEL_REGIONS)
 
 
 @dataclass(frozen=True)

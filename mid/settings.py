@@ -36,7 +36,8 @@ from pydicom.valuerep import VR
 
 from mid.atomic import write_atomic  # noqa: F401
 from mid.configfiles import (  # noqa: F401  (the files' names and the notices are public here too)
-    ANON_IMGS, ANON_TAGS, ANON_VRS, CONFIG_ENV, CONFIG_FILES, EXCEL_HEADINGS, MAX_JSON_DEPTH, PEERS, QUERY,
+    ANON_IMGS, ANON_TAGS, ANON_VRS, CONFIG_ENV, CONFIG_FILES, EXCEL_HEADINGS, MAX_JSON_DEPTH, PEERS, PIXEL_REGIONS,
+    QUERY,
     QUERY_IDENTIFIERS, SHIPPED_DEFAULTS_DIR, TAGS, USER_DEFAULTS, ConfigNotice, _Broken, _describe, _FileSpec,
     _Loader, _parse_json, _read_json, broken_name, default_config_dir, write_bytes_atomic, write_json_atomic)
 from mid.peerconfig import (  # noqa: F401  (a peer's form and checks; public here too)
@@ -49,6 +50,7 @@ log = logging.getLogger("mid.settings")
 # Sheet columns that are not DICOM keywords but mean something to the query sheet reader.
 PSEUDO_COLUMNS = ("Query", "Exact")
 DATE_ORDERS = ("US", "EU")
+PIXEL_ACTIONS = ("mask", "drop")       # what mid.pixels does with burned-in identifying text
 KNOWN_VRS = frozenset(v.value for v in VR if len(v.value) == 2)
 
 
@@ -93,6 +95,9 @@ class UserDefaults:
     deid_private_allowlist: list[str] = _shipped("deid_private_allowlist")
     deid_drop_sop_classes: list[str] = _shipped("deid_drop_sop_classes")
     uid_root: str = _shipped("uid_root")
+    pixel_checks: bool = _shipped("pixel_checks")
+    pixel_action: str = _shipped("pixel_action")
+    pixel_modalities: list[str] = _shipped("pixel_modalities")
 
     def storage_root_path(self) -> Path:
         """storage_root with ~ and environment variables expanded."""
@@ -133,6 +138,7 @@ class Settings:
     anon_vrs: list[str]
     anon_tags: list[str]
     notices: list[ConfigNotice]
+    pixel_regions: tuple[Any, ...] = ()    # pixel_regions.json (mid.pixels.Region)
 
     @property
     def anon_imgs(self) -> dict[str, list[str]]:
@@ -349,6 +355,21 @@ def _check_anon_tags(data: Any) -> None:
     _check_string_list(data, "the file")
 
 
+def _check_pixel_regions(data: Any) -> None:
+    _require(isinstance(data, dict) and isinstance(data.get("regions"), list),
+             f'must be an object {{"regions": [{{"manufacturer", "model", "modality", "boxes"}}]}}, '
+             f"not {_describe(data)}.")
+
+
+def _parse_pixel_regions(data: dict, ld: _Loader | None) -> tuple[Any, ...]:
+    from mid.pixels import parse_regions
+    regions, problems = parse_regions(data)
+    for problem in problems:
+        if ld is not None:
+            ld.notice(PIXEL_REGIONS, problem + ".")
+    return tuple(regions)
+
+
 def _shipped_bytes(name: str) -> Callable[[], bytes]:
     return lambda: _shipped_files()[name].raw
 
@@ -361,7 +382,7 @@ def _specs() -> dict[str, _FileSpec]:
     checks = {TAGS: _check_tags, PEERS: _check_peers, USER_DEFAULTS: _check_user_defaults,
               QUERY_IDENTIFIERS: _check_query_identifiers, QUERY: _check_keyed_list("QUERY_TAGS"),
               EXCEL_HEADINGS: _check_excel_headings, ANON_IMGS: _check_anon_imgs,
-              ANON_VRS: _check_anon_vrs, ANON_TAGS: _check_anon_tags}
+              ANON_VRS: _check_anon_vrs, ANON_TAGS: _check_anon_tags, PIXEL_REGIONS: _check_pixel_regions}
     return {name: _FileSpec(name, _shipped_copy(name), check, _shipped_bytes(name)) for name, check in checks.items()}
 
 
@@ -453,6 +474,8 @@ def _field_checks(values: dict[str, Any], extra_tags: dict) -> dict[str, str]:
     problems = {}
     if values["date_order"] not in DATE_ORDERS:
         problems["date_order"] = f"must be one of {DATE_ORDERS}"
+    if values["pixel_action"] not in PIXEL_ACTIONS:
+        problems["pixel_action"] = f"must be one of {PIXEL_ACTIONS}"
     if not _UID_ROOT.match(values["uid_root"]) or len(values["uid_root"]) > 40:
         problems["uid_root"] = "must be a UID root of digits and dots, e.g. 2.25, at most 40 characters"
     unknown = [t for t in values["default_legend_tags"] if not is_known_keyword(t, extra_tags)]
@@ -692,6 +715,7 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         anon_vrs=_parse_anon_vrs(raw[ANON_VRS], ld),
         anon_tags=_parse_anon_tags(raw[ANON_TAGS], extra_tags, ld),
         notices=ld.notices,
+        pixel_regions=_parse_pixel_regions(raw[PIXEL_REGIONS], ld),
     )
 
 
@@ -705,6 +729,7 @@ def default_settings(config_dir: Path | None = None) -> Settings:
         query_tags=shipped[QUERY]["QUERY_TAGS"], excel_headings=shipped[EXCEL_HEADINGS],
         extra_tags={}, drop_rules=parse_drop_rules(shipped[ANON_IMGS]), anon_vrs=shipped[ANON_VRS],
         anon_tags=shipped[ANON_TAGS], notices=[],
+        pixel_regions=_parse_pixel_regions(shipped[PIXEL_REGIONS], None),
     )
 
 

@@ -9,6 +9,7 @@ module). The steps, in order:
                   today); a dataset that fails is recorded FAILED with the reason
     drop rules    anon_imgs.json, burned-in text, screen captures: recorded IGNORED
     anonymize     PS3.15 de-identification with the project's keys (`mid.anonymizer`)
+    pixels        text burned into the pixels masked, or the image IGNORED (`mid.pixels`)
     place         its path under images/ (`anonymized_relpath`, or `raw_relpath` when raw)
     encode        the dataset as a DICOM file (`encode_dataset`; raw: the bytes as received)
     atomic write  `mid.atomic.write_atomic`; a file already there whole (from a killed run)
@@ -46,6 +47,7 @@ from mid.vocab import DOWNLOADED, FAILED, IGNORED, PARTIAL, WRITTEN, DownloadPro
 if TYPE_CHECKING:
     from pydicom import Dataset
     from mid.anonymizer import AnonConfig, Anonymizer, KeyEntry
+    from mid.pixels import PixelOutcome
     from mid.project import Project
     from mid.settings import Settings
 
@@ -58,6 +60,9 @@ warnings.filterwarnings("ignore", message="End of file reached before delimiter"
 
 #: the outcome of `store` for an instance this project already holds (a resume)
 KNOWN = "KNOWN"
+
+#: the reason recorded on a WRITTEN instance whose burned-in text was masked (reports count them)
+PIXELS_MASKED = "burned-in text masked"
 
 #: what an image must carry to be placed, de-identified and recorded
 REQUIRED_UIDS = ("SOPInstanceUID", "SeriesInstanceUID", "StudyInstanceUID", "SOPClassUID")
@@ -321,6 +326,7 @@ class Written:
     new_sop_uid: str | None = None
     nbytes: int = 0
     key: "KeyEntry | None" = None       # the series' master-key row (de-identified images)
+    pixels: "PixelOutcome | None" = None    # what the pixel check found and did (images at risk)
 
 
 def write_image(ds: "Dataset", study_number: str, anonymizer: "Anonymizer | None", images_dir: Path,
@@ -332,6 +338,7 @@ def write_image(ds: "Dataset", study_number: str, anonymizer: "Anonymizer | None
     row was committed is complete: it is kept, and nothing is rewritten. `dirs` remembers the
     folders already made. Runs in a receiving thread or in a worker process (`WriterPool`).
     """
+    seen: "PixelOutcome | None" = None
     if anonymizer is None:
         if received is None:
             raise ValueError("a raw image needs its received bytes")
@@ -340,10 +347,15 @@ def write_image(ds: "Dataset", study_number: str, anonymizer: "Anonymizer | None
         new_sop = element_text(ds, "SOPInstanceUID")
         key = None
     else:
+        from mid.pixels import PixelCheck
+        check = PixelCheck.prepare(anonymizer.config.pixels, ds)   # reads the identifiers before they go
         res = anonymizer.anonymize(ds)               # the drop rules first, then de-identification
         if res.dataset is None or res.dropped:
             return Written(dropped=res.dropped or "dropped")
         out = res.dataset
+        seen = check.apply(out) if check is not None else None
+        if seen is not None and seen.dropped:
+            return Written(dropped=seen.dropped, pixels=seen)
         new_sop = element_text(out, "SOPInstanceUID")
         rel = anonymized_relpath(out, study_number)
         data = encode_dataset(out)
@@ -357,7 +369,8 @@ def write_image(ds: "Dataset", study_number: str, anonymizer: "Anonymizer | None
             dirs.add(path.parent)
     if not path.exists():
         write_atomic(path, data)
-    return Written(dropped=None, relpath=rel, new_sop_uid=new_sop, nbytes=len(data), key=key)
+    return Written(dropped=None, relpath=rel, new_sop_uid=new_sop, nbytes=len(data), key=key,
+                   pixels=seen)
 
 
 # ------------------------------------------------------------------------------ worker processes
@@ -610,13 +623,16 @@ class ImageStore:
             w = self.pool.write(received(), study_number)
         else:
             w = write_image(ds, study_number, self.anonymizer, self.images_dir, received, self._dirs)
+        if w.pixels is not None:
+            _log_pixels(series_uid, w)
         if w.dropped is not None:
             self._record(series_uid, sop_uid, new_sop_uid=None, relpath=None, nbytes=0, status=IGNORED,
                          reason=w.dropped, digest=digest)
             self._known.add(sop_uid)
             return Stored(IGNORED, reason=w.dropped)
         self._record(series_uid, sop_uid, new_sop_uid=w.new_sop_uid, relpath=w.relpath, nbytes=w.nbytes,
-                     status=WRITTEN, digest=digest)
+                     status=WRITTEN, digest=digest,
+                     reason=PIXELS_MASKED if w.pixels is not None and w.pixels.masked else None)
         self._known.add(sop_uid)
         if w.relpath:
             with self._lock:
@@ -662,6 +678,18 @@ class ImageStore:
 
     def close(self) -> None:
         self.log.close()
+
+
+def _log_pixels(series_uid: str, w: Written) -> None:
+    """The pixel check's finding: the text read only to the project log (extra=PHI)."""
+    from mid.logsetup import PHI
+    p = w.pixels
+    assert p is not None
+    what = "dropped" if w.dropped else f"masked {len(p.boxes)} boxes" if p.masked else "kept"
+    log.info("pixels of an image of series %s: %s, %s%s", series_uid, p.verdict, what,
+             f" ({p.note})" if p.note else "", extra=PHI)
+    if p.texts:
+        log.info("text in the pixels of %s: %s", series_uid, " | ".join(p.texts), extra=PHI)
 
 
 def _needs_bytes(ds: "Dataset") -> bool:
