@@ -18,6 +18,7 @@ import pacs
 import peers
 from mid.peerconfig import TlsConfig
 from mid.vocab import ExitCode
+from test_gui import gui_env  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.peers
 
@@ -240,3 +241,47 @@ def test_a_receiver_without_its_own_certificate_does_not_start(certs):
         scp.start()
     assert not scp.running
     assert "cert_file" in str(caught.value) and "key_file" in str(caught.value)
+
+
+# ------------------------------------------------------------------ the Settings tab's TLS fields
+
+@pytest.mark.gui
+def test_the_peer_editor_shows_edits_and_saves_a_peers_tls_files(tmp_path, gui_env, free_port, certs):  # noqa: F811
+    import json
+    from mid import settings as settings_mod
+    from mygui import Key
+    from test_gui import click, last, make_config
+    cfg = make_config(tmp_path / "config", free_port(), {"SECURE": ("SPACS", free_port())})
+    entries = json.loads((cfg / "peers.json").read_text())
+    entries["SECURE"]["tls"] = {"ca_file": str(certs.ca), "key_password_env": "MID_KEY_PW"}
+    (cfg / "peers.json").write_text(json.dumps(entries))
+    a = gui_env(settings_mod.load_settings(cfg))
+    w = a.window
+    w[Key.TAB_SETTINGS].select()
+    row = list(a.ctx.settings.peers).index("SECURE")
+    w[Key.PEERS].update(select_rows=[row])
+    w.write_event_value(Key.PEERS, [row])
+    assert a.run_until(lambda: w[Key.P_TLS_CA].get() == str(certs.ca), 5)
+    assert w[Key.P_TLS_CERT].get() == "" and w[Key.P_TLS_HOSTNAME].get() is True
+    # a certificate without its key is marked and not saved
+    w[Key.P_TLS_CERT].update(str(certs.mid_cert))
+    w.write_event_value(Key.P_TLS_CERT, "x")
+    assert a.run_until(lambda: "both" in w[Key.err(Key.P_TLS_CA)].get(), 5)
+    click(a, Key.P_SAVE)
+    assert a.run_until(lambda: "not saved" in last(a), 5)
+    w[Key.P_TLS_KEY].update(str(certs.mid_key))
+    w[Key.P_TLS_HOSTNAME].update(False)
+    w.write_event_value(Key.P_TLS_KEY, "x")
+    assert a.run_until(lambda: w[Key.err(Key.P_TLS_CA)].get() == "", 5)
+    click(a, Key.P_SAVE)
+    want = TlsConfig(str(certs.ca), str(certs.mid_cert), str(certs.mid_key), False, "MID_KEY_PW")
+    assert a.run_until(lambda: settings_mod.load_settings(cfg).peers["SECURE"].tls == want, 5), a.ctx.messages
+    # emptying the CA file makes it a plain DICOM peer again
+    click(a, Key.P_CLEAR)
+    assert a.run_until(lambda: w[Key.P_TLS_CA].get() == "" and w[Key.P_TLS_HOSTNAME].get() is True, 5)
+    w.write_event_value(Key.PEERS, [row])
+    assert a.run_until(lambda: w[Key.P_TLS_CERT].get() == str(certs.mid_cert), 5)
+    for k in (Key.P_TLS_CA, Key.P_TLS_CERT, Key.P_TLS_KEY):
+        w[k].update("")
+    click(a, Key.P_SAVE)
+    assert a.run_until(lambda: settings_mod.load_settings(cfg).peers["SECURE"].tls is None, 5), a.ctx.messages
