@@ -138,6 +138,28 @@ def test_our_receiver_refuses_orthanc_when_its_certificate_is_not_trusted(orthan
                for r in caplog.records)
 
 
+def test_a_download_searches_and_retrieves_over_tls_into_a_tls_self(orthanc_tls, certs, synthetic_study_files,
+                                                                    tmp_path):
+    """The whole path: search and C-MOVE over TLS, Orthanc's C-STOREs into our TLS <SELF>,
+    every image de-identified and written."""
+    import json
+    from mid import engine
+    from mid import settings as settings_mod
+    from test_engine import assert_complete_and_whole, peer_entry, searched_project, write_config
+    block = {"ca_file": str(certs.ca), "cert_file": str(certs.mid_cert), "key_file": str(certs.mid_key)}
+    cfg = write_config(tmp_path / "config", orthanc_tls.self_port, {"SECURE": peer_entry(orthanc_tls, tls=block)})
+    entries = json.loads((cfg / "peers.json").read_text())
+    entries["<SELF>"]["tls"] = block
+    (cfg / "peers.json").write_text(json.dumps(entries))
+    s = settings_mod.load_settings(cfg)
+    assert s.self_peer.tls is not None and s.peers["SECURE"].tls is not None, s.notices
+    proj = searched_project(tmp_path, s, "SECURE", synthetic_study_files.desc)
+    engine.select(proj)
+    fin = engine.download(s, proj, "SECURE")
+    assert fin.error is None, fin.error
+    assert_complete_and_whole(proj, synthetic_study_files.desc)
+
+
 # ------------------------------------------------------------------ against Orthanc: what fails
 
 def test_an_unrelated_ca_names_the_untrusted_certificate_and_our_ca_file(orthanc_tls, certs):
