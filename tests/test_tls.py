@@ -121,6 +121,16 @@ def test_move_sends_the_series_into_our_tls_receiver(orthanc_tls, certs, synthet
     assert received.uids == {series.sop_uid(i) for i in range(series.count)}
 
 
+def test_get_brings_the_series_back_on_our_tls_association(orthanc_tls, certs, synthetic_study_files):
+    _, study, series = next(x for x in synthetic_study_files.desc.all_series() if x[2].count > 1)
+    received = Received()
+    result = pacs.get(ME, tls_peer(orthanc_tls, ours(certs)), "SERIES",
+                      {"StudyInstanceUID": study.study_uid, "SeriesInstanceUID": series.series_uid}, TIMEOUTS,
+                      received, sop_classes=[series.sop_class_uid])
+    assert result.completed == series.count and result.failed == 0
+    assert received.uids == {series.sop_uid(i) for i in range(series.count)}
+
+
 def test_our_receiver_refuses_orthanc_when_its_certificate_is_not_trusted(orthanc_tls, certs, synthetic_study_files,
                                                                         tls_receiver, caplog):
     _, study, series = next(x for x in synthetic_study_files.desc.all_series() if x[2].count > 1)
