@@ -147,7 +147,14 @@ class _ServerContext(ssl.SSLContext):
         try:
             wrapped = super().wrap_socket(sock, *args, **kwargs)
         except (ssl.SSLError, OSError) as exc:
-            log.warning("refused a TLS connection from %s: %s", where, handshake_problem(exc, "the sender").detail)
+            reason = _reason(exc)
+            if "UNEXPECTED_EOF" in reason or isinstance(exc, (ssl.SSLEOFError, ConnectionResetError)):
+                log.info("a connection from %s closed during the TLS handshake", where)
+            elif "NO_CERTIFICATE" in reason or "DID_NOT_RETURN_A_CERTIFICATE" in reason:
+                log.warning("refused a TLS connection from %s: it presented no client certificate", where)
+            else:
+                log.warning("refused a TLS connection from %s: %s", where,
+                            handshake_problem(exc, "the sender").detail)
             raise
         wrapped.settimeout(None)
         return wrapped
@@ -203,10 +210,15 @@ def handshake_problem(exc: BaseException, other: str = "the PACS", ca_file: str 
                             f"put {other}'s certificate, or the CA that signed it, into {ca}")
         return TlsError(f"{other}'s TLS certificate was refused: {said}", f"check the certificate and {ca}")
     reason = _reason(exc)
-    if "CERTIFICATE_REQUIRED" in reason or ("HANDSHAKE_FAILURE" in reason and "ALERT" in reason):
+    if "CERTIFICATE_REQUIRED" in reason:
         return TlsError(f"{other} requires a client certificate and refused the connection ({reason.lower()})",
                         "give the peer's tls block our cert_file and key_file, and have that certificate "
                         "(or its CA) trusted there")
+    if "HANDSHAKE_FAILURE" in reason and "ALERT" in reason:
+        return TlsError(f"{other} refused the TLS handshake ({reason.lower()}): it may require a client "
+                        f"certificate, or share no TLS version or cipher with us",
+                        "give the peer's tls block our cert_file and key_file if it has none; we accept "
+                        "TLS 1.2 or newer")
     if "UNKNOWN_CA" in reason or "BAD_CERTIFICATE" in reason or "CERTIFICATE_UNKNOWN" in reason \
             or "UNSUPPORTED_CERTIFICATE" in reason:
         return TlsError(f"{other} does not trust our TLS certificate ({reason.lower()})",
