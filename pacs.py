@@ -5,8 +5,11 @@ anonymizer. Every failure a user can meet is raised as a NetError whose one-line
 what happened and what to check. Received instances are handed, one at a time, to a
 caller-supplied handler that answers with a DIMSE status.
 
-Peers are any `Peer`: ``name``, ``aet``, ``host``, ``port``, ``query_model`` (settings.PeerConfig);
-timeouts any object with ``connect``, ``acse``, ``dimse`` and ``network`` seconds.
+Peers are any `Peer`: ``name``, ``aet``, ``host``, ``port``, ``query_model`` (settings.PeerConfig),
+and optionally ``tls`` (a TLS block, see mid/tls.py) for DICOM over TLS; timeouts any object with
+``connect``, ``acse``, ``dimse`` and ``network`` seconds. A TLS failure is a NetError too: the
+"rejected" kind (permanent) when a handshake fails, naming the certificate problem, and "failed"
+when a TLS file is missing or unusable, found before any connection is opened.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from mid.dimse import (  # noqa: F401  (the DIMSE words are public here too)
     is_pending, is_transient_status, status_meaning, _ReactorCheckpoint, _adapt_association,
     _wake_response_wait,
 )
+from mid import tls as _tls
 
 log = logging.getLogger("mid.pacs")
 
@@ -244,13 +248,17 @@ def _connect_timeout(peer: Peer, seconds: float) -> NetError:
 
 
 def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Peer, timeouts: Any,
-                  purpose: str) -> NetError:
+                  purpose: str, tls_args: tuple | None = None) -> NetError:
     """Name why an association was not established."""
     elapsed = time.monotonic() - attempt.started
     label = peer_label(peer)
     if assoc.is_rejected:
         rj = assoc.acceptor.primitive
         return rejection_error(local_aet, peer, rj.result, rj.result_source, rj.diagnostic)
+    if tls_args is not None:
+        found = _tls_failure(peer, tls_args, timeouts, tcp_first=not attempt.connected)
+        if found is not None:
+            return found
     if not attempt.connected:
         if elapsed >= 0.9 * timeouts.connect:
             return _connect_timeout(peer, timeouts.connect)
@@ -266,9 +274,39 @@ def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Peer, tim
         return NetError(label, "timeout", f"no answer to the association request within {timeouts.acse:g} s",
                         "the port answers but does not speak DICOM, or the PACS is hung; check the port",
                         transient=True)
+    if tls_args is None and _tls.speaks_tls(peer.host, int(peer.port), min(float(timeouts.connect), 3.0)):
+        return NetError(label, "rejected", "the PACS port expects DICOM over TLS and closed our plain connection",
+                        "add a \"tls\" block (ca_file, and cert_file/key_file if the PACS asks for our "
+                        "certificate) to this peer in peers.json, or use the PACS's plain DICOM port")
     return NetError(label, "aborted", "the PACS aborted the association request or closed the connection",
                     "check that our AE title, IP and port are registered at the PACS, and its logs",
                     transient=True)
+
+
+def _tls_args(peer: Peer) -> tuple | None:
+    """pynetdicom's tls_args for a peer with a TLS block: (client context, host); None for plain.
+    A file that is missing or unusable is a NetError here, before any connection."""
+    block = getattr(peer, "tls", None)
+    if block is None:
+        return None
+    try:
+        return _tls.client_context(block), peer.host
+    except _tls.TlsError as exc:
+        raise NetError(peer_label(peer), "failed", exc.detail, exc.hint) from None
+
+
+def _tls_failure(peer: Peer, tls_args: tuple, timeouts: Any, tcp_first: bool) -> NetError | None:
+    """Why a TLS association failed, found by shaking hands again; None when TLS is not the cause."""
+    if tcp_first:
+        tcp = _probe_tcp(peer, timeouts.connect)
+        if tcp is not None:
+            return tcp
+    block = getattr(peer, "tls", None)
+    problem = _tls.probe(peer.host, int(peer.port), tls_args[0], float(timeouts.connect),
+                         server_hostname=tls_args[1], ca_file=getattr(block, "ca_file", None))
+    if problem is None:
+        return None
+    return NetError(peer_label(peer), "rejected", f"TLS: {problem.detail}", problem.hint)
 
 
 def _make_ae(local_aet: str, timeouts: Any) -> AE:
@@ -305,6 +343,7 @@ def _open(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, *,
 
 def _open_once(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, *,
                ext_neg: list | None = None, handlers: list | None = None) -> Any:
+    tls_args = _tls_args(peer)
     attempt = _Attempt()
 
     def on_conn_open(event: evt.Event) -> None:
@@ -314,7 +353,7 @@ def _open_once(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, 
     evt_handlers = [(evt.EVT_CONN_OPEN, on_conn_open)] + list(handlers or [])
     try:
         assoc = ae.associate(peer.host, int(peer.port), ae_title=peer.aet, ext_neg=ext_neg,
-                             evt_handlers=evt_handlers)
+                             evt_handlers=evt_handlers, tls_args=tls_args)
     except socket.gaierror as exc:
         raise NetError(peer_label(peer), "failed", f"host name '{peer.host}' cannot be resolved ({exc.strerror})",
                        "check the PACS IP address or host name in the settings") from None
@@ -328,7 +367,7 @@ def _open_once(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, 
         # rejection arrive as a closed connection now and then (seen with Orthanc)
         _no_delay(assoc)
         return assoc
-    error = _open_failure(assoc, attempt, local_aet, peer, timeouts, purpose)
+    error = _open_failure(assoc, attempt, local_aet, peer, timeouts, purpose, tls_args)
     # INFO, not WARNING: the caller reports the NetError (the CLI prints it, the GUI shows it,
     # the engine records it on the series); at WARNING the console would say it a second time.
     log.info("%s", error)
@@ -897,6 +936,8 @@ class StorageSCP:
 
     allowed_aets is a set, or a callable returning one that is asked again for every association;
     any other calling AE title is rejected with "calling AE title not recognised".
+    With `tls` (a TLS block, <SELF>'s) it listens for DICOM over TLS only: it presents cert_file and
+    requires every sender's certificate, checked against ca_file, before any association.
     Instances are kept as received (no decompression) and handed to on_store, which is called
     from one thread per association, so several at once: it must be thread-safe. Its status is
     the answer; an exception is answered 0xA700 (OSError) or 0xC000, never success.
@@ -904,8 +945,9 @@ class StorageSCP:
 
     def __init__(self, ae_title: str, host: str, port: int,
                  allowed_aets: Callable[[], set[str]] | set[str] | frozenset[str],
-                 on_store: StoreHandler, timeouts: Any = Timeouts()):
+                 on_store: StoreHandler, timeouts: Any = Timeouts(), *, tls: Any = None):
         self.ae_title = ae_title
+        self.tls = tls
         self.host = host
         self.requested_port = int(port)
         self._allowed = allowed_aets if callable(allowed_aets) else (lambda s=frozenset(allowed_aets): s)
@@ -936,6 +978,12 @@ class StorageSCP:
         """Start listening (non-blocking). Raises NetError when the port cannot be opened."""
         if self._server is not None:
             return
+        context = None
+        if self.tls is not None:
+            try:
+                context = _tls.server_context(self.tls, float(self.timeouts.acse))
+            except _tls.TlsError as exc:
+                raise NetError(f"our receiver {self.ae_title}", "failed", exc.detail, exc.hint) from None
         ae = _make_ae(self.ae_title, self.timeouts)
         ae.maximum_associations = MAX_SCP_ASSOCIATIONS
         for cx in AllStoragePresentationContexts:
@@ -946,14 +994,16 @@ class StorageSCP:
                     (evt.EVT_REJECTED, _log_rejection),
                     (evt.EVT_C_STORE, _store_handler(self._on_store))]
         try:
-            self._server = ae.start_server((self.host, self.requested_port), block=False, evt_handlers=handlers)
+            self._server = ae.start_server((self.host, self.requested_port), block=False, evt_handlers=handlers,
+                                           ssl_context=context)
         except OSError as exc:
             raise NetError(f"our receiver {self.ae_title}", "failed",
                            f"cannot listen on {self.host}:{self.requested_port} ({exc.strerror or exc})",
                            "another program may use this port; choose another <SELF> port or stop that program"
                            ) from None
         self._ae = ae
-        log.info("storage SCP %s listening on %s:%d", self.ae_title, self.host, self.port)
+        log.info("storage SCP %s listening on %s:%d%s", self.ae_title, self.host, self.port,
+                 " (DICOM over TLS)" if context is not None else "")
 
     def stop(self) -> None:
         """Stop listening and end open associations."""

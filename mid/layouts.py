@@ -151,26 +151,52 @@ def main_tab(identifiers, peers, source, destination, exact, anonymize) -> list:
 PEER_HEADINGS = ["Name", "AE title", "Host", "Port", "Retrieve", "Model"]
 
 
+def tls_fields() -> sg.Column:
+    """A peer's DICOM TLS files (its "tls" block), beside the peer's address: an empty CA file means
+    plain DICOM. For <SELF> they are our receiver's: its certificate, and the CA senders must have."""
+    pad = (3, 1)
+
+    def file_row(label: str, key: str, tip: str) -> list:
+        return [sg.Text(label, size=(13, 1), font=FONT, pad=pad),
+                sg.Input("", key=key, size=(24, 1), font=FONT, tooltip=tip, pad=pad, enable_events=True),
+                sg.FileBrowse("…", target=key, font=FONT, pad=pad,
+                              file_types=(("PEM", "*.pem *.crt *.key"), ("All files", "*")))]
+
+    rows = [file_row("TLS CA file", Key.P_TLS_CA, "the certificates we trust (PEM); empty: plain DICOM"),
+            file_row("TLS certificate", Key.P_TLS_CERT, "our certificate (PEM), if the other side asks for one"),
+            file_row("TLS key", Key.P_TLS_KEY, "the key of our certificate (PEM)")]
+    return sg.Column(rows, pad=(0, 0), vertical_alignment="top")
+
+
+def tls_options() -> list:
+    """The TLS check box and message, for the row under the TLS files."""
+    return [sg.Checkbox("TLS: check the host name", default=True, key=Key.P_TLS_HOSTNAME, font=FONT,
+                        tooltip="the PACS's certificate must name the host or IP address above"),
+            sg.Text("", key=Key.err(Key.P_TLS_CA), font=FONT, text_color="#b71c1c", size=(60, 1))]
+
+
 def settings_tab(values: dict) -> list:
     """values: storage_root, workers, timeouts, retries, date_window_days, date_order, peers_rows."""
-    def field_row(label, key, value, width=10, tip=None):
+    def field_row(label, key, value, width=10, tip=None, err_width=90):
         pad = (5, 1)                  # tight rows: the tab fits a 1366 x 768 screen
         return [sg.Text(label, size=(18, 1), font=FONT, pad=pad),
                 sg.Input(str(value), key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip, pad=pad),
-                sg.Text("", key=Key.err(key), font=FONT, text_color="#b71c1c", size=(90, 1), pad=pad)]
+                sg.Text("", key=Key.err(key), font=FONT, text_color="#b71c1c", size=(err_width, 1), pad=pad)]
 
     peer_editor = [
         [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key=Key.PEERS, auto_size_columns=False,
                   col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=4, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
-        field_row("Name", Key.P_NAME, "", 24),
-        field_row("AE title", Key.P_AET, "", 18),
-        field_row("Host / IP", Key.P_HOST, "", 18),
-        field_row("Port", Key.P_PORT, ""),
+        [sg.Column([field_row("Name", Key.P_NAME, "", 24, err_width=56),
+                    field_row("AE title", Key.P_AET, "", 18, err_width=56),
+                    field_row("Host / IP", Key.P_HOST, "", 18, err_width=56),
+                    field_row("Port", Key.P_PORT, "", err_width=56)], pad=(0, 0)),
+         tls_fields()],
         [sg.Text("Retrieve with", size=(18, 1), font=FONT),
          sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
          sg.Text("Query model", font=FONT),
-         sg.Combo(["study", "patient"], default_value="study", key=Key.P_MODEL, readonly=True, font=FONT)],
+         sg.Combo(["study", "patient"], default_value="study", key=Key.P_MODEL, readonly=True, font=FONT),
+         *tls_options()],
         [_button("Add / update peer", Key.P_SAVE), _button("Delete peer", Key.P_DELETE),
          _button("Test (C-ECHO)", Key.P_TEST), _button("Clear fields", Key.P_CLEAR)],
     ]

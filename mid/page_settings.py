@@ -138,6 +138,35 @@ def save_defaults(ctx: Context, changes: dict, msg_key: str, also_saved: tuple[s
 
 
 PEER_FIELDS = (Key.P_NAME, Key.P_AET, Key.P_HOST, Key.P_PORT)
+TLS_FILES = (Key.P_TLS_CA, Key.P_TLS_CERT, Key.P_TLS_KEY)
+
+
+def tls_shown(tls) -> dict[str, Any]:
+    """The TLS fields of the peer editor for a peer's TLS block (None: plain DICOM)."""
+    return {Key.P_TLS_CA: tls.ca_file if tls else "", Key.P_TLS_CERT: (tls.cert_file or "") if tls else "",
+            Key.P_TLS_KEY: (tls.key_file or "") if tls else "", Key.P_TLS_HOSTNAME: tls.check_hostname if tls else True}
+
+
+def tls_problem(fields: dict[str, Any]) -> str:
+    """What is wrong with the editor's TLS fields, or ""."""
+    ca, cert, key = (str(fields.get(k) or "").strip() for k in TLS_FILES)
+    if (cert or key) and not ca:
+        return "TLS needs a CA file (the certificates to trust)"
+    if bool(cert) != bool(key):
+        return "TLS: give both our certificate and its key, or neither"
+    return ""
+
+
+def tls_from_editor(fields: dict[str, Any], old):
+    """The TLS block the editor's fields say (None when the CA file is empty: plain DICOM); the
+    key password variable, which the editor does not show, is kept from the old block."""
+    from mid.peerconfig import TlsConfig
+    ca, cert, key = (str(fields.get(k) or "").strip() for k in TLS_FILES)
+    if not ca:
+        return None
+    return TlsConfig(ca_file=ca, cert_file=cert or None, key_file=key or None,
+                     check_hostname=bool(fields.get(Key.P_TLS_HOSTNAME, True)),
+                     key_password_env=old.key_password_env if old is not None else None)
 
 
 class SettingsPage:
@@ -161,7 +190,8 @@ class SettingsPage:
         return {
             Key.PEERS: self.on_peer_row, Key.P_SAVE: self.on_peer_save, Key.P_DELETE: self.on_peer_delete,
             Key.P_TEST: self.on_peer_test, Key.P_CLEAR: self.on_peer_clear, Key.S_SAVE: self.on_settings_save,
-        } | {k: self.on_validate_peer for k in PEER_FIELDS} | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
+        } | {k: self.on_validate_peer for k in PEER_FIELDS + TLS_FILES} \
+            | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
 
     # -- peers -------------------------------------------------------------------------------
     def show_peers(self) -> None:
@@ -178,6 +208,8 @@ class SettingsPage:
         for k, v in ((Key.P_NAME, name), (Key.P_AET, aet), (Key.P_HOST, host), (Key.P_PORT, port),
                      (Key.P_METHOD, method), (Key.P_MODEL, model)):
             self.window[k].update(v)
+        peer = self.ctx.settings.peers.get(name)
+        self._show_tls(getattr(peer, "tls", None))
         self.window[Key.P_NAME].update(disabled=name == SELF)
         self.on_validate_peer()
 
@@ -186,7 +218,16 @@ class SettingsPage:
         for k in PEER_FIELDS:
             self.window[k].update("")
             self.window[Key.err(k)].update("")
+        self._show_tls(None)
         self.window[Key.P_NAME].update(disabled=False)
+
+    def _show_tls(self, tls) -> None:
+        for k, v in tls_shown(tls).items():
+            self.window[k].update(v)
+        self.window[Key.err(Key.P_TLS_CA)].update("")
+
+    def _tls_fields(self) -> dict[str, Any]:
+        return {k: self.window[k].get() for k in TLS_FILES + (Key.P_TLS_HOSTNAME,)}
 
     def peer_errors(self) -> dict[str, str]:
         """Field key -> message for every invalid peer field in the editor."""
@@ -201,11 +242,14 @@ class SettingsPage:
             msg = check(w[key].get().strip())
             if msg:
                 errors[key] = msg
+        tls = tls_problem(self._tls_fields())
+        if tls:
+            errors[Key.P_TLS_CA] = tls
         return errors
 
     def on_validate_peer(self, _=None) -> None:
         errors = self.peer_errors()
-        for k in PEER_FIELDS:
+        for k in PEER_FIELDS + (Key.P_TLS_CA,):
             self.window[Key.err(k)].update(errors.get(k, ""))
 
     def _editor_peer(self):
@@ -219,7 +263,8 @@ class SettingsPage:
         old = self.ctx.settings.peers.get(name)
         fields = dict(name=name, aet=w[Key.P_AET].get().strip(), host=w[Key.P_HOST].get().strip(),
                       port=int(w[Key.P_PORT].get().strip()), retrieve_method=w[Key.P_METHOD].get() or "move",
-                      query_model=w[Key.P_MODEL].get() or "study")
+                      query_model=w[Key.P_MODEL].get() or "study",
+                      tls=tls_from_editor(self._tls_fields(), getattr(old, "tls", None)))
         return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
 
     def on_peer_save(self, _=None) -> None:

@@ -909,7 +909,7 @@ def _start_receiver(settings: "Settings", run: _DownloadRun) -> "pacs.StorageSCP
     def allowed() -> set[str]:
         return {p.aet for name, p in peers.items() if name != SELF}
 
-    scp = pacs.StorageSCP(me.aet, me.host, int(me.port), allowed, run.receiver, timeouts_for(settings))
+    scp = pacs.StorageSCP(me.aet, me.host, int(me.port), allowed, run.receiver, timeouts_for(settings), tls=me.tls)
     scp.start()
     return scp
 

@@ -509,3 +509,104 @@ class XvfbServer(_Server):
             self.stop()
             raise RuntimeError(f"Xvfb did not start:\n{_tail(self.log_path)}")
         return data.decode().strip()
+
+
+# ----------------------------------------------------------------------------- DICOM TLS
+
+OPENSSL = "/usr/bin/openssl"
+OPENSSL_TOOLS: dict[str, tuple[str, ...]] = {"openssl": (OPENSSL,)}
+
+_OPENSSL_CONFIG = """[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[leaf]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectAltName = IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+@dataclass(frozen=True)
+class TestCerts:
+    """PEM files made by `make_test_certs` (never committed): a CA and the certificates it signed
+    for Orthanc and for us, an unrelated CA with a certificate of ours it signed, an expired
+    certificate, and our key protected by the password `key_password`."""
+    __test__ = False          # not a test class, despite its name
+    folder: Path
+    ca: Path
+    orthanc_cert: Path
+    orthanc_key: Path
+    mid_cert: Path
+    mid_key: Path
+    other_ca: Path
+    other_mid_cert: Path
+    expired_cert: Path
+    mid_key_encrypted: Path
+    key_password: str = "test-key-password"
+
+
+def _openssl(folder: Path, *args: str) -> None:
+    result = subprocess.run([OPENSSL, *args], cwd=folder, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"openssl {' '.join(args[:2])} failed:\n{result.stderr[-2000:]}")
+
+
+def make_test_certs(folder: Path) -> TestCerts:
+    """Make the test certificates with /usr/bin/openssl. Every leaf names IP 127.0.0.1 (its
+    subjectAltName) and may serve as a TLS server or client; they are valid for 3 days, except
+    the expired one, whose validity ended when it began."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    cnf = folder / "openssl.cnf"
+    cnf.write_text(_OPENSSL_CONFIG)
+
+    def ca(name: str, cn: str) -> None:
+        _openssl(folder, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+                 "-out", f"{name}.pem", "-days", "3", "-subj", f"/CN={cn}", "-config", str(cnf),
+                 "-extensions", "ca")
+
+    def leaf(name: str, key: str, signer: str, serial: int, days: str = "3") -> None:
+        if not (folder / key).exists():
+            _openssl(folder, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key)
+        _openssl(folder, "req", "-new", "-key", key, "-out", f"{name}.csr", "-subj", f"/CN={name} 127.0.0.1",
+                 "-config", str(cnf))
+        _openssl(folder, "x509", "-req", "-in", f"{name}.csr", "-CA", f"{signer}.pem", "-CAkey", f"{signer}.key",
+                 "-set_serial", str(serial), "-days", days, "-out", f"{name}.pem", "-extfile", str(cnf),
+                 "-extensions", "leaf")
+
+    ca("ca", "MID Test CA")
+    ca("other_ca", "Unrelated Test CA")
+    leaf("orthanc", "orthanc.key", "ca", 2)
+    leaf("mid", "mid.key", "ca", 3)
+    leaf("other_mid", "mid.key", "other_ca", 4)
+    leaf("expired", "orthanc.key", "ca", 5, days="-1")
+    certs = TestCerts(folder, folder / "ca.pem", folder / "orthanc.pem", folder / "orthanc.key",
+                      folder / "mid.pem", folder / "mid.key", folder / "other_ca.pem", folder / "other_mid.pem",
+                      folder / "expired.pem", folder / "mid_encrypted.key")
+    _openssl(folder, "pkey", "-in", "mid.key", "-aes256", "-passout", f"pass:{certs.key_password}",
+             "-out", certs.mid_key_encrypted.name)
+    return certs
+
+
+def orthanc_tls_config(certs: TestCerts, self_port: int, *, require_client_cert: bool = True,
+                       trusted: Path | None = None) -> dict:
+    """Orthanc config entries for DICOM TLS on its DICOM port (Orthanc 1.9+ option names): its
+    certificate and key, the certificates it trusts (the test CA unless `trusted`), whether a
+    client certificate is required, and our AE as a modality it reaches over TLS ("UseDicomTls")."""
+    return {
+        "DicomTlsEnabled": True,
+        "DicomTlsCertificate": str(certs.orthanc_cert),
+        "DicomTlsPrivateKey": str(certs.orthanc_key),
+        "DicomTlsTrustedCertificates": str(trusted or certs.ca),
+        "DicomTlsRemoteCertificateRequired": require_client_cert,
+        "DicomModalities": {SELF_AET: {"AET": SELF_AET, "Host": HOST, "Port": int(self_port), "UseDicomTls": True}},
+    }
