@@ -104,6 +104,12 @@ class Key:
     P_PORT = "-P-PORT-"
     P_SAVE = "-P-SAVE-"
     P_TEST = "-P-TEST-"
+    # the protocol frame of the peer editor (DIMSE, or DICOMweb with its url and credentials)
+    P_PROTOCOL = "-P-PROTOCOL-"
+    P_URL = "-P-URL-"
+    P_USER = "-P-USER-"
+    P_PASSWORD_ENV = "-P-PASSWORD-ENV-"
+    P_TOKEN_ENV = "-P-TOKEN-ENV-"
     QUERY_TABLE = "-QUERY-TABLE-"
     README = "-README-"
     ROW_REASON = "-ROW-REASON-"

@@ -167,6 +167,7 @@ def settings_tab(values: dict) -> list:
         field_row("AE title", Key.P_AET, "", 18),
         field_row("Host / IP", Key.P_HOST, "", 18),
         field_row("Port", Key.P_PORT, ""),
+        [_protocol_frame()],
         [sg.Text("Retrieve with", size=(18, 1), font=FONT),
          sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
          sg.Text("Query model", font=FONT),
@@ -195,6 +196,28 @@ def settings_tab(values: dict) -> list:
     return [[sg.Frame("Peers (PACS and <SELF>, our own receiver)", peer_editor, font=FONT_BOLD, expand_x=True)],
             [sg.Frame("General", general, font=FONT_BOLD, expand_x=True)],
             [_button("Save settings", Key.S_SAVE), sg.Text("", key=Key.S_MSG, font=FONT, size=(80, 1))]]
+
+
+def _protocol_frame() -> sg.Frame:
+    """The peer's protocol: DIMSE (AE title, host, port above) or DICOMweb (url, credentials' variables)."""
+    pad = (5, 1)
+
+    def small(label: str, key: str, width: int, tip: str) -> list:
+        return [sg.Text(label, font=FONT, pad=pad),
+                sg.Input("", key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip, pad=pad)]
+
+    rows = [
+        [sg.Text("Protocol", size=(16, 1), font=FONT, pad=pad),
+         sg.Combo(["dimse", "dicomweb"], default_value="dimse", key=Key.P_PROTOCOL, readonly=True, font=FONT,
+                  enable_events=True, pad=pad),
+         *small("URL", Key.P_URL, 44, "DICOMweb base address, e.g. https://pacs.example.org/dicom-web"),
+         sg.Text("", key=Key.err(Key.P_URL), font=FONT, text_color="#b71c1c", size=(60, 1), pad=pad)],
+        [sg.Text("", size=(16, 1), font=FONT, pad=pad),
+         *small("User", Key.P_USER, 14, "HTTP basic auth user name"),
+         *small("Password env var", Key.P_PASSWORD_ENV, 18, "NAME of the environment variable holding the password"),
+         *small("Token env var", Key.P_TOKEN_ENV, 18, "NAME of the environment variable holding a bearer token")],
+    ]
+    return sg.Frame("Protocol", rows, font=FONT, expand_x=True, pad=(5, 2))
 
 
 def anon_tab(values: dict) -> list:

@@ -138,6 +138,31 @@ def save_defaults(ctx: Context, changes: dict, msg_key: str, also_saved: tuple[s
 
 
 PEER_FIELDS = (Key.P_NAME, Key.P_AET, Key.P_HOST, Key.P_PORT)
+#: the protocol frame's fields: a DICOMweb peer's url and the names of its secrets' variables
+WEB_FIELDS = (Key.P_URL, Key.P_USER, Key.P_PASSWORD_ENV, Key.P_TOKEN_ENV)
+_WEB_ATTRS = {Key.P_URL: "url", Key.P_USER: "username", Key.P_PASSWORD_ENV: "password_env",
+              Key.P_TOKEN_ENV: "token_env"}
+
+
+def web_errors(window) -> dict[str, str]:
+    """Field key -> message for the protocol frame, when it says dicomweb."""
+    from mid import peerconfig
+    if window[Key.P_PROTOCOL].get() != "dicomweb":
+        return {}
+    values = {k: window[k].get().strip() or None for k in WEB_FIELDS}
+    problems = peerconfig.peer_problems("", {"protocol": "dicomweb", **{_WEB_ATTRS[k]: v for k, v in values.items()
+                                                                       if v is not None}})
+    return {Key.P_URL: "; ".join(problems)} if problems else {}
+
+
+def web_fields(window) -> dict:
+    """The PeerConfig fields of the protocol frame (DIMSE: protocol only, the DICOMweb keys cleared)."""
+    web = window[Key.P_PROTOCOL].get() == "dicomweb"
+    out: dict = {"protocol": "dicomweb" if web else "dimse"}
+    for key, attr in _WEB_ATTRS.items():
+        text = window[key].get().strip() if web else ""
+        out[attr] = (text.rstrip("/") if attr == "url" else text) or ("" if attr == "url" else None)
+    return out
 
 
 class SettingsPage:
@@ -161,7 +186,8 @@ class SettingsPage:
         return {
             Key.PEERS: self.on_peer_row, Key.P_SAVE: self.on_peer_save, Key.P_DELETE: self.on_peer_delete,
             Key.P_TEST: self.on_peer_test, Key.P_CLEAR: self.on_peer_clear, Key.S_SAVE: self.on_settings_save,
-        } | {k: self.on_validate_peer for k in PEER_FIELDS} | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
+        } | {k: self.on_validate_peer for k in PEER_FIELDS + WEB_FIELDS + (Key.P_PROTOCOL,)} \
+           | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
 
     # -- peers -------------------------------------------------------------------------------
     def show_peers(self) -> None:
@@ -179,13 +205,19 @@ class SettingsPage:
                      (Key.P_METHOD, method), (Key.P_MODEL, model)):
             self.window[k].update(v)
         self.window[Key.P_NAME].update(disabled=name == SELF)
+        peer = self.ctx.settings.peers.get(name)
+        self.window[Key.P_PROTOCOL].update("dicomweb" if peer is not None and peer.is_dicomweb else "dimse")
+        for key, attr in _WEB_ATTRS.items():
+            self.window[key].update(getattr(peer, attr, None) or "")
         self.on_validate_peer()
 
     def on_peer_clear(self, _=None) -> None:
         """Empty editor for a new peer (no complaints until something is typed)."""
-        for k in PEER_FIELDS:
+        for k in PEER_FIELDS + WEB_FIELDS:
             self.window[k].update("")
+        for k in PEER_FIELDS + (Key.P_URL,):
             self.window[Key.err(k)].update("")
+        self.window[Key.P_PROTOCOL].update("dimse")
         self.window[Key.P_NAME].update(disabled=False)
 
     def peer_errors(self) -> dict[str, str]:
@@ -197,7 +229,11 @@ class SettingsPage:
             errors[Key.P_NAME] = "a name is needed, e.g. MAIN PACS"
         checks = ((Key.P_AET, settingsmod.validate_ae_title), (Key.P_HOST, settingsmod.validate_host),
                   (Key.P_PORT, settingsmod.validate_port))
-        for key, check in checks:
+        web = w[Key.P_PROTOCOL].get() == "dicomweb"
+        errors.update(web_errors(w))
+        if web and w[Key.P_NAME].get().strip() == SELF:
+            errors[Key.P_URL] = "<SELF>, our own receiver, speaks DIMSE only"
+        for key, check in checks if not web else ():      # a DICOMweb peer has no AE title, host or port
             msg = check(w[key].get().strip())
             if msg:
                 errors[key] = msg
@@ -205,8 +241,13 @@ class SettingsPage:
 
     def on_validate_peer(self, _=None) -> None:
         errors = self.peer_errors()
-        for k in PEER_FIELDS:
+        for k in PEER_FIELDS + (Key.P_URL,):
             self.window[Key.err(k)].update(errors.get(k, ""))
+        web = self.window[Key.P_PROTOCOL].get() == "dicomweb"
+        for k in (Key.P_AET, Key.P_HOST, Key.P_PORT):
+            self.window[k].update(disabled=web)
+        for k in WEB_FIELDS:
+            self.window[k].update(disabled=not web)
 
     def _editor_peer(self):
         from mid import settings as settingsmod
@@ -217,9 +258,11 @@ class SettingsPage:
         w = self.window
         name = w[Key.P_NAME].get().strip()
         old = self.ctx.settings.peers.get(name)
+        web = web_fields(w)
+        port = w[Key.P_PORT].get().strip()
         fields = dict(name=name, aet=w[Key.P_AET].get().strip(), host=w[Key.P_HOST].get().strip(),
-                      port=int(w[Key.P_PORT].get().strip()), retrieve_method=w[Key.P_METHOD].get() or "move",
-                      query_model=w[Key.P_MODEL].get() or "study")
+                      port=int(port) if port.isdigit() else 0, retrieve_method=w[Key.P_METHOD].get() or "move",
+                      query_model=w[Key.P_MODEL].get() or "study", **web)
         return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
 
     def on_peer_save(self, _=None) -> None:
