@@ -164,14 +164,16 @@ def settings_tab(values: dict) -> list:
                   col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=4, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
         field_row("Name", Key.P_NAME, "", 24),
-        field_row("AE title", Key.P_AET, "", 18),
-        field_row("Host / IP", Key.P_HOST, "", 18),
-        field_row("Port", Key.P_PORT, ""),
-        [_protocol_frame()],
+        [sg.pin(sg.Column([field_row("AE title", Key.P_AET, "", 18), field_row("Host / IP", Key.P_HOST, "", 18),
+                           field_row("Port", Key.P_PORT, "")], key=Key.P_DIMSE_ROWS, pad=(0, 0))),
+         sg.pin(_protocol_frame())],
         [sg.Text("Retrieve with", size=(18, 1), font=FONT),
          sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
          sg.Text("Query model", font=FONT),
-         sg.Combo(["study", "patient"], default_value="study", key=Key.P_MODEL, readonly=True, font=FONT)],
+         sg.Combo(["study", "patient"], default_value="study", key=Key.P_MODEL, readonly=True, font=FONT),
+         sg.Text("Protocol", font=FONT),
+         sg.Combo(["dimse", "dicomweb"], default_value="dimse", key=Key.P_PROTOCOL, readonly=True, font=FONT,
+                  enable_events=True)],
         [_button("Add / update peer", Key.P_SAVE), _button("Delete peer", Key.P_DELETE),
          _button("Test (C-ECHO)", Key.P_TEST), _button("Clear fields", Key.P_CLEAR)],
     ]
@@ -199,25 +201,20 @@ def settings_tab(values: dict) -> list:
 
 
 def _protocol_frame() -> sg.Frame:
-    """The peer's protocol: DIMSE (AE title, host, port above) or DICOMweb (url, credentials' variables)."""
-    pad = (5, 1)
+    """A DICOMweb peer's url and the names of its credentials' variables; shown instead of the AE
+    title, host and port rows when the protocol is dicomweb (so the tab keeps its height)."""
+    pad = (4, 1)
 
     def small(label: str, key: str, width: int, tip: str) -> list:
         return [sg.Text(label, font=FONT, pad=pad),
                 sg.Input("", key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip, pad=pad)]
 
-    rows = [
-        [sg.Text("Protocol", size=(16, 1), font=FONT, pad=pad),
-         sg.Combo(["dimse", "dicomweb"], default_value="dimse", key=Key.P_PROTOCOL, readonly=True, font=FONT,
-                  enable_events=True, pad=pad),
-         *small("URL", Key.P_URL, 44, "DICOMweb base address, e.g. https://pacs.example.org/dicom-web"),
-         sg.Text("", key=Key.err(Key.P_URL), font=FONT, text_color="#b71c1c", size=(60, 1), pad=pad)],
-        [sg.Text("", size=(16, 1), font=FONT, pad=pad),
-         *small("User", Key.P_USER, 14, "HTTP basic auth user name"),
-         *small("Password env var", Key.P_PASSWORD_ENV, 18, "NAME of the environment variable holding the password"),
-         *small("Token env var", Key.P_TOKEN_ENV, 18, "NAME of the environment variable holding a bearer token")],
-    ]
-    return sg.Frame("Protocol", rows, font=FONT, expand_x=True, pad=(5, 2))
+    rows = [[*small("URL", Key.P_URL, 48, "DICOMweb base address, e.g. https://pacs.example.org/dicom-web"),
+             sg.Text("", key=Key.err(Key.P_URL), font=FONT, text_color="#b71c1c", size=(70, 1), pad=pad)],
+            [*small("User", Key.P_USER, 14, "HTTP basic auth user name"),
+             *small("Password env var", Key.P_PASSWORD_ENV, 18, "NAME of the variable holding the password"),
+             *small("Token env var", Key.P_TOKEN_ENV, 18, "NAME of the variable holding a bearer token")]]
+    return sg.Frame("DICOMweb", rows, key=Key.P_WEB_FRAME, font=FONT, visible=False, pad=(5, 0))
 
 
 def anon_tab(values: dict) -> list:

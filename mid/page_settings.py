@@ -244,10 +244,9 @@ class SettingsPage:
         for k in PEER_FIELDS + (Key.P_URL,):
             self.window[Key.err(k)].update(errors.get(k, ""))
         web = self.window[Key.P_PROTOCOL].get() == "dicomweb"
-        for k in (Key.P_AET, Key.P_HOST, Key.P_PORT):
-            self.window[k].update(disabled=web)
-        for k in WEB_FIELDS:
-            self.window[k].update(disabled=not web)
+        if self.window[Key.P_WEB_FRAME].visible != web:       # one of the two, in the same place
+            self.window[Key.P_DIMSE_ROWS].update(visible=not web)
+            self.window[Key.P_WEB_FRAME].update(visible=web)
 
     def _editor_peer(self):
         from mid import settings as settingsmod
