@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--project", type=Path, help="project folder to open")
     s.add_argument("--sheet-file", type=Path, dest="sheet_path", help="query sheet to load")
 
-    s = sub.add_parser("echo", help="test the connection to a peer (C-ECHO)")
+    s = sub.add_parser("echo", help="test the connection to a peer (C-ECHO, or QIDO-RS for a DICOMweb peer)")
     s.add_argument("peer", help="peer name from peers.json, e.g. \"DEMO PACS\"")
 
     s = sub.add_parser("check", help="read a query sheet and print the normalised queries and every row error")

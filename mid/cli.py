@@ -258,12 +258,14 @@ def cmd_echo(ctx: Context, args) -> int:
         ctx.warn(f"error: no peer named {name!r} in {s.config_dir / 'peers.json'}. Known peers: {known}")
         return ExitCode.USAGE
     peer = s.peers[name]
+    from mid import dicomweb
     try:
-        seconds = pacs.echo(s.self_peer.aet, peer, engine.timeouts_for(s))
+        seconds = dicomweb.echo(s.self_peer.aet, peer, engine.timeouts_for(s))     # C-ECHO, or QIDO-RS
     except pacs.NetError as e:
         ctx.warn(f"echo failed: {e}")
         return ExitCode.NETWORK
-    ctx.say(f"{name} ({peer.aet} at {peer.host}:{peer.port}) answered in {seconds * 1000:.0f} ms")
+    where = peer.url if peer.is_dicomweb else f"{peer.aet} at {peer.host}:{peer.port}"
+    ctx.say(f"{name} ({where}) answered in {seconds * 1000:.0f} ms")
     return ExitCode.OK
 
 

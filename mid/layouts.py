@@ -165,14 +165,14 @@ def tls_fields() -> sg.Column:
     rows = [file_row("TLS CA file", Key.P_TLS_CA, "the certificates we trust (PEM); empty: plain DICOM"),
             file_row("TLS certificate", Key.P_TLS_CERT, "our certificate (PEM), if the other side asks for one"),
             file_row("TLS key", Key.P_TLS_KEY, "the key of our certificate (PEM)")]
-    return sg.Column(rows, pad=(0, 0), vertical_alignment="top")
+    return sg.Column(rows, key=Key.P_TLS_FILES, pad=(0, 0), vertical_alignment="top")
 
 
 def tls_options() -> list:
     """The TLS check box and message, for the row under the TLS files."""
     return [sg.Checkbox("TLS: check the host name", default=True, key=Key.P_TLS_HOSTNAME, font=FONT,
                         tooltip="the PACS's certificate must name the host or IP address above"),
-            sg.Text("", key=Key.err(Key.P_TLS_CA), font=FONT, text_color="#b71c1c", size=(60, 1))]
+            sg.Text("", key=Key.err(Key.P_TLS_CA), font=FONT, text_color="#b71c1c", size=(44, 1))]
 
 
 def settings_tab(values: dict) -> list:
@@ -187,15 +187,21 @@ def settings_tab(values: dict) -> list:
         [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key=Key.PEERS, auto_size_columns=False,
                   col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=4, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
+        # DIMSE: the address beside its TLS files; DICOMweb: the url and credentials' variables instead
         [sg.Column([field_row("Name", Key.P_NAME, "", 24, err_width=56),
-                    field_row("AE title", Key.P_AET, "", 18, err_width=56),
-                    field_row("Host / IP", Key.P_HOST, "", 18, err_width=56),
-                    field_row("Port", Key.P_PORT, "", err_width=56)], pad=(0, 0)),
+                    [sg.pin(sg.Column([field_row("AE title", Key.P_AET, "", 18, err_width=56),
+                                       field_row("Host / IP", Key.P_HOST, "", 18, err_width=56),
+                                       field_row("Port", Key.P_PORT, "", err_width=56)], key=Key.P_DIMSE_ROWS,
+                                      pad=(0, 0)))],
+                    [sg.pin(_protocol_frame())]], pad=(0, 0), vertical_alignment="top"),
          tls_fields()],
         [sg.Text("Retrieve with", size=(18, 1), font=FONT),
          sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
          sg.Text("Query model", font=FONT),
          sg.Combo(["study", "patient"], default_value="study", key=Key.P_MODEL, readonly=True, font=FONT),
+         sg.Text("Protocol", font=FONT),
+         sg.Combo(["dimse", "dicomweb"], default_value="dimse", key=Key.P_PROTOCOL, readonly=True, font=FONT,
+                  enable_events=True),
          *tls_options()],
         [_button("Add / update peer", Key.P_SAVE), _button("Delete peer", Key.P_DELETE),
          _button("Test (C-ECHO)", Key.P_TEST), _button("Clear fields", Key.P_CLEAR)],
@@ -221,6 +227,23 @@ def settings_tab(values: dict) -> list:
     return [[sg.Frame("Peers (PACS and <SELF>, our own receiver)", peer_editor, font=FONT_BOLD, expand_x=True)],
             [sg.Frame("General", general, font=FONT_BOLD, expand_x=True)],
             [_button("Save settings", Key.S_SAVE), sg.Text("", key=Key.S_MSG, font=FONT, size=(80, 1))]]
+
+
+def _protocol_frame() -> sg.Frame:
+    """A DICOMweb peer's url and the names of its credentials' variables; shown instead of the AE
+    title, host and port rows when the protocol is dicomweb (so the tab keeps its height)."""
+    pad = (4, 1)
+
+    def small(label: str, key: str, width: int, tip: str) -> list:
+        return [sg.Text(label, font=FONT, pad=pad),
+                sg.Input("", key=key, size=(width, 1), font=FONT, enable_events=True, tooltip=tip, pad=pad)]
+
+    rows = [[*small("URL", Key.P_URL, 48, "DICOMweb base address, e.g. https://pacs.example.org/dicom-web"),
+             sg.Text("", key=Key.err(Key.P_URL), font=FONT, text_color="#b71c1c", size=(60, 1), pad=pad)],
+            [*small("User", Key.P_USER, 14, "HTTP basic auth user name"),
+             *small("Password env var", Key.P_PASSWORD_ENV, 18, "NAME of the variable holding the password"),
+             *small("Token env var", Key.P_TOKEN_ENV, 18, "NAME of the variable holding a bearer token")]]
+    return sg.Frame("DICOMweb", rows, key=Key.P_WEB_FRAME, font=FONT, visible=False, pad=(5, 0))
 
 
 def anon_tab(values: dict) -> list:

@@ -40,9 +40,8 @@ class SearchPage:
         self.echo(name, engine.peer_for(self.ctx.settings, name))
 
     def echo(self, name: str, peer) -> None:
-        """C-ECHO `peer` (a settings.PeerConfig) on a worker; the answer on the status line."""
-        from mid import engine
-        import pacs
+        """Echo `peer` (a settings.PeerConfig: C-ECHO, or QIDO-RS) on a worker; the answer on the status line."""
+        from mid import dicomweb, engine
         ctx = self.ctx
 
         def done(result, error) -> None:
@@ -51,8 +50,9 @@ class SearchPage:
             else:
                 ctx.say(f"{name} answered the echo in {result * 1000:.0f} ms.")
 
-        ctx.say(f"Testing {name} ({peer.aet} at {peer.host}:{peer.port})…")
-        ctx.start("echo", done, pacs.echo, ctx.settings.self_peer.aet, peer, engine.timeouts_for(ctx.settings))
+        where = peer.url if peer.is_dicomweb else f"{peer.aet} at {peer.host}:{peer.port}"
+        ctx.say(f"Testing {name} ({where})…")
+        ctx.start("echo", done, dicomweb.echo, ctx.settings.self_peer.aet, peer, engine.timeouts_for(ctx.settings))
 
     def on_search(self, _=None) -> None:
         ctx, p = self.ctx, self.ctx.pages

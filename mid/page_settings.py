@@ -169,6 +169,33 @@ def tls_from_editor(fields: dict[str, Any], old):
                      key_password_env=old.key_password_env if old is not None else None)
 
 
+#: the protocol frame's fields: a DICOMweb peer's url and the names of its secrets' variables
+WEB_FIELDS = (Key.P_URL, Key.P_USER, Key.P_PASSWORD_ENV, Key.P_TOKEN_ENV)
+_WEB_ATTRS = {Key.P_URL: "url", Key.P_USER: "username", Key.P_PASSWORD_ENV: "password_env",
+              Key.P_TOKEN_ENV: "token_env"}
+
+
+def web_errors(window) -> dict[str, str]:
+    """Field key -> message for the protocol frame, when it says dicomweb."""
+    from mid import peerconfig
+    if window[Key.P_PROTOCOL].get() != "dicomweb":
+        return {}
+    values = {k: window[k].get().strip() or None for k in WEB_FIELDS}
+    problems = peerconfig.peer_problems("", {"protocol": "dicomweb", **{_WEB_ATTRS[k]: v for k, v in values.items()
+                                                                       if v is not None}})
+    return {Key.P_URL: "; ".join(problems)} if problems else {}
+
+
+def web_fields(window) -> dict:
+    """The PeerConfig fields of the protocol frame (DIMSE: protocol only, the DICOMweb keys cleared)."""
+    web = window[Key.P_PROTOCOL].get() == "dicomweb"
+    out: dict = {"protocol": "dicomweb" if web else "dimse"}
+    for key, attr in _WEB_ATTRS.items():
+        text = window[key].get().strip() if web else ""
+        out[attr] = (text.rstrip("/") if attr == "url" else text) or ("" if attr == "url" else None)
+    return out
+
+
 class SettingsPage:
     """The Settings tab: the peers editor and the general settings."""
 
@@ -190,7 +217,7 @@ class SettingsPage:
         return {
             Key.PEERS: self.on_peer_row, Key.P_SAVE: self.on_peer_save, Key.P_DELETE: self.on_peer_delete,
             Key.P_TEST: self.on_peer_test, Key.P_CLEAR: self.on_peer_clear, Key.S_SAVE: self.on_settings_save,
-        } | {k: self.on_validate_peer for k in PEER_FIELDS + TLS_FILES} \
+        } | {k: self.on_validate_peer for k in PEER_FIELDS + TLS_FILES + WEB_FIELDS + (Key.P_PROTOCOL,)} \
             | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
 
     # -- peers -------------------------------------------------------------------------------
@@ -211,14 +238,19 @@ class SettingsPage:
         peer = self.ctx.settings.peers.get(name)
         self._show_tls(getattr(peer, "tls", None))
         self.window[Key.P_NAME].update(disabled=name == SELF)
+        self.window[Key.P_PROTOCOL].update("dicomweb" if peer is not None and peer.is_dicomweb else "dimse")
+        for key, attr in _WEB_ATTRS.items():
+            self.window[key].update(getattr(peer, attr, None) or "")
         self.on_validate_peer()
 
     def on_peer_clear(self, _=None) -> None:
         """Empty editor for a new peer (no complaints until something is typed)."""
-        for k in PEER_FIELDS:
+        for k in PEER_FIELDS + WEB_FIELDS:
             self.window[k].update("")
+        for k in PEER_FIELDS + (Key.P_URL,):
             self.window[Key.err(k)].update("")
         self._show_tls(None)
+        self.window[Key.P_PROTOCOL].update("dimse")
         self.window[Key.P_NAME].update(disabled=False)
 
     def _show_tls(self, tls) -> None:
@@ -238,7 +270,11 @@ class SettingsPage:
             errors[Key.P_NAME] = "a name is needed, e.g. MAIN PACS"
         checks = ((Key.P_AET, settingsmod.validate_ae_title), (Key.P_HOST, settingsmod.validate_host),
                   (Key.P_PORT, settingsmod.validate_port))
-        for key, check in checks:
+        web = w[Key.P_PROTOCOL].get() == "dicomweb"
+        errors.update(web_errors(w))
+        if web and w[Key.P_NAME].get().strip() == SELF:
+            errors[Key.P_URL] = "<SELF>, our own receiver, speaks DIMSE only"
+        for key, check in checks if not web else ():      # a DICOMweb peer has no AE title, host or port
             msg = check(w[key].get().strip())
             if msg:
                 errors[key] = msg
@@ -249,8 +285,13 @@ class SettingsPage:
 
     def on_validate_peer(self, _=None) -> None:
         errors = self.peer_errors()
-        for k in PEER_FIELDS + (Key.P_TLS_CA,):
+        for k in PEER_FIELDS + (Key.P_TLS_CA, Key.P_URL):
             self.window[Key.err(k)].update(errors.get(k, ""))
+        web = self.window[Key.P_PROTOCOL].get() == "dicomweb"
+        if self.window[Key.P_WEB_FRAME].visible != web:       # one of the two, in the same place
+            self.window[Key.P_DIMSE_ROWS].update(visible=not web)
+            self.window[Key.P_TLS_FILES].update(visible=not web)     # DICOMweb's TLS is its https:// url
+            self.window[Key.P_WEB_FRAME].update(visible=web)
 
     def _editor_peer(self):
         from mid import settings as settingsmod
@@ -261,10 +302,13 @@ class SettingsPage:
         w = self.window
         name = w[Key.P_NAME].get().strip()
         old = self.ctx.settings.peers.get(name)
+        web = web_fields(w)
+        port = w[Key.P_PORT].get().strip()
         fields = dict(name=name, aet=w[Key.P_AET].get().strip(), host=w[Key.P_HOST].get().strip(),
-                      port=int(w[Key.P_PORT].get().strip()), retrieve_method=w[Key.P_METHOD].get() or "move",
-                      query_model=w[Key.P_MODEL].get() or "study",
-                      tls=tls_from_editor(self._tls_fields(), getattr(old, "tls", None)))
+                      port=int(port) if port.isdigit() else 0, retrieve_method=w[Key.P_METHOD].get() or "move",
+                      query_model=w[Key.P_MODEL].get() or "study", **web,
+                      tls=None if web["protocol"] == "dicomweb"
+                      else tls_from_editor(self._tls_fields(), getattr(old, "tls", None)))
         return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
 
     def on_peer_save(self, _=None) -> None:

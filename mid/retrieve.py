@@ -531,7 +531,7 @@ class _DownloadRun(_Judge):
         for study_uid, recs in by_study.items():
             whole = (len(recs) > 1 and len(recs) == all_by_study.get(study_uid, 0)
                      and not any(r.query_number in filtered for r in recs)
-                     and self.peer.allow_study_move)
+                     and self.peer.allow_study_move and not self.peer.is_dicomweb)   # WADO-RS: series in parallel
             if whole:
                 tasks.append(("STUDY", recs))
             else:
@@ -639,7 +639,11 @@ class _DownloadRun(_Judge):
         if self.peer.query_model == "patient" and recs[0].tags.get("PatientID"):
             keys["PatientID"] = recs[0].tags["PatientID"]
         try:
-            if self.method == "get":
+            if self.method == "wado":         # a DICOMweb peer: WADO-RS, through the same receiver
+                from mid import dicomweb
+                res = dicomweb.retrieve(self.local_aet, self.peer, level, keys, self.timeouts,
+                                        on_store=self.receiver, cancel=active.cancel)
+            elif self.method == "get":
                 res = self.pacs.get(self.local_aet, self.peer, level, keys, self.timeouts,
                                     on_store=self.receiver, cancel=active.cancel)
             else:
@@ -795,8 +799,8 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
     emit = Emitter(on_event)
     cancel = cancel or threading.Event()
     peer = peer_for(settings, source)
-    method = (method or peer.retrieve_method or "move").lower()
-    if method not in ("move", "get"):
+    method = "wado" if peer.is_dicomweb else (method or peer.retrieve_method or "move").lower()
+    if method not in ("move", "get", "wado"):
         raise EngineError(f"retrieve method {method!r} is not known: use move or get")
     project.check_mode(raw=not anonymize)      # refuses to mix raw and de-identified images
     try:

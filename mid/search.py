@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pacs
     from pydicom import Dataset
     from mid.project import Project, QueryRecord
-    from mid.settings import Settings
+    from mid.settings import PeerConfig, Settings
 
 log = logging.getLogger("mid.engine")
 
@@ -185,7 +185,7 @@ def search(settings: "Settings", project: "Project", source: str, *, exact: bool
     log.info("search on %s: %d queries", source, total)
     project.set_setting("source", source)        # a later download retrieves from where the rows were found
     model = peer.query_model or "study"
-    session = pacs.QuerySession(settings.self_peer.aet, peer, timeouts_for(settings), model=model)
+    session = query_session(settings, peer, model)
     patients: dict[str, dict[str, str]] = {}
     try:
         for done, q in enumerate(queries, start=1):
@@ -226,6 +226,13 @@ def search(settings: "Settings", project: "Project", source: str, *, exact: bool
     log.info("search ended: %d found, %d missing, %d failed%s", found, missing, failed,
              " (cancelled)" if result.cancelled else "")
     return result
+
+
+def query_session(settings: "Settings", peer: "PeerConfig", model: str) -> "pacs.QuerySession":
+    """The peer's query session: C-FIND (pacs.QuerySession), or QIDO-RS for a DICOMweb peer."""
+    from mid import dicomweb
+    session: "pacs.QuerySession" = dicomweb.session_for(settings.self_peer.aet, peer, timeouts_for(settings), model)
+    return session
 
 
 def _searchable(q: "QueryRecord") -> bool:

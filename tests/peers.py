@@ -10,6 +10,7 @@ program into a skip, or into a failure when REQUIRE_REAL_PEERS=1 (the CI setting
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -57,7 +58,7 @@ class Program:
         if self.path.startswith("python3:"):
             import importlib.util
             return importlib.util.find_spec(self.name) is not None
-        return os.path.isfile(self.path) and os.access(self.path, os.X_OK)
+        return os.path.isfile(self.path) and _runnable(self.path)
 
 
 def required_programs(path: Path | None = None) -> list[Program]:
@@ -72,12 +73,18 @@ def required_programs(path: Path | None = None) -> list[Program]:
     return out
 
 
+def _runnable(path: str) -> bool:
+    """An executable, or a plugin library (a .so is loaded, not run)."""
+    return path.endswith(".so") or os.access(path, os.X_OK)
+
+
 def _tools(*names: str) -> dict[str, tuple[str, ...]]:
     by_name = {p.name: p.path for p in required_programs()}
     return {n: (by_name[n],) for n in names}
 
 
 ORTHANC_TOOLS: dict[str, tuple[str, ...]] = _tools("Orthanc")
+DICOMWEB_TOOLS: dict[str, tuple[str, ...]] = _tools("Orthanc", "libOrthancDicomWeb.so")
 DCMTK_TOOLS: dict[str, tuple[str, ...]] = _tools("dcmqrscp", "storescu")
 XVFB_TOOLS: dict[str, tuple[str, ...]] = _tools("Xvfb", "xdotool")
 
@@ -95,7 +102,7 @@ def resolve_tool(candidates: Sequence[str]) -> str | None:
     """The first candidate that is an executable file (absolute path) or on PATH (bare name)."""
     for c in candidates:
         if os.path.isabs(c):
-            if os.path.isfile(c) and os.access(c, os.X_OK):
+            if os.path.isfile(c) and _runnable(c):
                 return c
         else:
             found = shutil.which(c)
@@ -365,6 +372,70 @@ class OrthancServer(_Server):
         """Delete every patient (and so every instance)."""
         for pid in self.get("/patients"):
             self.request("DELETE", f"/patients/{pid}")
+
+
+class DicomWebOrthanc(OrthancServer):
+    """Orthanc with its DICOMweb plugin at /dicom-web, HTTP basic auth on (`user`, `password`)
+    and, unless `dimse=True`, its DIMSE port off: a peer reached by QIDO-RS and WADO-RS only."""
+
+    def __init__(self, workdir: Path, *, user: str = "mid", password: str = "web-secret-4711",
+                 dimse: bool = False, auth: bool = True, **kwargs):
+        super().__init__(workdir, **kwargs)
+        self.user, self.password, self.dimse, self.auth = user, password, dimse, auth
+
+    @property
+    def url(self) -> str:
+        """The DICOMweb base address."""
+        return f"{self.rest}/dicom-web"
+
+    def web_peer(self, name: str = "ORTHANC WEB", password_env: str = "MID_TEST_WEB_PASSWORD", **extra):
+        """This Orthanc as a DICOMweb PeerConfig; the password is read from `password_env`."""
+        auth = dict(username=self.user, password_env=password_env) if self.auth else {}
+        return PeerConfig(name=name, aet="", host=HOST, port=0, protocol="dicomweb", url=self.url,
+                          **{**auth, **extra})
+
+    def config(self) -> dict:
+        cfg = super().config()
+        cfg.update({"Plugins": [resolve_tool(DICOMWEB_TOOLS["libOrthancDicomWeb.so"])],
+                    "DicomWeb": {"Enable": True, "Root": "/dicom-web/", "EnableWado": False},
+                    "AuthenticationEnabled": self.auth, "RegisteredUsers": {self.user: self.password},
+                    "DicomServerEnabled": self.dimse})
+        cfg.update(self.overrides)
+        return cfg
+
+    def start(self) -> "DicomWebOrthanc":
+        binary = resolve_tool(ORTHANC_TOOLS["Orthanc"])
+        if binary is None or missing_tools(DICOMWEB_TOOLS):
+            raise RuntimeError("Orthanc or its DICOMweb plugin is not installed (orthanc, orthanc-dicomweb)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(START_ATTEMPTS):
+            cfg_path = self.workdir / "orthanc.json"
+            cfg_path.write_text(json.dumps(self.config(), indent=1))
+            self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir, self.env)
+            try:
+                self._wait_rest()
+                if self.dimse:
+                    _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")
+                _check_alive(self.proc, self.log_path, "Orthanc")
+                return self
+            except RuntimeError:
+                _stop(self.proc)
+                if attempt == START_ATTEMPTS - 1:
+                    raise
+                self.http_port, self.dicom_port = free_port(), free_port()
+        return self
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json"):
+        req = urllib.request.Request(self.rest + path, data=body, method=method)
+        if body is not None:
+            req.add_header("Content-Type", content_type)
+        if self.auth:
+            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+            req.add_header("Authorization", f"Basic {token}")
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            data = resp.read()
+        return json.loads(data) if data else None
 
 
 # ----------------------------------------------------------------------------- dcmqrscp
