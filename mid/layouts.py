@@ -161,12 +161,22 @@ def settings_tab(values: dict) -> list:
 
     peer_editor = [
         [sg.Table(values=values["peers_rows"], headings=PEER_HEADINGS, key=Key.PEERS, auto_size_columns=False,
-                  col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=4, enable_events=True,
+                  col_widths=[16, 16, 16, 7, 8, 8], justification="left", num_rows=3, enable_events=True,
                   select_mode=sg.TABLE_SELECT_MODE_BROWSE, font=FONT, expand_x=True)],
         field_row("Name", Key.P_NAME, "", 24),
         field_row("AE title", Key.P_AET, "", 18),
         field_row("Host / IP", Key.P_HOST, "", 18),
         field_row("Port", Key.P_PORT, ""),
+        # one row for the windows and limits; their one message says what is wrong with any of them
+        [*field_row("Transfer windows", Key.P_WINDOWS, "", 28,
+                    tip="when transfers may run, e.g. Mon-Fri 19:00-07:00; Sat-Sun (empty: any time)")[:2],
+         sg.Text("Max associations", font=FONT, pad=(5, 1)),
+         sg.Input("", key=Key.P_MAXASSOC, size=(4, 1), font=FONT, enable_events=True, pad=(5, 1),
+                  tooltip="at most this many associations to the peer at once (empty: the Workers setting)"),
+         sg.Text("Max rate", font=FONT, pad=(5, 1)),
+         sg.Input("", key=Key.P_RATE, size=(12, 1), font=FONT, enable_events=True, pad=(5, 1),
+                  tooltip="instances per second (20/s) and/or megabytes per second (5MB/s); empty: no limit"),
+         sg.Text("", key=Key.err(Key.P_WINDOWS), font=FONT, text_color="#b71c1c", size=(40, 1), pad=(5, 1))],
         [sg.Text("Retrieve with", size=(18, 1), font=FONT),
          sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
          sg.Text("Query model", font=FONT),

@@ -138,6 +138,42 @@ def save_defaults(ctx: Context, changes: dict, msg_key: str, also_saved: tuple[s
 
 
 PEER_FIELDS = (Key.P_NAME, Key.P_AET, Key.P_HOST, Key.P_PORT)
+LIMIT_FIELDS = (Key.P_WINDOWS, Key.P_MAXASSOC, Key.P_RATE)     # their messages share Key.err(Key.P_WINDOWS)
+
+
+LIMIT_LABELS = {Key.P_WINDOWS: "transfer windows", Key.P_MAXASSOC: "max associations", Key.P_RATE: "max rate"}
+
+
+def limit_fields(peer) -> dict[str, str]:
+    """The editor's texts for a peer's transfer windows and limits."""
+    from mid import throttle
+    return {Key.P_WINDOWS: "; ".join(peer.transfer_windows) if peer else "",
+            Key.P_MAXASSOC: str(peer.max_associations or "") if peer else "",
+            Key.P_RATE: throttle.format_rate(peer) if peer else ""}
+
+
+def limit_values(texts: dict[str, str]) -> tuple[dict[str, str], dict[str, Any]]:
+    """(field key -> message, PeerConfig fields) for the typed windows and limits; empty means none."""
+    from mid import throttle
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"transfer_windows": (), "max_associations": None,
+                              "max_instances_per_s": None, "max_mb_per_s": None}
+    if texts[Key.P_WINDOWS].strip():
+        try:
+            values["transfer_windows"] = throttle.parse_windows([texts[Key.P_WINDOWS]])
+        except throttle.LimitError as e:
+            errors[Key.P_WINDOWS] = str(e)
+    most = texts[Key.P_MAXASSOC].strip()
+    if most:
+        if most.isdigit() and 1 <= int(most) <= 64:
+            values["max_associations"] = int(most)
+        else:
+            errors[Key.P_MAXASSOC] = f"'{most}': a whole number from 1 to 64, or empty"
+    try:
+        values["max_instances_per_s"], values["max_mb_per_s"] = throttle.parse_rates(texts[Key.P_RATE])
+    except throttle.LimitError as e:
+        errors[Key.P_RATE] = str(e)
+    return errors, values
 
 
 class SettingsPage:
@@ -161,7 +197,8 @@ class SettingsPage:
         return {
             Key.PEERS: self.on_peer_row, Key.P_SAVE: self.on_peer_save, Key.P_DELETE: self.on_peer_delete,
             Key.P_TEST: self.on_peer_test, Key.P_CLEAR: self.on_peer_clear, Key.S_SAVE: self.on_settings_save,
-        } | {k: self.on_validate_peer for k in PEER_FIELDS} | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
+        } | {k: self.on_validate_peer for k in PEER_FIELDS + LIMIT_FIELDS} \
+            | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
 
     # -- peers -------------------------------------------------------------------------------
     def show_peers(self) -> None:
@@ -176,15 +213,17 @@ class SettingsPage:
             return
         name, aet, host, port, method, model = rows[sel[0]]
         for k, v in ((Key.P_NAME, name), (Key.P_AET, aet), (Key.P_HOST, host), (Key.P_PORT, port),
-                     (Key.P_METHOD, method), (Key.P_MODEL, model)):
+                     (Key.P_METHOD, method), (Key.P_MODEL, model),
+                     *limit_fields(self.ctx.settings.peers.get(name)).items()):
             self.window[k].update(v)
         self.window[Key.P_NAME].update(disabled=name == SELF)
         self.on_validate_peer()
 
     def on_peer_clear(self, _=None) -> None:
         """Empty editor for a new peer (no complaints until something is typed)."""
-        for k in PEER_FIELDS:
+        for k in PEER_FIELDS + LIMIT_FIELDS:
             self.window[k].update("")
+        for k in PEER_FIELDS + (Key.P_WINDOWS,):
             self.window[Key.err(k)].update("")
         self.window[Key.P_NAME].update(disabled=False)
 
@@ -201,11 +240,14 @@ class SettingsPage:
             msg = check(w[key].get().strip())
             if msg:
                 errors[key] = msg
+        limits = limit_values({k: w[k].get() for k in LIMIT_FIELDS})[0]
+        if limits:
+            errors[Key.P_WINDOWS] = "; ".join(f"{LIMIT_LABELS[k]}: {m}" for k, m in limits.items())
         return errors
 
     def on_validate_peer(self, _=None) -> None:
         errors = self.peer_errors()
-        for k in PEER_FIELDS:
+        for k in PEER_FIELDS + (Key.P_WINDOWS,):
             self.window[Key.err(k)].update(errors.get(k, ""))
 
     def _editor_peer(self):
@@ -219,7 +261,8 @@ class SettingsPage:
         old = self.ctx.settings.peers.get(name)
         fields = dict(name=name, aet=w[Key.P_AET].get().strip(), host=w[Key.P_HOST].get().strip(),
                       port=int(w[Key.P_PORT].get().strip()), retrieve_method=w[Key.P_METHOD].get() or "move",
-                      query_model=w[Key.P_MODEL].get() or "study")
+                      query_model=w[Key.P_MODEL].get() or "study",
+                      **limit_values({k: w[k].get() for k in LIMIT_FIELDS})[1])
         return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
 
     def on_peer_save(self, _=None) -> None:

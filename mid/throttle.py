@@ -41,6 +41,7 @@ log = logging.getLogger("mid.engine")
 
 MB = 1_000_000                 # a megabyte, as the progress figures count it
 MAX_HOLD = 2.0                 # seconds a C-STORE response may be held back
+BURST = 1.0                    # seconds of unused rate a bucket saves up
 POLL = 0.1                     # seconds between two looks at Cancel or the clock while waiting
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RATE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(mb|instances?|images?)?\s*(?:/\s*s(?:ec(?:ond)?)?)?\s*$",
@@ -117,10 +118,13 @@ def peer_with_limits(peer: "PeerConfig", *, windows: tuple[str, ...] | None = No
 # ---------------------------------------------------------------------------------- the bucket
 class TokenBucket:
     """Paces `rate` units per second: each `reserve(n)` gets the next free slot and says how long
-    to wait for it. Time not used is not saved up, so no burst follows a quiet spell."""
+    to wait for it. Time not used is saved up to `burst` seconds' worth (BURST), so the pause
+    between two retrieves (a new association) is made up for, and in any stretch of time T at
+    most rate x (T + burst) units pass."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, burst: float | None = None):
         self.rate = float(rate)
+        self.burst = BURST if burst is None else float(burst)
         self._clock = clock
         self._free_at = clock()
         self._lock = threading.Lock()
@@ -128,9 +132,9 @@ class TokenBucket:
     def reserve(self, amount: float) -> float:
         with self._lock:
             now = self._clock()
-            start = max(self._free_at, now)
+            start = max(self._free_at, now - self.burst)
             self._free_at = start + amount / self.rate
-            return start - now
+            return max(0.0, start - now)
 
     def debt(self) -> float:
         """Seconds until the next slot is free (0 when it is free now)."""
