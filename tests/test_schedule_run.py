@@ -245,3 +245,45 @@ def test_the_rate_limit_holds_the_average_at_the_limit(tmp_path, orthanc_loaded,
     target = instances or mb
     assert achieved <= 1.15 * target, f"{achieved:.3f} is far above the limit {limit}"
     assert achieved >= 0.75 * target, f"{achieved:.3f} is far below the limit {limit}"
+
+
+def test_serve_waits_for_its_window_logs_until_when_and_stops_cleanly_on_sigterm(tmp_path, orthanc_loaded,
+                                                                                 synthetic_study_files):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+    s = orthanc_settings(tmp_path, orthanc_loaded)
+    proj = image_project(tmp_path, s, synthetic_study_files.desc)
+    root = proj.root
+    proj.close()
+    later = dt.datetime.now() + dt.timedelta(hours=2)
+    window = f"{later:%H:%M}-{later + dt.timedelta(hours=1):%H:%M}"          # closed now, opens in 2 hours
+    main_py = Path(main.__file__).resolve()
+    proc = subprocess.Popen([sys.executable, str(main_py), "--config-dir", str(s.config_dir), "serve", str(root),
+                             "--window", window, "--max-rate", "20/s"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+    try:
+        seen = []
+        for line in proc.stderr:                       # the wait is said at once, with until when
+            seen.append(line)
+            if "waiting for the transfer window" in line:
+                break
+        assert f"waiting for the transfer window {window}, opens at {later:%H:%M}" in "".join(seen), seen
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(20)
+        assert time.monotonic() - t0 < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == ExitCode.CANCELLED, proc.stderr.read()
+    from mid import project as project_mod
+    again = project_mod.Project.open(root)
+    try:
+        assert {r.status for r in again.series(set(engine.TO_RETRIEVE))} == {"CANCELLED"}   # a rerun takes them
+        assert dicom_files(again.images_dir) == []
+    finally:
+        again.close()
