@@ -317,7 +317,7 @@ class _Judge:
         if self.cancel.is_set():
             return self._cancelled_verdict(rec)
         if self.gate.closed:
-            return self._window_verdict(rec)
+            return self._halted_verdict(rec, window=True)
         short = f"{have} of {expected if expected is not None else '?'} instances"
         if outcome.idle:
             idle = self.settings.defaults.move_idle_timeout
@@ -351,27 +351,18 @@ class _Judge:
             return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
         return _Verdict(CANCELLED, f"cancelled by the user ({have} of {rec.expected or '?'} instances)", True)
 
-    def _halted_verdict(self, rec: "SeriesRecord") -> _Verdict:
-        """A series when the run stops early: done if whole, else the run's one stop reason."""
+    def _halted_verdict(self, rec: "SeriesRecord", window: bool = False) -> _Verdict:
+        """A series when the run stops early: done if whole, else the run's one stop reason. At the
+        end of the transfer window (`window`) one not started stays QUEUED for the next."""
         written, ignored = self.counts(rec.series_uid)
         have = written + ignored
         if rec.expected and have >= int(rec.expected):
             return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
-        reason = self.halt.reason or "the run stopped"
+        reason = "the transfer window closed; the rest comes in the next" if window else \
+            self.halt.reason or "the run stopped"
         if have:
             return _Verdict(PARTIAL, f"{have} of {rec.expected or '?'} instances; {reason}", True)
-        return _Verdict(FAILED, reason, True)
-
-    def _window_verdict(self, rec: "SeriesRecord") -> _Verdict:
-        """A series the end of the transfer window interrupted: what came is kept, it stays to retrieve."""
-        written, ignored = self.counts(rec.series_uid)
-        have = written + ignored
-        if rec.expected and have >= int(rec.expected):
-            return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
-        if have:
-            return _Verdict(PARTIAL, f"{have} of {rec.expected or '?'} instances; the transfer window closed, "
-                                     f"the rest comes in the next window", True)
-        return _Verdict(QUEUED, "the transfer window closed first; retrieved in the next window", True)
+        return _Verdict(QUEUED if window else FAILED, reason, True)
 
     # -- integrity: refused instances named in the series' reason, INCOMPLETE.txt in its folder
 
@@ -640,7 +631,7 @@ class _DownloadRun(_Judge):
         elif self.halt.is_set():
             self._set(rec, self._halted_verdict(rec))
         elif self.gate.closed:
-            self._set(rec, self._window_verdict(rec))
+            self._set(rec, self._halted_verdict(rec, window=True))
         elif verdict is not None:
             self._set(rec, _Verdict(verdict.status, verdict.reason, True, verdict.connection))
 
@@ -763,7 +754,7 @@ class _DownloadRun(_Judge):
                     self._set(s, self._halted_verdict(s))
                 elif self.gate.was_closed:
                     if s.status == DOWNLOADING:
-                        self._set(s, self._window_verdict(s))
+                        self._set(s, self._halted_verdict(s, window=True))
                 else:
                     self._set(s, _Verdict(FAILED, error or "the run stopped before this series was retrieved",
                                           True))
