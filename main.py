@@ -7,6 +7,7 @@ Double-click (or `python main.py`) opens the window. Every command also runs hea
     python main.py [--config-dir DIR] check SHEET
     python main.py [--config-dir DIR] search SHEET --source PEER --project DIR
     python main.py [--config-dir DIR] download [SHEET] --source PEER --project DIR [options]
+    python main.py [--config-dir DIR] serve PROJECT [--window W] [--max-rate 20/s|5MB/s]
     python main.py report --project DIR
     python main.py anonymize IN_DIR --project DIR | anonymize --describe
     python main.py demo [--headless]
@@ -94,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--from-results", type=Path, metavar="FILE",
                    help="download exactly the rows marked Y in an edited _1_SEARCH_RESULTS workbook")
     s.add_argument("--exact", action="store_true", help="match descriptions exactly instead of *text*")
+    _limit_options(s)
+    s.add_argument("--wait", action="store_true",
+                   help="keep running: at the end of a transfer window wait for the next, until all is done")
+
+    s = sub.add_parser("serve", help="work through a project within its transfer windows; leave it running "
+                                     "on a server (download --project PROJECT --wait)")
+    s.add_argument("project", type=Path, metavar="PROJECT", help="project folder (made by search or download)")
+    s.add_argument("--source", help="peer to retrieve from (default: the project's)")
+    s.add_argument("--workers", type=int, help="parallel associations (default: user_defaults workers)")
+    s.add_argument("--method", choices=["move", "get"], help="retrieve with C-MOVE or C-GET")
+    _limit_options(s)
 
     s = sub.add_parser("report", help="rewrite every report workbook from the project state")
     s.add_argument("--project", type=Path, required=True)
@@ -118,6 +130,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 # --------------------------------------------------------------------------- process-wide settings
 GIL_SWITCH_INTERVAL = 0.0002    # seconds; CPython's default is 0.005
+
+
+def _limit_options(s: argparse.ArgumentParser) -> None:
+    """--window, --max-rate, --max-associations: this run's limits in place of the peer's."""
+    from mid import throttle
+
+    def window(text: str) -> str:
+        try:
+            return ";".join(throttle.parse_windows([text]))
+        except throttle.LimitError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    def rate(text: str) -> str:
+        try:
+            throttle.parse_rate(text)
+        except throttle.LimitError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        return text
+
+    def count(text: str) -> int:
+        if not text.strip().isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+        return int(text)
+
+    s.add_argument("--window", action="append", type=window, metavar="WINDOW",
+                   help='transfer only in this window, e.g. "19:00-07:00", "Mon-Fri 19:00-07:00", "Sat-Sun" '
+                        '(repeat for several; default: the peer\'s transfer_windows)')
+    s.add_argument("--max-rate", type=rate, metavar="RATE",
+                   help="at most this rate: instances per second (20/s) or megabytes per second (5MB/s)")
+    s.add_argument("--max-associations", type=count, metavar="N",
+                   help="at most N associations to the peer at once (default: the peer's max_associations)")
 
 
 def configure_process() -> None:

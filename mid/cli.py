@@ -1,4 +1,4 @@
-"""The headless commands: echo, check, search, download, report, anonymize, demo --headless.
+"""The headless commands: echo, check, search, download, serve, report, anonymize, demo --headless.
 
 `run(command, args, config_dir=...)` takes the argparse namespace built by main.py and the
 config folder it was given, and returns an exit code (vocab.ExitCode). Long jobs run on an
@@ -407,6 +407,7 @@ def cmd_download(ctx: Context, args) -> int:
     proj = _load_into_project(ctx, args)
     try:
         source = _source(ctx, args, proj)
+        _with_limits(ctx, args, source)
         raw = bool(getattr(args, "raw", False)) or (not sheet_given and proj.get_setting("raw") is True)
         proj.check_mode(raw)
         again = _unsearched(proj)
@@ -423,15 +424,23 @@ def cmd_download(ctx: Context, args) -> int:
         todo = proj.series(set(engine.TO_RETRIEVE))
         if not todo:
             ctx.say("nothing left to download")
-        fin, interrupted = _run_job(engine.download, ctx.settings, proj, source,
-                                    destination=(getattr(args, "destination", None)
-                                                 or ctx.settings.defaults.default_destination or engine.SELF),
-                                    method=getattr(args, "method", None), workers=getattr(args, "workers", None),
-                                    anonymize=not raw, on_event=ctx.progress)
+        from mid import throttle
+        with _sigterm_cancels():
+            fin, interrupted = _run_job(throttle.keep_downloading if getattr(args, "wait", False)
+                                        else engine.download, ctx.settings, proj, source,
+                                        destination=(getattr(args, "destination", None)
+                                                     or ctx.settings.defaults.default_destination or engine.SELF),
+                                        method=getattr(args, "method", None), workers=getattr(args, "workers", None),
+                                        anonymize=not raw, on_event=ctx.progress)
         _print_summary(ctx, proj, fin)
         if interrupted or fin.cancelled:
             return ExitCode.CANCELLED
-        return _download_exit(proj, fin, search_failed)
+        code = _download_exit(proj, fin, search_failed)
+        if code == ExitCode.WINDOW_CLOSED:
+            opens = throttle.Gate(ctx.settings.peers[source]).next_open_text()
+            ctx.warn(f"stopped at the end of the transfer window of {source}; the next opens at {opens}. "
+                     f"Run the same command again to continue (with --wait it keeps running and goes on by itself)")
+        return code
     except (OSError, sqlite3.Error) as e:        # a write of the project state itself failed
         from mid.store import local_failure
         why = local_failure(e, proj.root)
@@ -442,6 +451,52 @@ def cmd_download(ctx: Context, args) -> int:
         return ExitCode.LOCAL
     finally:
         proj.close()
+
+
+def _with_limits(ctx: Context, args, source: str) -> None:
+    """--window, --max-rate and --max-associations: this run's limits in place of the peer's own."""
+    from mid import throttle
+    windows, rate = getattr(args, "window", None), getattr(args, "max_rate", None)
+    most = getattr(args, "max_associations", None)
+    if not (windows or rate or most):
+        return
+    try:
+        peer = throttle.peer_with_limits(ctx.settings.peers[source], rate=rate, max_associations=most,
+                                         windows=throttle.parse_windows(windows) if windows else None)
+    except throttle.LimitError as e:
+        raise UsageError(str(e)) from None
+    ctx.settings = dataclasses.replace(ctx.settings, peers={**ctx.settings.peers, source: peer})
+
+
+class _sigterm_cancels:
+    """While a job runs, SIGTERM (systemctl stop, kill) winds it down as Ctrl+C does."""
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+        self._old = None
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGTERM, self._raise)
+
+    @staticmethod
+    def _raise(signum, frame) -> None:
+        log.info("SIGTERM: the download winds down")
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        import signal
+        if self._old is not None:
+            signal.signal(signal.SIGTERM, self._old)
+
+
+def cmd_serve(ctx: Context, args) -> int:
+    """`serve PROJECT`: `download --project PROJECT --wait`, to be left running on a server."""
+    for name in ("sheet_path", "strict", "raw", "destination", "include_series", "exclude_series", "modality",
+                 "from_results", "exact"):
+        if not hasattr(args, name):
+            setattr(args, name, None if name not in ("strict", "raw", "exact") else False)
+    args.wait = True
+    return cmd_download(ctx, args)
 
 
 def _unwritable_project(ctx: Context, args) -> str | None:
@@ -495,6 +550,8 @@ def _download_exit(proj, fin: engine.DownloadFinished, search_failed: int) -> in
         return ExitCode.LOCAL
     if fin.error or search_failed:
         return ExitCode.NETWORK
+    if unfinished and fin.window_closed:
+        return ExitCode.WINDOW_CLOSED
     if unfinished:
         done = sum(1 for st in statuses if st in engine.FINISHED)
         only_failed = all(st == engine.FAILED for st in unfinished)
@@ -656,6 +713,7 @@ COMMANDS: dict[str, Callable] = {
     "check": cmd_check,
     "search": cmd_search,
     "download": cmd_download,
+    "serve": cmd_serve,
     "report": cmd_report,
     "anonymize": cmd_anonymize,
     "demo": cmd_demo,

@@ -164,15 +164,16 @@ def tls_fields() -> sg.Column:
 
     rows = [file_row("TLS CA file", Key.P_TLS_CA, "the certificates we trust (PEM); empty: plain DICOM"),
             file_row("TLS certificate", Key.P_TLS_CERT, "our certificate (PEM), if the other side asks for one"),
-            file_row("TLS key", Key.P_TLS_KEY, "the key of our certificate (PEM)")]
+            file_row("TLS key", Key.P_TLS_KEY, "the key of our certificate (PEM)"),
+            tls_options()]
     return sg.Column(rows, key=Key.P_TLS_FILES, pad=(0, 0), vertical_alignment="top")
 
 
 def tls_options() -> list:
-    """The TLS check box and message, for the row under the TLS files."""
+    """The TLS check box and message, the row under the TLS files."""
     return [sg.Checkbox("TLS: check the host name", default=True, key=Key.P_TLS_HOSTNAME, font=FONT,
                         tooltip="the PACS's certificate must name the host or IP address above"),
-            sg.Text("", key=Key.err(Key.P_TLS_CA), font=FONT, text_color="#b71c1c", size=(44, 1))]
+            sg.Text("", key=Key.err(Key.P_TLS_CA), font=FONT, text_color="#b71c1c", size=(30, 1))]
 
 
 def settings_tab(values: dict) -> list:
@@ -195,6 +196,16 @@ def settings_tab(values: dict) -> list:
                                       pad=(0, 0)))],
                     [sg.pin(_protocol_frame())]], pad=(0, 0), vertical_alignment="top"),
          tls_fields()],
+        # one row for the windows and limits; their one message says what is wrong with any of them
+        [*field_row("Transfer windows", Key.P_WINDOWS, "", 28,
+                    tip="when transfers may run, e.g. Mon-Fri 19:00-07:00; Sat-Sun (empty: any time)")[:2],
+         sg.Text("Max associations", font=FONT, pad=(5, 1)),
+         sg.Input("", key=Key.P_MAXASSOC, size=(4, 1), font=FONT, enable_events=True, pad=(5, 1),
+                  tooltip="at most this many associations to the peer at once (empty: the Workers setting)"),
+         sg.Text("Max rate", font=FONT, pad=(5, 1)),
+         sg.Input("", key=Key.P_RATE, size=(12, 1), font=FONT, enable_events=True, pad=(5, 1),
+                  tooltip="instances per second (20/s) and/or megabytes per second (5MB/s); empty: no limit"),
+         sg.Text("", key=Key.err(Key.P_WINDOWS), font=FONT, text_color="#b71c1c", size=(40, 1), pad=(5, 1))],
         [sg.Text("Retrieve with", size=(18, 1), font=FONT),
          sg.Combo(["move", "get"], default_value="move", key=Key.P_METHOD, readonly=True, font=FONT),
          sg.Text("Query model", font=FONT),
@@ -202,27 +213,28 @@ def settings_tab(values: dict) -> list:
          sg.Text("Protocol", font=FONT),
          sg.Combo(["dimse", "dicomweb"], default_value="dimse", key=Key.P_PROTOCOL, readonly=True, font=FONT,
                   enable_events=True),
-         *tls_options()],
-        [_button("Add / update peer", Key.P_SAVE), _button("Delete peer", Key.P_DELETE),
+         _button("Add / update peer", Key.P_SAVE), _button("Delete peer", Key.P_DELETE),
          _button("Test (C-ECHO)", Key.P_TEST), _button("Clear fields", Key.P_CLEAR)],
     ]
     general = [
         [sg.Text("Storage root", size=(18, 1), font=FONT),
          sg.Input(values["storage_root"], key=Key.S_ROOT, size=(50, 1), font=FONT),
          sg.FolderBrowse(target=Key.S_ROOT, font=FONT)],
-        field_row("Workers", Key.S_WORKERS, values["workers"], tip="parallel associations, 1-16"),
-        field_row("Connect timeout (s)", Key.S_T_CONNECT, values["connect_timeout"]),
-        field_row("ACSE timeout (s)", Key.S_T_ACSE, values["acse_timeout"]),
-        field_row("DIMSE timeout (s)", Key.S_T_DIMSE, values["dimse_timeout"]),
-        field_row("Network timeout (s)", Key.S_T_NETWORK, values["network_timeout"]),
-        field_row("Idle move timeout (s)", Key.S_T_IDLE, values["move_idle_timeout"]),
-        field_row("Retries", Key.S_RETRIES, values["retries"]),
-        field_row("Date window (± days)", Key.S_DATEWIN, values["date_window_days"]),
-        [sg.Text("Date order in sheets", size=(18, 1), font=FONT),
-         sg.Combo(["US", "EU"], default_value=values["date_order"], key=Key.S_DATEORDER, readonly=True, font=FONT),
-         sg.Text("US = M/D/Y, EU = D/M/Y", font=FONT)],
-        [sg.Text("Default retrieve", size=(18, 1), font=FONT),
-         sg.Text("per peer (see Retrieve with)", font=FONT)],
+        # two columns side by side, so the tab fits a laptop screen
+        [sg.Column([field_row("Workers", Key.S_WORKERS, values["workers"], tip="parallel associations, 1-16",
+                              err_width=36),
+                    field_row("Retries", Key.S_RETRIES, values["retries"], err_width=36),
+                    field_row("Date window (± days)", Key.S_DATEWIN, values["date_window_days"], err_width=36),
+                    [sg.Text("Date order in sheets", size=(18, 1), font=FONT, pad=(5, 1)),
+                     sg.Combo(["US", "EU"], default_value=values["date_order"], key=Key.S_DATEORDER, readonly=True,
+                              font=FONT, pad=(5, 1)),
+                     sg.Text("US = M/D/Y, EU = D/M/Y", font=FONT, pad=(5, 1))]], pad=(0, 0), vertical_alignment="top"),
+         sg.Column([field_row("Connect timeout (s)", Key.S_T_CONNECT, values["connect_timeout"], err_width=36),
+                    field_row("ACSE timeout (s)", Key.S_T_ACSE, values["acse_timeout"], err_width=36),
+                    field_row("DIMSE timeout (s)", Key.S_T_DIMSE, values["dimse_timeout"], err_width=36),
+                    field_row("Network timeout (s)", Key.S_T_NETWORK, values["network_timeout"], err_width=36),
+                    field_row("Idle move timeout (s)", Key.S_T_IDLE, values["move_idle_timeout"], err_width=36)],
+                   pad=(0, 0), vertical_alignment="top")],
     ]
     return [[sg.Frame("Peers (PACS and <SELF>, our own receiver)", peer_editor, font=FONT_BOLD, expand_x=True)],
             [sg.Frame("General", general, font=FONT_BOLD, expand_x=True)],

@@ -128,6 +128,9 @@ class Downloads:
         p.select.refresh_statuses(series)
         level = "error" if result.error else "warning" if result.cancelled else "info"
         ctx.say(result.error or ("Download cancelled; the reports are written." if result.cancelled
+                                 else "The transfer window closed: what came is kept and the rest stays queued; "
+                                      "press Download again to continue (it waits for the next window)."
+                                 if result.window_closed and result.counts.keys() - {"DOWNLOADED", "IGNORED"}
                                  else "Download finished; the reports are written."), level)
         p.steps.refresh()
 

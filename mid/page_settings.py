@@ -196,6 +196,48 @@ def web_fields(window) -> dict:
     return out
 
 
+LIMIT_FIELDS = (Key.P_WINDOWS, Key.P_MAXASSOC, Key.P_RATE)     # their messages share Key.err(Key.P_WINDOWS)
+
+
+LIMIT_LABELS = {Key.P_WINDOWS: "transfer windows", Key.P_MAXASSOC: "max associations", Key.P_RATE: "max rate"}
+
+
+def limit_fields(peer) -> dict[str, str]:
+    """The editor's texts for a peer's transfer windows and limits."""
+    from mid import throttle
+    return {Key.P_WINDOWS: "; ".join(peer.transfer_windows) if peer else "",
+            Key.P_MAXASSOC: str(peer.max_associations or "") if peer else "",
+            Key.P_RATE: throttle.format_rate(peer) if peer else ""}
+
+
+def limit_values(texts: dict[str, str]) -> tuple[dict[str, str], dict[str, Any]]:
+    """(field key -> message, PeerConfig fields) for the typed windows and limits; empty means none."""
+    from mid import throttle
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"transfer_windows": (), "max_associations": None,
+                              "max_instances_per_s": None, "max_mb_per_s": None}
+    if texts[Key.P_WINDOWS].strip():
+        try:
+            values["transfer_windows"] = throttle.parse_windows([texts[Key.P_WINDOWS]])
+        except throttle.LimitError as e:
+            errors[Key.P_WINDOWS] = str(e)
+    most = texts[Key.P_MAXASSOC].strip()
+    if most:
+        if most.isdigit() and 1 <= int(most) <= 64:
+            values["max_associations"] = int(most)
+        else:
+            errors[Key.P_MAXASSOC] = f"'{most}': a whole number from 1 to 64, or empty"
+    try:
+        values["max_instances_per_s"], values["max_mb_per_s"] = throttle.parse_rates(texts[Key.P_RATE])
+    except throttle.LimitError as e:
+        errors[Key.P_RATE] = str(e)
+    return errors, values
+
+
+# every field of the peer editor that is checked as it is typed
+EDITOR_FIELDS = PEER_FIELDS + TLS_FILES + WEB_FIELDS + LIMIT_FIELDS + (Key.P_PROTOCOL,)
+
+
 class SettingsPage:
     """The Settings tab: the peers editor and the general settings."""
 
@@ -217,7 +259,7 @@ class SettingsPage:
         return {
             Key.PEERS: self.on_peer_row, Key.P_SAVE: self.on_peer_save, Key.P_DELETE: self.on_peer_delete,
             Key.P_TEST: self.on_peer_test, Key.P_CLEAR: self.on_peer_clear, Key.S_SAVE: self.on_settings_save,
-        } | {k: self.on_validate_peer for k in PEER_FIELDS + TLS_FILES + WEB_FIELDS + (Key.P_PROTOCOL,)} \
+        } | {k: self.on_validate_peer for k in EDITOR_FIELDS} \
             | {k: self.on_validate_number for k in self.NUMBER_FIELDS}
 
     # -- peers -------------------------------------------------------------------------------
@@ -233,7 +275,8 @@ class SettingsPage:
             return
         name, aet, host, port, method, model = rows[sel[0]]
         for k, v in ((Key.P_NAME, name), (Key.P_AET, aet), (Key.P_HOST, host), (Key.P_PORT, port),
-                     (Key.P_METHOD, method), (Key.P_MODEL, model)):
+                     (Key.P_METHOD, method), (Key.P_MODEL, model),
+                     *limit_fields(self.ctx.settings.peers.get(name)).items()):
             self.window[k].update(v)
         peer = self.ctx.settings.peers.get(name)
         self._show_tls(getattr(peer, "tls", None))
@@ -245,9 +288,9 @@ class SettingsPage:
 
     def on_peer_clear(self, _=None) -> None:
         """Empty editor for a new peer (no complaints until something is typed)."""
-        for k in PEER_FIELDS + WEB_FIELDS:
+        for k in PEER_FIELDS + WEB_FIELDS + LIMIT_FIELDS:
             self.window[k].update("")
-        for k in PEER_FIELDS + (Key.P_URL,):
+        for k in PEER_FIELDS + (Key.P_URL, Key.P_WINDOWS):
             self.window[Key.err(k)].update("")
         self._show_tls(None)
         self.window[Key.P_PROTOCOL].update("dimse")
@@ -281,11 +324,14 @@ class SettingsPage:
         tls = tls_problem(self._tls_fields())
         if tls:
             errors[Key.P_TLS_CA] = tls
+        limits = limit_values({k: w[k].get() for k in LIMIT_FIELDS})[0]
+        if limits:
+            errors[Key.P_WINDOWS] = "; ".join(f"{LIMIT_LABELS[k]}: {m}" for k, m in limits.items())
         return errors
 
     def on_validate_peer(self, _=None) -> None:
         errors = self.peer_errors()
-        for k in PEER_FIELDS + (Key.P_TLS_CA, Key.P_URL):
+        for k in PEER_FIELDS + (Key.P_TLS_CA, Key.P_URL, Key.P_WINDOWS):
             self.window[Key.err(k)].update(errors.get(k, ""))
         web = self.window[Key.P_PROTOCOL].get() == "dicomweb"
         if self.window[Key.P_WEB_FRAME].visible != web:       # one of the two, in the same place
@@ -308,7 +354,8 @@ class SettingsPage:
                       port=int(port) if port.isdigit() else 0, retrieve_method=w[Key.P_METHOD].get() or "move",
                       query_model=w[Key.P_MODEL].get() or "study", **web,
                       tls=None if web["protocol"] == "dicomweb"
-                      else tls_from_editor(self._tls_fields(), getattr(old, "tls", None)))
+                      else tls_from_editor(self._tls_fields(), getattr(old, "tls", None)),
+                      **limit_values({k: w[k].get() for k in LIMIT_FIELDS})[1])
         return dataclasses.replace(old, **fields) if old else settingsmod.PeerConfig(**fields)
 
     def on_peer_save(self, _=None) -> None:

@@ -33,6 +33,7 @@ from mid.jobs import Emitter, EngineError, OnEvent, peer_for, timeouts_for, writ
 from mid.search import SERIES_FILTER_KEYS, element_text
 from mid.store import (INCOMPLETE_MARKER, KNOWN, ImageStore, WriterPool, _int_or_zero, anon_config, identify,
                        local_failure, make_anonymizer, remove_stale_temp_files, with_project_deid_options)
+from mid.throttle import Clock, Gate
 from mid.vocab import (CANCELLED, DOWNLOADED, DOWNLOADING, FAILED, FINISHED, IGNORED, PARTIAL, QUEUED, SELF,
                        TO_RETRIEVE, DownloadFinished, DownloadProgress, Message, SeriesUpdate)
 
@@ -251,6 +252,7 @@ class Receiver:
             return STATUS_CANNOT_UNDERSTAND
         if out.status != KNOWN:           # one already in the project was counted when it came first
             self.run.counted(out.nbytes)
+        self.run.gate.pace(out.nbytes, self.run.stopping)     # the peer's rate limit (mid.throttle)
         return STATUS_SUCCESS
 
     @staticmethod
@@ -278,6 +280,7 @@ class _Judge:
     method: str
     destination: str
     cancel: threading.Event
+    gate: Gate
 
     def counts(self, series_uid: str) -> tuple[int, int]:
         raise NotImplementedError       # the run's: it commits what was received first
@@ -313,6 +316,8 @@ class _Judge:
             return _Verdict(DOWNLOADED if ok else FAILED, None if ok else _status_reason(int(res.status or 0)), True)
         if self.cancel.is_set():
             return self._cancelled_verdict(rec)
+        if self.gate.closed:
+            return self._halted_verdict(rec, window=True)
         short = f"{have} of {expected if expected is not None else '?'} instances"
         if outcome.idle:
             idle = self.settings.defaults.move_idle_timeout
@@ -346,16 +351,18 @@ class _Judge:
             return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
         return _Verdict(CANCELLED, f"cancelled by the user ({have} of {rec.expected or '?'} instances)", True)
 
-    def _halted_verdict(self, rec: "SeriesRecord") -> _Verdict:
-        """A series when the run stops early: done if whole, else the run's one stop reason."""
+    def _halted_verdict(self, rec: "SeriesRecord", window: bool = False) -> _Verdict:
+        """A series when the run stops early: done if whole, else the run's one stop reason. At the
+        end of the transfer window (`window`) one not started stays QUEUED for the next."""
         written, ignored = self.counts(rec.series_uid)
         have = written + ignored
         if rec.expected and have >= int(rec.expected):
             return _Verdict(IGNORED if written == 0 else DOWNLOADED, None, True)
-        reason = self.halt.reason or "the run stopped"
+        reason = "the transfer window closed; the rest comes in the next" if window else \
+            self.halt.reason or "the run stopped"
         if have:
             return _Verdict(PARTIAL, f"{have} of {rec.expected or '?'} instances; {reason}", True)
-        return _Verdict(FAILED, reason, True)
+        return _Verdict(QUEUED if window else FAILED, reason, True)
 
     # -- integrity: refused instances named in the series' reason, INCOMPLETE.txt in its folder
 
@@ -377,7 +384,8 @@ class _DownloadRun(_Judge):
     """State of one download run: the series to fetch, the active retrieves, the counters."""
 
     def __init__(self, settings: "Settings", project: "Project", peer: "PeerConfig", *, method: str,
-                 destination: str, workers: int, raw: bool, emit: Emitter, cancel: threading.Event):
+                 destination: str, workers: int, raw: bool, emit: Emitter, cancel: threading.Event,
+                 clock: Clock | None = None):
         import pacs
         self.pacs = pacs
         self.settings = settings
@@ -408,6 +416,8 @@ class _DownloadRun(_Judge):
         self.counters = _Counters(done, total, len(self.records))
         self.workers = max(1, min(workers, len(self.records) or 1))
         self.halt = _Halt()
+        #: the peer's transfer windows and rate limits
+        self.gate = Gate(peer, clock=clock, emit=emit)
         self.breaker = _Breaker(connection_failures_limit(settings.defaults.retries),
                                 breaker_grace(settings.defaults.retries, settings.defaults.retry_backoff))
         self._headroom = Path(project.private_dir) / HEADROOM_NAME
@@ -449,6 +459,10 @@ class _DownloadRun(_Judge):
         self.breaker.ok()
         for rec, v in self._take_held():
             self._set(rec, v)
+
+    def stopping(self) -> bool:
+        """Whether the run winds down: cancelled, stopped, or its transfer window closed."""
+        return self.cancel.is_set() or self.halt.is_set() or self.gate.closed
 
     def _cancel_active(self) -> None:
         with self._active_lock:
@@ -552,7 +566,7 @@ class _DownloadRun(_Judge):
             with self._active_lock:
                 actives = set(self._active.values())
             for a in actives:
-                if self.cancel.is_set() or self.halt.is_set():
+                if self.stopping():          # C-CANCEL, also at the end of the transfer window
                     a.cancel.set()
                 elif idle_limit > 0 and now - a.last > idle_limit and not a.cancel.is_set():
                     a.idle = True
@@ -568,6 +582,8 @@ class _DownloadRun(_Judge):
             if self.halt.is_set():
                 for r in recs:
                     self._set(r, self._halted_verdict(r))
+                return
+            if self.gate.closed:          # the transfer window closed: it stays queued for the next
                 return
             for r in recs:
                 self._set(r, _Verdict(DOWNLOADING, None, False))
@@ -600,7 +616,7 @@ class _DownloadRun(_Judge):
                 delay = float(self.settings.defaults.retry_backoff) * (2 ** max(attempt - 1, 0))
                 if self._wait(min(delay, 60.0)):
                     break
-            if self.cancel.is_set() or self.halt.is_set():
+            if self.stopping():
                 break
             outcome = self._attempt("SERIES", [rec])
             verdict = self._judge(rec, outcome)
@@ -614,6 +630,8 @@ class _DownloadRun(_Judge):
             self._set(rec, self._cancelled_verdict(rec))
         elif self.halt.is_set():
             self._set(rec, self._halted_verdict(rec))
+        elif self.gate.closed:
+            self._set(rec, self._halted_verdict(rec, window=True))
         elif verdict is not None:
             self._set(rec, _Verdict(verdict.status, verdict.reason, True, verdict.connection))
 
@@ -621,7 +639,7 @@ class _DownloadRun(_Judge):
         """Sleeps up to `seconds`; True as soon as the run is cancelled or stopped."""
         deadline = time.monotonic() + seconds
         while True:
-            if self.cancel.is_set() or self.halt.is_set():
+            if self.stopping():
                 return True
             left = deadline - time.monotonic()
             if left <= 0:
@@ -629,6 +647,8 @@ class _DownloadRun(_Judge):
             self.halt.event.wait(min(left, 0.1))
 
     def _attempt(self, level: str, recs: list["SeriesRecord"]) -> _Outcome:
+        if self.gate.limited and self._wait(self.gate.debt()):    # the rate limit's pause between moves
+            return _Outcome(None, None, False, level)
         active = _Active(frozenset(r.series_uid for r in recs))
         with self._active_lock:
             for uid in active.series_uids:
@@ -736,6 +756,9 @@ class _DownloadRun(_Judge):
                     self._set(s, self._cancelled_verdict(s))
                 elif self.halt.is_set():
                     self._set(s, self._halted_verdict(s))
+                elif self.gate.was_closed:
+                    if s.status == DOWNLOADING:
+                        self._set(s, self._halted_verdict(s, window=True))
                 else:
                     self._set(s, _Verdict(FAILED, error or "the run stopped before this series was retrieved",
                                           True))
@@ -783,7 +806,7 @@ def effective_workers(settings: "Settings", peer: "PeerConfig", workers: int | N
 def download(settings: "Settings", project: "Project", source: str, *, destination: str = SELF,
              method: str | None = None, workers: int | None = None, anonymize: bool = True,
              on_event: OnEvent | None = None, cancel: threading.Event | None = None,
-             processes: int | None = None) -> DownloadFinished:
+             processes: int | None = None, clock: Clock | None = None) -> DownloadFinished:
     """Retrieves every selected series not yet complete; de-identifies and writes each instance.
 
     Resumes by itself: series DOWNLOADED or IGNORED are skipped, and instances already recorded
@@ -793,7 +816,9 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
     threads; None: automatic, used for runs of POOL_MIN_INSTANCES instances or more).
     A full disk or an unwritable project folder stops the run at once: the result's `error`
     says so and `local` is True. A peer that refuses every association stops it once
-    connection_failures_limit() attempts in a row failed.
+    connection_failures_limit() attempts in a row failed. Outside the peer's transfer windows the
+    run waits for the next one; at the end of its window it stops (`window_closed`), see mid.throttle
+    (`clock`: the local time the windows are read against, datetime.now by default).
     """
     import pacs
     emit = Emitter(on_event)
@@ -820,14 +845,14 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
         return result
     n_workers = effective_workers(settings, peer, workers)
     run = _DownloadRun(settings, project, peer, method=method, destination=destination, workers=n_workers,
-                       raw=not anonymize, emit=emit, cancel=cancel)
+                       raw=not anonymize, emit=emit, cancel=cancel, clock=clock)
     error: str | None = None
     scp = None
     try:
         stale = remove_stale_temp_files(project.images_dir)
         if stale:
             log.info("removed %d temp files left by an interrupted run", stale)
-        if run.records:
+        if run.records and run.gate.wait_for_window(cancel):
             run.reserve_headroom()
             n_proc = _pool_size(processes, run, n_workers)
             if n_proc and not run.raw:
@@ -863,7 +888,8 @@ def download(settings: "Settings", project: "Project", source: str, *, destinati
     elif error:
         log.error("download stopped: %s", error)
         emit(Message("error", error))
-    result = DownloadFinished(counts, cancel.is_set(), error, paths, local=local)
+    result = DownloadFinished(counts, cancel.is_set(), error, paths, local=local,
+                              window_closed=run.gate.was_closed)
     emit(result)
     log.info("download ended: %s%s", ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing to do",
              " (cancelled)" if cancel.is_set() else "")

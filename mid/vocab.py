@@ -50,6 +50,7 @@ class ExitCode(IntEnum):
     NETWORK = 3         # a peer could not be reached, refused us, or failed
     PROJECT = 4         # the project folder cannot be used as asked
     LOCAL = 5           # our own side failed: the disk is full, the project folder is read-only or not writable
+    WINDOW_CLOSED = 75  # stopped at the end of the peer's transfer window; the same command later continues
     CANCELLED = 130     # interrupted (Ctrl+C)
 
 
@@ -104,12 +105,14 @@ class DownloadFinished:
     """A download run ended: series counts per status, whether it was cancelled, a fatal error.
 
     `local`: the error is a failure of our own side (a full disk, a read-only or unwritable
-    project folder), not of the peer (ExitCode.LOCAL rather than NETWORK)."""
+    project folder), not of the peer (ExitCode.LOCAL rather than NETWORK). `window_closed`: the
+    run stopped because the peer's transfer window closed (the series not done stay queued)."""
     counts: dict[str, int]
     cancelled: bool
     error: str | None
     reports: list[Path]
     local: bool = False
+    window_closed: bool = False
 
 
 @dataclass(frozen=True)
