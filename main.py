@@ -128,8 +128,11 @@ def configure_process() -> None:
     """
     import gc
     sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
+    import statistics              # noqa: F401  LoopStats
     import mygui                   # noqa: F401  PySimpleGUI, tkinter
-    from mid import anonymizer, engine, pages, reports   # noqa: F401  pydicom, pynetdicom, openpyxl
+    import pacs                    # noqa: F401  pynetdicom (imported by the jobs only when they run)
+    from mid import anonymizer, engine, pages, reports, retrieve, store   # noqa: F401  pydicom, openpyxl
+    from mid import page_download, page_search, page_select, page_settings, querysheet   # noqa: F401
     gc.collect()
     gc.freeze()
 
