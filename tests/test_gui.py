@@ -918,12 +918,16 @@ def test_the_window_changes_no_process_wide_setting(tmp_path, gui_env, free_port
         sys.setswitchinterval(before)
 
 
+def python_child(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter in the repository (process-wide settings stay there)."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+
+
 def test_configure_process_sets_the_switch_interval_and_freezes_the_start_up_heap_once(tmp_path):
-    import sys
     code = ("import gc, sys, main; main.configure_process(); print(sys.getswitchinterval(), "
             "gc.get_freeze_count() > 10000, main.GIL_SWITCH_INTERVAL)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+    out = python_child(code, tmp_path)
     assert out.returncode == 0, out.stderr
     interval, frozen, wanted = out.stdout.split()
     assert float(interval) == pytest.approx(float(wanted), rel=1e-6) and frozen == "True"
@@ -934,8 +938,7 @@ def test_configure_process_freezes_pynetdicom_and_the_pages_before_a_download_im
     code = ("import gc, sys, main; main.configure_process(); gc.collect(); "
             "print(all(m in sys.modules for m in ('pynetdicom', 'pacs', 'mid.retrieve', 'mid.store', "
             "'mid.page_download', 'mid.page_select')), len(gc.get_objects()))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+    out = python_child(code, tmp_path)
     assert out.returncode == 0, out.stderr
     imported, young = out.stdout.split()
     assert imported == "True" and int(young) < 1000
@@ -965,8 +968,7 @@ for _ in range(5):
 w.close()
 print(before, len(calls))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+    out = python_child(code, tmp_path)
     assert out.returncode == 0, out.stderr
     before, after = map(int, out.stdout.split())
     assert before >= 5 and after == before
