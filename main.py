@@ -24,7 +24,8 @@ handler; the headless commands keep Python's defaults):
 - `sys.setswitchinterval(0.0002)`: worker threads hand the interpreter lock back to the window's
   thread quickly, so the loop keeps turning during a download;
 - `gc.freeze()` once after the modules are imported: a garbage collection during a download no
-  longer scans the start-up heap (modules, the DICOM dictionary) while holding the lock.
+  longer scans the start-up heap (modules, the DICOM dictionary) while holding the lock;
+- `mygui.skip_debugger_refresh()`: PySimpleGUI's read skips its debugger refresh (inspect.stack()).
 """
 from __future__ import annotations
 
@@ -174,12 +175,19 @@ def configure_process() -> None:
       alive then (modules, the DICOM dictionary, pynetdicom's tables) leave the cyclic
       collector's care, so a full collection during a download scans only what was made since,
       instead of the whole heap while holding the interpreter lock. They are still freed by
-      reference counting; only cycles among them would stay until exit.
+      reference counting; only cycles among them would stay until exit. pynetdicom, the
+      receiver and the window's pages are imported here for that, before the jobs import them.
+    - mygui.skip_debugger_refresh(): PySimpleGUI's read no longer runs inspect.stack() for its
+      (disabled) debugger at every turn of the loop.
     """
     import gc
     sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
-    import mygui                   # noqa: F401  PySimpleGUI, tkinter
-    from mid import anonymizer, engine, pages, reports   # noqa: F401  pydicom, pynetdicom, openpyxl
+    import statistics              # noqa: F401  LoopStats
+    import mygui                   # PySimpleGUI, tkinter
+    mygui.skip_debugger_refresh()
+    import pacs                    # noqa: F401  pynetdicom (imported by the jobs only when they run)
+    from mid import anonymizer, engine, pages, reports, retrieve, store   # noqa: F401  pydicom, openpyxl
+    from mid import page_download, page_search, page_select, page_settings, querysheet   # noqa: F401
     gc.collect()
     gc.freeze()
 

@@ -936,6 +936,17 @@ def download_progress_text(instances_done: int, instances_total: int, bytes_done
             f"{rate:,.1f} images/s · ETA {fmt_duration(eta_seconds)} · series {series_done} of {series_total}")
 
 
+def skip_debugger_refresh() -> None:
+    """Process-wide, for main.configure_process only: PySimpleGUI's Window.read refreshes its
+    built-in debugger on every call unless Window._read_call_from_debugger is set, and that
+    refresh runs inspect.stack(), which reads the source context of every frame: milliseconds
+    on the window's thread at every turn of the loop, although the debugger is off
+    (debugger_enabled=False). The flag is what the debugger's own windows set around their
+    reads. With it set, PySimpleGUI's debugger (reachable only when a user turned it on in
+    PySimpleGUI's own global settings) opens but does not refresh its figures."""
+    sg.Window._read_call_from_debugger = True
+
+
 # The layouts live in mid/layouts.py (imported last: it uses the names above).
 from mid.layouts import (MENU_DEF, PEER_HEADINGS, SHORTCUTS, TABS_KEY, ask_choice,  # noqa: E402,F401
                          ask_locked_report, copy_to_clipboard, make_window, show_message, show_path)

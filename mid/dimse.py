@@ -172,6 +172,19 @@ def _adapt_association(assoc: Any) -> None:
     checkpoint = _ReactorCheckpoint(assoc._reactor_checkpoint.is_set())
     assoc._reactor_checkpoint = checkpoint
     assoc.dimse.get_msg = checkpoint.guard(assoc.dimse.get_msg)
+    if assoc.is_acceptor:
+        from pynetdicom import evt
+        assoc.bind(evt.EVT_ACCEPTED, _drop_negotiation_copy)
+
+
+def _drop_negotiation_copy(event: Any) -> None:
+    """Our receiver accepted an association: let go of the copy of every supported presentation
+    context pynetdicom made for it (a deepcopy per association, about 3,000 objects for the
+    storage SOP classes). Only the negotiation reads it; the accepted contexts are kept apart.
+    Without this, the copy lives as long as the association and then lingers as cyclic garbage
+    until a full collection, whose pause (the interpreter lock held throughout) stalls the
+    window's event loop and every other thread."""
+    event.assoc.acceptor._contexts = []
 
 
 def _wake_response_wait(assoc: Any) -> None:

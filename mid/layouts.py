@@ -378,6 +378,19 @@ SHORTCUTS = {"<Control-o>": Key.LOAD_SHEET, "<Control-f>": Key.SEARCH, "<Control
 TABS_KEY = Key.TABS
 
 
+class MainWindow(sg.Window):
+    """The main window, with no guessing of element keys.
+
+    PySimpleGUI's read looks up every event as an element key (for its calendar buttons); a key it
+    does not know, as every event posted by the jobs (ENGINE_EVENT, JOB_DONE_EVENT), every menu
+    item and every bound key is, makes find_element compare it with each of the window's keys
+    (difflib), many milliseconds on the window's thread for each event during a download. An
+    unknown key is simply not found here: no element is guessed in its place."""
+
+    def _find_closest_key(self, search_key):
+        return None
+
+
 def make_window(main_values: dict, settings_values: dict, anon_values: dict, location=None,
                 size: tuple[int, int] | None = None) -> sg.Window:
     """The one window: menu, tabs Main/Settings/Anonymization, a status line. size: the inside
@@ -395,8 +408,8 @@ def make_window(main_values: dict, settings_values: dict, anon_values: dict, loc
                             sg.Button("No, keep going", key=Key.ASK_NO, font=FONT, button_color=NORMAL)]],
                           key=Key.ASK_COL, visible=False, pad=(0, 0)))],
     ]
-    window = sg.Window(APP_TITLE, layout, size=size or (1200, 648), resizable=True, finalize=True,
-                       enable_close_attempted_event=True, location=location or (None, None), font=FONT)
+    window = MainWindow(APP_TITLE, layout, size=size or (1200, 648), resizable=True, finalize=True,
+                        enable_close_attempted_event=True, location=location or (None, None), font=FONT)
     for seq, key in SHORTCUTS.items():
         window.bind(seq, key)
     tree = window[Key.TREE]

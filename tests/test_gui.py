@@ -14,6 +14,7 @@ import gc
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -917,15 +918,90 @@ def test_the_window_changes_no_process_wide_setting(tmp_path, gui_env, free_port
         sys.setswitchinterval(before)
 
 
+def python_child(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter in the repository (process-wide settings stay there)."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+
+
 def test_configure_process_sets_the_switch_interval_and_freezes_the_start_up_heap_once(tmp_path):
-    import sys
     code = ("import gc, sys, main; main.configure_process(); print(sys.getswitchinterval(), "
             "gc.get_freeze_count() > 10000, main.GIL_SWITCH_INTERVAL)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "MID_LOG_DIR": str(tmp_path / "logs")})
+    out = python_child(code, tmp_path)
     assert out.returncode == 0, out.stderr
     interval, frozen, wanted = out.stdout.split()
     assert float(interval) == pytest.approx(float(wanted), rel=1e-6) and frozen == "True"
+
+
+def test_configure_process_freezes_pynetdicom_and_the_pages_before_a_download_imports_them(tmp_path):
+    """What the jobs and the window import later would be left to every full collection."""
+    code = ("import gc, sys, main; main.configure_process(); gc.collect(); "
+            "print(all(m in sys.modules for m in ('pynetdicom', 'pacs', 'mid.retrieve', 'mid.store', "
+            "'mid.page_download', 'mid.page_select')), len(gc.get_objects()))")
+    out = python_child(code, tmp_path)
+    assert out.returncode == 0, out.stderr
+    imported, young = out.stdout.split()
+    assert imported == "True" and int(young) < 1000
+
+
+@pytest.mark.gui
+def test_a_read_skips_pysimpleguis_debugger_refresh_once_the_process_is_configured(tmp_path, xvfb):
+    """PySimpleGUI's read runs inspect.stack() for its debugger at every call unless
+    Window._read_call_from_debugger is set; configure_process sets it (in a child process, so
+    this test process keeps PySimpleGUI's defaults)."""
+    import inspect
+    import PySimpleGUI as sg
+    skip = "if not Window._read_call_from_debugger:\n            _refresh_debugger()"
+    assert skip in inspect.getsource(sg.Window.read)
+    code = """
+import PySimpleGUI as sg, PySimpleGUI.PySimpleGUI as psg, main
+calls = []
+original = psg._refresh_debugger
+psg._refresh_debugger = lambda: calls.append(1) or original()
+w = sg.Window("t", [[sg.Text("x")]], finalize=True)
+for _ in range(5):
+    w.read(timeout=5)
+before = len(calls)
+main.configure_process()
+for _ in range(5):
+    w.read(timeout=5)
+w.close()
+print(before, len(calls))
+"""
+    out = python_child(code, tmp_path)
+    assert out.returncode == 0, out.stderr
+    before, after = map(int, out.stdout.split())
+    assert before >= 5 and after == before
+
+
+@pytest.mark.gui
+def test_events_that_are_no_elements_key_cost_no_key_guessing(tmp_path, gui_env, free_port, monkeypatch):
+    """PySimpleGUI's read looks every event up as an element; for a posted event, a menu item or a
+    bound key it would compare the name with every key of the window (difflib) each time."""
+    import difflib
+    import PySimpleGUI as sg
+    from mid import settings as settings_mod
+    compared = []
+    close_matches = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches", lambda *a, **k: compared.append(a[0]) or close_matches(*a, **k))
+    plain = sg.Window("plain", [[sg.Text("x", key="-X-")]], finalize=True)
+    try:
+        plain.write_event_value(mygui.ENGINE_EVENT, None)
+        assert plain.read(timeout=2000)[0] == mygui.ENGINE_EVENT
+    finally:
+        plain.close()
+    assert compared == [mygui.ENGINE_EVENT]           # what a plain window does
+    compared.clear()
+    a = gui_env(settings_mod.load_settings(make_config(tmp_path / "config", free_port(), {},
+                                                        storage_root=str(tmp_path / "store"))))
+    seen = []
+    a.handlers[mygui.ENGINE_EVENT] = seen.append
+    for n in range(5):
+        a.window.write_event_value(mygui.ENGINE_EVENT, n)
+    assert a.run_until(lambda: len(seen) == 5, 10), seen
+    assert seen == [0, 1, 2, 3, 4] and compared == []
+    assert a.window.find_element("-NO-SUCH-KEY-", silent_on_error=True) is None
+    assert a.window.find_element(Key.STATUS) is a.window[Key.STATUS]
 
 
 def test_config_dir_is_passed_on_not_put_in_the_environment(tmp_path, monkeypatch, capsys):

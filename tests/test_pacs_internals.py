@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import queue
+import subprocess
 import threading
 import time
 from io import BytesIO
@@ -97,6 +99,22 @@ def test_a_closed_connection_queues_the_end_marker_our_cancel_queues_after_its_a
     assert "msg_queue" not in inspect.getsource(Association._abort_blocking)   # so pacs must wake it
 
 
+def test_an_acceptor_keeps_its_supported_contexts_where_the_receiver_lets_go_of_them():
+    """Our receiver empties acceptor._contexts on EVT_ACCEPTED: pynetdicom must store the supported
+    contexts there, read them only while negotiating, and fire EVT_ACCEPTED after that."""
+    import pynetdicom.acse as acse
+    import pynetdicom.transport as transport
+    assoc = an_association("acceptor")
+    copy_ = [object()]
+    assoc.acceptor.supported_contexts = copy_
+    assert assoc.acceptor._contexts is copy_
+    assert "assoc.acceptor.supported_contexts = deepcopy(" in inspect.getsource(transport)
+    src = inspect.getsource(acse.ACSE._negotiate_as_acceptor)
+    last_read, accepted = src.rfind("self.acceptor.supported_contexts"), src.find("evt.EVT_ACCEPTED")
+    assert -1 < last_read < accepted
+    assert inspect.getsource(acse).count("supported_contexts") == src.count("supported_contexts")
+
+
 # ----------------------------------------------------------------------------- what _adapt_association does
 
 def test_guard_keeps_a_queued_response_from_the_reactor_while_a_request_is_out():
@@ -111,6 +129,29 @@ def test_guard_keeps_a_queued_response_from_the_reactor_while_a_request_is_out()
     assoc.dimse.msg_queue.put(response)
     assoc._reactor_checkpoint.set()
     assert assoc.dimse.get_msg(block=False) == response      # unpaused, the reactor serves as before
+
+
+def test_receiver_lets_go_of_each_associations_copy_of_the_supported_contexts(require_real_peers, free_port,
+                                                                               synthetic_study_files):
+    """pynetdicom deep-copies every supported context (about 3,000 objects) for each association our
+    receiver accepts; once accepted, the copy is dropped, and storing still works."""
+    seen = []
+
+    def on_store(request):
+        assoc = request._event.assoc
+        seen.append((len(assoc.acceptor._contexts), len(assoc.accepted_contexts)))
+        return 0x0000
+
+    scp = pacs.StorageSCP(ME, HOST, free_port(), {"GOODPACS"}, on_store, TIMEOUTS)
+    scp.start()
+    try:
+        files = synthetic_study_files.paths[:2]
+        cmd = ["/usr/bin/storescu", "-aet", "GOODPACS", "-aec", ME, HOST, str(scp.port), *map(str, files)]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env={**os.environ, "TCP_NODELAY": "1"})
+    finally:
+        scp.stop()
+    assert out.returncode == 0, out.stderr
+    assert len(seen) == 2 and all(kept == 0 and accepted > 0 for kept, accepted in seen), seen
 
 
 def test_other_pynetdicom_version_is_left_alone_with_a_warning(monkeypatch, caplog):
