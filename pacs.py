@@ -680,7 +680,9 @@ class _CancelWatch:
 
     def __exit__(self, *exc: object) -> None:
         self.done.set()
-        if self._thread.is_alive():
+        # a watcher that has not fired ends by itself within one poll; waiting for it would add
+        # that poll to every C-FIND of a search
+        if self.fired and self._thread.is_alive():
             self._thread.join(timeout=CANCEL_GRACE + 2)
 
     def _run(self) -> None:

@@ -328,7 +328,12 @@ CANCEL_JOIN = 5.0
 
 # ------------------------------------------------------------------------------- one row
 class _Capped(Exception):
-    """A capped answer that splitting could not complete; str() is the row's reason."""
+    """A capped answer that splitting could not complete; str() is the row's reason, `matches`
+    what did come (kept, never called complete)."""
+
+    def __init__(self, reason: str, matches: list["Dataset"]):
+        super().__init__(reason)
+        self.matches = matches
 
 
 @dataclass
@@ -381,42 +386,50 @@ class _RowFinds:
         series_return = _return_keys(SERIES_KEYS, SERIES_RETURN, self.rs.settings.query_tags)
         out = _Outcome()
         studies: dict[str, dict[str, str]] = {}
-        try:
-            for match_keys in study_key_sets(self.q.values, self.exact):
-                keys: dict[str, object] = {kw: "" for kw in study_return}
-                if patient_root:
-                    match_keys = {k: v for k, v in match_keys.items() if k not in PATIENT_LEVEL_KEYS}
-                keys.update(match_keys)
-                for ds in self._find("STUDY", keys, "StudyInstanceUID", self._study_parts):
-                    uid = element_text(ds, "StudyInstanceUID")
-                    if uid and uid not in studies:
-                        tags = {kw: element_text(ds, kw) for kw in study_return}
-                        if study_matches(self.q.values, tags, self.exact):
-                            studies[uid] = tags
-            for study_uid, study_tags in studies.items():
-                if patient_root and study_tags.get("PatientID"):
-                    study_tags.update(self._patient_tags(study_tags["PatientID"]))
-                keys = {kw: "" for kw in series_return}
-                keys["StudyInstanceUID"] = study_uid
-                if patient_root and study_tags.get("PatientID"):
-                    keys["PatientID"] = study_tags["PatientID"]
-                for ds in self._find("SERIES", keys, "SeriesInstanceUID", self._series_parts):
-                    series_tags = {kw: element_text(ds, kw) for kw in series_return}
-                    if not series_tags.get("SeriesInstanceUID") or \
-                            not series_matches(self.q.values, series_tags, self.exact):
-                        continue
-                    tags = dict(study_tags)
-                    tags.update({k: v for k, v in series_tags.items() if v or k not in tags})
-                    tags["StudyInstanceUID"] = study_uid
-                    out.series.append(tags)
-        except _Capped as capped:
-            out.capped = str(capped)          # what was found is kept; the row says it is not all
+        for match_keys in study_key_sets(self.q.values, self.exact):
+            keys: dict[str, object] = {kw: "" for kw in study_return}
+            if patient_root:
+                match_keys = {k: v for k, v in match_keys.items() if k not in PATIENT_LEVEL_KEYS}
+            keys.update(match_keys)
+            for ds in self._whole("STUDY", keys, "StudyInstanceUID", self._study_parts, out):
+                uid = element_text(ds, "StudyInstanceUID")
+                if uid and uid not in studies:
+                    tags = {kw: element_text(ds, kw) for kw in study_return}
+                    if study_matches(self.q.values, tags, self.exact):
+                        studies[uid] = tags
+        for study_uid, study_tags in studies.items():
+            if patient_root and study_tags.get("PatientID"):
+                study_tags.update(self._patient_tags(study_tags["PatientID"]))
+            keys = {kw: "" for kw in series_return}
+            keys["StudyInstanceUID"] = study_uid
+            if patient_root and study_tags.get("PatientID"):
+                keys["PatientID"] = study_tags["PatientID"]
+            for ds in self._whole("SERIES", keys, "SeriesInstanceUID", self._series_parts, out):
+                series_tags = {kw: element_text(ds, kw) for kw in series_return}
+                if not series_tags.get("SeriesInstanceUID") or \
+                        not series_matches(self.q.values, series_tags, self.exact):
+                    continue
+                tags = dict(study_tags)
+                tags.update({k: v for k, v in series_tags.items() if v or k not in tags})
+                tags["StudyInstanceUID"] = study_uid
+                out.series.append(tags)
         out.studies = len(studies)
         log.info("query %s: %d studies, %d series%s", self.q.number, len(studies), len(out.series),
                  " (answer capped)" if out.capped else "")
         return out
 
     # ------------------------------------------------------------------ capped answers
+    def _whole(self, level: str, keys: dict[str, object], uid_kw: str,
+               parts_of: "Callable[[dict[str, object], list[Dataset]], _Parts | None]",
+               out: _Outcome) -> list["Dataset"]:
+        """`_find`, but an answer that stays capped gives what came and marks the row capped:
+        what was found is kept, and the row says it is not all."""
+        try:
+            return self._find(level, keys, uid_kw, parts_of)
+        except _Capped as capped:
+            out.capped = out.capped or str(capped)
+            return capped.matches
+
     def _answer(self, level: str, keys: dict[str, object]) -> tuple[list["Dataset"], bool]:
         """One C-FIND: its matches, and whether the PACS capped them (its status, or the count
         reaching the peer's max_find_results)."""
@@ -441,16 +454,26 @@ class _RowFinds:
             return found
         parts = parts_of(keys, found) if self.finds < MAX_SPLIT_FINDS else None
         if parts is None:
-            raise _Capped(self._capped_reason(found))
+            raise _Capped(self._capped_reason(found), found)
         log.info("query %s: a %s answer was capped at %d; asking it in %d parts", self.q.number, level,
                  len(found), len(parts.keys))
         merged: dict[str, Dataset] = {}
+        stuck: _Capped | None = None
         for part in parts.keys:
-            for ds in self._find(level, part, uid_kw, parts_of):
+            try:
+                answer = self._find(level, part, uid_kw, parts_of)
+            except _Capped as part_capped:  # the other parts are still asked: all that can come, comes
+                stuck = stuck or part_capped
+                answer = part_capped.matches
+            for ds in answer:
                 merged.setdefault(element_text(ds, uid_kw), ds)
         required = [element_text(ds, uid_kw) for ds in found if parts.required(ds)]
-        if findsplit.missing_from(required, set(merged)):
-            raise _Capped(self._capped_reason(found))
+        lost = findsplit.missing_from(required, set(merged))
+        if stuck is not None or lost:
+            for ds in found:
+                merged.setdefault(element_text(ds, uid_kw), ds)
+            raise _Capped(str(stuck) if stuck else self._capped_reason(found),
+                          [ds for uid, ds in merged.items() if uid])
         return [ds for uid, ds in merged.items() if uid]
 
     def _capped_reason(self, found: list["Dataset"]) -> str:
