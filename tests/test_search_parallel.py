@@ -147,3 +147,16 @@ def test_cancel_sends_c_cancel_on_every_open_find_and_stops_at_once(tmp_path):
         assert stats["find_answers_sent"] < 4 * 2500
         assert [x.status for x in proj.queries()] == [PENDING] * 8
         proj.close()
+
+
+def test_the_terminal_shows_the_search_rate_and_eta():
+    import io
+
+    from mid.cli import ProgressView
+    out = io.StringIO()
+    view = ProgressView(out, tty=False)
+    view(SearchProgress(250, 500, 200, 40, 10, 12.5, 20.0))
+    view(SearchProgress(500, 500, 400, 80, 20, 12.5, 0.0))
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "searched 250/500 rows: 200 found, 40 missing, 10 failed  12.5 rows/s  ETA 00:20"
+    assert lines[-1].endswith("ETA 00:00")
