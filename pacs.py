@@ -523,6 +523,11 @@ class QuerySession:
                 _release(self._assoc)
                 self._assoc = None
 
+    def open(self) -> None:
+        """Open the association now unless one is open; NetError when the peer does not accept it."""
+        with self._lock:
+            self._ensure_open()
+
     def find(self, level: str, keys: dict[str, object], cancel: threading.Event | None = None) -> list[Dataset]:
         """C-FIND at level with keys; return the matched identifiers. Raises NetError on any failure.
 

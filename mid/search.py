@@ -225,6 +225,7 @@ def search(settings: "Settings", project: "Project", source: str, *, exact: bool
                 log.warning("query %s failed: %s", q.number, last_error)
             else:
                 net_failures = 0
+                rows.ramp_up()
                 for tags in outcome.series:
                     project.upsert_series(q.number, tags)
                 if outcome.capped:
@@ -260,6 +261,9 @@ class _InOrder:
     """Runs `work(session, item)` for every item on `n` threads, each with its own session (one
     association), and yields (item, outcome) in the items' order as they come in.
 
+    The first thread opens its association at once; the others start only once the peer has
+    accepted one (or the consumer calls `ramp_up()` after a row went well): a peer that refuses
+    or rejects us sees one association request at a time, and each row gets the same reason.
     Threads run at most LOOKAHEAD x n items ahead of the consumer. When `cancel` is set, the
     iteration ends after the outcomes already in order (the finds under way get their C-CANCEL
     from the same event); after `quiet()`, items not started get outcome None without a find.
@@ -274,13 +278,17 @@ class _InOrder:
         self._claimed = self._consumed = 0
         self._results: dict[int, Any] = {}
         self._stop = self._quiet = False
+        self._ramp = threading.Event()
 
     def quiet(self) -> None:
         with self._cond:
             self._quiet = True
 
+    def ramp_up(self) -> None:
+        self._ramp.set()
+
     def __iter__(self) -> Generator[tuple[Any, Any], None, None]:
-        threads = [threading.Thread(target=self._worker, name=f"mid-search-{k + 1}", daemon=True)
+        threads = [threading.Thread(target=self._worker, args=(k,), name=f"mid-search-{k + 1}", daemon=True)
                    for k in range(self._n)]
         for t in threads:
             t.start()
@@ -302,9 +310,15 @@ class _InOrder:
             for t in threads:
                 t.join(timeout=CANCEL_JOIN)
 
-    def _worker(self) -> None:
+    def _worker(self, k: int) -> None:
         session = self._open()
         try:
+            if k == 0 and self._n > 1:
+                self._first_association(session)
+            while k and not self._ramp.wait(0.05):
+                with self._cond:
+                    if self._stop or self._claimed >= len(self._items):
+                        return
             while True:
                 with self._cond:
                     while not self._stop and self._claimed < len(self._items) and \
@@ -320,6 +334,14 @@ class _InOrder:
                     self._cond.notify_all()
         finally:
             session.close()
+
+    def _first_association(self, session: Any) -> None:
+        import pacs
+        try:
+            session.open()
+        except pacs.NetError:
+            return                   # the row's own find meets the error again, and says it
+        self._ramp.set()
 
 
 #: seconds a search waits for its threads after a cancel (a find stops within pacs.CANCEL_GRACE)
