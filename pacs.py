@@ -116,6 +116,17 @@ class FindCancelled(NetError):
         super().__init__(peer, "cancelled", "the search was cancelled", "search again to finish it")
 
 
+class FindTruncated(NetError):
+    """A C-FIND the peer ended early on its own: a Cancel status we did not ask for (Orthanc's
+    LimitFindResults), or Out of Resources after some matches (a cap). `matches`: what came."""
+
+    def __init__(self, peer: str, matches: list, code: int):
+        self.matches = matches
+        super().__init__(peer, "truncated", f"the PACS stopped its C-FIND answer after {len(matches)} matches "
+                         f"with status 0x{code:04X} ({status_meaning(code, 'C-FIND')})",
+                         "the PACS caps its answers; narrow the query", status=code)
+
+
 @dataclass
 class RetrieveResult:
     """Sub-operation counts and final status of one C-MOVE or C-GET."""
@@ -567,11 +578,17 @@ class QuerySession:
                 _release(self._assoc)
                 self._assoc = None
 
+    def open(self) -> None:
+        """Open the association now unless one is open; NetError when the peer does not accept it."""
+        with self._lock:
+            self._ensure_open()
+
     def find(self, level: str, keys: dict[str, object], cancel: threading.Event | None = None) -> list[Dataset]:
         """C-FIND at level with keys; return the matched identifiers. Raises NetError on any failure.
 
         When `cancel` is set during the find, a C-CANCEL goes to the peer (an A-ABORT follows if it
-        does not stop within CANCEL_GRACE) and FindCancelled is raised: never a partial answer."""
+        does not stop within CANCEL_GRACE) and FindCancelled is raised: never a partial answer.
+        A peer that ends the answer early by itself raises FindTruncated, carrying the matches."""
         identifier = build_identifier(level, keys)
         log.debug("C-FIND %s %s", level, keys, extra={"phi": True})
         if cancel is not None and cancel.is_set():
@@ -674,8 +691,8 @@ class QuerySession:
                     raise self._lost_answer_error(watch.received, answers)
                 if code == STATUS_SUCCESS:
                     return matches
-                if code == STATUS_CANCEL:
-                    raise FindCancelled(peer_label(self.peer))
+                if code == STATUS_CANCEL or (code == STATUS_OUT_OF_RESOURCES and matches):
+                    raise FindTruncated(peer_label(self.peer), matches, code)   # FindCancelled if we asked
                 raise _status_error(self.peer, code, "C-FIND")
         except RuntimeError as exc:  # association no longer established when sending
             self._assoc = None
@@ -723,7 +740,9 @@ class _CancelWatch:
 
     def __exit__(self, *exc: object) -> None:
         self.done.set()
-        if self._thread.is_alive():
+        # a watcher that has not fired ends by itself within one poll; waiting for it would add
+        # that poll to every C-FIND of a search
+        if self.fired and self._thread.is_alive():
             self._thread.join(timeout=CANCEL_GRACE + 2)
 
     def _run(self) -> None:

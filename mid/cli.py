@@ -80,7 +80,8 @@ class ProgressView:
             self._last_progress = ev
         elif isinstance(ev, engine.SearchProgress):
             self._progress(f"searched {ev.done}/{ev.total} rows: {ev.found} found, {ev.missing} missing, "
-                           f"{ev.failed} failed", force=ev.done == ev.total)
+                           f"{ev.failed} failed  {ev.rate:.1f} rows/s  ETA {_fmt_eta(ev.eta_seconds)}",
+                           force=ev.done == ev.total)
         elif isinstance(ev, engine.SeriesUpdate):
             # once per series, when its status is final; not for the run's own stop reason,
             # which its error line says once for every series

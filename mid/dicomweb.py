@@ -195,6 +195,10 @@ class QidoSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def open(self) -> None:
+        """Nothing to open ahead of the first find: each QIDO request stands alone (HTTP keeps its
+        connection); a wrong password or URL is reported by that first find."""
+
     def close(self) -> None:
         self._session.close()
 

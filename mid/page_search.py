@@ -75,7 +75,8 @@ class SearchPage:
     def on_progress(self, ev: SearchProgress) -> None:
         self.progress = ev
         mygui.set_progress(self.ctx.window, Key.SEARCH_BAR, ev.done, max(ev.total, 1))
-        self.ctx.window[Key.SEARCH_STATUS].update(f"Query {ev.done} of {ev.total}")
+        self.ctx.window[Key.SEARCH_STATUS].update(f"Query {ev.done} of {ev.total} · {ev.rate:,.1f} rows/s · "
+                                                  f"ETA {mygui.fmt_duration(ev.eta_seconds)}")
         self._show_counts(ev.found, ev.missing, ev.failed)
 
     def _done(self, value, error) -> None:

@@ -57,12 +57,14 @@ class ExitCode(IntEnum):
 # ------------------------------------------------------------------------------ engine events
 @dataclass(frozen=True)
 class SearchProgress:
-    """A search has finished `done` of `total` queries."""
+    """A search has finished `done` of `total` queries, at `rate` rows per second so far."""
     done: int
     total: int
     found: int
     missing: int
     failed: int
+    rate: float = 0.0                  # rows per second over this run
+    eta_seconds: float | None = None   # None until a rate is known
 
 
 @dataclass(frozen=True)

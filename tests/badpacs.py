@@ -52,7 +52,8 @@ a failed sub-operation and is named in stats()["send_errors"].
 
 stats() keys:
   associations, rejected, echoes,
-  find_requests, find_answers_sent, find_cancelled, find_final_status (last),
+  find_requests, find_answers_sent, find_cancelled, find_final_status (last), find_limited
+  (answers cut at find_limit),
   cancels_received (C-CANCEL messages, any service), cancel_received_at (time.time()),
   cancel_seen_after (seconds from the last C-CANCEL's arrival to the handler stopping),
   move_requests, get_requests, unknown_destinations,
@@ -126,6 +127,9 @@ class Behaviour:
     find_status: int | None = None           # C-FIND: final status instead of Success, after the matches
     #                                          (find_answers=0: the status alone)
     refuse_association: bool = False         # reject every association (permanent, calling AE not recognised)
+    find_limit: int | None = None            # C-FIND: at most this many matches (a PACS's cap) ...
+    limit_status: int = SUCCESS              # ... then this status when more matched (Success: silently)
+    limit_refuses: bool = False              # ... or, when more matched, no match at all, only limit_status
 
 
 class BadPACSError(RuntimeError):
@@ -290,7 +294,7 @@ NOT_MATCHED = {"QueryRetrieveLevel", "SpecificCharacterSet", "RetrieveAETitle", 
 def _new_stats() -> dict[str, Any]:
     return {
         "associations": 0, "rejected": 0, "echoes": 0,
-        "find_requests": 0, "find_answers_sent": 0, "find_cancelled": 0, "find_final_status": None,
+        "find_requests": 0, "find_answers_sent": 0, "find_cancelled": 0, "find_limited": 0, "find_final_status": None,
         "cancels_received": 0, "cancel_received_at": None, "cancel_seen_after": None,
         "move_requests": 0, "get_requests": 0, "unknown_destinations": 0,
         "stores_sent": 0, "stores_answered": 0, "sent": [], "send_errors": [],
@@ -392,15 +396,28 @@ class _Child:
         b = self.b
         answers = (_synthetic_answers(ident, level, b.find_answers, self.aet) if b.find_answers is not None
                    else (_answer(ident, level, group, self.aet) for group in _groups(self.datasets, ident, level)))
+        if b.find_limit is not None and b.limit_refuses:
+            answers = list(answers)
+            if len(answers) > b.find_limit:
+                self.bump("find_limited")
+                self.put("find_final_status", b.limit_status)
+                yield b.limit_status, None
+                return
         cancelled = _Cancelled(event)
         first = True
+        limited = False
+        sent = 0
         for answer in answers:
+            if b.find_limit is not None and sent >= b.find_limit:
+                limited = True
+                break
             if not first and b.find_delay and not self._sleep(b.find_delay, event, cancelled):
                 break
             if cancelled():
                 break
             first = False
             yield PENDING, answer
+            sent += 1
             self.bump("find_answers_sent")
         if cancelled():
             self._cancel_seen()
@@ -409,6 +426,9 @@ class _Child:
             yield CANCEL, None
             return
         final = SUCCESS if b.find_status is None else b.find_status
+        if limited:
+            self.bump("find_limited")
+            final = b.limit_status
         self.put("find_final_status", final)
         if final != SUCCESS:
             yield final, None

@@ -234,12 +234,16 @@ class OrthancServer(_Server):
     `modalities` maps a modality name to (aet, host, port); SELF_AET at `self_port` is always
     registered so find/move from the tests are accepted. `config` entries override the defaults;
     `env` adds environment variables (e.g. {"TCP_NODELAY": "1"} for DCMTK's network layer inside it).
+    `limit_find_results` caps each C-FIND answer (Orthanc's LimitFindResults; 0: no cap): Orthanc
+    1.10 sends that many matches, then the status Cancel (0xFE00).
     """
 
     def __init__(self, workdir: Path, *, aet: str = "ORTHANC", self_port: int | None = None,
                  modalities: Mapping[str, tuple[str, str, int]] | None = None,
-                 config: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None):
+                 config: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None,
+                 limit_find_results: int = 0):
         self.workdir = Path(workdir)
+        self.limit_find_results = int(limit_find_results)
         self.env = dict(env or {})
         self.aet = aet
         self.self_aet = SELF_AET
@@ -277,6 +281,7 @@ class OrthancServer(_Server):
             "DicomScuTimeout": 10, "DicomScpTimeout": 30, "SaveJobs": False,
             "SyncStorageArea": False, "ConcurrentJobs": 4, "DicomThreadsCount": 8,
             "UnknownSopClassAccepted": True, "OverwriteInstances": False, "MetricsEnabled": False,
+            "LimitFindResults": self.limit_find_results,
         }
         cfg.update(self.overrides)
         return cfg
