@@ -188,8 +188,7 @@ def _unbind_unread_logging(assoc: Any) -> None:
     """Unbind pynetdicom's standard logging handlers from an association when nothing reads them.
 
     They format several lines per message and per PDU (UID names, element summaries) before the
-    logger drops them, which costs our receiver about as much as storing the instance; with
-    pynetdicom's logger below INFO enabled (e.g. a test or a debug run) they stay.
+    logger drops them; when pynetdicom's logger takes INFO (a debug run, a test) they stay.
     """
     if logging.getLogger("pynetdicom").isEnabledFor(logging.INFO):
         return
