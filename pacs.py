@@ -837,11 +837,15 @@ def _collect(responses: Iterator, watch: _CancelWatch, peer: Peer, timeouts: Any
 
 def move(local_aet: str, peer: Peer, dest_aet: str, level: str, keys: dict, timeouts: Any,
          cancel: threading.Event | None = None,
-         on_pending: Callable[[RetrieveResult], None] | None = None) -> RetrieveResult:
+         on_pending: Callable[[RetrieveResult], None] | None = None, *,
+         watched: bool = False) -> RetrieveResult:
     """C-MOVE the instances matching unique keys to dest_aet; return the sub-operation counts.
 
     Raises NetError for association failures and failure statuses (with .result attached);
     warning (e.g. 0xB000, some sub-operations failed) and cancel are returned, not raised.
+    watched: the caller sees the instances arrive (at our receiver) and sets `cancel` when they
+    stop; the responses are then awaited without the DIMSE timeout, since a PACS may send no
+    pending response at all and a big series takes longer than any DIMSE timeout.
     """
     identifier = _retrieve_identifier(level, keys)
     if cancel is not None and cancel.is_set():
@@ -850,6 +854,8 @@ def move(local_aet: str, peer: Peer, dest_aet: str, level: str, keys: dict, time
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(move_uid)
     assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-MOVE)")
+    if watched and cancel is not None:
+        assoc.dimse_timeout = None
     log.info("C-MOVE %s to %s at %s level", peer_label(peer), dest_aet, level)
     try:
         with _CancelWatch(assoc, cancel, 1, move_uid) as watch:

@@ -11,7 +11,11 @@ Imports nothing of ours; pacs.py re-exports these names.
 from __future__ import annotations
 
 import logging
+import queue
+import select
+import socket
 import threading
+import weakref
 from typing import Any, Callable
 
 from pydicom.uid import (
@@ -166,15 +170,20 @@ def internals_supported() -> bool:
 
 def _adapt_association(assoc: Any) -> None:
     """Guard the association's reactor (see _ReactorCheckpoint) before its thread runs, so that it
-    cannot take a response meant for a request we sent. Only on PYNETDICOM_PINNED."""
+    cannot take a response meant for a request we sent, and let its threads wait for work instead
+    of polling for it (see _WaitingDul, _wait_for_messages). Only on PYNETDICOM_PINNED."""
     if not internals_supported():
         return
     checkpoint = _ReactorCheckpoint(assoc._reactor_checkpoint.is_set())
     assoc._reactor_checkpoint = checkpoint
-    assoc.dimse.get_msg = checkpoint.guard(assoc.dimse.get_msg)
-    if assoc.is_acceptor:
+    get_msg = checkpoint.guard(assoc.dimse.get_msg)
+    if assoc.is_acceptor:                # our receiver's associations: they never send requests
+        get_msg = _wait_for_messages(assoc, get_msg)
         from pynetdicom import evt
         assoc.bind(evt.EVT_ACCEPTED, _drop_negotiation_copy)
+    assoc.dimse.get_msg = get_msg
+    _WaitingDul.install(assoc.dul)
+    _unbind_unread_logging(assoc)
 
 
 def _drop_negotiation_copy(event: Any) -> None:
@@ -185,6 +194,140 @@ def _drop_negotiation_copy(event: Any) -> None:
     until a full collection, whose pause (the interpreter lock held throughout) stalls the
     window's event loop and every other thread."""
     event.assoc.acceptor._contexts = []
+
+
+def _unbind_unread_logging(assoc: Any) -> None:
+    """Unbind pynetdicom's standard logging handlers from an association when nothing reads them.
+
+    They format several lines per message and per PDU (UID names, element summaries) before the
+    logger drops them; when pynetdicom's logger takes INFO (a debug run, a test) they stay.
+    """
+    if logging.getLogger("pynetdicom").isEnabledFor(logging.INFO):
+        return
+    from pynetdicom import _handlers, evt
+    for event, handler in ((evt.EVT_DIMSE_RECV, _handlers.standard_dimse_recv_handler),
+                           (evt.EVT_DIMSE_SENT, _handlers.standard_dimse_sent_handler),
+                           (evt.EVT_PDU_RECV, _handlers.standard_pdu_recv_handler),
+                           (evt.EVT_PDU_SENT, _handlers.standard_pdu_sent_handler)):
+        assoc.unbind(event, handler)
+
+
+#: How long an idle network or association thread waits for work before it looks at its timers,
+#: flags and the peer's release again. pynetdicom polls every 1 ms instead: with the 8 or so
+#: associations of a download that is some 0.3 of a core on nothing, which the receiver needs.
+#: Data from the peer and our own outgoing messages end the wait at once; this bounds only how
+#: late a kill or (on our receiver) the peer's release request is seen.
+IDLE_WAIT = 0.02
+
+
+def _wait_for_messages(assoc: Any, get_msg: Callable) -> Callable:
+    """An acceptor's DIMSE get_msg whose reactor-thread calls wait up to IDLE_WAIT for a message.
+
+    pynetdicom's acceptor reactor sleeps 1 ms, then takes a message without blocking; here the
+    take waits (without holding the guard's lock) until a message is queued, or IDLE_WAIT.
+    """
+    q = assoc.dimse.msg_queue
+
+    def get_msg_waiting(block: bool = False) -> tuple:
+        if not block and threading.current_thread() is assoc:
+            with q.not_empty:
+                if not q._qsize():
+                    q.not_empty.wait(IDLE_WAIT)
+        return get_msg(block=block)
+
+    return get_msg_waiting
+
+
+class _WaitingDul:
+    """The DUL's transport check, waiting (select) for the peer's data or our next message.
+
+    pynetdicom's DUL reactor loop sends one queued primitive or reads one PDU per turn and, when
+    there was nothing, sleeps 1 ms and looks again. Its `_is_transport_event` is replaced on the
+    instance: when nothing is queued it waits in select() on the socket and on a wake-up socket
+    pair written by every put on the DUL's to_provider_queue (the same queue object, its class
+    swapped so no queued item is lost), up to IDLE_WAIT. Not used (pynetdicom's own check) in
+    state Sta13, while the ARTIM timer runs, on TLS sockets with buffered data, or once killed.
+    """
+
+    def __init__(self, dul: Any):
+        self.dul = dul
+        self.original = dul._is_transport_event
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_r.setblocking(False)
+        self.wake_w.setblocking(False)
+        weakref.finalize(dul, _close_pair, self.wake_r, self.wake_w)
+
+    @classmethod
+    def install(cls, dul: Any) -> None:
+        if isinstance(getattr(dul, "_is_transport_event", None), _TransportWait):
+            return
+        waiting = cls(dul)
+        queue_ = dul.to_provider_queue
+        queue_._mid_wake = waiting.wake_w
+        queue_.__class__ = _WakingQueue
+        dul._is_transport_event = _TransportWait(waiting)
+
+    def check(self) -> bool:
+        dul = self.dul
+        sock = getattr(dul.socket, "socket", None)
+        if (sock is None or dul._kill_thread or dul.state_machine.current_state == "Sta13"
+                or _timer_running(dul.artim_timer) or getattr(sock, "pending", lambda: 0)()):
+            return bool(self.original())
+        self._drain()
+        if dul.to_provider_queue.qsize() or dul.event_queue.qsize():
+            return bool(self.original())
+        try:
+            readable, _, _ = select.select([sock, self.wake_r], [], [], IDLE_WAIT)
+        except (OSError, ValueError):
+            return bool(self.original())      # closed meanwhile: pynetdicom's check says so (Evt17)
+        if sock in readable:
+            return bool(self.original())
+        if self.wake_r in readable:
+            self._drain()
+            dul._process_recv_primitive()     # our message goes out in this turn, not after a sleep
+        return False
+
+    def _drain(self) -> None:
+        try:
+            while self.wake_r.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError, OSError):
+            pass
+
+
+class _TransportWait:
+    """The callable put in place of DULServiceProvider._is_transport_event (see _WaitingDul)."""
+
+    def __init__(self, waiting: _WaitingDul):
+        self.waiting = waiting
+
+    def __call__(self) -> bool:
+        return self.waiting.check()
+
+
+def _timer_running(timer: Any) -> bool:
+    return getattr(timer, "_start_time", None) is not None and getattr(timer, "_end_time", None) is None
+
+
+def _close_pair(*socks: socket.socket) -> None:
+    for s in socks:
+        try:
+            s.close()
+        except OSError:
+            pass
+
+
+class _WakingQueue(queue.Queue):
+    """A DUL's to_provider_queue (class swapped in place) whose put wakes its waiting DUL thread."""
+
+    _mid_wake: socket.socket
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        super().put(item, block, timeout)
+        try:
+            self._mid_wake.send(b"\0")
+        except (BlockingIOError, InterruptedError, OSError):
+            pass                  # full (a wake-up is pending anyway) or closed (the DUL is gone)
 
 
 def _wake_response_wait(assoc: Any) -> None:

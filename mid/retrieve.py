@@ -667,8 +667,11 @@ class _DownloadRun(_Judge):
                 res = self.pacs.get(self.local_aet, self.peer, level, keys, self.timeouts,
                                     on_store=self.receiver, cancel=active.cancel)
             else:
+                # into our receiver the watchdog ends a move whose instances stop (move_idle_timeout),
+                # so a series bigger than the DIMSE timeout allows is not cut by it
+                watched = self.destination == SELF and float(self.settings.defaults.move_idle_timeout) > 0
                 res = self.pacs.move(self.local_aet, self.peer, self.dest_aet, level, keys, self.timeouts,
-                                     cancel=active.cancel)
+                                     cancel=active.cancel, watched=watched)
             self._peer_answered()
             return _Outcome(res, None, active.idle, level)
         except self.pacs.NetError as e:

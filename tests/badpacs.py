@@ -4,7 +4,7 @@ It serves C-ECHO, C-FIND, C-MOVE and C-GET (Study Root and Patient Root) from a 
 datasets and misbehaves as a `Behaviour` says: it aborts a retrieve after N stores, answers a
 wrong final status, sends instances with short pixel data, without SOPInstanceUID or with
 unterminated encapsulated pixel data, waits before the first store, paces stores, stalls for
-good in the middle of a retrieve, floods a C-FIND with thousands of slow answers (honouring
+good in the middle of a retrieve, sends no pending responses, floods a C-FIND with thousands of slow answers (honouring
 C-CANCEL), fails a C-FIND, or refuses every association. It runs in its own process (forked
 from a clean multiprocessing forkserver), so a stall or an abort can never hang the test
 process, and `stop()` always ends it: it A-ABORTs its open associations, else it is killed.
@@ -61,6 +61,7 @@ stats() keys:
   sop_uid as in the command, damage: list of names, status: int or None), send_errors,
   aborts_sent, stalls (retrieves that stalled for good), stalls_ended (those the peer ended),
   retrieve_cancelled, final_status_sent (a final_status override that went out),
+  pending_withheld (pending responses not sent, no_pending),
   last_retrieve: {kind: "move"|"get", level, matched, destination, outcome}, outcome one of
   "completed", "aborted", "stalled", "stalled, then ended by the peer", "cancelled",
   "cancelled during <pause>", "gone during <pause>", "unknown destination".
@@ -130,6 +131,8 @@ class Behaviour:
     find_limit: int | None = None            # C-FIND: at most this many matches (a PACS's cap) ...
     limit_status: int = SUCCESS              # ... then this status when more matched (Success: silently)
     limit_refuses: bool = False              # ... or, when more matched, no match at all, only limit_status
+    no_pending: bool = False                 # C-MOVE/C-GET: no pending responses, only the final one
+    #                                          (PS3.4 allows it: the SCU then hears nothing until the end)
 
 
 class BadPACSError(RuntimeError):
@@ -299,7 +302,7 @@ def _new_stats() -> dict[str, Any]:
         "move_requests": 0, "get_requests": 0, "unknown_destinations": 0,
         "stores_sent": 0, "stores_answered": 0, "sent": [], "send_errors": [],
         "aborts_sent": 0, "stalls": 0, "stalls_ended": 0, "retrieve_cancelled": 0,
-        "last_retrieve": None, "final_status_sent": None,
+        "last_retrieve": None, "final_status_sent": None, "pending_withheld": 0,
     }
 
 
@@ -473,11 +476,15 @@ class _Child:
             def accepted(e) -> None:                     # before any C-STORE goes out on it
                 self._arm_store(e.assoc)
                 store_assocs.append(e.assoc)
-            yield host, port, {"evt_handlers": [(evt.EVT_ACCEPTED, accepted)]}
+            # the program's guard against pynetdicom's reactor race (mid.dimse), which would otherwise
+            # now and then take our receiver's C-STORE response from this sender: a 30 s wait, a failure
+            yield host, port, {"evt_handlers": [(evt.EVT_CONN_OPEN, _guard_sender), (evt.EVT_ACCEPTED, accepted)]}
         else:
             self._arm_store(event.assoc)
         if bad and b.final_status is not None:
             self._arm_final_status(event, kind)
+        if b.no_pending:
+            self._arm_no_pending(event, kind)
         records = [i for i, ds in enumerate(self.datasets) if level in LEVEL_KEY and _match(ds, ident, level)]
         report["matched"] = len(records)
         yield len(records)
@@ -648,6 +655,28 @@ class _Child:
                 self.put("final_status_sent", wanted)
             return original(primitive, context_id)
         dimse.send_msg = send_msg
+
+
+    def _arm_no_pending(self, event, kind: str) -> None:
+        """Send none of this request's pending responses (counted in stats()["pending_withheld"])."""
+        from pynetdicom.dimse_primitives import C_GET, C_MOVE
+        dimse = event.assoc.dimse
+        original = dimse.send_msg
+        primitive_type = C_MOVE if kind == "move" else C_GET
+
+        def send_msg(primitive, context_id):
+            if isinstance(primitive, primitive_type) and primitive.Status in (PENDING, 0xFF01):
+                self.bump("pending_withheld")
+                return None
+            if isinstance(primitive, primitive_type):
+                dimse.send_msg = original
+            return original(primitive, context_id)
+        dimse.send_msg = send_msg
+
+
+def _guard_sender(event) -> None:
+    from mid.dimse import _adapt_association
+    _adapt_association(event.assoc)
 
 
 class _Cancelled:

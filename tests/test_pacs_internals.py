@@ -167,6 +167,75 @@ def test_other_pynetdicom_version_is_left_alone_with_a_warning(monkeypatch, capl
     assert len(warnings) == 1 and pacs.PYNETDICOM_PINNED in warnings[0]
 
 
+def test_dul_reactor_loop_is_the_one_the_waiting_dul_expects():
+    """The DUL loop sends a queued primitive or checks the transport, then takes one event without
+    blocking; the waiting DUL replaces the transport check on the instance and wakes on puts."""
+    from pynetdicom.dul import DULServiceProvider
+    from pynetdicom.transport import AssociationSocket
+    src = inspect.getsource(DULServiceProvider.run_reactor)
+    at = src.find("while True:")
+    for step in ("self.artim_timer.expired", "self._process_recv_primitive()", "self._is_transport_event()",
+                 "self.event_queue.get(block=False)", "self.state_machine.do_action(event)"):
+        at = src.find(step, at)
+        assert at > -1, f"pynetdicom's DUL reactor no longer has {step!r} where we expect it"
+    dul = an_association().dul
+    assert isinstance(dul.to_provider_queue, queue.Queue) and type(dul.to_provider_queue) is queue.Queue
+    assert isinstance(dul.event_queue, queue.Queue) and dul._kill_thread is False
+    assert dul.artim_timer._start_time is None and hasattr(dul.artim_timer, "_end_time")
+    assert isinstance(dul.state_machine.current_state, str)
+    assert "self.socket = client_socket" in inspect.getsource(AssociationSocket.__init__)   # the raw socket
+    assert "select.select([self.socket]" in inspect.getsource(AssociationSocket.ready.fget)
+    assert "to_provider_queue.put(primitive)" in inspect.getsource(DULServiceProvider.send_pdu)
+
+
+def test_waiting_dul_keeps_queued_primitives_and_wakes_on_every_put():
+    import select
+    assoc = an_association("acceptor")
+    dul = assoc.dul
+    dul.to_provider_queue.put("queued before")
+    pacs._adapt_association(assoc)
+    wake = dul._is_transport_event.waiting.wake_r
+    assert list(dul.to_provider_queue.queue) == ["queued before"]     # the same queue, nothing lost
+    assert select.select([wake], [], [], 0)[0] == []
+    dul.send_pdu("a primitive")
+    assert select.select([wake], [], [], 1.0)[0] == [wake]
+    assert [dul.to_provider_queue.get(False), dul.to_provider_queue.get(False)] == ["queued before", "a primitive"]
+    pacs._adapt_association(assoc)                                    # twice: installed once
+    assert dul._is_transport_event.waiting.wake_r is wake
+
+
+def test_acceptor_reactor_take_waits_for_a_message_and_requestors_do_not():
+    assoc = an_association("acceptor")
+    pacs._adapt_association(assoc)
+    got: list = []
+    t = threading.Thread(target=lambda: got.append(assoc.dimse.get_msg(block=False)))
+    t.start()
+    t.join()
+    assert got == [(None, None)]                          # not the reactor thread: no wait, nothing there
+    message = (1, object())
+    assoc.dimse.msg_queue.put(message)
+    assert assoc.dimse.get_msg(block=False) == message
+
+
+def test_standard_logging_handlers_are_unbound_only_when_nobody_reads_them():
+    from pynetdicom import _handlers
+    logger = logging.getLogger("pynetdicom")
+    level = logger.level
+    try:
+        logger.setLevel(logging.WARNING)
+        quiet = an_association("acceptor")
+        pacs._adapt_association(quiet)
+        logger.setLevel(logging.INFO)
+        heard = an_association("acceptor")
+        pacs._adapt_association(heard)
+    finally:
+        logger.setLevel(level)
+    handlers = lambda a: [h for h, _ in a.get_handlers(evt.EVT_DIMSE_RECV)]      # noqa: E731
+    assert _handlers.standard_dimse_recv_handler not in handlers(quiet)
+    assert _handlers.standard_dimse_recv_handler in handlers(heard)
+    assert not [h for h, _ in quiet.get_handlers(evt.EVT_PDU_SENT)]
+
+
 # ----------------------------------------------------------------------------- many C-FINDs on a fast Orthanc
 
 FINDS = 600
