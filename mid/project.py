@@ -568,6 +568,15 @@ class _State:
             out.setdefault(uid, []).append(reason)
         return out
 
+    def reason_counts(self) -> dict[str, dict[str, int]]:
+        """SeriesInstanceUID -> {reason: how many of its instances carry it}, over every status
+        (the reports count the images whose burned-in text was masked or that were dropped for it)."""
+        out: dict[str, dict[str, int]] = {}
+        for uid, reason, n in self._rows("SELECT series_uid, reason, COUNT(*) FROM instances "
+                                         "WHERE reason IS NOT NULL GROUP BY series_uid, reason"):
+            out.setdefault(uid, {})[reason] = int(n)
+        return out
+
     def totals(self) -> dict[str, int]:
         """Instances written and ignored and bytes written, over the whole project."""
         r = self._rows("SELECT COALESCE(SUM(status='WRITTEN'),0), COALESCE(SUM(status='IGNORED'),0), "
