@@ -65,6 +65,49 @@ def test_planted_names_ids_and_dates_are_found_and_safe_text_is_kept(capsys):
     assert unmasked / len(safe) >= 0.95
 
 
+def test_a_large_cr_is_read_in_tiles_and_12_px_text_is_masked_even_across_a_tile_edge(capsys):
+    """A 2,500×2,000 CR is detected in tiles of a scaled copy (pixel_ocr.DET_SCALE): planted
+    texts of 12 to 20 px, some drawn across the edge between two tiles, are all masked."""
+    rows, cols = 2500, 2000
+    edges = pixel_ocr.tiles(round(rows * pixel_ocr.DET_SCALE), round(cols * pixel_ocr.DET_SCALE))
+    assert len(edges) > 1
+    edge_x = round(edges[1][1] / pixel_ocr.DET_SCALE)            # the second tile's left edge, full size
+    cases = [(12, True, False, (16, 12)), (12, False, True, (edge_x - 60, 900)),
+             (16, False, False, (cols - 400, rows - 150)), (20, True, True, (edge_x - 90, 40))]
+    found = total = 0
+    missed = []
+    for size, rgb, light, origin in cases:
+        texts = [("FAKE^ALICE", size, True), ("MRN FK0012345", size, True), ("04/10/2023", size, True)]
+        b = pc.burned("CR", texts, rgb=rgb, light=light, rows=rows, cols=cols, seed=size, origin=origin)
+        out = pixels.PixelCheck.prepare(CONFIG, b.ds).apply(b.ds)
+        black = _black(b.ds)
+        for p in b.planted:
+            total += 1
+            found += black[p.mask].mean() > 0.98
+            if black[p.mask].mean() <= 0.98:
+                missed.append(f"{p.text!r} {size}px at {origin}: read {out.texts}")
+    with capsys.disabled():
+        print(f"\nlarge CR: {found}/{total} planted texts masked")
+    assert found == total, missed
+
+
+def test_tiles_cover_the_image_with_overlap_and_lines_cut_by_an_edge_are_joined():
+    for rows, cols in ((1875, 1500), (1025, 800), (600, 3000)):
+        got = pixel_ocr.tiles(rows, cols)
+        covered = np.zeros((rows, cols), bool)
+        for top, left, bottom, right in got:
+            assert bottom - top <= pixel_ocr.DET_TILE and right - left <= pixel_ocr.DET_TILE
+            covered[top:bottom, left:right] = True
+        assert covered.all()
+        lefts = sorted({t[1] for t in got})
+        rights = sorted({t[3] for t in got})
+        assert all(r - next_left >= pixel_ocr.TILE_OVERLAP for r, next_left in zip(rights, lefts[1:]))
+    # the two halves of one line, found in two tiles, become one box; a line below stays apart
+    assert pixel_ocr.merge_boxes([(100, 50, 300, 70), (290, 51, 420, 71), (100, 120, 200, 140)]) == \
+        [(100, 50, 420, 71), (100, 120, 200, 140)]
+    assert pixel_ocr.merge_boxes([(0, 0, 50, 20), (200, 0, 250, 20)]) == [(0, 0, 50, 20), (200, 0, 250, 20)]
+
+
 @pytest.mark.parametrize("text", ["FAKE^ALICE", "Name: A. Smith", "MRN 55", "DOB", "04/10/2023", "10:22:03",
                                   "12-MAR-1970", "FK0012345", "1234567", "NOWHERE GENERAL"])
 def test_identifying_lines(text):
