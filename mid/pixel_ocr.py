@@ -177,7 +177,8 @@ def _read_tiled(rgb: Any) -> list[Found]:
         with _lock:
             det = eng(np.ascontiguousarray(small[top:bottom, left:right]), use_det=True, use_cls=False,
                       use_rec=False)
-        for quad in getattr(det, "boxes", None) if getattr(det, "boxes", None) is not None else ():
+        quads = getattr(det, "boxes", None)
+        for quad in quads if quads is not None else ():
             xs = [(float(p[0]) + left) / DET_SCALE for p in quad]
             ys = [(float(p[1]) + top) / DET_SCALE for p in quad]
             found.append((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1))
