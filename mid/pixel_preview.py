@@ -89,7 +89,7 @@ def preview_file(path: Path, config: pixels.PixelConfig) -> Preview:
     if out.dropped is not None or arr is None:
         raise PreviewError(f"{path.name}: {out.dropped}")
     masked_png = png(_first_frame(ds, arr))
-    if out.boxes and (out.verdict == pixels.IDENTIFYING or check.regions):
+    if out.boxes:                                    # identifying lines, known regions: blackened
         pixels.mask(original, arr, out.boxes)
         masked_png = png(_first_frame(original, original.pixel_array))
     action = ("masked" if config.action == "mask" else f"the image dropped ({pixels.DROP_REASON}); "

@@ -337,3 +337,21 @@ def test_a_download_of_an_ultrasound_series_leaves_no_name_in_any_pixel(monkeypa
         rgb = pixels.to_rgb8(ds.pixel_array, str(ds.PhotometricInterpretation))
         read = " ".join(x.text for x in pixel_ocr.read(rgb)).upper()
         assert "FAKE" not in read and "ALICE" not in read, read
+
+
+def test_the_preview_says_why_a_file_cannot_be_shown_and_notes_a_modality_not_checked(tmp_path):
+    from mid import pixel_preview
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not an image")
+    said = pixel_preview.run(junk, CONFIG)
+    assert isinstance(said, str) and "notes.txt" in said and "DICOM" in said
+    b = pc.burned("CT", [("FAKE^ALICE", 20, True)], rgb=False, light=False, rows=256, cols=256)
+    path = tmp_path / "ct.dcm"
+    b.ds.save_as(path, enforce_file_format=True)
+    p = pixel_preview.run(path, CONFIG)
+    assert isinstance(p, pixel_preview.Preview), p
+    assert p.verdict == pixels.IDENTIFYING and p.boxes == 1
+    assert "CT is not among the modalities checked" in p.note
+    assert p.original_png.startswith(b"\x89PNG") and p.masked_png != p.original_png
+    assert pydicom.dcmread(path).pixel_array.max() > 0 and np.array_equal(pydicom.dcmread(path).pixel_array,
+                                                                          b.ds.pixel_array)   # file untouched
