@@ -348,6 +348,10 @@ class AnonymizationPage:
             w[Key.A_DROP_ERR].update(str(e))
             raise mygui.UserError(f"Anonymization settings not saved: drop rules: {e}.") from None
         w[Key.A_DROP_ERR].update("")
+        try:
+            pixel_changes = self.pixel_options()          # checked before anything is written
+        except ValueError as e:
+            raise mygui.UserError(f"Anonymization settings not saved: pixel modalities: {e}.") from None
         also = ()
         if set(rules) != set(ctx.settings.drop_rules):
             also = ("anon_imgs.json",)
@@ -356,10 +360,6 @@ class AnonymizationPage:
             except (ValueError, OSError) as e:
                 w[Key.A_DROP_ERR].update(str(e))
                 raise mygui.UserError(f"Anonymization settings not saved: {e}") from None
-        try:
-            pixel_changes = self.pixel_options()
-        except ValueError as e:
-            raise mygui.UserError(f"Anonymization settings not saved: pixel modalities: {e}.") from None
         save_defaults(ctx, dict(pixel_changes, anonymize=bool(w[Key.A_DEFAULT].get()),
                                 deid_retain_modified_dates=bool(w[Key.A_DATES].get()),
                                 deid_clean_descriptors=bool(w[Key.A_CLEAN].get()),
