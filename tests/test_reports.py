@@ -464,6 +464,11 @@ def test_burned_in_text_masked_and_dropped_is_counted_per_series_in_the_reports_
         reasons = p.reason_counts()
         assert reasons[us] == {pixels.MASKED_REASON: 3, pixels.DROP_REASON: 1} and ct not in reasons
         paths = write_reports(p, None)
+        p.flush_key()
+        import csv
+        with open(p.key_csv_path, encoding="utf-8-sig", newline="") as f:
+            key_csv = {r["series_uid"]: r["burned_in_text"] for r in csv.DictReader(f)}
+    assert key_csv == {us: "3 masked, 1 dropped", ct: ""}     # XA: all dropped, no key row
     by_series = {}
     for suffix in ("_3_SUCCESSFUL_DOWNLOADS", "_4_IGNORED_FOR_HIPAA", "_2_MASTER_KEY_LEGEND"):
         rows = rows_of(by_name(paths, suffix))
