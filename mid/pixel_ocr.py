@@ -160,6 +160,14 @@ def merge_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, 
     return [(b[0], b[1], b[2], b[3]) for b in out]
 
 
+def flat(part: Any) -> bool:
+    """True when no channel of an 8-bit RGB tile spans FLAT_RANGE levels: no text can be seen in it
+    (every channel: blue text on black shows in the blue one only)."""
+    import numpy as np
+    values = part.reshape(-1, part.shape[-1]) if part.ndim == 3 else part.reshape(-1, 1)
+    return bool((np.ptp(values, axis=0) < FLAT_RANGE).all())
+
+
 def _read_tiled(rgb: Any) -> list[Found]:
     """Detection in tiles of a scaled copy, then each line read at the original resolution."""
     import cv2
@@ -167,12 +175,10 @@ def _read_tiled(rgb: Any) -> list[Found]:
     rows, cols = rgb.shape[:2]
     small = rgb if DET_SCALE == 1 else cv2.resize(
         rgb, (max(1, round(cols * DET_SCALE)), max(1, round(rows * DET_SCALE))), interpolation=cv2.INTER_AREA)
-    grey = small[..., 0]
     eng = engine()
     found: list[tuple[int, int, int, int]] = []
     for top, left, bottom, right in tiles(*small.shape[:2]):
-        part = grey[top:bottom, left:right]
-        if int(part.max()) - int(part.min()) < FLAT_RANGE:
+        if flat(small[top:bottom, left:right]):
             continue
         with _lock:
             det = eng(np.ascontiguousarray(small[top:bottom, left:right]), use_det=True, use_cls=False,

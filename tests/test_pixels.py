@@ -106,6 +106,11 @@ def test_tiles_cover_the_image_with_overlap_and_lines_cut_by_an_edge_are_joined(
     assert pixel_ocr.merge_boxes([(100, 50, 300, 70), (290, 51, 420, 71), (100, 120, 200, 140)]) == \
         [(100, 50, 420, 71), (100, 120, 200, 140)]
     assert pixel_ocr.merge_boxes([(0, 0, 50, 20), (200, 0, 250, 20)]) == [(0, 0, 50, 20), (200, 0, 250, 20)]
+    # a tile is skipped only when no channel has contrast: blue text on black is looked at
+    tile = np.zeros((64, 64, 3), np.uint8) + 3
+    assert pixel_ocr.flat(tile)
+    tile[20:30, 10:40, 2] = 255
+    assert not pixel_ocr.flat(tile)
 
 
 @pytest.mark.parametrize("text", ["FAKE^ALICE", "Name: A. Smith", "MRN 55", "DOB", "04/10/2023", "10:22:03",
