@@ -260,8 +260,9 @@ def _protocol_frame() -> sg.Frame:
 
 def anon_tab(values: dict) -> list:
     """values: anonymize, retain_dates, clean_descriptors, retain_characteristics, id_prefix, name_prefix,
-    drop_rules (editable text), drop_format (how to write it), describe (text)."""
-    return [
+    drop_rules (editable text), drop_format (how to write it), describe (text), and pixel_checks,
+    pixel_action, pixel_modalities, pixel_rules for the pixel checks' frame beside them."""
+    left = [
         [sg.Checkbox("Anonymize by default", default=values["anonymize"], key=Key.A_DEFAULT, font=FONT)],
         [sg.Checkbox("Retain longitudinal dates, shifted per patient", default=values["retain_dates"],
                      key=Key.A_DATES, font=FONT)],
@@ -275,14 +276,46 @@ def anon_tab(values: dict) -> list:
          sg.Input(values["name_prefix"], key=Key.A_NAMEPREFIX, size=(16, 1), font=FONT)],
         [sg.Text("Drop rules (config/anon_imgs.json): an image is dropped when the tag contains any of these",
                  font=FONT)],
-        [sg.Multiline(values["drop_rules"], key=Key.A_DROP, size=(60, 4), font=FONT, enable_events=True),
-         sg.Text(values.get("drop_format", ""), key=Key.A_DROP_FORMAT, font=FONT, text_color="#37474f")],
-        [sg.Text("", key=Key.A_DROP_ERR, font=FONT, text_color="#b71c1c", size=(110, 1))],
-        [_button("Save anonymization settings", Key.A_SAVE), sg.Text("", key=Key.A_MSG, font=FONT, size=(80, 1))],
+        [sg.Multiline(values["drop_rules"], key=Key.A_DROP, size=(60, 4), font=FONT, enable_events=True)],
+        [sg.Text(values.get("drop_format", ""), key=Key.A_DROP_FORMAT, font=FONT, text_color="#37474f")],
+        [sg.Text("", key=Key.A_DROP_ERR, font=FONT, text_color="#b71c1c", size=(80, 1))],
+        [_button("Save anonymization settings", Key.A_SAVE), sg.Text("", key=Key.A_MSG, font=FONT, size=(56, 1))],
         [sg.Text("What will be done to every image", font=FONT_BOLD)],
-        [sg.Multiline(values["describe"], key=Key.A_DESCRIBE, size=(100, 8), font=("Courier", 9),
+        [sg.Multiline(values["describe"], key=Key.A_DESCRIBE, size=(80, 6), font=("Courier", 9),
                       disabled=True, write_only=True, expand_x=True, expand_y=True)],
     ]
+    return [[sg.Column(left, expand_x=True, expand_y=True, pad=(0, 0)),
+             sg.Column([[pixel_frame(values)]], expand_y=True, vertical_alignment="top", pad=(0, 0))]]
+
+
+def pixel_frame(values: dict) -> sg.Frame:
+    """The pixel checks: on/off, action and modalities (saved with the button on the left), the
+    rules in force, and a preview of one image: the boxes found, and the image as written."""
+    blank = dict(size=(PREVIEW_SIDE, PREVIEW_SIDE), background_color="#263238", pad=(4, 2))
+    return sg.Frame("Burned-in text (pixels)", [
+        [sg.Checkbox("Look for text burned into the pixels (OCR)", default=values["pixel_checks"],
+                     key=Key.A_PX_ON, font=FONT, enable_events=True),
+         sg.Text("then", font=FONT),
+         sg.Combo(["mask", "drop"], default_value=values["pixel_action"], key=Key.A_PX_ACTION, readonly=True,
+                  size=(6, 1), font=FONT, enable_events=True)],
+        [sg.Text("Modalities", font=FONT),
+         sg.Input(values["pixel_modalities"], key=Key.A_PX_MODS, size=(40, 1), font=FONT, enable_events=True)],
+        [sg.Text(values["pixel_rules"], key=Key.A_PX_RULES, font=FONT, size=(58, 6), text_color="#37474f")],
+        [sg.Text("Preview:", font=FONT_BOLD),
+         sg.Input("", key=Key.A_PX_PATH, size=(26, 1), font=FONT),
+         sg.FileBrowse("Browse…", key=Key.A_PX_BROWSE, target=Key.A_PX_PATH, font=FONT,
+                       file_types=(("DICOM", "*.dcm *.DCM *"),)),
+         _button("Preview file", Key.A_PX_PREVIEW)],
+        [_button("Check an image of this project", Key.A_PX_PROJECT)],
+        [sg.Text("Pick an original DICOM image to see the text the checks find in it; nothing is written.",
+                 key=Key.A_PX_STATUS, font=FONT, size=(58, 3))],
+        [sg.Text("Found (red boxes)", font=FONT, size=(30, 1)), sg.Text("As written", font=FONT)],
+        [sg.Image(key=Key.A_PX_ORIGINAL, **blank), sg.Image(key=Key.A_PX_MASKED, **blank)],
+    ], font=FONT_BOLD, vertical_alignment="top")
+
+
+#: the side of each preview thumbnail (mid.pixel_preview.THUMB makes them this size)
+PREVIEW_SIDE = 240
 
 
 def ask_locked_report(path: Path):

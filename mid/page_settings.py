@@ -38,7 +38,28 @@ def anon_values(settings) -> dict:
                 clean_descriptors=bool(d.deid_clean_descriptors),
                 retain_characteristics=bool(d.deid_retain_patient_characteristics),
                 id_prefix=d.patient_id_prefix, name_prefix=d.patient_name_prefix,
-                drop_rules=rules, drop_format=DROP_RULES_FORMAT, describe=describe_text(settings))
+                drop_rules=rules, drop_format=DROP_RULES_FORMAT, describe=describe_text(settings),
+                **pixel_values(settings))
+
+
+def pixel_values(settings) -> dict:
+    """Initial values of the pixel checks' frame (layouts.pixel_frame)."""
+    from mid.pixels import PixelConfig
+    d = settings.defaults
+    return dict(pixel_checks=bool(d.pixel_checks), pixel_action=d.pixel_action,
+                pixel_modalities=", ".join(d.pixel_modalities),
+                pixel_rules=PixelConfig.from_settings(settings).describe())
+
+
+def parse_modalities(text: str) -> list[str]:
+    """The modalities box ("US, XA CR") -> ["US", "XA", "CR"]; ValueError says what to write."""
+    import re
+    got = [m.upper() for m in re.split(r"[\s,;]+", text.strip()) if m]
+    bad = [m for m in got if not re.fullmatch(r"[A-Z0-9_]{1,16}", m)]
+    if bad:
+        raise ValueError(f"{', '.join(bad)} is not a modality code; write codes such as US, XA, CR "
+                         f"separated by commas")
+    return list(dict.fromkeys(got))
 
 
 WHOLE_WORD = "(word)"
@@ -424,14 +445,18 @@ class SettingsPage:
 
 
 class AnonymizationPage:
-    """The Anonymization tab: the de-identification options, the drop rules editor, and the
-    anonymizer's own description of what will be done."""
+    """The Anonymization tab: the de-identification options, the drop rules editor, the
+    anonymizer's own description of what will be done, and the pixel checks with a preview."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
+        self.preview = None            # the last mid.pixel_preview.Preview shown
 
     def handlers(self) -> dict[str, Callable[[Any], None]]:
-        return {Key.A_SAVE: self.on_anon_save, Key.A_DROP: self.on_drop_typed}
+        return {Key.A_SAVE: self.on_anon_save, Key.A_DROP: self.on_drop_typed,
+                Key.A_PX_ON: self.on_pixels_changed, Key.A_PX_ACTION: self.on_pixels_changed,
+                Key.A_PX_MODS: self.on_pixels_changed, Key.A_PX_PREVIEW: self.on_preview_file,
+                Key.A_PX_PROJECT: self.on_preview_project}
 
     def _known_keyword(self) -> Callable[[str], bool]:
         from mid import settings as settingsmod
@@ -459,6 +484,10 @@ class AnonymizationPage:
             w[Key.A_DROP_ERR].update(str(e))
             raise mygui.UserError(f"Anonymization settings not saved: drop rules: {e}.") from None
         w[Key.A_DROP_ERR].update("")
+        try:
+            pixel_changes = self.pixel_options()          # checked before anything is written
+        except ValueError as e:
+            raise mygui.UserError(f"Anonymization settings not saved: pixel modalities: {e}.") from None
         also = ()
         if set(rules) != set(ctx.settings.drop_rules):
             also = ("anon_imgs.json",)
@@ -467,7 +496,7 @@ class AnonymizationPage:
             except (ValueError, OSError) as e:
                 w[Key.A_DROP_ERR].update(str(e))
                 raise mygui.UserError(f"Anonymization settings not saved: {e}") from None
-        save_defaults(ctx, dict(anonymize=bool(w[Key.A_DEFAULT].get()),
+        save_defaults(ctx, dict(pixel_changes, anonymize=bool(w[Key.A_DEFAULT].get()),
                                 deid_retain_modified_dates=bool(w[Key.A_DATES].get()),
                                 deid_clean_descriptors=bool(w[Key.A_CLEAN].get()),
                                 deid_retain_patient_characteristics=bool(w[Key.A_CHAR].get()),
@@ -476,3 +505,80 @@ class AnonymizationPage:
         settings = ctx.settings            # reloaded by save_defaults: the rules as saved
         w[Key.A_DROP].update(drop_rules_text(settings.drop_rules))
         w[Key.A_DESCRIBE].update(describe_text(settings))
+        w[Key.A_PX_RULES].update(pixel_values(settings)["pixel_rules"])
+
+    # -- the pixel checks --------------------------------------------------------------------
+    def pixel_options(self) -> dict:
+        """The pixel checks' options as typed (user_defaults.json fields); ValueError: the modalities."""
+        w = self.ctx.window
+        return dict(pixel_checks=bool(w[Key.A_PX_ON].get()), pixel_action=w[Key.A_PX_ACTION].get() or "mask",
+                    pixel_modalities=parse_modalities(w[Key.A_PX_MODS].get()))
+
+    def pixel_config(self):
+        """The checks as typed (not yet saved): what the preview runs."""
+        from mid.pixels import PixelConfig
+        opts = self.pixel_options()
+        return PixelConfig(enabled=opts["pixel_checks"], action=opts["pixel_action"],
+                           modalities=tuple(opts["pixel_modalities"]),
+                           regions=tuple(getattr(self.ctx.settings, "pixel_regions", ())))
+
+    def on_pixels_changed(self, _=None) -> None:
+        """The rules follow the boxes as they are typed (saved with Save anonymization settings)."""
+        try:
+            text = self.pixel_config().describe() + "  (Not saved yet: press Save anonymization settings.)"
+        except ValueError as e:
+            text = f"Modalities: {e}."
+        self.ctx.window[Key.A_PX_RULES].update(text)
+
+    def on_preview_file(self, _=None) -> None:
+        path = self.ctx.window[Key.A_PX_PATH].get().strip()
+        if not path:
+            raise mygui.UserError("Preview: choose a DICOM image file first (Browse…).")
+        if not Path(path).is_file():
+            raise mygui.UserError(f"Preview: {path} is not a file; choose a DICOM image file (Browse…).")
+        self._preview(Path(path), "file")
+
+    def on_preview_project(self, _=None) -> None:
+        from mid import pixel_preview
+        project = self.ctx.project
+        if project is None:
+            raise mygui.UserError("Preview: no project is open; open one, or pick a file to preview.")
+        try:
+            config = self.pixel_config()
+        except ValueError as e:
+            raise mygui.UserError(f"Preview: modalities: {e}.") from None
+        path = pixel_preview.project_image(project.images_dir, config.modalities)
+        if path is None:
+            raise mygui.UserError(f"Preview: the project's images/ holds no image of {', '.join(config.modalities)}; "
+                                  f"pick a file to preview instead.")
+        self._preview(path, "project image")
+
+    def _preview(self, path: Path, what: str) -> None:
+        """The check runs on a worker thread; the window shows the result when it is done."""
+        from mid import pixel_preview
+        if self.ctx.busy("pixels"):
+            raise mygui.UserError("Preview: one preview is running already; wait for it.")
+        try:
+            config = self.pixel_config()
+        except ValueError as e:
+            raise mygui.UserError(f"Preview: modalities: {e}.") from None
+        w = self.ctx.window
+        for key in (Key.A_PX_PREVIEW, Key.A_PX_PROJECT):
+            w[key].update(disabled=True)
+        w[Key.A_PX_STATUS].update(f"Looking for text in the {what} {path.name}…")
+        self.preview = None
+        self.ctx.start("pixels", self._preview_done, pixel_preview.run, path, config)
+
+    def _preview_done(self, result, error: BaseException | None) -> None:
+        w = self.ctx.window
+        for key in (Key.A_PX_PREVIEW, Key.A_PX_PROJECT):
+            w[key].update(disabled=False)
+        if error is not None or isinstance(result, str):
+            w[Key.A_PX_STATUS].update(f"Not previewed: {result if error is None else error}")
+            w[Key.A_PX_ORIGINAL].update(data=None)
+            w[Key.A_PX_MASKED].update(data=None)
+            return
+        self.preview = result
+        w[Key.A_PX_STATUS].update(result.note)
+        w[Key.A_PX_ORIGINAL].update(data=result.original_png)
+        w[Key.A_PX_MASKED].update(data=result.masked_png)

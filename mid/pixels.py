@@ -36,6 +36,8 @@ SMALL_MULTIFRAME = 8
 #: pixels added around each box found before it is blackened
 MARGIN = 4
 DROP_REASON = "burned-in identifying text"
+#: the reason recorded on a written instance whose burned-in text was masked (the reports count them)
+MASKED_REASON = "burned-in text masked"
 CLEAN_PIXEL_CODE = ("113101", "Clean Pixel Data Option")
 
 CLEAN, SAFE, IDENTIFYING = "clean", "safe", "identifying"
@@ -114,6 +116,19 @@ def element_text(ds: "Dataset", keyword: str) -> str:
     if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
         return "\\".join(str(v) for v in value)
     return str(value)
+
+
+def count_text(masked: int, dropped: int) -> str | None:
+    """What the pixel checks did to a series' images, as the reports say it ("3 masked, 1 dropped")."""
+    parts = [f"{n} {word}" for n, word in ((masked, "masked"), (dropped, "dropped")) if n]
+    return ", ".join(parts) or None
+
+
+def count_reasons(reasons: dict[str, int]) -> tuple[int, int]:
+    """(masked, dropped) from a series' instance reasons and how many instances carry each."""
+    masked = sum(n for r, n in reasons.items() if r == MASKED_REASON)
+    dropped = sum(n for r, n in reasons.items() if r.startswith(DROP_REASON))
+    return masked, dropped
 
 
 # ------------------------------------------------------------------------------------ judgement

@@ -57,6 +57,9 @@ KEY_FIELDS = (
     "study_number", "date_offset_days", "descriptors_changed",
 )
 
+#: the key CSV's column after KEY_FIELDS: per series, the images masked or dropped for burned-in text
+KEY_CSV_PIXELS = "burned_in_text"
+
 KEY_CSV_MIN_INTERVAL = 1.0    # seconds between two rewrites of the key CSV for new series
 KEY_CSV_MAX_DELAY = 3.0       # a pending change is written at the latest after this long
 
@@ -253,6 +256,7 @@ class _State:
     _depth: int
     _closed: bool
     _key_csv: "_KeyCSV"
+    _key_pixels_pending: bool
     root: Path
 
     # ------------------------------------------------------------ transactions
@@ -477,6 +481,22 @@ class _State:
     def record_instance(self, series_uid: str, sop_uid: str, *, new_sop_uid: str | None = None,
                         relpath: str | None = None, nbytes: int = 0, status: str = "WRITTEN",
                         reason: str | None = None, digest: str | None = None) -> bool:
+        """Record a received instance; returns True when it was new (see _record_instance)."""
+        new = self._record_instance(series_uid, sop_uid, new_sop_uid=new_sop_uid, relpath=relpath, nbytes=nbytes,
+                                    status=status, reason=reason, digest=digest)
+        self._key_csv_follows()
+        return new
+
+    def _key_csv_follows(self) -> None:
+        """The key CSV is told of masked or dropped images once no transaction is open (its
+        refresh waits for the project's lock: asking for it inside one would deadlock)."""
+        if self._key_pixels_pending and not self._depth:
+            self._key_pixels_pending = False
+            self._key_csv.changed(urgent=False)
+
+    def _record_instance(self, series_uid: str, sop_uid: str, *, new_sop_uid: str | None,
+                         relpath: str | None, nbytes: int, status: str, reason: str | None,
+                         digest: str | None) -> bool:
         """Record a received instance; returns True when it was new.
 
         Idempotent per SOPInstanceUID: receiving it again never counts it twice. A FAILED
@@ -499,6 +519,8 @@ class _State:
                 inc = col[status]
                 sets = "received = received + 1" + (f", {inc} = {inc} + 1" if inc else "")
                 db.execute(f"UPDATE series SET {sets} WHERE series_uid=?", (series_uid,))
+                if reason and reason.startswith("burned-in"):     # the key CSV counts these per series
+                    self._key_pixels_pending = True
                 return True
             old_status, old_series = old
             if old_status == status or old_status != "FAILED":
@@ -514,7 +536,9 @@ class _State:
         """Records many instances in one transaction: (series_uid, sop_uid, record_instance keywords)
         each. All or none are committed; returns how many were new."""
         with self._tx():
-            return sum(bool(self.record_instance(series_uid, sop_uid, **kw)) for series_uid, sop_uid, kw in rows)
+            new = sum(bool(self.record_instance(series_uid, sop_uid, **kw)) for series_uid, sop_uid, kw in rows)
+        self._key_csv_follows()
+        return new
 
     def known_instances(self, series_uids: Iterable[str]) -> set[str]:
         """SOPInstanceUIDs of the given series already WRITTEN or IGNORED (a resume skips them)."""
@@ -568,6 +592,15 @@ class _State:
             out.setdefault(uid, []).append(reason)
         return out
 
+    def reason_counts(self) -> dict[str, dict[str, int]]:
+        """SeriesInstanceUID -> {reason: how many of its instances carry it}, over every status
+        (the reports count the images whose burned-in text was masked or that were dropped for it)."""
+        out: dict[str, dict[str, int]] = {}
+        for uid, reason, n in self._rows("SELECT series_uid, reason, COUNT(*) FROM instances "
+                                         "WHERE reason IS NOT NULL GROUP BY series_uid, reason"):
+            out.setdefault(uid, {})[reason] = int(n)
+        return out
+
     def totals(self) -> dict[str, int]:
         """Instances written and ignored and bytes written, over the whole project."""
         r = self._rows("SELECT COALESCE(SUM(status='WRITTEN'),0), COALESCE(SUM(status='IGNORED'),0), "
@@ -611,8 +644,17 @@ class _State:
         rows = [dict(zip(KEY_FIELDS, r)) for r in self._rows(_KEY_SELECT)]
         return [KeyEntry(**{**r, "descriptors_changed": _keywords(r["descriptors_changed"])}) for r in rows]
 
+    def _key_csv_rows(self) -> list[tuple]:
+        """The key CSV's rows: the key's fields, then what the pixel checks did to the series."""
+        from mid import pixels
+        counts = self.reason_counts()
+        return [tuple(r) + (pixels.count_text(*pixels.count_reasons(counts.get(r[KEY_FIELDS.index("series_uid")],
+                                                                                 {}))),)
+                for r in self._rows(_KEY_SELECT)]
+
     def flush_key(self) -> Path | None:
         """Write private/<name>_master_key.csv now if anything changed; returns its path when written."""
+        self._key_csv_follows()
         return self._key_csv.flush()
 
     # ------------------------------------------------------------------ checks
@@ -649,7 +691,8 @@ class Project(_State):
         self._depth = 0
         self._secret: bytes | None = None
         self._closed = False
-        self._key_csv = _KeyCSV(self.key_csv_path, lambda: self._rows(_KEY_SELECT))
+        self._key_csv = _KeyCSV(self.key_csv_path, self._key_csv_rows)
+        self._key_pixels_pending = False       # an image masked or dropped for its pixels, not yet in the CSV
         self._hold: ProjectLock | None = None
         #: set when this open took over a lock left by a process that is gone (say it to the user)
         self.lock_notice: str | None = None
@@ -958,7 +1001,7 @@ class _KeyCSV:
                 return None
             buf = io.StringIO()
             w = csv.writer(buf)
-            w.writerow(KEY_FIELDS)
+            w.writerow(KEY_FIELDS + (KEY_CSV_PIXELS,))
             w.writerows(["" if v is None else v for v in r] for r in self._rows())
             try:
                 write_atomic(self.path, buf.getvalue().encode("utf-8-sig"))

@@ -41,6 +41,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from mid import dates
+from mid import pixels
 from mid.atomic import write_atomic
 from mid import project as proj
 from mid import settings as settings_mod
@@ -55,6 +56,8 @@ DEFAULT_SUFFIXES = settings_mod.UserDefaults().report_suffixes      # as in user
 DEFAULT_LEGEND_TAGS = settings_mod.UserDefaults().default_legend_tags
 
 COUNT_HEADERS = ["Expected", "Received", "Written", "Ignored"]
+#: per series: how many of its images had burned-in text masked or were dropped for it ("3 masked, 1 dropped")
+PIXELS = "Burned-in text"
 DOWNLOAD = "Download"
 SERIES_UID = "SeriesInstanceUID"
 YES_VALUES = frozenset({"Y", "YES", "1", "TRUE"})        # what counts as "download this row"
@@ -248,6 +251,7 @@ class _State:
     ignored_reasons: dict[str, list[str]]
     query_ids: dict[int, str]
     file_problems: list = field(default_factory=list)     # (path, problem) of files anonymize did not place
+    pixel_counts: dict[str, tuple[int, int]] = field(default_factory=dict)   # series UID -> (masked, dropped)
 
     @classmethod
     def load(cls, project) -> "_State":
@@ -263,7 +267,14 @@ class _State:
         return cls(queries=queries, row_errors=project.row_errors(), series=project.series(),
                    key=project.key_entries(), ignored_reasons=project.ignored_reasons(),
                    query_ids={q.number: q.query_id for q in queries},
-                   file_problems=list(getattr(project, "file_problems", list)()))
+                   file_problems=list(getattr(project, "file_problems", list)()),
+                   pixel_counts={uid: pixels.count_reasons(reasons)
+                                 for uid, reasons in getattr(project, "reason_counts", dict)().items()})
+
+    def pixels_text(self, series_uids: Iterable[str]) -> str | None:
+        """The "Burned-in text" cell for these series: "3 masked, 1 dropped", or None."""
+        counts = [self.pixel_counts.get(uid, (0, 0)) for uid in series_uids]
+        return pixels.count_text(sum(m for m, _ in counts), sum(d for _, d in counts))
 
 
 # --------------------------------------------------------------------------- rows
@@ -275,13 +286,15 @@ def _series_headers(opts: ReportOptions, *, download: bool = False) -> list[str]
             if uid not in legend:
                 legend.append(uid)
     head = [DOWNLOAD] if download else []
-    return head + ["StudyNumber", "Status", "QueryNumber"] + legend + COUNT_HEADERS + ["Reason"]
+    return head + ["StudyNumber", "Status", "QueryNumber"] + legend + COUNT_HEADERS + [PIXELS, "Reason"]
 
 
-def _series_row(s, opts: ReportOptions, reason: str | None = None) -> dict[str, Any]:
+def _series_row(s, opts: ReportOptions, reason: str | None = None,
+                state: "_State | None" = None) -> dict[str, Any]:
     row: dict[str, Any] = {"StudyNumber": s.study_number, "Status": s.status, "QueryNumber": s.query_number,
                            "Expected": s.expected, "Received": s.received, "Written": s.written,
-                           "Ignored": s.ignored, "Reason": reason if reason is not None else s.reason}
+                           "Ignored": s.ignored, "Reason": reason if reason is not None else s.reason,
+                           PIXELS: state.pixels_text([s.series_uid]) if state is not None else None}
     for tag in list(opts.legend_tags) + ["StudyInstanceUID", SERIES_UID]:
         row.setdefault(tag, s.tags.get(tag))
     return row
@@ -296,10 +309,10 @@ def _query_row(q, opts: ReportOptions) -> dict[str, Any]:
     return row
 
 
-def _series_table(title: str, series: Iterable, opts: ReportOptions, reasons=None) -> Table:
+def _series_table(title: str, series: Iterable, opts: ReportOptions, state: _State, reasons=None) -> Table:
     t = Table(title, _series_headers(opts))
     for s in series:
-        t.rows.append(_series_row(s, opts, reasons(s) if reasons else None))
+        t.rows.append(_series_row(s, opts, reasons(s) if reasons else None, state))
     return t
 
 
@@ -348,7 +361,7 @@ def build_search_results(state: _State, opts: ReportOptions) -> Report:
     """_1: every found series with Download Y/N, then MISSING, FAILED and unsearched queries."""
     t = Table("Search results", _series_headers(opts, download=True))
     for s in state.series:
-        row = _series_row(s, opts)
+        row = _series_row(s, opts, state=state)
         row[DOWNLOAD] = "Y" if s.status in SELECTED_STATUSES else "N"
         t.rows.append(row)
     for q in state.queries:
@@ -360,7 +373,7 @@ def build_search_results(state: _State, opts: ReportOptions) -> Report:
 KEY_HEADERS = ["StudyNumber", "Status", "QueryNumber", "PatientID", "PatientName", "AccessionNumber", "StudyDate",
                "StudyDescription", "SeriesDescription", "StudyInstanceUID", "SeriesInstanceUID",
                "NewPatientID", "NewPatientName", "NewAccessionNumber", "NewStudyInstanceUID",
-               "NewSeriesInstanceUID", "DateOffsetDays", "NewStudyDate", "DescriptorsChanged"]
+               "NewSeriesInstanceUID", "DateOffsetDays", "NewStudyDate", "DescriptorsChanged", PIXELS]
 _KEY_MAP = {"PatientID": "patient_id", "PatientName": "patient_name", "AccessionNumber": "accession_number",
             "StudyDate": "study_date", "StudyDescription": "study_description",
             "SeriesDescription": "series_description", "StudyInstanceUID": "study_uid",
@@ -384,6 +397,7 @@ def build_master_key(state: _State, opts: ReportOptions) -> Report:
         row["NewStudyDate"] = shifted_date(row["StudyDate"], row["DateOffsetDays"])
         # the descriptors whose text Clean Descriptors changed (their originals are the columns above)
         row["DescriptorsChanged"] = "; ".join(getattr(e, "descriptors_changed", ()) or ()) or None
+        row[PIXELS] = state.pixels_text([row["SeriesInstanceUID"]])
         t.rows.append(row)
     return Report("master_key", t)
 
@@ -391,7 +405,7 @@ def build_master_key(state: _State, opts: ReportOptions) -> Report:
 def build_successful(state: _State, opts: ReportOptions) -> Report:
     """_3: series that ended DOWNLOADED."""
     return Report("successful", _series_table("Successful downloads",
-                                              [s for s in state.series if s.status == proj.DOWNLOADED], opts))
+                                              [s for s in state.series if s.status == proj.DOWNLOADED], opts, state))
 
 
 def build_ignored(state: _State, opts: ReportOptions) -> Report:
@@ -401,13 +415,13 @@ def build_ignored(state: _State, opts: ReportOptions) -> Report:
                                                     if r != s.reason]
         return "; ".join(parts) or None
     chosen = [s for s in state.series if s.status == proj.IGNORED or s.ignored > 0]
-    return Report("ignored", _series_table("Ignored for HIPAA", chosen, opts, reasons))
+    return Report("ignored", _series_table("Ignored for HIPAA", chosen, opts, state, reasons))
 
 
 def build_excluded(state: _State, opts: ReportOptions) -> Report:
     """_5: series the user did not select."""
     return Report("excluded", _series_table("User excluded",
-                                            [s for s in state.series if s.status == proj.EXCLUDED], opts))
+                                            [s for s in state.series if s.status == proj.EXCLUDED], opts, state))
 
 
 UNFINISHED_REASON = "not finished: the transfer stopped before this series was done; run download again to resume"
@@ -424,7 +438,7 @@ def build_failed(state: _State, opts: ReportOptions) -> Report:
     files = Table("Files not placed", ["File", "Problem"],
                   [{"File": path, "Problem": why} for path, why in state.file_problems])
     return Report("failed", _series_table("Failed transfers", [s for s in state.series if s.status in bad],
-                                          opts, reasons), extra=[files] if files.rows else [])
+                                          opts, state, reasons), extra=[files] if files.rows else [])
 
 
 def build_not_downloaded(state: _State, opts: ReportOptions) -> Report:
@@ -439,11 +453,11 @@ def build_not_downloaded(state: _State, opts: ReportOptions) -> Report:
     for members in studies.values():
         if any(s.status == proj.DOWNLOADED for s in members):
             continue
-        t.rows.append(_study_row(members, opts))
+        t.rows.append(_study_row(members, opts, state))
     return Report("not_downloaded", t)
 
 
-def _study_row(members: list, opts: ReportOptions) -> dict[str, Any]:
+def _study_row(members: list, opts: ReportOptions, state: _State) -> dict[str, Any]:
     """One row for a study: its series' distinct values joined, counts summed."""
     def distinct(values: Iterable) -> str | None:
         out: list[str] = []
@@ -462,7 +476,8 @@ def _study_row(members: list, opts: ReportOptions) -> dict[str, Any]:
                                               default=None),
                            "Expected": total("expected"), "Received": total("received"),
                            "Written": total("written"), "Ignored": total("ignored"),
-                           "Reason": distinct(s.reason for s in members)}
+                           "Reason": distinct(s.reason for s in members),
+                           PIXELS: state.pixels_text(s.series_uid for s in members)}
     for tag in opts.legend_tags:
         row[tag] = distinct(s.tags.get(tag) for s in members)
     return row

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from mid.atomic import remove_stale_temp_files, write_atomic  # noqa: F401  (remove_...: public here too)
 from mid.jobs import Emitter, OnEvent, write_reports
+from mid.pixels import MASKED_REASON
 from mid.search import SERIES_RETURN, STUDY_RETURN, element_text
 from mid.vocab import DOWNLOADED, FAILED, IGNORED, PARTIAL, WRITTEN, DownloadProgress, Message
 
@@ -62,7 +63,7 @@ warnings.filterwarnings("ignore", message="End of file reached before delimiter"
 KNOWN = "KNOWN"
 
 #: the reason recorded on a WRITTEN instance whose burned-in text was masked (reports count them)
-PIXELS_MASKED = "burned-in text masked"
+PIXELS_MASKED = MASKED_REASON
 
 #: what an image must carry to be placed, de-identified and recorded
 REQUIRED_UIDS = ("SOPInstanceUID", "SeriesInstanceUID", "StudyInstanceUID", "SOPClassUID")

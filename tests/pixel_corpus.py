@@ -52,14 +52,17 @@ def _background(rows: int, cols: int, light: bool, seed: int) -> np.ndarray:
 
 
 def burned(modality: str, texts: list[tuple[str, int, bool]], *, rgb: bool, light: bool, rows: int = 512,
-           cols: int = 512, seed: int = 0, frames: int = 1, patient: dict | None = None) -> Burned:
-    """An image of `modality` with each (text, size, identifying) drawn on its own line."""
+           cols: int = 512, seed: int = 0, frames: int = 1, patient: dict | None = None,
+           origin: tuple[int, int] = (16, 12)) -> Burned:
+    """An image of `modality` with each (text, size, identifying) drawn on its own line, the
+    first at `origin` (left, top)."""
     field_ = _background(rows, cols, light, seed)
     planted = []
-    y = 12
+    y = origin[1]
     for n, (text, size, identifying) in enumerate(texts):
         layer = Image.new("L", (cols, rows), 0)
-        ImageDraw.Draw(layer).text((16 + (n % 3) * 40, y), text, fill=255, font=ImageFont.load_default(size=size))
+        ImageDraw.Draw(layer).text((origin[0] + (n % 3) * 40, y), text, fill=255,
+                                   font=ImageFont.load_default(size=size))
         glyphs = np.asarray(layer) > 127
         planted.append(Planted(text, size, identifying, glyphs))
         field_ = np.where(glyphs, 0.02 if light else 1.0, field_)

@@ -65,6 +65,54 @@ def test_planted_names_ids_and_dates_are_found_and_safe_text_is_kept(capsys):
     assert unmasked / len(safe) >= 0.95
 
 
+def test_a_large_cr_is_read_in_tiles_and_12_px_text_is_masked_even_across_a_tile_edge(capsys):
+    """A 2,500×2,000 CR is detected in tiles of a scaled copy (pixel_ocr.DET_SCALE): planted
+    texts of 12 to 20 px, some drawn across the edge between two tiles, are all masked."""
+    rows, cols = 2500, 2000
+    edges = pixel_ocr.tiles(round(rows * pixel_ocr.DET_SCALE), round(cols * pixel_ocr.DET_SCALE))
+    assert len(edges) > 1
+    edge_x = round(edges[1][1] / pixel_ocr.DET_SCALE)            # the second tile's left edge, full size
+    cases = [(12, True, False, (16, 12)), (12, False, True, (edge_x - 60, 900)),
+             (16, False, False, (cols - 400, rows - 150)), (20, True, True, (edge_x - 90, 40))]
+    found = total = 0
+    missed = []
+    for size, rgb, light, origin in cases:
+        texts = [("FAKE^ALICE", size, True), ("MRN FK0012345", size, True), ("04/10/2023", size, True)]
+        b = pc.burned("CR", texts, rgb=rgb, light=light, rows=rows, cols=cols, seed=size, origin=origin)
+        out = pixels.PixelCheck.prepare(CONFIG, b.ds).apply(b.ds)
+        black = _black(b.ds)
+        for p in b.planted:
+            total += 1
+            found += black[p.mask].mean() > 0.98
+            if black[p.mask].mean() <= 0.98:
+                missed.append(f"{p.text!r} {size}px at {origin}: read {out.texts}")
+    with capsys.disabled():
+        print(f"\nlarge CR: {found}/{total} planted texts masked")
+    assert found == total, missed
+
+
+def test_tiles_cover_the_image_with_overlap_and_lines_cut_by_an_edge_are_joined():
+    for rows, cols in ((1875, 1500), (1025, 800), (600, 3000)):
+        got = pixel_ocr.tiles(rows, cols)
+        covered = np.zeros((rows, cols), bool)
+        for top, left, bottom, right in got:
+            assert bottom - top <= pixel_ocr.DET_TILE and right - left <= pixel_ocr.DET_TILE
+            covered[top:bottom, left:right] = True
+        assert covered.all()
+        lefts = sorted({t[1] for t in got})
+        rights = sorted({t[3] for t in got})
+        assert all(r - next_left >= pixel_ocr.TILE_OVERLAP for r, next_left in zip(rights, lefts[1:]))
+    # the two halves of one line, found in two tiles, become one box; a line below stays apart
+    assert pixel_ocr.merge_boxes([(100, 50, 300, 70), (290, 51, 420, 71), (100, 120, 200, 140)]) == \
+        [(100, 50, 420, 71), (100, 120, 200, 140)]
+    assert pixel_ocr.merge_boxes([(0, 0, 50, 20), (200, 0, 250, 20)]) == [(0, 0, 50, 20), (200, 0, 250, 20)]
+    # a tile is skipped only when no channel has contrast: blue text on black is looked at
+    tile = np.zeros((64, 64, 3), np.uint8) + 3
+    assert pixel_ocr.flat(tile)
+    tile[20:30, 10:40, 2] = 255
+    assert not pixel_ocr.flat(tile)
+
+
 @pytest.mark.parametrize("text", ["FAKE^ALICE", "Name: A. Smith", "MRN 55", "DOB", "04/10/2023", "10:22:03",
                                   "12-MAR-1970", "FK0012345", "1234567", "NOWHERE GENERAL"])
 def test_identifying_lines(text):
@@ -294,3 +342,21 @@ def test_a_download_of_an_ultrasound_series_leaves_no_name_in_any_pixel(monkeypa
         rgb = pixels.to_rgb8(ds.pixel_array, str(ds.PhotometricInterpretation))
         read = " ".join(x.text for x in pixel_ocr.read(rgb)).upper()
         assert "FAKE" not in read and "ALICE" not in read, read
+
+
+def test_the_preview_says_why_a_file_cannot_be_shown_and_notes_a_modality_not_checked(tmp_path):
+    from mid import pixel_preview
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not an image")
+    said = pixel_preview.run(junk, CONFIG)
+    assert isinstance(said, str) and "notes.txt" in said and "DICOM" in said
+    b = pc.burned("CT", [("FAKE^ALICE", 20, True)], rgb=False, light=False, rows=256, cols=256)
+    path = tmp_path / "ct.dcm"
+    b.ds.save_as(path, enforce_file_format=True)
+    p = pixel_preview.run(path, CONFIG)
+    assert isinstance(p, pixel_preview.Preview), p
+    assert p.verdict == pixels.IDENTIFYING and p.boxes == 1
+    assert "CT is not among the modalities checked" in p.note
+    assert p.original_png.startswith(b"\x89PNG") and p.masked_png != p.original_png
+    assert pydicom.dcmread(path).pixel_array.max() > 0 and np.array_equal(pydicom.dcmread(path).pixel_array,
+                                                                          b.ds.pixel_array)   # file untouched

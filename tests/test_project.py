@@ -430,7 +430,7 @@ def test_the_key_keeps_every_descriptor_any_instance_of_the_series_had_changed(p
     assert entry.descriptors_changed == ("ProtocolName", "SeriesDescription")
     proj.flush_key()
     header, row = proj.key_csv_path.read_text(encoding="utf-8-sig").splitlines()[:2]
-    assert header.endswith(",descriptors_changed") and row.endswith(",ProtocolName; SeriesDescription")
+    assert header.endswith(",descriptors_changed,burned_in_text") and row.endswith(",ProtocolName; SeriesDescription,")
 
 
 def test_a_project_of_schema_1_gains_the_new_columns_and_keeps_its_rows(tmp_path):

@@ -180,7 +180,7 @@ def test_columns_layout_dates_and_text(outcomes):
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
     assert header == ["StudyNumber", "Status", "QueryNumber"] + reports.DEFAULT_LEGEND_TAGS + \
-        ["Expected", "Received", "Written", "Ignored", "Reason"]
+        ["Expected", "Received", "Written", "Ignored", "Burned-in text", "Reason"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}3"
     col = {h: i + 1 for i, h in enumerate(header)}
@@ -239,7 +239,7 @@ def test_suffixes_and_legend_tags_come_from_the_settings(outcomes):
     assert "knee list_0_INITIAL_QUERIES_.xlsx" in names, "suffixes not given keep their default"
     header = list(rows_of(outcomes.private_dir / "knee list_OK.xlsx")[0])
     assert header == ["StudyNumber", "Status", "QueryNumber", "AccessionNumber", "Modality",
-                      "Expected", "Received", "Written", "Ignored", "Reason"]
+                      "Expected", "Received", "Written", "Ignored", "Burned-in text", "Reason"]
     results_header = list(rows_of(outcomes.private_dir / "knee list_RESULTS.xlsx")[0])
     assert "SeriesInstanceUID" in results_header, "the round trip column is always in the results"
     assert reports.report_path(outcomes, {"report_suffixes": {"failed": "_F"}}, "failed").name == "knee list_F.xlsx"
@@ -423,3 +423,68 @@ def test_master_key_from_a_real_anonymizer_run(tmp_path):
         assert all(r["NewStudyInstanceUID"] not in (study_a.study_uid, study_b.study_uid) for r in rows)
         p.flush_key()
         assert patient.patient_id in p.key_csv_path.read_text(encoding="utf-8-sig")
+
+
+def test_burned_in_text_masked_and_dropped_is_counted_per_series_in_the_reports_and_the_key(tmp_path):
+    """Images de-identified with the real pixel checks: a series' masked and dropped images are
+    counted in its row of the series reports and of the master key."""
+    import json
+
+    import pixel_corpus as pc
+    from mid import pixels, store
+    from mid import settings as settings_mod
+
+    def settings(name: str, **defaults):
+        cfg = tmp_path / name
+        cfg.mkdir()
+        (cfg / "user_defaults.json").write_text(json.dumps(defaults))
+        return settings_mod.load_settings(cfg)
+
+    def folder(name: str, images: list) -> Path:
+        src = tmp_path / name
+        src.mkdir()
+        for i, ds in enumerate(images):
+            ds.save_as(src / f"{i}.dcm", enforce_file_format=True)
+        return src
+
+    def image(modality: str, series_uid: str, texts: list, n: int):
+        ds = pc.burned(modality, texts, rgb=False, light=False, rows=192, cols=256, seed=n).ds
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.InstanceNumber = "1.2.826.0.1.3680043.8.498.70", series_uid, n
+        return ds
+
+    us, xa, ct = "1.2.826.0.1.3680043.8.498.71", "1.2.826.0.1.3680043.8.498.72", "1.2.826.0.1.3680043.8.498.73"
+    name = [("FAKE^ALICE", 20, True)]
+    with Project.create(tmp_path / "burned") as p:
+        masked = [image("US", us, name, n) for n in range(3)] + [image("US", us, [("5 cm", 16, False)], 3)]
+        summary = store.anonymize_files(settings("mask"), p, folder("first", masked + [image("CT", ct, [], 9)]))
+        assert summary.written == 5, summary.problems
+        summary = store.anonymize_files(settings("drop", pixel_action="drop"), p,
+                                        folder("second", [image("US", us, name, 4), image("XA", xa, name, 5)]))
+        assert summary.ignored == 2 and summary.written == 0, summary.problems
+        reasons = p.reason_counts()
+        assert reasons[us] == {pixels.MASKED_REASON: 3, pixels.DROP_REASON: 1} and ct not in reasons
+        paths = write_reports(p, None)
+        p.flush_key()
+        import csv
+        with open(p.key_csv_path, encoding="utf-8-sig", newline="") as f:
+            key_csv = {r["series_uid"]: r["burned_in_text"] for r in csv.DictReader(f)}
+    assert key_csv == {us: "3 masked, 1 dropped", ct: ""}     # XA: all dropped, no key row
+    by_series = {}
+    for suffix in ("_3_SUCCESSFUL_DOWNLOADS", "_4_IGNORED_FOR_HIPAA", "_2_MASTER_KEY_LEGEND"):
+        rows = rows_of(by_name(paths, suffix))
+        by_series[suffix] = {r["SeriesInstanceUID"]: r[reports.PIXELS] for r in rows}
+    assert by_series["_4_IGNORED_FOR_HIPAA"][us] == "3 masked, 1 dropped"
+    assert by_series["_4_IGNORED_FOR_HIPAA"][xa] == "1 dropped"
+    assert by_series["_2_MASTER_KEY_LEGEND"][us] == "3 masked, 1 dropped"
+    assert by_series["_2_MASTER_KEY_LEGEND"][ct] is None                 # CT is not checked: nothing to say
+    assert by_series["_3_SUCCESSFUL_DOWNLOADS"] == {us: "3 masked, 1 dropped", ct: None}     # XA: all dropped
+
+
+def test_the_pixel_count_cell_says_masked_and_dropped():
+    from mid import pixels
+    assert pixels.count_text(3, 1) == "3 masked, 1 dropped"
+    assert pixels.count_text(0, 2) == "2 dropped" and pixels.count_text(4, 0) == "4 masked"
+    assert pixels.count_text(0, 0) is None
+    got = pixels.count_reasons({pixels.MASKED_REASON: 2, pixels.DROP_REASON: 1, "SeriesDescription contains Report": 5,
+                                pixels.DROP_REASON + " could not be looked for: no decoder": 1})
+    assert got == (2, 2)
