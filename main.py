@@ -185,8 +185,8 @@ def configure_process() -> None:
     import statistics              # noqa: F401  LoopStats
     import mygui                   # PySimpleGUI, tkinter
     mygui.skip_debugger_refresh()
-    import pacs                    # noqa: F401  pynetdicom (imported by the jobs only when they run)
-    from mid import anonymizer, engine, pages, reports, retrieve, store   # noqa: F401  pydicom, openpyxl
+    from mid import anonymizer, engine, jobs, pages, reports, retrieve, store   # noqa: F401  pydicom, openpyxl
+    jobs.preload_network()         # pacs, pynetdicom (imported by the jobs only when they run)
     from mid import page_download, page_search, page_select, page_settings, querysheet   # noqa: F401
     gc.collect()
     gc.freeze()

@@ -125,6 +125,12 @@ def peer_for(settings: "Settings", name: str) -> "PeerConfig":
     raise EngineError(f"unknown peer {name!r}: peers.json in {settings.config_dir} knows {known}")
 
 
+def preload_network() -> None:
+    """Import the networking (pacs, pynetdicom) now rather than when the first job runs: the
+    window's start-up freezes every object imported by then out of the garbage collector's way."""
+    import pacs  # noqa: F401
+
+
 def timeouts_for(settings: "Settings") -> "pacs.Timeouts":
     """pacs.Timeouts built from user_defaults."""
     import pacs
