@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 FINDSCU = "/usr/bin/findscu"
 _UID = {"study": re.compile(r"\(0020,000d\) UI \[([0-9.]+)\]"), "series": re.compile(r"\(0020,000e\) UI \[([0-9.]+)\]")}
@@ -43,17 +43,9 @@ def make_set(studies: int):
 
 
 def load_orthanc(server, desc) -> float:
-    from mid import synthdata
-    t0 = time.monotonic()
-    batch: list[bytes] = []
-    for ds in synthdata.iter_datasets(desc):
-        batch.append(synthdata.to_bytes(ds))
-        if len(batch) >= 200:
-            server.upload(batch, workers=4)
-            batch = []
-    if batch:
-        server.upload(batch, workers=4)
-    return time.monotonic() - t0
+    """Upload the set through REST in chunks (bench_download's loader); returns seconds taken."""
+    from bench_download import load_orthanc as load
+    return load(server, desc)
 
 
 # ------------------------------------------------------------------------------------ ours

@@ -286,11 +286,17 @@ class OrthancServer(_Server):
         cfg.update(self.overrides)
         return cfg
 
-    def start(self) -> "OrthancServer":
-        """Write the config, start Orthanc and wait until REST and DICOM ports answer."""
+    dimse = True          # whether its DICOM port is on (a DICOMweb-only Orthanc has it off)
+
+    def _binary(self) -> str:
         binary = resolve_tool(ORTHANC_TOOLS["Orthanc"])
         if binary is None:
             raise RuntimeError("Orthanc is not installed (Debian package orthanc)")
+        return binary
+
+    def start(self) -> "OrthancServer":
+        """Write the config, start Orthanc and wait until REST and (when on) DICOM ports answer."""
+        binary = self._binary()
         self.workdir.mkdir(parents=True, exist_ok=True)
         for attempt in range(START_ATTEMPTS):
             cfg_path = self.workdir / "orthanc.json"
@@ -298,7 +304,8 @@ class OrthancServer(_Server):
             self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir, self.env)
             try:
                 self._wait_rest()
-                _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")
+                if self.dimse:
+                    _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")
                 _check_alive(self.proc, self.log_path, "Orthanc")
                 return self
             except RuntimeError:
@@ -408,27 +415,11 @@ class DicomWebOrthanc(OrthancServer):
         cfg.update(self.overrides)
         return cfg
 
-    def start(self) -> "DicomWebOrthanc":
+    def _binary(self) -> str:
         binary = resolve_tool(ORTHANC_TOOLS["Orthanc"])
         if binary is None or missing_tools(DICOMWEB_TOOLS):
             raise RuntimeError("Orthanc or its DICOMweb plugin is not installed (orthanc, orthanc-dicomweb)")
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        for attempt in range(START_ATTEMPTS):
-            cfg_path = self.workdir / "orthanc.json"
-            cfg_path.write_text(json.dumps(self.config(), indent=1))
-            self.proc = _start([binary, str(cfg_path)], self.log_path, self.workdir, self.env)
-            try:
-                self._wait_rest()
-                if self.dimse:
-                    _wait_port(self.dicom_port, self.proc, self.log_path, "Orthanc DICOM")
-                _check_alive(self.proc, self.log_path, "Orthanc")
-                return self
-            except RuntimeError:
-                _stop(self.proc)
-                if attempt == START_ATTEMPTS - 1:
-                    raise
-                self.http_port, self.dicom_port = free_port(), free_port()
-        return self
+        return binary
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 content_type: str = "application/json"):

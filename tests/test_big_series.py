@@ -10,11 +10,7 @@ The peer is the BadPACS (tests/badpacs.py) serving one synthetic CT series of ti
 """
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +24,7 @@ from badpacs import BadPACS, Behaviour
 from mid import engine, synthdata
 from mid import settings as settings_mod
 from mid.project import Project
-from test_cli import HERE, mrn_sheet
+from test_cli import kill_download_after, mrn_sheet, resume_download
 from test_engine import dicom_files, searched_project, write_config
 
 pytestmark = pytest.mark.peers
@@ -110,30 +106,14 @@ def test_a_series_left_downloading_by_a_killed_process_is_requeued_and_completed
     with BadPACS(datasets, allowed_move_destinations={peers.SELF_AET: ("127.0.0.1", self_port)}) as bad:
         cfg = _config(tmp_path, bad, self_port)
         sheet = mrn_sheet(tmp_path / "k.csv", [desc.patients[0].patient_id])
-        env = {**os.environ, "MID_CONFIG_DIR": str(cfg)}
-        cmd = [sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download", str(sheet),
-               "--source", "BAD", "--project", str(proj)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 180
-            while time.monotonic() < deadline and proc.poll() is None:
-                if len(list((proj / "images").rglob("*.dcm"))) >= KILLED_SIZE // 4:
-                    break
-                time.sleep(0.1)
-            assert proc.poll() is None, "download ended before it could be killed"
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        kill_download_after(cfg, sheet, "BAD", proj, KILLED_SIZE // 4, poll=0.1)
         # the state a dead process leaves: the series DOWNLOADING, part of its files on disk
         assert [st for st, *_ in _series(proj)] == ["DOWNLOADING"]
         before = {p: p.stat().st_mtime_ns for p in (proj / "images").rglob("*.dcm")}
         assert 0 < len(before) < KILLED_SIZE
         recorded = {r[2] for r in _rows(proj)}
         assert len(recorded) <= len(before)           # a row only for a file already whole on disk
-        resumed = subprocess.run([sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download",
-                                  "--project", str(proj)], env=env, capture_output=True, text=True, timeout=600)
+        resumed = resume_download(cfg, proj, timeout=600)
         stats = bad.stats()
     assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-2000:]
     assert stats["move_requests"] == 2                # the killed run's and the resume's

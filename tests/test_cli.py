@@ -41,6 +41,34 @@ def mrn_sheet(path: Path, mrns: list[str]) -> Path:
     return path
 
 
+def kill_download_after(cfg: Path, sheet: Path, source: str, proj_dir: Path, n_files: int,
+                        timeout: float = 180, poll: float = 0.05) -> None:
+    """Run `main.py download` in a process and kill -9 it once n_files images are on disk."""
+    env = {**os.environ, "MID_CONFIG_DIR": str(cfg)}
+    cmd = [sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download", str(sheet),
+           "--source", source, "--project", str(proj_dir)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((proj_dir / "images").rglob("*.dcm"))) >= n_files:
+                break
+            time.sleep(poll)
+        assert proc.poll() is None, "download ended before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def resume_download(cfg: Path, proj_dir: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`main.py download --project DIR` in a process, as a user resumes a download."""
+    return subprocess.run([sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download",
+                           "--project", str(proj_dir)], env={**os.environ, "MID_CONFIG_DIR": str(cfg)},
+                          capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture
 def orthanc_cfg(tmp_path, orthanc_loaded):
     return write_config(tmp_path / "config", orthanc_loaded.self_port, {"ORTHANC": peer_entry(orthanc_loaded)},
@@ -280,26 +308,10 @@ def test_download_killed_with_sigkill_then_resumed(tmp_path, orthanc_factory):
     cfg = write_config(tmp_path / "c", server.self_port, {"ORTHANC": peer_entry(server)}, workers=2)
     sheet = mrn_sheet(tmp_path / "k.csv", [p.patient_id for p in desc.patients])
     proj_dir = tmp_path / "P"
-    env = {**os.environ, "MID_CONFIG_DIR": str(cfg)}
-    cmd = [sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download", str(sheet),
-           "--source", "ORTHANC", "--project", str(proj_dir)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if len(list((proj_dir / "images").rglob("*.dcm"))) >= 60 or proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        assert proc.poll() is None, "download ended before it could be killed"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_download_after(cfg, sheet, "ORTHANC", proj_dir, 60)
     before = {p: p.stat().st_mtime_ns for p in (proj_dir / "images").rglob("*.dcm")}
     assert 0 < len(before) < desc.count
-    resumed = subprocess.run([sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download",
-                              "--project", str(proj_dir)], env=env, capture_output=True, text=True, timeout=300)
+    resumed = resume_download(cfg, proj_dir, timeout=300)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     files = dicom_files(proj_dir / "images")
     assert len(files) == desc.count

@@ -9,11 +9,7 @@ SIGKILL, whose series folders keep INCOMPLETE.txt until the resume completes the
 from __future__ import annotations
 
 import copy
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,7 +21,7 @@ import peers
 from badpacs import BadPACS, Behaviour, _unterminated
 from mid import store, synthdata
 from mid.vocab import ExitCode
-from test_cli import HERE, mrn_sheet, run_main
+from test_cli import kill_download_after, mrn_sheet, resume_download, run_main
 from test_engine import dicom_files, write_config
 
 
@@ -264,22 +260,7 @@ def test_a_download_killed_leaves_its_series_marked_and_the_resume_clears_them(t
         cfg = bad_config(tmp_path, bad, self_port, "move")
         sheet = mrn_sheet(tmp_path / "k.csv", [desc.patients[0].patient_id])
         proj = tmp_path / "P"
-        env = {**os.environ, "MID_CONFIG_DIR": str(cfg)}
-        cmd = [sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download", str(sheet),
-               "--source", "BAD", "--project", str(proj)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and proc.poll() is None:
-                if len(list((proj / "images").rglob("*.dcm"))) >= 3:
-                    break
-                time.sleep(0.02)
-            assert proc.poll() is None, "download ended before it could be killed"
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        kill_download_after(cfg, sheet, "BAD", proj, 3, timeout=120, poll=0.02)
         folders = {f.parent for f in (proj / "images").rglob("*.dcm")}
         assert folders and len(list((proj / "images").rglob("*.dcm"))) < len(datasets)
         for folder in folders:
@@ -288,8 +269,7 @@ def test_a_download_killed_leaves_its_series_marked_and_the_resume_clears_them(t
             phi = synthdata.phi_strings(desc.patients[0], desc.patients[0].studies[0])
             assert not [x for x in phi if x and x in text], text
             assert not any(ch.isdigit() for ch in text), text      # no date, no identifier, no UID
-        resumed = subprocess.run([sys.executable, str(HERE / "main.py"), "--config-dir", str(cfg), "download",
-                                  "--project", str(proj)], env=env, capture_output=True, text=True, timeout=300)
+        resumed = resume_download(cfg, proj, timeout=300)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert len(dicom_files(proj / "images")) == len(datasets)
     assert not list((proj / "images").rglob(store.INCOMPLETE_MARKER))

@@ -210,7 +210,9 @@ def test_the_end_of_the_window_stops_cleanly_keeps_what_came_and_the_same_comman
 def test_the_long_running_mode_waits_for_the_next_window_and_finishes(tmp_path, orthanc_loaded,
                                                                        synthetic_study_files):
     s = orthanc_settings(tmp_path, orthanc_loaded, workers=2)
-    s = with_peer(s, transfer_windows=("10:00-10:01", "10:02-12:00"), max_instances_per_s=8.0)
+    # the first window lasts 5 s of real time (the clock runs 12 times fast): at 4 images/s, and a
+    # second's saved rate, some 24 of the 48 images fit in it, well short of all of them
+    s = with_peer(s, transfer_windows=("10:00-10:01", "10:02-12:00"), max_instances_per_s=4.0)
     proj = image_project(tmp_path, s, synthetic_study_files.desc)
     events: list = []
     snapshots: list = []
