@@ -259,7 +259,7 @@ def _connect_timeout(peer: Peer, seconds: float) -> NetError:
 
 
 def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Peer, timeouts: Any,
-                  purpose: str, tls_args: tuple | None = None) -> NetError:
+                  purpose: str, tls_args: tuple | None = None, probe_tls: bool = True) -> NetError:
     """Name why an association was not established."""
     elapsed = time.monotonic() - attempt.started
     label = peer_label(peer)
@@ -285,7 +285,7 @@ def _open_failure(assoc: Any, attempt: _Attempt, local_aet: str, peer: Peer, tim
         return NetError(label, "timeout", f"no answer to the association request within {timeouts.acse:g} s",
                         "the port answers but does not speak DICOM, or the PACS is hung; check the port",
                         transient=True)
-    if tls_args is None and _tls.speaks_tls(peer.host, int(peer.port), min(float(timeouts.connect), 3.0)):
+    if tls_args is None and probe_tls and _tls.speaks_tls(peer.host, int(peer.port), min(float(timeouts.connect), 3.0)):
         return NetError(label, "rejected", "the PACS port expects DICOM over TLS and closed our plain connection",
                         "add a \"tls\" block (ca_file, and cert_file/key_file if the PACS asks for our "
                         "certificate) to this peer in peers.json, or use the PACS's plain DICOM port")
@@ -349,11 +349,12 @@ def _open(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, *,
         if error.kind != "aborted":
             raise
     time.sleep(0.2)
-    return _open_once(ae, local_aet, peer, timeouts, purpose, ext_neg=ext_neg, handlers=handlers)
+    # the first failure already asked whether the port speaks TLS; the answer does not change
+    return _open_once(ae, local_aet, peer, timeouts, purpose, ext_neg=ext_neg, handlers=handlers, probe_tls=False)
 
 
 def _open_once(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, *,
-               ext_neg: list | None = None, handlers: list | None = None) -> Any:
+               ext_neg: list | None = None, handlers: list | None = None, probe_tls: bool = True) -> Any:
     tls_args = _tls_args(peer)
     attempt = _Attempt()
 
@@ -378,7 +379,7 @@ def _open_once(ae: AE, local_aet: str, peer: Peer, timeouts: Any, purpose: str, 
         # rejection arrive as a closed connection now and then (seen with Orthanc)
         _no_delay(assoc)
         return assoc
-    error = _open_failure(assoc, attempt, local_aet, peer, timeouts, purpose, tls_args)
+    error = _open_failure(assoc, attempt, local_aet, peer, timeouts, purpose, tls_args, probe_tls)
     # INFO, not WARNING: the caller reports the NetError (the CLI prints it, the GUI shows it,
     # the engine records it on the series); at WARNING the console would say it a second time.
     log.info("%s", error)
