@@ -336,12 +336,12 @@ class _NoRows(Exception):
     """The sheet has no usable row (exit 1)."""
 
 
-def _search(ctx: Context, args, proj, source: str) -> tuple[engine.SearchFinished, bool]:
+def _search(ctx: Context, args, proj, source: str, again_capped: bool = True) -> tuple[engine.SearchFinished, bool]:
     exact = bool(getattr(args, "exact", False)) or bool(ctx.settings.defaults.exact_descriptions)
     proj.set_setting("source", source)      # a later `download --project` retrieves from it
     ctx.say(f"searching {source} ...")
     result, interrupted = _run_job(engine.search, ctx.settings, proj, source, exact=exact,
-                                   on_event=ctx.progress)
+                                   on_event=ctx.progress, again_capped=again_capped)
     ctx.say(f"search: {result.found} rows found, {result.missing} missing, {result.failed} failed")
     _warn_failed_rows(ctx, proj)
     return result, interrupted
@@ -350,6 +350,17 @@ def _search(ctx: Context, args, proj, source: str) -> tuple[engine.SearchFinishe
 def _unsearched(proj) -> list:
     """The queries of a project that were not searched, or whose search failed."""
     return [q for q in proj.queries() if q.status in (FAILED, PENDING)]
+
+
+def _say_capped_rows_stay(ctx: Context, proj) -> None:
+    """`download` does not ask capped rows again (the same answer, at up to thousands of C-FINDs a
+    row): it names them and says what to do."""
+    capped = [f"query {q.query_id} (row {q.row})" for q in proj.queries() if engine.capped_row(q)]
+    if capped:
+        ctx.warn(f"{', '.join(capped)}: not searched again: the PACS capped the answer and it could not be "
+                 f"split; what was found of {'them' if len(capped) > 1 else 'it'} is kept. Narrow the row in the "
+                 f"sheet and load it again, or run `python main.py search --project {proj.root}` to ask the "
+                 f"PACS again")
 
 
 def _warn_failed_rows(ctx: Context, proj) -> None:
@@ -411,11 +422,12 @@ def cmd_download(ctx: Context, args) -> int:
         _with_limits(ctx, args, source)
         raw = bool(getattr(args, "raw", False)) or (not sheet_given and proj.get_setting("raw") is True)
         proj.check_mode(raw)
-        again = _unsearched(proj)
+        again = [q for q in _unsearched(proj) if not engine.capped_row(q)]
+        _say_capped_rows_stay(ctx, proj)
         if sheet_given or again:
             if again and not sheet_given:
                 ctx.say(f"searching again {len(again)} rows not searched or whose search failed")
-            sres, interrupted = _search(ctx, args, proj, source)
+            sres, interrupted = _search(ctx, args, proj, source, again_capped=False)
             if interrupted or sres.cancelled:
                 return ExitCode.CANCELLED
         search_failed = len(_unsearched(proj))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from mid.atomic import remove_stale_temp_files, write_atomic
 from mid.jobs import EngineError, Job, peer_for, timeouts_for
 from mid.retrieve import download, effective_workers
-from mid.search import element_text, search, series_matches, study_key_sets, study_matches
+from mid.search import capped_row, element_text, search, series_matches, study_key_sets, study_matches
 from mid.selection import select
 from mid.store import (AnonymizeSummary, ImageStore, anonymize_files, anonymized_relpath, encode_dataset,
                        raw_relpath, validate, with_project_deid_options)
@@ -31,7 +31,7 @@ __all__ = [
     "Job", "EngineError", "peer_for", "timeouts_for", "search", "select", "download", "anonymize_files",
     "AnonymizeSummary", "effective_workers", "with_project_deid_options",
     # helpers of the steps, public in their own modules
-    "element_text", "study_key_sets", "study_matches", "series_matches", "ImageStore", "validate",
+    "capped_row", "element_text", "study_key_sets", "study_matches", "series_matches", "ImageStore", "validate",
     "anonymized_relpath", "raw_relpath", "encode_dataset", "write_atomic", "remove_stale_temp_files",
     # the shared words (mid.vocab)
     "CANCELLED", "DOWNLOADED", "DOWNLOADING", "EXCLUDED", "FAILED", "FINISHED", "FOUND", "IGNORED", "MISSING",

@@ -174,7 +174,7 @@ def _return_keys(level_keys: Iterable[str], always: Iterable[str], query_tags: I
 # ----------------------------------------------------------------------------------------- search
 def search(settings: "Settings", project: "Project", source: str, *, exact: bool = False,
            on_event: OnEvent | None = None, cancel: threading.Event | None = None,
-           workers: int | None = None) -> SearchFinished:
+           workers: int | None = None, again_capped: bool = True) -> SearchFinished:
     """C-FIND every query of `project` not yet searched on peer `source`; store the series found.
 
     Rows run on up to `workers` associations at once (user_defaults workers, capped by the
@@ -183,12 +183,16 @@ def search(settings: "Settings", project: "Project", source: str, *, exact: bool
     match is MISSING; a query whose C-FIND failed is FAILED with the reason (never MISSING), and
     so is one whose answer the PACS capped when splitting it could not get the whole answer.
     Reports 0 and 1 are written at the end.
+
+    `again_capped` False leaves out the rows that failed because their answer stayed capped
+    (`capped_row`): asking them again gives the same answer, at up to MAX_SPLIT_FINDS C-FINDs each,
+    until the row is narrowed or the PACS changes; `download` leaves them to an explicit `search`.
     """
     from mid.retrieve import effective_workers
     emit = Emitter(on_event)
     cancel = cancel or threading.Event()
     peer = peer_for(settings, source)
-    queries = [q for q in project.queries() if _searchable(q)]
+    queries = [q for q in project.queries() if _searchable(q) and (again_capped or not capped_row(q))]
     total = len(queries)
     n_workers = min(effective_workers(settings, peer, workers), max(1, total))
     found = missing = failed = 0
@@ -259,6 +263,15 @@ def query_session(settings: "Settings", peer: "PeerConfig", model: str) -> "pacs
 
 def _searchable(q: "QueryRecord") -> bool:
     return (q.status or "").upper() in SEARCHABLE_QUERY and bool(q.values)
+
+
+#: how the reason of a row whose answer stayed capped begins (`_RowSearch._capped_reason`)
+CAPPED_REASON = "PACS answer capped at "
+
+
+def capped_row(q: "QueryRecord") -> bool:
+    """Whether the row failed because the PACS capped its answer and splitting could not get it all."""
+    return (q.status or "").upper() == FAILED and (q.reason or "").startswith(CAPPED_REASON)
 
 
 # ------------------------------------------------------------------------ rows on many threads
@@ -505,7 +518,7 @@ class _RowFinds:
 
     def _capped_reason(self, found: list["Dataset"]) -> str:
         size = self.rs.cap or len(found)
-        return (f"PACS answer capped at {size} and cannot be split further: narrow the row "
+        return (f"{CAPPED_REASON}{size} and cannot be split further: narrow the row "
                 f"(a shorter date range, a modality, a patient or an accession number)")
 
     def _study_parts(self, keys: dict[str, object], found: list["Dataset"]) -> "_Parts | None":

@@ -162,3 +162,49 @@ def test_a_peer_capping_its_answers_is_split(tmp_path, behaviour, entry):
         proj.close()
     assert (fin.found, fin.failed) == (3, 1)
     assert stats["find_limited"] > 0
+
+
+@pytest.mark.peers
+def test_download_does_not_ask_a_capped_row_again_and_says_what_to_do(monkeypatch, capsys, tmp_path):
+    """A row whose answer stayed capped would give the same answer at up to MAX_SPLIT_FINDS C-FINDs
+    on every `download`: download names it and leaves it to an explicit `search`, which asks again."""
+    from test_cli import run_main
+    from test_engine import dicom_files
+    from mid import project as project_mod
+    from mid.vocab import ExitCode
+    datasets, truth = _datasets()
+    self_port = peers.free_port()
+    with BadPACS(datasets, Behaviour(find_limit=CAP),
+                 allowed_move_destinations={"MID_SCU": ("127.0.0.1", self_port)}) as server:
+        cfg = write_config(tmp_path / "config", self_port,
+                           {"BAD": {"peer_aet": server.aet, "peer_ip": server.host, "peer_port": server.port,
+                                    "max_find_results": CAP}})
+        sheet = tmp_path / "rows.csv"
+        sheet.write_text("MRN,Study Description\nCAPDATES,\nCAPSTUCK,\n")
+        proj_dir = tmp_path / "P"
+        assert run_main(monkeypatch, cfg, "search", str(sheet), "--source", "BAD",
+                        "--project", str(proj_dir)) == ExitCode.NETWORK
+        capsys.readouterr()
+        asked = server.stats()["find_requests"]
+
+        code = run_main(monkeypatch, cfg, "download", "--project", str(proj_dir))
+        out = capsys.readouterr()
+        assert server.stats()["find_requests"] == asked, "download asked the capped row again"
+        assert code == ExitCode.NETWORK, out.out + out.err       # a row is still not wholly searched
+        assert "searching again" not in out.out
+        assert ("query 2 (row 3): not searched again: the PACS capped the answer and it could not be split"
+                in out.err), out.err
+        assert f"main.py search --project {proj_dir}" in out.err
+        proj = project_mod.Project.open(proj_dir)
+        try:
+            by_row = {x.number: x for x in proj.queries()}
+            assert by_row[1].status == FOUND and engine.capped_row(by_row[2])
+            wanted = sum(int(s.expected or 0) for s in proj.series())
+        finally:
+            proj.close()
+        # what was found is downloaded: all of CAPDATES and the capped part of CAPSTUCK
+        assert wanted >= len(truth["CAPDATES"]) + CAP
+        assert len(dicom_files(proj_dir / "images")) == wanted
+
+        assert run_main(monkeypatch, cfg, "search", "--project", str(proj_dir)) == ExitCode.NETWORK
+        assert server.stats()["find_requests"] > asked            # an explicit search asks it again
