@@ -154,3 +154,42 @@ def test_multipart_parts_are_read_one_at_a_time():
     assert list(dicomweb.iter_parts(iter(chunks), boundary)) == [b"FIRST", b"SECOND\r\n"]
     with pytest.raises(ValueError, match="ended inside a part"):
         list(dicomweb.iter_parts(iter([body[:40]]), boundary))
+
+
+def test_wado_rs_keeps_the_peers_rate_limit_and_transfer_window(monkeypatch, tmp_path, web_cfg, web_orthanc):
+    """A DICOMweb peer's limits hold as a DIMSE peer's do: each part is answered through the same
+    receiver, which paces it, and the end of the window cancels the streams under way."""
+    import dataclasses
+    import time
+
+    from mid import engine, throttle
+    from mid import settings as settings_mod
+    from test_engine import dicom_files, expected_kept, searched_project
+    from test_schedule_run import arrival_rate, clock_at, messages
+    s = settings_mod.load_settings(web_cfg)
+    desc = web_orthanc.desc
+    limited = dataclasses.replace(s, peers={**s.peers, "WEB": dataclasses.replace(
+        s.peers["WEB"], transfer_windows=("10:00-10:30",), max_instances_per_s=3.0)})
+    proj = searched_project(tmp_path, s, "WEB", desc)
+    engine.select(proj)
+    events: list = []
+    t0 = time.time()
+    fin = engine.download(limited, proj, "WEB", on_event=events.append, clock=clock_at(10, 29, 56))
+    assert fin.window_closed and fin.error is None and not fin.cancelled
+    assert any("10:00-10:30 closed at 10:30" in m for m in messages(events))
+    files = dicom_files(proj.images_dir)
+    assert 0 < len(files) < expected_kept(desc)                  # the window's end stopped the run part-way
+    # at 3/s from the start, plus the second's worth a bucket saves up and one instance per stream
+    # already stored when its answer is held back (the workers); unpaced, 12 would come in 0.3 s
+    span = max(f.stat().st_mtime for f in files) - t0
+    streams = s.defaults.workers
+    assert len(files) <= 3.0 * (span + throttle.BURST) + streams, f"{arrival_rate(files, t0):.1f}/s over 3/s"
+    series = proj.series(set(engine.TO_RETRIEVE) | engine.FINISHED)
+    assert "DOWNLOADING" not in {r.status for r in series}
+    assert sum(proj.counts(r.series_uid)[0] for r in series) == len(files)
+
+    fin2 = engine.download(limited, proj, "WEB", clock=clock_at(10, 5, 0))        # the next window
+    assert not fin2.window_closed and fin2.error is None
+    assert {r.status for r in proj.series(set(engine.TO_RETRIEVE) | engine.FINISHED)} == {DOWNLOADED}
+    assert len(dicom_files(proj.images_dir)) == expected_kept(desc)
+    proj.close()
