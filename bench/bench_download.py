@@ -14,6 +14,15 @@ studies through its REST API, then measures instances per second of:
   bare        a bare pynetdicom Storage SCP that decodes and writes nothing, 4 C-MOVEs at once.
 It prints the figures, the ratios ours / send limit (target >= 0.9) and ours / bare, our peak
 RSS at both counts, and the CPU time per instance on our side.
+
+Then the ceiling of the machine: the CPU time Orthanc spends sending one instance (read from
+/proc during the send-limit run), and the CPU time pydicom needs for the least any receiver built
+on it must do with each instance storescp received (parse it; parse and encode it again; our whole
+de-identify-and-write), one process, no network. From them, the most instances per second any
+receive path doing that work could reach on these cores while Orthanc sends on the same cores:
+    cores / (Orthanc's CPU per instance + the work's CPU per instance)
+and that bound as a ratio of the send limit. A bound under 0.9 means the target cannot be met on
+this machine by any receiver that parses each instance with pydicom, however it is built.
 """
 from __future__ import annotations
 
@@ -170,8 +179,15 @@ def dcmtk_env() -> dict[str, str]:
     return {**os.environ, **DCMTK_ENV}
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_send_limit(server, desc, port: int, aet: str, workdir: Path, parallel: int = 4) -> dict:
-    """/usr/bin/storescp --fork receiving; `parallel` /usr/bin/movescu at once, one study each."""
+    """/usr/bin/storescp --fork receiving; `parallel` /usr/bin/movescu at once, one study each.
+    Also the CPU time Orthanc spent sending ("pacs_cpu") and the folder of received files."""
     out_dir = workdir / "storescp"
     out_dir.mkdir(parents=True, exist_ok=True)
     scp = subprocess.Popen(["/usr/bin/storescp", "--fork", "-aet", aet, "-od", str(out_dir), str(port)],
@@ -197,20 +213,63 @@ def run_send_limit(server, desc, port: int, aet: str, workdir: Path, parallel: i
 
     try:
         time.sleep(0.5)
-        t0 = time.monotonic()
+        t0, pacs0 = time.monotonic(), process_cpu(server.proc.pid)
         threads = [threading.Thread(target=mover) for _ in range(parallel)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        dt = time.monotonic() - t0
+        dt, pacs_cpu = time.monotonic() - t0, process_cpu(server.proc.pid) - pacs0
     finally:
         os.killpg(scp.pid, 15)          # storescp --fork: the listener and any child still writing
         scp.wait(10)
     if failures:
         print("WARNING: movescu failed:\n" + "\n".join(failures))
     n = sum(1 for p in out_dir.iterdir() if p.is_file())
-    return {"seconds": dt, "instances": n}
+    return {"seconds": dt, "instances": n, "pacs_cpu": pacs_cpu, "folder": out_dir}
+
+
+# --------------------------------------------------------------------------------- ceiling
+def pydicom_floor(folder: Path, workdir: Path, limit: int = 500) -> dict[str, float]:
+    """CPU ms per instance, in this process, of the least a pydicom receiver does with each received
+    file: parse it; parse and encode it again (no de-identification); and our whole write path
+    (mid.store.write_image: drop rules, de-identification, encoding, atomic write)."""
+    import io
+
+    from pydicom import dcmread
+
+    from mid import anonymizer, project, settings
+    from mid.retrieve import anon_config
+    from mid.store import encode_dataset, write_image
+    raws = [p.read_bytes() for p in sorted(folder.iterdir())[:limit] if p.is_file()]
+    proj = project.Project.create(workdir / "floor-project")
+    cfg = write_config(workdir / "floor-config", 11112, {"aet": "ORTHANC", "port": 4242}, 1)
+    anon = anonymizer.Anonymizer(anon_config(settings.load_settings(cfg)), keys=proj)
+    steps = {"parse": lambda raw: dcmread(io.BytesIO(raw)),
+             "parse + encode": lambda raw: encode_dataset(dcmread(io.BytesIO(raw))),
+             "our de-identify + write": lambda raw: write_image(dcmread(io.BytesIO(raw)), "1", anon,
+                                                                proj.images_dir)}
+    out = {}
+    for name, step in steps.items():
+        c0 = time.process_time()
+        for raw in raws:
+            step(raw)
+        out[name] = (time.process_time() - c0) / max(len(raws), 1) * 1000
+    proj.close()
+    return out
+
+
+def print_ceiling(limit: dict, floor: dict[str, float]) -> None:
+    cores = os.cpu_count() or 1
+    rate = limit["instances"] / limit["seconds"]
+    pacs_ms = limit["pacs_cpu"] / max(limit["instances"], 1) * 1000
+    print(f"ceiling of this machine ({cores} cores, shared with the PACS): Orthanc spends {pacs_ms:.2f} ms of CPU "
+          f"sending one instance; at 0.9 x the send limit each instance has "
+          f"{max(cores * 1000 / (0.9 * rate) - pacs_ms, 0):.2f} ms of CPU left on these cores for everything else")
+    for name, ms in floor.items():
+        bound = cores * 1000 / (pacs_ms + ms)
+        print(f"  {name:<24} {ms:6.2f} ms/instance (pydicom, one core) -> at most {bound:5.0f} inst/s "
+              f"= {bound / rate:.2f} x the send limit")
 
 
 # ------------------------------------------------------------------------------------ main
@@ -251,6 +310,7 @@ def main() -> int:
         ours = run_ours(server, desc, work, args.workers, args.processes)
         half = run_ours(server, desc, work, args.workers, args.processes, patients=len(desc.patients) // 2,
                         name="project-half")
+        floor = pydicom_floor(limit["folder"], work)
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -270,6 +330,7 @@ def main() -> int:
              if ours.get("worker_rss_mb") else ""))
     print(f"CPU per instance on our side: ours {_ms(ours)} ms, bare receiver {_ms(bare)} ms "
           f"({os.cpu_count()} cores; the PACS runs on the same cores)")
+    print_ceiling(limit, floor)
     complete = all(r["instances"] == desc.count for r in (ours, limit, bare)) and half["instances"] > 0
     if not complete:
         print("WARNING: not every run received every instance; the figures are not comparable")

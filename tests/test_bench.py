@@ -442,3 +442,25 @@ def test_a_missing_required_program_fails_the_run_at_its_start(pytester, monkeyp
     result.stdout.fnmatch_lines(["*REQUIRE_REAL_PEERS=1 but these programs are missing: "
                                  "/nonexistent/bin/fakepacs (Debian package fake-package)*"])
     assert "1 passed" not in result.stdout.str()
+
+
+def test_the_download_bench_ceiling_measures_the_pydicom_floor(tmp_path, capsys):
+    """bench_download's ceiling: the floor steps run on received files, the encode step costs more
+    than the parse alone, our write path writes every file, and the bound is printed as a ratio."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import bench_download
+    received = tmp_path / "received"
+    received.mkdir()
+    desc = synthdata.generate_set(seed=7, n_patients=1, studies_per_patient=1, size_kb=64)
+    for i, ds in enumerate(synthdata.iter_datasets(desc)):
+        (received / f"{i}.dcm").write_bytes(synthdata.to_bytes(ds))
+    floor = bench_download.pydicom_floor(received, tmp_path)
+    assert set(floor) == {"parse", "parse + encode", "our de-identify + write"}
+    assert 0 < floor["parse"] < floor["parse + encode"]
+    written = [p for p in (tmp_path / "floor-project" / "images").rglob("*.dcm")]
+    assert 0 < len(written) <= desc.count
+    bench_download.print_ceiling({"instances": 1000, "seconds": 1.0, "pacs_cpu": 0.5}, floor)
+    out = capsys.readouterr().out
+    assert "Orthanc spends 0.50 ms of CPU sending one instance" in out
+    assert out.count("= ") == 3 and out.count("x the send limit") == 4      # the budget line, then a bound per step
