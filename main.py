@@ -255,7 +255,7 @@ class App:
         from mid.page_search import SearchPage
         from mid.page_select import SelectPage
         from mid.page_settings import AnonymizationPage, SettingsPage, anon_values, settings_values
-        from mid.vocab import DownloadProgress, Message, SearchProgress, SeriesUpdate
+        from mid.vocab import DownloadFinished, DownloadProgress, Message, SearchProgress, SeriesUpdate
 
         size = mygui.window_size(sg.Window.get_screen_size(), pages.saved_window_size())
         self.window = mygui.make_window(pages.main_values(settings, demo_peer), settings_values(settings),
@@ -277,9 +277,11 @@ class App:
         for page in (p.steps, p.shell, p.project, p.sheet, p.search, p.select, p.download, p.reports,
                      p.settings, p.anonymization):
             self.handlers |= page.handlers()
-        #: the engine's events, by type (SearchFinished and DownloadFinished end a job: JOB_DONE_EVENT)
+        #: the engine's events, by type (SearchFinished ends a job: JOB_DONE_EVENT; a DownloadFinished
+        #: ends one run of a download, which may go on in the next transfer window)
         self.engine_handlers = {SearchProgress: p.search.on_progress, DownloadProgress: p.download.on_progress,
-                                SeriesUpdate: p.download.on_series, Message: ctx.on_message}
+                                SeriesUpdate: p.download.on_series, DownloadFinished: p.download.on_run_end,
+                                Message: p.download.on_message}
         self._tickers = (p.download.tick, p.select.tick, p.shell.tick)
         p.settings.show_peers()
         p.shell.notices()

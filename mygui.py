@@ -933,18 +933,37 @@ def fmt_duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def run_end_word(cancelled: bool, error: str | None) -> str:
+    """How a download ended, in the words of its final figures."""
+    return "stopped by an error" if error else "cancelled" if cancelled else "finished"
+
+
 def download_final_text(instances_done: int, instances_total: int, bytes_done: int, series_done: int,
                         series_total: int, cancelled: bool, error: str | None) -> str:
     """The figures once a run has ended: no rate or ETA, and how it ended."""
-    how = "stopped by an error" if error else "cancelled" if cancelled else "finished"
     return (f"{instances_done:,} of {instances_total:,} images · {bytes_done / 1e6:,.1f} MB · "
-            f"series {series_done} of {series_total} finished · {how}")
+            f"series {series_done} of {series_total} finished · {run_end_word(cancelled, error)}")
 
 
 def download_progress_text(instances_done: int, instances_total: int, bytes_done: int, rate: float,
-                           eta_seconds: float | None, series_done: int, series_total: int) -> str:
-    return (f"{instances_done:,} of {instances_total:,} images · {bytes_done / 1e6:,.1f} MB · "
-            f"{rate:,.1f} images/s · ETA {fmt_duration(eta_seconds)} · series {series_done} of {series_total}")
+                           eta_seconds: float | None, series_done: int, series_total: int,
+                           window_closed: bool = False) -> str:
+    """The live figures; once the transfer window has closed, no ETA but what happens next."""
+    figures = f"{instances_done:,} of {instances_total:,} images · {bytes_done / 1e6:,.1f} MB · "
+    if window_closed:
+        return (figures + f"series {series_done} of {series_total} · transfer window closed: stopping the "
+                "retrieves in flight, then waiting for the next window")
+    return figures + (f"{rate:,.1f} images/s · ETA {fmt_duration(eta_seconds)} · "
+                      f"series {series_done} of {series_total}")
+
+
+def download_waiting_text(wait: str, instances_done: int | None, instances_total: int | None) -> str:
+    """While the download waits for a transfer window: the Gate's line (until when), that it goes
+    on by itself, and the images so far."""
+    text = f"{wait[:1].upper()}{wait[1:]}; the download goes on by itself then"
+    if instances_total:
+        text += f" · {instances_done or 0:,} of {instances_total:,} images so far"
+    return text
 
 
 def skip_debugger_refresh() -> None:

@@ -2,19 +2,21 @@
 and the report workbooks (Export, and what to do when one is open in another program)."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import mygui
 from mygui import Key
 from mid.pages import Context, LockedReport, UserError, readable, report_copies
 from mid.page_search import with_series
-from mid.vocab import FINISHED, QUEUED, SELF, DownloadFinished, DownloadProgress, SeriesUpdate
+from mid.vocab import (EDGE_CLOSED, EDGE_WAITING, FINISHED, QUEUED, SELF, DownloadFinished, DownloadProgress,
+                       Message, SeriesUpdate)
 
 log = logging.getLogger("mid.gui")
 REDRAW_INTERVAL = 0.2          # seconds between two redraws of live progress
@@ -28,18 +30,32 @@ class DownloadView:
     dirty: bool = False              # progress figures changed
     studies_dirty: bool = False      # a series changed status: the study list needs a redraw
     last_draw: float = 0.0
+    #: the peer's transfer windows (the run goes on from window to window, throttle.keep_downloading)
+    waiting: str = ""                # the Gate's line while the run waits for a window to open
+    window_closed: bool = False      # the window closed: the retrieves in flight wind down
+    next_run: bool = False           # a run ended or waits: the next figures are the next run's
+    #: what the earlier runs of this download did that a later run's figures leave out (it counts
+    #: only the series left to it): instances and series finished before it, and bytes received
+    before: tuple[int, int, int] = (0, 0, 0)
 
 
 class Downloads:
-    """The Download page."""
+    """The Download page.
+
+    A download goes on from one transfer window of the peer to the next by itself, as
+    `download --wait` does (throttle.keep_downloading): at a window's end the page says so, then
+    that it waits and until when, and the figures go on once the next window opens."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.view = DownloadView()
-        self.result: DownloadFinished | None = None     # the last run's, once it ended
+        self.result: DownloadFinished | None = None     # the download's, once it ended
+        self.todo: set[str] = set()                      # the series the download fetches
+        #: the local time the transfer windows are read against (tests); None: the computer's clock
+        self.clock: Callable[[], Any] | None = None
 
     def handlers(self) -> dict:
-        return {Key.DOWNLOAD: self.on_download, Key.DL_CANCEL: self.ctx.cancel_running}
+        return {Key.DOWNLOAD: self.on_download, Key.DL_CANCEL: self.on_cancel}
 
     def on_download(self, _=None) -> None:
         ctx, p = self.ctx, self.ctx.pages
@@ -48,13 +64,14 @@ class Downloads:
         model = p.select.need_model()
         if not model.selected:
             raise UserError("Nothing is ticked: tick the wanted series in step 4 (Select), then press Download.")
-        from mid import engine
+        from mid import throttle
         project = ctx.project
         source = project.get_setting("source") or p.search.source()
         dest = ctx.window[Key.DEST].get() or SELF
         anonymize = bool(ctx.window[Key.ANON].get())
         project.select(set(model.selected))
         todo = [u for u in model.selected if model.by_uid[u].status not in FINISHED]   # what this run fetches
+        self.todo = set(todo)
         self.view = DownloadView()
         ctx.forget_latest(DownloadProgress)
         for r in (model.by_uid[u] for u in model.selected):
@@ -67,14 +84,59 @@ class Downloads:
         ctx.window[Key.DL_STATUS].update(f"Starting: {len(todo)} series from {source} to {dest}…")
         ctx.say(f"Downloading {len(todo)} series from {source}"
                 f"{', de-identifying every image' if anonymize else ' without de-identification'}…")
-        ctx.start("download", self._done, with_series(engine.download), ctx.settings, project,
-                  source, destination=dest, anonymize=anonymize, on_event=ctx.post)
+        ctx.start("download", self._done, with_series(throttle.keep_downloading), ctx.settings, project,
+                  source, destination=dest, anonymize=anonymize, on_event=ctx.post, clock=self.clock)
         p.steps.reach(4)
+
+    def on_cancel(self, _=None) -> None:
+        ctx = self.ctx
+        ctx.cancel_running()
+        if self.view.waiting and ctx.busy("download"):
+            ctx.window[Key.DL_STATUS].update("Cancelling: the wait for the transfer window ends; writing the reports…")
+            ctx.say("Cancelling the download while it waits for the transfer window; what came is kept.")
 
     # -- engine events -----------------------------------------------------------------------
     def on_progress(self, ev: DownloadProgress) -> None:
-        self.view.progress = ev
-        self.view.dirty = True
+        v = self.view
+        if v.next_run:          # the first figures of the next run: its window is open and it transfers
+            v.next_run, v.waiting, v.window_closed = False, "", False
+            if v.progress is not None:
+                last = v.progress
+                v.before = (max(last.instances_total - ev.instances_total, 0),
+                            max(last.series_total - ev.series_total, 0), last.bytes_done)
+        v.progress = self.overall(ev)
+        v.dirty = True
+
+    def overall(self, ev: DownloadProgress) -> DownloadProgress:
+        """A run's figures as figures of the whole download (every run since Download was pressed)."""
+        instances, series, nbytes = self.view.before
+        if not (instances or series or nbytes):
+            return ev
+        return dataclasses.replace(
+            ev, instances_done=ev.instances_done + instances, instances_total=ev.instances_total + instances,
+            bytes_done=ev.bytes_done + nbytes, series_done=ev.series_done + series,
+            series_total=ev.series_total + series)
+
+    def on_run_end(self, _ev: DownloadFinished) -> None:
+        """One run ended; at a window's end the next one follows in the same job (its end, and
+        the final result, come as the job's JOB_DONE_EVENT)."""
+        self.view.next_run = True
+
+    def on_message(self, ev: Message) -> None:
+        """An engine Message on the status bar; a transfer window's edge also on the Download
+        page's status line, with the word that the download goes on by itself."""
+        ctx, v = self.ctx, self.view
+        if ev.edge == EDGE_WAITING:
+            v.waiting, v.next_run, v.dirty = ev.text, True, True
+            ctx.say(f"{ev.text}; the download goes on by itself then (Cancel stops it).", ev.level, phi=True)
+            self.draw()
+        elif ev.edge == EDGE_CLOSED:
+            v.window_closed, v.dirty = True, True
+            ctx.say(f"{ev.text}. The download goes on by itself when the next window opens (Cancel stops it).",
+                    ev.level, phi=True)
+            self.draw()
+        else:
+            ctx.on_message(ev)
 
     def on_series(self, ev: SeriesUpdate) -> None:
         info = self.view.studies.setdefault(ev.study_number, {"description": "", "series": {}})
@@ -92,11 +154,16 @@ class Downloads:
         v, w = self.view, self.ctx.window
         v.last_draw = time.monotonic()
         p = v.progress
-        if p is not None and (v.dirty or force):
-            mygui.set_progress(w, Key.DL_BAR, p.instances_done, max(p.instances_total, 1))
-            w[Key.DL_STATUS].update(mygui.download_progress_text(
-                p.instances_done, p.instances_total, p.bytes_done, p.rate, p.eta_seconds, p.series_done,
-                p.series_total))
+        if v.dirty or force:
+            if p is not None:
+                mygui.set_progress(w, Key.DL_BAR, p.instances_done, max(p.instances_total, 1))
+            if v.waiting:
+                w[Key.DL_STATUS].update(mygui.download_waiting_text(
+                    v.waiting, p.instances_done if p else None, p.instances_total if p else None))
+            elif p is not None:
+                w[Key.DL_STATUS].update(mygui.download_progress_text(
+                    p.instances_done, p.instances_total, p.bytes_done, p.rate, p.eta_seconds, p.series_done,
+                    p.series_total, window_closed=v.window_closed))
         v.dirty = False
         if v.studies_dirty or force:
             v.studies_dirty = False
@@ -104,7 +171,10 @@ class Downloads:
 
     def _done(self, value, error) -> None:
         ctx, p = self.ctx, self.ctx.pages
-        self.view.progress = ctx.latest(DownloadProgress) or self.view.progress
+        latest = ctx.latest(DownloadProgress)
+        if latest is not None:
+            self.view.progress = self.overall(latest)
+        self.view.waiting, self.view.window_closed = "", False
         self.draw(force=True)
         if error is not None:
             p.reports.write_all()
@@ -112,12 +182,25 @@ class Downloads:
             self.result = None
             raise UserError(f"Download failed: {readable(error)}")
         result, series = value
+        # the last run counts only the series left for it: count every series this download fetched
+        counts: dict[str, int] = {}
+        for s in series:
+            if s.series_uid in self.todo:
+                counts[s.status] = counts.get(s.status, 0) + 1
+        result = dataclasses.replace(result, counts=counts)
+        if result.window_closed and not result.cancelled:
+            # keep_downloading ends with a run its window stopped only when Cancel was pressed
+            # as it stopped (the result was made just before): the download was cancelled
+            result = dataclasses.replace(result, cancelled=True)
         self.result = result
-        if self.view.progress is not None:
-            q = self.view.progress
+        q = self.view.progress
+        if q is not None:
             ctx.window[Key.DL_STATUS].update(mygui.download_final_text(
                 q.instances_done, q.instances_total, q.bytes_done, q.series_done, q.series_total,
                 result.cancelled, result.error))
+        else:
+            how = mygui.run_end_word(result.cancelled, result.error)
+            ctx.window[Key.DL_STATUS].update(f"No image was transferred · {how}")
         p.reports.check_copies("all")
         ctx.window[Key.SUMMARY].update(summary_text(result))
         for s in series:
@@ -128,9 +211,6 @@ class Downloads:
         p.select.refresh_statuses(series)
         level = "error" if result.error else "warning" if result.cancelled else "info"
         ctx.say(result.error or ("Download cancelled; the reports are written." if result.cancelled
-                                 else "The transfer window closed: what came is kept and the rest stays queued; "
-                                      "press Download again to continue (it waits for the next window)."
-                                 if result.window_closed and result.counts.keys() - {"DOWNLOADED", "IGNORED"}
                                  else "Download finished; the reports are written."), level)
         p.steps.refresh()
 

@@ -35,7 +35,7 @@ import PySimpleGUI as sg
 
 import mygui
 from mygui import Key
-from mid.vocab import SELF, DownloadProgress, Message, SearchProgress
+from mid.vocab import SELF, DownloadFinished, DownloadProgress, Message, SearchProgress
 
 if TYPE_CHECKING:                       # for annotations only; imported lazily where used
     from mid.page_download import Downloads, Reports
@@ -131,6 +131,7 @@ class Context:
         self._post_lock = threading.Lock()  # guards the two progress slots below (worker threads)
         self._latest: dict[type, Any] = {}
         self._last_post: dict[type, float] = {}
+        self._posted: dict[type, Any] = {}     # the newest progress event forwarded, per class
 
     # -- worker threads -> window ------------------------------------------------------------
     def post(self, ev) -> None:
@@ -138,7 +139,10 @@ class Context:
 
         Progress events come once per instance; they are forwarded at most every
         PROGRESS_POST_INTERVAL (the last one always), since each wake-up of the window costs the
-        loop a Tk round trip. The newest is kept so the end of a job can draw the final figures."""
+        loop a Tk round trip. The newest is kept so the end of a job can draw the final figures.
+        At the end of a download run (DownloadFinished) the figures it stopped at are forwarded
+        first, and the next run's first figures are forwarded at once (a download goes on from
+        one transfer window to the next in runs, each counting the series left to it)."""
         if self.closed:
             return
         if isinstance(ev, (DownloadProgress, SearchProgress)):
@@ -151,6 +155,14 @@ class Context:
                 if done < total and now - self._last_post.get(kind, 0.0) < PROGRESS_POST_INTERVAL:
                     return
                 self._last_post[kind] = now
+                self._posted[kind] = ev
+        elif isinstance(ev, DownloadFinished):
+            with self._post_lock:
+                held = self._latest.get(DownloadProgress)
+                if held is not None and held is not self._posted.get(DownloadProgress):
+                    self._posted[DownloadProgress] = held
+                    self.window.write_event_value(mygui.ENGINE_EVENT, held)
+                self._last_post.pop(DownloadProgress, None)
         self.window.write_event_value(mygui.ENGINE_EVENT, ev)
 
     def latest(self, kind: type):
@@ -161,6 +173,7 @@ class Context:
     def forget_latest(self, kind: type) -> None:
         with self._post_lock:
             self._latest.pop(kind, None)
+            self._posted.pop(kind, None)
 
     def _notify(self, key: str, value) -> None:
         """write_event_value from a worker thread, unless the window is gone already."""

@@ -185,6 +185,11 @@ class _Counters:
         self.series_total = series_total
         self.last_emit = 0.0
 
+    def restart(self) -> None:
+        """The transfer starts now (the run may have waited for its transfer window)."""
+        with self.lock:
+            self.start = time.monotonic()
+
     def add(self, nbytes: int) -> None:
         with self.lock:
             self.done += 1
@@ -519,6 +524,7 @@ class _DownloadRun(_Judge):
         tasks = self._plan()
         log.info("download: %d series in %d retrieves, %d workers, %s%s", len(self.records), len(tasks),
                  self.workers, self.method, " raw" if self.raw else "")
+        self.counters.restart()          # the rate counts from here, not from a wait for the window
         self.emit(self.counters.snapshot())
         stop = threading.Event()
         dog = threading.Thread(target=self._watchdog, args=(stop,), name="retrieve-watchdog", daemon=True)

@@ -15,8 +15,9 @@ C-GET) cannot send the next one sooner. A response is held at most MAX_HOLD seco
 any PACS's DIMSE timeout; at rates so low that an instance's turn lies further away, the rest
 of the wait is taken between two retrieves (`debt()`), so the average still holds.
 
-`keep_downloading` is the long-running mode: it runs download after download, each waiting for
-its window, until the project is done, the user cancels or a run stops for another reason.
+`keep_downloading` is the long-running mode (`download --wait`, `serve`, and the window's
+Download): it runs download after download, each waiting for its window, until the project is
+done, the user cancels or a run stops for another reason.
 
 The limits of one run can be set on the command line (`peer_with_limits`, `parse_rate`,
 `parse_windows`); docs/SERVER.md describes the long-running mode.
@@ -32,7 +33,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from mid.schedule import Schedule, window_problem
-from mid.vocab import DownloadFinished, Message
+from mid.vocab import EDGE_CLOSED, EDGE_WAITING, DownloadFinished, Message
 
 if TYPE_CHECKING:
     from mid.settings import PeerConfig
@@ -181,7 +182,7 @@ class Gate:
         opens = self.schedule.next_open(now)
         text = f"waiting for {self._windows_text()}, opens at {_when(opens, now)}"
         log.info("download from %s: %s", self.peer_name, text)
-        self.emit(Message("info", text))
+        self.emit(Message("info", text, edge=EDGE_WAITING))
         while not self.schedule.open_at(self.clock()):
             left = (self.schedule.next_open(self.clock()) - self.clock()).total_seconds()
             if cancel.wait(min(max(left, 0.01), POLL * 5)):
@@ -207,7 +208,7 @@ class Gate:
                 f"retrieves in progress are cancelled; what was received is kept and the rest stays "
                 f"queued for the next window ({_when(opens, now)})")
         log.info("download from %s: %s", self.peer_name, text)
-        self.emit(Message("warning", text))
+        self.emit(Message("warning", text, edge=EDGE_CLOSED))
         return True
 
     @property

@@ -117,11 +117,20 @@ class DownloadFinished:
     window_closed: bool = False
 
 
+#: Message.edge: the line says the run waits for a transfer window, or that its window closed
+EDGE_WAITING = "waiting"
+EDGE_CLOSED = "closed"
+
+
 @dataclass(frozen=True)
 class Message:
-    """A line for the user (level: "info" | "warning" | "error")."""
+    """A line for the user (level: "info" | "warning" | "error").
+
+    `edge` marks the lines of a transfer window's edges (mid.throttle.Gate): EDGE_WAITING (the
+    run waits for a window to open) or EDGE_CLOSED (the window it ran in has closed); "" else."""
     level: str
     text: str
+    edge: str = ""
 
 
 #: every event type a job may send

@@ -709,6 +709,23 @@ def test_engine_events_are_coalesced_but_status_changes_never_dropped(tmp_path, 
     bar = a.window[Key.DL_BAR].TKProgressBar.TKProgressBarForReal
     assert (float(bar.cget("value")), float(bar.cget("maximum"))) == (total, total)
 
+    # a download over two transfer windows: the figures its first run stopped at arrive before that
+    # run's end, and the next run's (which counts only the series left to it) add to them
+    a.pages.download.view = type(a.pages.download.view)()
+    forwarded.clear()
+    for i in range(1, 31):
+        a.ctx.post(engine.DownloadProgress(i, 100, i * 1000, 50.0, 1.0, 2, 6))
+    a.ctx.post(engine.DownloadFinished({"DOWNLOADED": 2, "QUEUED": 4}, False, None, [], window_closed=True))
+    assert [type(e) for e in forwarded[-2:]] == [engine.DownloadProgress, engine.DownloadFinished], forwarded
+    assert forwarded[-2].instances_done == 30 and len(forwarded) < 31
+    assert a.run_until(lambda: a.pages.download.view.next_run, 5)
+    assert a.pages.download.view.progress.instances_done == 30
+    a.ctx.post(engine.DownloadProgress(5, 75, 0, 0.0, None, 0, 4))     # the rest: 4 series, 75 images
+    assert a.run_until(lambda: not a.pages.download.view.next_run, 5)
+    shown = a.pages.download.view.progress
+    assert (shown.instances_done, shown.instances_total, shown.bytes_done, shown.series_done,
+            shown.series_total) == (30, 100, 30_000, 2, 6)
+
 
 def w_text(a, key: str) -> str:
     return a.window[key].get()

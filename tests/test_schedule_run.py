@@ -150,11 +150,15 @@ def test_a_run_outside_its_window_waits_says_until_when_then_runs(tmp_path, orth
     events: list = []
     t0 = time.time()
     fin = engine.download(s, proj, "ORTHANC", on_event=events.append, clock=clock_at(9, 59, 57))
+    ended = time.time()
     assert "waiting for the transfer window 10:00-11:00, opens at 10:00" in messages(events)
     assert fin.error is None and not fin.window_closed and not fin.cancelled
     files = dicom_files(proj.images_dir)
     assert len(files) == IMAGES
     assert min(f.stat().st_mtime for f in files) >= t0 + 2.5        # nothing came before the window opened
+    # the rate counts from the window's opening (3 s in), not from the wait's start
+    last = [e for e in events if isinstance(e, engine.DownloadProgress)][-1]
+    assert last.instances_done == IMAGES and last.rate >= IMAGES / (ended - t0 - 2.5), last
 
 
 def test_cancel_while_waiting_for_the_window_ends_within_two_seconds(tmp_path, orthanc_loaded,
