@@ -415,9 +415,25 @@ class WriterPool:
         self._ex = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_worker_init, initargs=(str(project_root), config))
         self.processes = processes
+        self.broken = False
+        self._lock = threading.Lock()
 
-    def write(self, data: bytes, study_number: str) -> Written:
-        return self._ex.submit(_worker_write, data, study_number).result()
+    def write(self, data: bytes, study_number: str) -> Written | None:
+        """The worker's outcome; None once a worker process has ended abruptly (killed, or out of
+        memory): the pool is then unusable, and the caller writes the image itself, as it does
+        for every image from then on (the image in hand included: nothing is lost)."""
+        from concurrent.futures.process import BrokenProcessPool
+        if self.broken:
+            return None
+        try:
+            return self._ex.submit(_worker_write, data, study_number).result()
+        except BrokenProcessPool:
+            with self._lock:
+                first, self.broken = not self.broken, True
+            if first:
+                log.warning("a de-identification worker process ended abruptly (killed, or out of memory); "
+                            "the receiver de-identifies and writes the images itself for the rest of the run")
+            return None
 
     def close(self) -> None:
         self._ex.shutdown(wait=True, cancel_futures=True)
@@ -620,9 +636,8 @@ class ImageStore:
             return Stored(KNOWN, conflict=bool(digest and earlier and earlier != digest))
         if digest:
             self._digests[sop_uid] = digest
-        if self.pool is not None and received is not None:
-            w = self.pool.write(received(), study_number)
-        else:
+        w = self.pool.write(received(), study_number) if self.pool is not None and received is not None else None
+        if w is None:
             w = write_image(ds, study_number, self.anonymizer, self.images_dir, received, self._dirs)
         if w.pixels is not None:
             _log_pixels(series_uid, w)

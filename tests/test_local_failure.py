@@ -223,3 +223,53 @@ def test_the_receiver_stops_the_run_at_the_first_local_failure(tmp_path, monkeyp
     finally:
         run.store.close()
         project.close()
+
+
+def _spawned_workers() -> list[int]:
+    """PIDs of this process's multiprocessing worker children (spawn), not its resource tracker."""
+    me, found = os.getpid(), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == me and b"multiprocessing.spawn" in cmd:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_de_identification_worker_costs_no_image(tmp_path, orthanc_loaded, synthetic_study_files, caplog):
+    """A worker process killed mid-download (by the OOM killer, say) breaks the whole process pool;
+    the receiver then de-identifies the images itself, the one in hand included: every series
+    ends DOWNLOADED, every image is written once, whole and de-identified, and the log says why."""
+    import logging
+    import signal
+    import threading
+
+    from mid import engine
+    from test_schedule_run import IMAGES, image_project, orthanc_settings, with_peer
+    s = orthanc_settings(tmp_path, orthanc_loaded, workers=2)
+    slow = with_peer(s, max_instances_per_s=12.0)          # some 4 s: time to kill a worker mid-run
+    proj = image_project(tmp_path, s, synthetic_study_files.desc)
+    killed: list[int] = []
+    lock = threading.Lock()
+
+    def on_event(ev):
+        if isinstance(ev, engine.DownloadProgress) and ev.instances_done >= 8:
+            with lock:
+                if not killed:
+                    killed.extend(_spawned_workers())
+                    for pid in killed:
+                        os.kill(pid, signal.SIGKILL)
+
+    caplog.set_level(logging.WARNING, logger="mid.engine")
+    fin = engine.download(slow, proj, "ORTHANC", processes=1, on_event=on_event)
+    assert killed, "no worker process was found to kill"
+    assert fin.error is None and not fin.cancelled, fin.error
+    assert {r.status for r in proj.series(set(engine.TO_RETRIEVE) | engine.FINISHED)} == {DOWNLOADED}
+    files = dicom_files(proj.images_dir)
+    assert len(files) == IMAGES
+    assert all(pydicom.dcmread(f).PatientIdentityRemoved == "YES" for f in files)
+    assert "worker process ended abruptly" in caplog.text
+    assert "BrokenProcessPool" not in caplog.text
