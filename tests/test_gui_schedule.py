@@ -4,7 +4,8 @@ when, and goes on by itself (as `download --wait` does); Cancel ends the wait.
 
 The windows are read against a clock the test gives the page (`Downloads.clock`): it reads 10:00
 when Download is pressed and runs 12 times as fast as real time, so the first window
-(10:00-10:01) lasts 5 s, the gap before the next (10:02) another 5 s. At 4 images/s the first
+(10:00-10:01) lasts 5 s, the gap before the next (10:03) another 10 s: time enough, on a busy
+machine, for the retrieves in flight to wind down before the wait is shown. At 4 images/s the first
 window holds about half of the 48 images, at any machine speed.
 """
 from __future__ import annotations
@@ -20,8 +21,8 @@ from test_schedule_run import IMAGES, clock_at, image_project, with_peer
 
 pytestmark = [pytest.mark.gui, pytest.mark.peers]
 
-WINDOWS = ("10:00-10:01", "10:02-12:00")
-WAITING = "Waiting for the transfer windows 10:00-10:01, 10:02-12:00, opens at 10:02"
+WINDOWS = ("10:00-10:01", "10:03-12:00")
+WAITING = "Waiting for the transfer windows 10:00-10:01, 10:03-12:00, opens at 10:03"
 
 
 def started_across_windows(tmp_path, gui_env, orthanc_loaded, synthetic_study_files):  # noqa: F811
