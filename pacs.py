@@ -28,13 +28,42 @@ from pydicom.datadict import dictionary_VR, keyword_dict
 from pydicom.dataset import Dataset
 from pynetdicom import AE, AllStoragePresentationContexts, StoragePresentationContexts, build_role, evt
 from pynetdicom.sop_class import (
+    BreastTomosynthesisImageStorage,
+    ComputedRadiographyImageStorage,
+    CTImageStorage,
+    DigitalIntraOralXRayImageStorageForPresentation,
+    DigitalIntraOralXRayImageStorageForProcessing,
+    DigitalMammographyXRayImageStorageForPresentation,
+    DigitalMammographyXRayImageStorageForProcessing,
+    DigitalXRayImageStorageForPresentation,
+    DigitalXRayImageStorageForProcessing,
+    EnhancedCTImageStorage,
+    EnhancedMRImageStorage,
+    EnhancedPETImageStorage,
+    EnhancedXAImageStorage,
+    EnhancedXRFImageStorage,
+    MRImageStorage,
+    MultiFrameTrueColorSecondaryCaptureImageStorage,
+    NuclearMedicineImageStorage,
+    OphthalmicPhotography8BitImageStorage,
     PatientRootQueryRetrieveInformationModelFind,
     PatientRootQueryRetrieveInformationModelGet,
     PatientRootQueryRetrieveInformationModelMove,
+    PositronEmissionTomographyImageStorage,
+    RTImageStorage,
+    SecondaryCaptureImageStorage,
     StudyRootQueryRetrieveInformationModelFind,
     StudyRootQueryRetrieveInformationModelGet,
     StudyRootQueryRetrieveInformationModelMove,
+    UltrasoundImageStorage,
+    UltrasoundMultiFrameImageStorage,
     Verification,
+    VideoEndoscopicImageStorage,
+    VLEndoscopicImageStorage,
+    VLPhotographicImageStorage,
+    VLWholeSlideMicroscopyImageStorage,
+    XRayAngiographicImageStorage,
+    XRayRadiofluoroscopicImageStorage,
 )
 
 from mid.dimse import (  # noqa: F401  (the DIMSE words are public here too)
@@ -878,35 +907,216 @@ def storage_contexts_for_get(sop_classes: Iterable[str] = ()) -> list[str]:
     return chosen[:MAX_CONTEXTS - 1]
 
 
+# The image storage SOP classes a series most likely holds, by its Modality (0008,0060). C-GET gives
+# each of them a presentation context per compressed transfer syntax (see get_storage_contexts), so a
+# PACS that does not transcode can send an image in the syntax it stored. A small table of protocol
+# facts (PS3.3's modality terms, PS3.4's storage classes), not a site's choice; docs/ARCHITECTURE.md.
+MODALITY_STORAGE_CLASSES: dict[str, tuple[str, ...]] = {
+    "CT": (CTImageStorage, EnhancedCTImageStorage),
+    "MR": (MRImageStorage, EnhancedMRImageStorage),
+    "US": (UltrasoundImageStorage, UltrasoundMultiFrameImageStorage),
+    "CR": (ComputedRadiographyImageStorage,),
+    "DX": (DigitalXRayImageStorageForPresentation, DigitalXRayImageStorageForProcessing),
+    "MG": (DigitalMammographyXRayImageStorageForPresentation, DigitalMammographyXRayImageStorageForProcessing,
+           BreastTomosynthesisImageStorage),
+    "IO": (DigitalIntraOralXRayImageStorageForPresentation, DigitalIntraOralXRayImageStorageForProcessing),
+    "XA": (XRayAngiographicImageStorage, EnhancedXAImageStorage),
+    "RF": (XRayRadiofluoroscopicImageStorage, EnhancedXRFImageStorage),
+    "NM": (NuclearMedicineImageStorage,),
+    "PT": (PositronEmissionTomographyImageStorage, EnhancedPETImageStorage),
+    "RTIMAGE": (RTImageStorage,),
+    "ES": (VLEndoscopicImageStorage, VideoEndoscopicImageStorage),
+    "XC": (VLPhotographicImageStorage,),
+    "OP": (OphthalmicPhotography8BitImageStorage,),
+    "SM": (VLWholeSlideMicroscopyImageStorage,),
+    "OT": (MultiFrameTrueColorSecondaryCaptureImageStorage,),
+    "SC": (MultiFrameTrueColorSecondaryCaptureImageStorage,),
+}
+#: proposed with every known modality: screen captures come in series of any modality
+ALWAYS_LIKELY_CLASSES = (SecondaryCaptureImageStorage,)
+#: at most this many classes get a context per compressed syntax: about half the contexts, so the
+#: common classes keep the other half
+MAX_EXPANDED_CLASSES = (MAX_CONTEXTS - 1) // 2 // (1 + len(COMPRESSED_SYNTAXES))
+
+
+def likely_storage_classes(modalities: Iterable[str]) -> list[str]:
+    """The storage classes series of these modalities most likely hold; [] when none is in the table."""
+    known = [str(m or "").strip().upper() for m in modalities]
+    known = [m for m in known if m in MODALITY_STORAGE_CLASSES]
+    if not known:
+        return []
+    chosen: list[str] = []
+    for uid in [u for m in known for u in MODALITY_STORAGE_CLASSES[m]] + list(ALWAYS_LIKELY_CLASSES):
+        if uid not in chosen:
+            chosen.append(uid)
+    return chosen
+
+
+def get_storage_contexts(sop_classes: Iterable[str] = (), *,
+                         modalities: Iterable[str] = ()) -> list[tuple[str, list[str]]]:
+    """The storage presentation contexts a C-GET proposes, (SOP class, transfer syntaxes) each.
+
+    A PACS accepts one transfer syntax per context, and one that does not transcode can then send
+    only images stored in it. So the classes the series most likely hold (likely_storage_classes of
+    their modalities, at most MAX_EXPANDED_CLASSES) get a context with the uncompressed syntaxes and
+    one per compressed syntax; the given sop_classes and the rest of pynetdicom's common classes get
+    one context with every syntax: first those no modality of the table names, then those of other
+    modalities, retired ones last, as many as fit. With no known modality: storage_contexts_for_get,
+    one shared context each. At most MAX_CONTEXTS - 1 (one is the C-GET model's).
+    """
+    sop_classes = list(sop_classes)
+    likely = likely_storage_classes(modalities)
+    if not likely:
+        return [(uid, list(STORE_TRANSFER_SYNTAXES)) for uid in storage_contexts_for_get(sop_classes)]
+    expanded = likely[:MAX_EXPANDED_CLASSES]
+    contexts: list[tuple[str, list[str]]] = []
+    for uid in expanded:
+        contexts.append((uid, list(UNCOMPRESSED_SYNTAXES)))
+        contexts.extend((uid, [ts]) for ts in COMPRESSED_SYNTAXES)
+    mapped = {u for classes in MODALITY_STORAGE_CLASSES.values() for u in classes}
+    common = [cx.abstract_syntax for cx in StoragePresentationContexts]
+    rest = (sop_classes + likely[MAX_EXPANDED_CLASSES:]
+            + [u for u in common if u not in mapped and not u.is_retired]
+            + [u for u in common if u in mapped and not u.is_retired]
+            + [u for u in common if u.is_retired])
+    shared: list[str] = []
+    for uid in rest:
+        if uid not in shared and uid not in expanded:
+            shared.append(uid)
+    room = MAX_CONTEXTS - 1 - len(contexts)
+    contexts.extend((uid, list(STORE_TRANSFER_SYNTAXES)) for uid in shared[:room])
+    return contexts
+
+
+class _Arrivals:
+    """What reached our side during one C-GET and its second passes, by SOP Instance UID."""
+
+    def __init__(self, on_store: StoreHandler) -> None:
+        self.on_store = on_store
+        self.lock = threading.Lock()
+        self.seen: set[str] = set()
+        self.stored: set[str] = set()
+
+    def __call__(self, req: StoreRequest) -> int:
+        event = req._event
+        uid = str(event.request.AffectedSOPInstanceUID if event is not None else req.dataset.SOPInstanceUID)
+        with self.lock:
+            self.seen.add(uid)
+        status = self.on_store(req)
+        if isinstance(status, int) and not is_failure(status):
+            with self.lock:
+                self.stored.add(uid)
+        return status
+
+
 def get(local_aet: str, peer: Peer, level: str, keys: dict, timeouts: Any, on_store: StoreHandler,
         cancel: threading.Event | None = None,
         on_pending: Callable[[RetrieveResult], None] | None = None,
-        *, sop_classes: Iterable[str] = ()) -> RetrieveResult:
+        *, sop_classes: Iterable[str] = (), modalities: Iterable[str] = ()) -> RetrieveResult:
     """C-GET the instances matching unique keys over one association; each arrives at on_store.
 
-    Proposes the SCP role for the storage classes from storage_contexts_for_get(sop_classes),
-    each with uncompressed and compressed transfer syntaxes. Errors as for move().
+    Proposes the SCP role for the storage contexts of get_storage_contexts(sop_classes, modalities):
+    the likely classes of the series' modalities get a context per compressed transfer syntax, so
+    a PACS that does not transcode can send each image as it stored it, on the context of its own
+    syntax. Some PACS (DCMTK's dcmqrscp) send every image of a class on the first context accepted
+    for it, whatever its syntax: the instances such a PACS failed to send and never sent to us are
+    then asked for again (IMAGE level), one compressed syntax at a time (_get_by_syntax).
+    Errors as for move().
     """
     identifier = _retrieve_identifier(level, keys)
     if cancel is not None and cancel.is_set():
         return RetrieveResult(status=STATUS_CANCEL, cancelled=True)
+    modalities = list(modalities)
+    arrivals = _Arrivals(on_store)
+    contexts = get_storage_contexts(sop_classes, modalities=modalities)
+    error: NetError | None = None
+    try:
+        answer = _get_once(local_aet, peer, level, identifier, timeouts, contexts, arrivals, cancel, on_pending)
+    except NetError as e:
+        if e.result is None:
+            raise
+        error, answer = e, e.result
+    assert answer is not None            # only need_storage=True gives None
+    result = answer
+    likely = likely_storage_classes(modalities)
+    unsent = [u for u in result.failed_sop_uids if u not in arrivals.seen]
+    if likely and unsent and not result.cancelled and level.upper() in ("STUDY", "SERIES"):
+        # at STUDY level the instances are asked for without their series: a PACS that wants every
+        # level's key (dcmqrscp) finds none, and the caller asks again series by series
+        result = _get_by_syntax(local_aet, peer, keys, timeouts, likely, unsent, arrivals, cancel, result)
+        if error is not None and is_failure(result.status):
+            error.result = result
+            raise error
+        return result
+    if error is not None:
+        raise error
+    return result
+
+
+def _get_once(local_aet: str, peer: Peer, level: str, identifier: Dataset, timeouts: Any,
+              contexts: list[tuple[str, list[str]]], on_store: StoreHandler,
+              cancel: threading.Event | None, on_pending: Callable[[RetrieveResult], None] | None,
+              *, need_storage: bool = False) -> RetrieveResult | None:
+    """One C-GET association with these storage contexts (SCP role). need_storage: when the peer
+    accepts none of them, nothing is asked and the answer is None."""
     get_uid = _model(peer.query_model or "study")[2]
     ae = _make_ae(local_aet, timeouts)
     ae.add_requested_context(get_uid)
-    classes = storage_contexts_for_get(sop_classes)
-    for uid in classes:
-        ae.add_requested_context(uid, STORE_TRANSFER_SYNTAXES)
-    roles = [build_role(uid, scp_role=True) for uid in classes]
+    for uid, syntaxes in contexts:
+        ae.add_requested_context(uid, syntaxes)
+    roles = [build_role(uid, scp_role=True) for uid in dict.fromkeys(uid for uid, _ in contexts)]
     activity = _Activity()
     handlers = [(evt.EVT_C_STORE, _store_handler(on_store, activity))]
     assoc = _open(ae, local_aet, peer, timeouts, "retrieve (C-GET)", ext_neg=roles, handlers=handlers)
-    log.info("C-GET from %s at %s level", peer_label(peer), level)
     try:
+        if need_storage and not any(cx.abstract_syntax != get_uid for cx in assoc.accepted_contexts):
+            return None
+        log.info("C-GET from %s at %s level", peer_label(peer), identifier.QueryRetrieveLevel)
         with _CancelWatch(assoc, cancel, 1, get_uid) as watch:
             responses = assoc.send_c_get(identifier, get_uid, msg_id=1)
             return _collect(responses, watch, peer, timeouts, "C-GET", on_pending, activity)
     finally:
         _release(assoc)
+
+
+def _get_by_syntax(local_aet: str, peer: Peer, keys: dict, timeouts: Any, likely: list[str],
+                   unsent: list[str], arrivals: _Arrivals, cancel: threading.Event | None,
+                   first: RetrieveResult) -> RetrieveResult:
+    """Ask again, at IMAGE level, for the instances the peer failed to send and never sent us:
+    one association per compressed transfer syntax, the likely classes proposed in that syntax
+    alone, until none is left. The answer is the first C-GET's, its counts corrected by what came."""
+    log.info("C-GET from %s: %d instances the PACS could not send on the contexts it chose; asking for "
+             "them in each compressed transfer syntax", peer_label(peer), len(unsent))
+    base = {k: v for k, v in keys.items() if k != "SOPInstanceUID"}
+    completed, warning = first.completed, first.warning
+    left = list(unsent)
+    for syntax in COMPRESSED_SYNTAXES:
+        if not left or (cancel is not None and cancel.is_set()):
+            break
+        identifier = _retrieve_identifier("IMAGE", {**base, "SOPInstanceUID": left})
+        try:
+            part = _get_once(local_aet, peer, "IMAGE", identifier, timeouts, [(uid, [syntax]) for uid in likely],
+                             arrivals, cancel, None, need_storage=True)
+        except NetError as e:
+            if e.result is None:          # no association: what came so far stands
+                log.info("C-GET from %s in %s not possible: %s", peer_label(peer), syntax.name, e)
+                break
+            part = e.result
+        if part is None:
+            continue
+        if not (part.completed or part.failed or part.warning):
+            break                         # it matched none of them: it will not in another syntax
+        completed += part.completed
+        warning += part.warning
+        left = [u for u in left if u not in arrivals.seen]
+    failed_uids = [u for u in first.failed_sop_uids if u not in arrivals.stored]
+    failed = max(int(first.failed or 0) - (len(first.failed_sop_uids) - len(failed_uids)), len(failed_uids))
+    if left:
+        log.warning("C-GET from %s: %d instances still not sent in any transfer syntax we propose",
+                    peer_label(peer), len(left))
+    status = first.status if failed else (STATUS_SUBOPS_WARNING if warning else STATUS_SUCCESS)
+    return RetrieveResult(status=status, completed=completed, failed=failed, warning=warning, remaining=0,
+                          cancelled=cancel is not None and cancel.is_set(), failed_sop_uids=failed_uids)
 
 
 # ---------------------------------------------------------------------------------------

@@ -341,7 +341,9 @@ class _Judge:
             return _Verdict(FAILED, f"{self.peer.name}: the PACS does not know {self.dest_aet!r} as a "
                                     f"move destination — register our AE title, IP and port at the PACS",
                             True)
-        if have == 0 and not failed_subops and not expected:
+        # a study's retrieve with failed sub-operations may have failed this series: asked again alone
+        study_failed = int(res.failed or 0) if (res is not None and not series_level) else 0
+        if have == 0 and not failed_subops and not expected and not study_failed:
             return _Verdict(FAILED, f"{self.peer.name}: the PACS sent no instance for this series"
                                     f"{' (' + _status_reason(status) + ')' if status else ''}", True)
         reason = f"{short}" + (f"; {failed_subops} failed at our side" if failed_subops else "")
@@ -670,8 +672,11 @@ class _DownloadRun(_Judge):
                 res = dicomweb.retrieve(self.local_aet, self.peer, level, keys, self.timeouts,
                                         on_store=self.receiver, cancel=active.cancel)
             elif self.method == "get":
+                # the series' modalities (from the search) choose the classes proposed with a context per
+                # compressed transfer syntax, for a PACS that sends images only as it stored them
+                modalities = sorted({str(r.tags.get("Modality") or "") for r in recs} - {""})
                 res = self.pacs.get(self.local_aet, self.peer, level, keys, self.timeouts,
-                                    on_store=self.receiver, cancel=active.cancel)
+                                    on_store=self.receiver, cancel=active.cancel, modalities=modalities)
             else:
                 # into our receiver the watchdog ends a move whose instances stop (move_idle_timeout),
                 # so a series bigger than the DIMSE timeout allows is not cut by it

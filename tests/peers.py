@@ -27,7 +27,14 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import pytest
+from pydicom import dcmread
 from pydicom.dataset import Dataset
+from pydicom.uid import (
+    DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian,
+    JPEG2000, JPEG2000Lossless, JPEGBaseline8Bit, JPEGExtended12Bit, JPEGLossless, JPEGLosslessSV1,
+    JPEGLSLossless, JPEGLSNearLossless, RLELossless,
+)
+from pynetdicom import StoragePresentationContexts
 
 from mid import synthdata
 from mid.settings import PeerConfig
@@ -436,18 +443,38 @@ class DicomWebOrthanc(OrthancServer):
 
 # ----------------------------------------------------------------------------- dcmqrscp
 
+#: the transfer syntaxes an archive started with accept_compressed=True takes, most wanted first
+ARCHIVE_SYNTAXES = (ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian,
+                    JPEGBaseline8Bit, JPEGExtended12Bit, JPEGLossless, JPEGLosslessSV1, JPEGLSLossless,
+                    JPEGLSNearLossless, JPEG2000Lossless, JPEG2000, RLELossless, DeflatedExplicitVRLittleEndian)
+
+#: storescu's option that proposes a file's compressed transfer syntax (beside the uncompressed ones)
+STORESCU_PROPOSE = {JPEGBaseline8Bit: "-xy", JPEGExtended12Bit: "-xx", JPEGLosslessSV1: "-xs",
+                    JPEGLSLossless: "-xt", JPEGLSNearLossless: "-xu", JPEG2000Lossless: "-xv",
+                    JPEG2000: "-xw", RLELossless: "-xr", DeflatedExplicitVRLittleEndian: "-xd"}
+
+DCMTK_ENV = {"TCP_NODELAY": "1"}
+
+
 class DcmqrscpServer(_Server):
     """DCMTK's dcmqrscp archive on loopback.
 
     `destinations` maps an AE title to (host, port): the AEs it may C-MOVE to. The config
     cannot change while it runs, so a test needing another destination starts its own.
     `self_port` is the port given for SELF_AET ("MID_SCU") in `destinations`, else None.
+    accept_compressed=True: an archive that takes and keeps compressed images as they come (JPEG,
+    JPEG-LS, JPEG 2000, RLE; ARCHIVE_SYNTAXES), through an association profile (-xf); by default
+    dcmqrscp accepts uncompressed images only. Like every dcmqrscp it cannot transcode: it sends an
+    image in the transfer syntax it stored, on the first presentation context accepted for its SOP
+    class (DCMTK 3.6.7, dcmqrcbg.cc).
     """
 
     def __init__(self, workdir: Path, destinations: Mapping[str, tuple[str, int]] | None = None,
-                 *, aet: str = "DCMQRSCP", port: int | None = None, max_associations: int = 16):
+                 *, aet: str = "DCMQRSCP", port: int | None = None, max_associations: int = 16,
+                 accept_compressed: bool = False):
         self.workdir = Path(workdir)
         self.aet = aet
+        self.accept_compressed = accept_compressed
         self._fixed_port = bool(port)
         self.port = port or free_port()
         self.destinations = dict(destinations or {})
@@ -478,14 +505,35 @@ class DcmqrscpServer(_Server):
                 "VendorTable BEGIN\nVendorTable END\n\n"
                 f"AETable BEGIN\n{self.aet} {self.archive} RW (500, 1024mb) ANY\nAETable END\n")
 
+    def association_profiles(self) -> str:
+        """The -xf file of accept_compressed: "Archive" for incoming associations (pynetdicom's common
+        storage classes in ARCHIVE_SYNTAXES, either role, so storescu stores and a C-GET receives),
+        "Out" for its own (C-MOVE: the same classes, uncompressed). DCMTK reads at most 128 contexts
+        into one list."""
+        syntaxes = "\n".join(f"TransferSyntax{i} = {uid}" for i, uid in enumerate(ARCHIVE_SYNTAXES, 1))
+        uncompressed = "\n".join(f"TransferSyntax{i} = {uid}" for i, uid in enumerate(ARCHIVE_SYNTAXES[:3], 1))
+        classes = sorted({cx.abstract_syntax for cx in StoragePresentationContexts})
+        contexts = "\n".join(f"PresentationContext{i} = {uid}\\Archive" for i, uid in enumerate(classes, 1))
+        roles = "\n".join(f"Role{i} = {uid}\\BOTH" for i, uid in enumerate(classes, 1))
+        out = "\n".join(f"PresentationContext{i} = {uid}\\Uncompressed" for i, uid in enumerate(classes, 1))
+        return (f"[[TransferSyntaxes]]\n[Archive]\n{syntaxes}\n[Uncompressed]\n{uncompressed}\n\n"
+                f"[[PresentationContexts]]\n[ArchiveContexts]\n{contexts}\n[OutContexts]\n{out}\n\n"
+                f"[[SCPSCURoleSelection]]\n[ArchiveRoles]\n{roles}\n\n"
+                "[[Profiles]]\n[Archive]\nPresentationContexts = ArchiveContexts\n"
+                "SCPSCURoleSelection = ArchiveRoles\n[Out]\nPresentationContexts = OutContexts\n")
+
     def start(self) -> "DcmqrscpServer":
         """Write the config, start dcmqrscp and wait until it listens."""
         self.archive.mkdir(parents=True, exist_ok=True)
         cfg = self.workdir / "dcmqrscp.cfg"
+        profiles: list[str] = []
+        if self.accept_compressed:
+            (self.workdir / "associations.cfg").write_text(self.association_profiles())
+            profiles = ["-xf", str(self.workdir / "associations.cfg"), "Archive", "Out"]
         for attempt in range(START_ATTEMPTS):
             cfg.write_text(self.config())
-            cmd = [DCMTK_TOOLS["dcmqrscp"][0], "-dhl", "-c", str(cfg), str(self.port)]
-            self.proc = _start(cmd, self.log_path, self.workdir)
+            cmd = [DCMTK_TOOLS["dcmqrscp"][0], "-dhl", *profiles, "-c", str(cfg), str(self.port)]
+            self.proc = _start(cmd, self.log_path, self.workdir, env=DCMTK_ENV)
             try:
                 _wait_port(self.port, self.proc, self.log_path, "dcmqrscp")
                 _check_alive(self.proc, self.log_path, "dcmqrscp")
@@ -498,20 +546,38 @@ class DcmqrscpServer(_Server):
         return self
 
     def load(self, items: Iterable[Path | str | Dataset], calling_aet: str = "MID_LOADER") -> int:
-        """Store files (paths, folders or datasets) into the archive with DCMTK storescu."""
+        """Store files (paths, folders or datasets) into the archive with DCMTK storescu.
+
+        Into an archive started with accept_compressed=True, compressed files go in their own transfer
+        syntax (storescu proposes it, STORESCU_PROPOSE), which the archive keeps."""
         files = _expand(items)
         paths = self._as_paths(files)
+        by_option: dict[str, list[Path]] = {}
+        for path in paths:
+            option = self._propose_option(path) if self.accept_compressed else ""
+            by_option.setdefault(option, []).append(path)
         done = 0
-        for start in range(0, len(paths), 200):     # keep the command line short
-            chunk = [str(p) for p in paths[start:start + 200]]
-            cmd = [DCMTK_TOOLS["storescu"][0], "-aet", calling_aet, "-aec", self.aet,
-                   "-R", HOST, str(self.port), *chunk]
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-            if result.returncode != 0:
-                raise RuntimeError(f"storescu into dcmqrscp failed ({result.returncode}):\n"
-                                   f"{result.stderr[-2000:]}")
-            done += len(chunk)
+        for option, group in by_option.items():
+            for start in range(0, len(group), 200):     # keep the command line short
+                chunk = [str(p) for p in group[start:start + 200]]
+                cmd = [DCMTK_TOOLS["storescu"][0], *([option] if option else []), "-aet", calling_aet,
+                       "-aec", self.aet, "-R", HOST, str(self.port), *chunk]
+                result = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                                        env={**os.environ, **DCMTK_ENV})
+                if result.returncode != 0:
+                    raise RuntimeError(f"storescu into dcmqrscp failed ({result.returncode}):\n"
+                                       f"{result.stderr[-2000:]}")
+                done += len(chunk)
         return done
+
+    @staticmethod
+    def _propose_option(path: Path) -> str:
+        """storescu's option for the file's transfer syntax: "" for an uncompressed (or unreadable) file."""
+        try:
+            syntax = dcmread(path, stop_before_pixels=True).file_meta.get("TransferSyntaxUID")
+        except Exception:  # noqa: BLE001 - storescu itself says what is wrong with the file
+            return ""
+        return STORESCU_PROPOSE.get(syntax, "")
 
     def _as_paths(self, files: list) -> list[Path]:
         """Datasets and bytes are written into the work folder first; paths pass through."""
