@@ -95,27 +95,19 @@ def compressed_study(tmp_path_factory) -> CompressedStudy:
 def archive(tmp_path_factory, compressed_study) -> peers.DcmqrscpServer:
     """A dcmqrscp that keeps compressed images as stored, holding the compressed study."""
     peers.require_tools(peers.DCMTK_TOOLS)
-    server = peers.DcmqrscpServer(tmp_path_factory.mktemp("dcmqrscp_compressed"), accept_compressed=True)
-    server.start()
-    try:
+    with peers.DcmqrscpServer(tmp_path_factory.mktemp("dcmqrscp_compressed"), accept_compressed=True) as server:
         server.load(compressed_study.paths)
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
 def orthanc_no_transcoding(tmp_path_factory, compressed_study) -> peers.OrthancServer:
     """An Orthanc that sends over C-GET only what it stored (TranscodeDicomProtocol off)."""
     peers.require_tools(peers.ORTHANC_TOOLS)
-    server = peers.OrthancServer(tmp_path_factory.mktemp("orthanc_no_transcoding"),
-                                 config={"TranscodeDicomProtocol": False})
-    server.start()
-    try:
+    with peers.OrthancServer(tmp_path_factory.mktemp("orthanc_no_transcoding"),
+                             config={"TranscodeDicomProtocol": False}) as server:
         server.upload(compressed_study.paths)
         yield server
-    finally:
-        server.stop()
 
 
 class Arrivals:
