@@ -289,6 +289,25 @@ def make_config(folder: Path, self_port: int, remote: dict[str, tuple[str, int]]
     return folder
 
 
+def add_peer_keys(cfg: Path, name: str, **keys) -> Path:
+    """Adds keys (transfer windows, a tls block, ...) to one peer of a make_config folder."""
+    entries = json.loads((cfg / "peers.json").read_text())
+    entries[name].update(keys)
+    (cfg / "peers.json").write_text(json.dumps(entries, indent=1))
+    return cfg
+
+
+def show_peer(a, name: str) -> int:
+    """Opens the Settings tab on peer `name` (its row in the peer list, as a click would); its row."""
+    w = a.window
+    w[Key.TAB_SETTINGS].select()
+    row = list(a.ctx.settings.peers).index(name)
+    w[Key.PEERS].update(select_rows=[row])
+    w.write_event_value(Key.PEERS, [row])
+    assert a.run_until(lambda: w[Key.P_NAME].get() == name, 5)
+    return row
+
+
 @pytest.fixture
 def gui_env(tmp_path, xvfb, monkeypatch):
     """Log folder in tmp; returns a factory App(settings) with recorded opener and confirmations."""

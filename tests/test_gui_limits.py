@@ -2,12 +2,11 @@
 limits, marks a bad value as it is typed, and saves good ones to peers.json (Xvfb)."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from mygui import Key
-from test_gui import click, last, make_config
+from test_gui import add_peer_keys, click, last, make_config, show_peer
 import test_gui
 
 gui_env = test_gui.gui_env          # a fixture of test_gui.py, shared
@@ -24,16 +23,10 @@ def test_windows_and_limits_are_shown_validated_as_typed_and_saved(tmp_path, gui
     from mid import settings as settings_mod
     cfg = make_config(tmp_path / "config", free_port(), {"MAIN PACS": ("PACS1", free_port())},
                       storage_root=str(tmp_path / "store"))
-    entries = json.loads((cfg / "peers.json").read_text())
-    entries["MAIN PACS"].update(transfer_windows=["Mon-Fri 19:00-07:00", "Sat-Sun"], max_instances_per_s=20)
-    (cfg / "peers.json").write_text(json.dumps(entries))
+    add_peer_keys(cfg, "MAIN PACS", transfer_windows=["Mon-Fri 19:00-07:00", "Sat-Sun"], max_instances_per_s=20)
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
-    w[Key.TAB_SETTINGS].select()
-    row = list(a.ctx.settings.peers).index("MAIN PACS")
-    w[Key.PEERS].update(select_rows=[row])
-    w.write_event_value(Key.PEERS, [row])
-    assert a.run_until(lambda: w[Key.P_NAME].get() == "MAIN PACS", 5)
+    show_peer(a, "MAIN PACS")
     assert w[Key.P_WINDOWS].get() == "Mon-Fri 19:00-07:00; Sat-Sun"
     assert (w[Key.P_RATE].get(), w[Key.P_MAXASSOC].get()) == ("20/s", "")
 

@@ -280,20 +280,14 @@ def test_a_receiver_without_its_own_certificate_does_not_start(certs):
 
 @pytest.mark.gui
 def test_the_peer_editor_shows_edits_and_saves_a_peers_tls_files(tmp_path, gui_env, free_port, certs):  # noqa: F811
-    import json
     from mid import settings as settings_mod
     from mygui import Key
-    from test_gui import click, last, make_config
+    from test_gui import add_peer_keys, click, last, make_config, show_peer
     cfg = make_config(tmp_path / "config", free_port(), {"SECURE": ("SPACS", free_port())})
-    entries = json.loads((cfg / "peers.json").read_text())
-    entries["SECURE"]["tls"] = {"ca_file": str(certs.ca), "key_password_env": "MID_KEY_PW"}
-    (cfg / "peers.json").write_text(json.dumps(entries))
+    add_peer_keys(cfg, "SECURE", tls={"ca_file": str(certs.ca), "key_password_env": "MID_KEY_PW"})
     a = gui_env(settings_mod.load_settings(cfg))
     w = a.window
-    w[Key.TAB_SETTINGS].select()
-    row = list(a.ctx.settings.peers).index("SECURE")
-    w[Key.PEERS].update(select_rows=[row])
-    w.write_event_value(Key.PEERS, [row])
+    row = show_peer(a, "SECURE")
     assert a.run_until(lambda: w[Key.P_TLS_CA].get() == str(certs.ca), 5)
     assert w[Key.P_TLS_CERT].get() == "" and w[Key.P_TLS_HOSTNAME].get() is True
     # a certificate without its key is marked and not saved
